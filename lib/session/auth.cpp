@@ -1,0 +1,87 @@
+#include "session/auth.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+#include <sodium.h>
+
+#include "wire/codec.hpp"
+
+namespace msocket::session {
+namespace {
+
+void ensure_sodium() {
+  static const int ready = sodium_init();
+  if (ready < 0) throw std::runtime_error("libsodium failed to initialise");
+}
+
+auto u8(std::byte* p) { return reinterpret_cast<unsigned char*>(p); }
+auto u8(const std::byte* p) { return reinterpret_cast<const unsigned char*>(p); }
+
+}  // namespace
+
+KeyPair generate_keypair() {
+  ensure_sodium();
+  KeyPair kp;
+  crypto_kx_keypair(u8(kp.public_key.data()), u8(kp.secret_key.data()));
+  return kp;
+}
+
+result<Secret> derive_secret(Role role, const KeyPair& ours, const wire::Key& peer_public) {
+  ensure_sodium();
+  // crypto_kx yields one key per direction; the secret binds both, ordered
+  // client-to-server first so both ends compute the same bytes.
+  std::array<unsigned char, crypto_kx_SESSIONKEYBYTES> rx{}, tx{};
+  int rc = role == Role::client
+               ? crypto_kx_client_session_keys(rx.data(), tx.data(), u8(ours.public_key.data()),
+                                               u8(ours.secret_key.data()), u8(peer_public.data()))
+               : crypto_kx_server_session_keys(rx.data(), tx.data(), u8(ours.public_key.data()),
+                                               u8(ours.secret_key.data()), u8(peer_public.data()));
+  if (rc != 0) return errc::bad_auth;
+  const auto& c2s = role == Role::client ? tx : rx;
+  const auto& s2c = role == Role::client ? rx : tx;
+  crypto_generichash_state state;
+  static constexpr char kLabel[] = "msocket connection secret v1";
+  crypto_generichash_init(&state, nullptr, 0, sizeof(Secret));
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kLabel), sizeof kLabel);
+  crypto_generichash_update(&state, c2s.data(), c2s.size());
+  crypto_generichash_update(&state, s2c.data(), s2c.size());
+  Secret secret{};
+  crypto_generichash_final(&state, u8(secret.data()), secret.size());
+  sodium_memzero(rx.data(), rx.size());
+  sodium_memzero(tx.data(), tx.size());
+  return secret;
+}
+
+wire::Mac setup_mac(const Secret& secret, const wire::Setup& setup, bool answer) {
+  ensure_sodium();
+  static_assert(crypto_auth_BYTES == wire::kMacSize && crypto_auth_KEYBYTES == sizeof(Secret));
+  const auto body = wire::setup_body_for_mac(setup);
+  crypto_auth_hmacsha512256_state state;
+  crypto_auth_hmacsha512256_init(&state, u8(secret.data()), secret.size());
+  const unsigned char direction = answer ? 2 : 1;
+  crypto_auth_hmacsha512256_update(&state, &direction, 1);
+  crypto_auth_hmacsha512256_update(&state, u8(body.data()), body.size());
+  wire::Mac mac{};
+  crypto_auth_hmacsha512256_final(&state, u8(mac.data()));
+  return mac;
+}
+
+bool verify_setup_mac(const Secret& secret, const wire::Setup& setup, bool answer) {
+  const auto expected = setup_mac(secret, setup, answer);
+  return sodium_memcmp(expected.data(), setup.mac.data(), expected.size()) == 0;
+}
+
+std::uint32_t random_u32() {
+  ensure_sodium();
+  return randombytes_random();
+}
+
+std::uint64_t random_u64() {
+  ensure_sodium();
+  std::uint64_t v;
+  randombytes_buf(&v, sizeof v);
+  return v;
+}
+
+}  // namespace msocket::session

@@ -1,0 +1,62 @@
+#include "session/byte_ring.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <boost/assert.hpp>
+
+namespace msocket::session {
+
+ByteRing::ByteRing(std::size_t max_capacity, std::size_t initial_capacity)
+    : max_capacity_(max_capacity) {
+  BOOST_ASSERT(max_capacity > 0);
+  buffer_.resize(std::min(initial_capacity, max_capacity));
+}
+
+void ByteRing::write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
+  BOOST_ASSERT(offset >= base_ && offset + bytes.size() <= base_ + max_capacity_);
+  if (bytes.empty()) return;
+  grow_to_cover(offset + bytes.size());
+  const std::size_t cap = buffer_.size();
+  const std::size_t pos = offset % cap;
+  const std::size_t first = std::min(bytes.size(), cap - pos);
+  std::memcpy(buffer_.data() + pos, bytes.data(), first);
+  if (first < bytes.size()) std::memcpy(buffer_.data(), bytes.data() + first, bytes.size() - first);
+  high_ = std::max(high_, offset + bytes.size());
+}
+
+void ByteRing::read_at(std::uint64_t offset, std::span<std::byte> out) const {
+  BOOST_ASSERT(offset >= base_ && offset + out.size() <= base_ + buffer_.size());
+  if (out.empty()) return;
+  const std::size_t cap = buffer_.size();
+  const std::size_t pos = offset % cap;
+  const std::size_t first = std::min(out.size(), cap - pos);
+  std::memcpy(out.data(), buffer_.data() + pos, first);
+  if (first < out.size()) std::memcpy(out.data() + first, buffer_.data(), out.size() - first);
+}
+
+void ByteRing::release_until(std::uint64_t offset) {
+  BOOST_ASSERT(offset >= base_);
+  base_ = offset;
+  high_ = std::max(high_, base_);
+}
+
+void ByteRing::grow_to_cover(std::uint64_t end) {
+  if (end <= base_ + buffer_.size()) return;
+  std::size_t cap = buffer_.size();
+  while (cap < end - base_) cap = std::min(cap * 2, max_capacity_);
+  // Re-lay the live bytes [base_, high_) at their positions in the larger ring.
+  std::vector<std::byte> bigger(cap);
+  const std::uint64_t live_end = std::min<std::uint64_t>(high_, base_ + buffer_.size());
+  for (std::uint64_t o = base_; o < live_end;) {
+    const std::size_t src = o % buffer_.size();
+    const std::size_t dst = o % cap;
+    const std::size_t n = std::min<std::uint64_t>(
+        {live_end - o, buffer_.size() - src, cap - dst});
+    std::memcpy(bigger.data() + dst, buffer_.data() + src, n);
+    o += n;
+  }
+  buffer_.swap(bigger);
+}
+
+}  // namespace msocket::session

@@ -1,0 +1,37 @@
+// Bytes of a window [base, base + max_capacity) of a 64-bit offset space,
+// stored in a ring that grows on demand (an idle connection holds little).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace msocket::session {
+
+class ByteRing {
+ public:
+  explicit ByteRing(std::size_t max_capacity, std::size_t initial_capacity = 64 * 1024);
+
+  // Copies `bytes` to [offset, offset + size). Requires base() <= offset and
+  // offset + size <= base() + max_capacity().
+  void write_at(std::uint64_t offset, std::span<const std::byte> bytes);
+  // Copies [offset, offset + out.size()) into `out`; same bounds.
+  void read_at(std::uint64_t offset, std::span<std::byte> out) const;
+  // Forgets everything below `offset` (which must not go backwards).
+  void release_until(std::uint64_t offset);
+
+  std::uint64_t base() const { return base_; }
+  std::size_t max_capacity() const { return max_capacity_; }
+  std::size_t allocated() const { return buffer_.size(); }
+
+ private:
+  void grow_to_cover(std::uint64_t end);
+
+  std::vector<std::byte> buffer_;
+  std::uint64_t base_ = 0;
+  std::uint64_t high_ = 0;  // highest offset written + 1: bytes past it need no copy on growth
+  std::size_t max_capacity_;
+};
+
+}  // namespace msocket::session

@@ -1,0 +1,53 @@
+// The input buffer (paper §III-B2): reassembles stream bytes that arrive out
+// of order or twice (from several flowpaths, or re-sent after a migration)
+// and hands them to the application in order. Bounded: the peer may send only
+// below window().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "error.hpp"
+#include "session/byte_ring.hpp"
+#include "session/range_set.hpp"
+
+namespace msocket::session {
+
+class RecvBuffer {
+ public:
+  explicit RecvBuffer(std::size_t capacity);
+
+  // Stores bytes at `offset`; bytes already received are ignored.
+  // Errors: errc::peer_ahead if any byte lies at or past window();
+  // errc::bad_frame if bytes lie at or past a FIN already received.
+  boost::system::error_code insert(std::uint64_t offset, std::span<const std::byte> bytes);
+  // Records the peer's FIN at `offset` (docs/protocol.md §3.4).
+  // Errors: errc::bad_frame if it contradicts an earlier FIN or bytes already
+  // received past it; errc::peer_ahead if it lies past window().
+  boost::system::error_code set_fin(std::uint64_t offset);
+
+  // Copies in-order bytes into `out`; returns how many.
+  std::size_t read(std::span<std::byte> out);
+  std::size_t readable() const { return contiguous_ - read_; }
+  // The peer's FIN has been reached and every byte before it read.
+  bool eof() const { return fin_ && read_ == *fin_; }
+  // The FIN is in order (all bytes before it have arrived).
+  bool fin_received() const { return fin_ && contiguous_ == *fin_; }
+
+  // Cumulative ack: every offset below it has arrived (the FIN counts one).
+  std::uint64_t ack() const { return fin_received() ? contiguous_ + 1 : contiguous_; }
+  // The peer may send offsets below this.
+  std::uint64_t window() const { return read_ + ring_.max_capacity(); }
+  std::uint64_t read_offset() const { return read_; }
+  std::size_t allocated() const { return ring_.allocated(); }
+
+ private:
+  ByteRing ring_;
+  std::uint64_t read_ = 0;        // next offset the application reads
+  std::uint64_t contiguous_ = 0;  // every byte below it has arrived
+  RangeSet beyond_;               // ranges received past contiguous_
+  std::optional<std::uint64_t> fin_;
+};
+
+}  // namespace msocket::session

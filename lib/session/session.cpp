@@ -1,0 +1,171 @@
+// Session: paths, application side, state and timers. Frame handling is in
+// session_recv.cpp, output in session_send.cpp.
+#include "session/session.hpp"
+
+#include <algorithm>
+
+#include "log.hpp"
+
+namespace msocket::session {
+
+Session::Session(Role role, const Config& config, TimePoint now)
+    : role_(role),
+      config_(config),
+      send_ring_(config.send_buffer),
+      recv_(config.recv_buffer),
+      no_path_since_(now) {
+  window_sent_ = recv_.window();
+}
+
+boost::system::error_code Session::add_path(PathId id, std::uint64_t peer_ack,
+                                            std::uint64_t peer_window, TimePoint now) {
+  if (done()) return errc::connection_closed;
+  if (auto it = paths_.find(id); it != paths_.end() && it->second.live) path_down(id, now);
+  if (auto ec = on_ack(peer_ack, peer_window)) return ec;
+  PathState path;
+  path.opened = now;
+  path.last_recv = now;
+  path.last_ping = now;
+  paths_[id] = std::move(path);
+  ++counters_.paths_opened;
+  no_path_since_.reset();
+  return {};
+}
+
+void Session::path_down(PathId id, TimePoint now) {
+  auto it = paths_.find(id);
+  if (it == paths_.end() || !it->second.live) return;
+  auto& path = it->second;
+  path.live = false;
+  path.ping_token.reset();
+  path.pongs_due.clear();
+  // We cannot know what the dead path delivered: everything it carried that
+  // is not acked goes out again (the peer's ack at the next SETUP trims it).
+  resend_.merge_from(path.in_flight);
+  if (!has_live_path()) no_path_since_ = now;
+}
+
+void Session::path_eof(PathId id, TimePoint now) {
+  // §3.4: in time_wait the peer closes its flowpaths only after it has our
+  // final ack, so a clean EOF completes the closure.
+  if (state_ == State::time_wait) {
+    state_ = State::closed;
+    path_down(id, now);
+    return;
+  }
+  path_down(id, now);
+}
+
+bool Session::has_live_path() const {
+  return std::any_of(paths_.begin(), paths_.end(), [](const auto& p) { return p.second.live; });
+}
+
+std::vector<PathId> Session::live_paths() const {
+  std::vector<PathId> ids;
+  for (const auto& [id, path] : paths_)
+    if (path.live) ids.push_back(id);
+  return ids;
+}
+
+std::vector<PathId> Session::take_dead_paths() { return std::exchange(dead_paths_, {}); }
+
+std::size_t Session::write(std::span<const std::byte> bytes, TimePoint) {
+  const std::size_t n = std::min(bytes.size(), writable());
+  if (n == 0) return 0;
+  send_ring_.write_at(write_end_, bytes.first(n));
+  write_end_ += n;
+  counters_.bytes_written += n;
+  return n;
+}
+
+std::size_t Session::writable() const {
+  if (done() || fin_offset_) return 0;
+  const std::uint64_t buffered = write_end_ - std::min(peer_ack_, write_end_);
+  return config_.send_buffer - buffered;
+}
+
+std::size_t Session::read(std::span<std::byte> out, TimePoint now) {
+  const std::size_t n = recv_.read(out);
+  counters_.bytes_read += n;
+  if (n > 0 && !ack_pending_since_) ack_pending_since_ = now;  // the window moved
+  return n;
+}
+
+void Session::shutdown_write(TimePoint now) {
+  if (fin_offset_ || done()) return;
+  fin_offset_ = write_end_;
+  after_progress(now);
+}
+
+void Session::abort() {
+  if (done()) return;
+  reset_pending_ = has_live_path();
+  fail(errc::connection_closed);
+}
+
+void Session::peer_closed(TimePoint now) {
+  // The peer answered a SETUP with `closed` (or forgot us) after a move. That
+  // is a clean end only if both FINs crossed: the peer frees its state once
+  // it holds our FIN and has ours acked its own.
+  if (fin_offset_ && send_next_ > *fin_offset_ && recv_.fin_received()) {
+    state_ = State::closed;
+    (void)now;
+    return;
+  }
+  fail(errc::unknown_connection);
+}
+
+void Session::fail(errc e) {
+  if (done()) return;
+  state_ = State::failed;
+  error_ = e;
+  log::session()->info("session failed: {}", error_.message());
+}
+
+void Session::after_progress(TimePoint now) {
+  if (state_ != State::established) return;
+  const bool our_fin_acked = fin_offset_ && peer_ack_ > *fin_offset_;
+  if (our_fin_acked && recv_.fin_received()) {
+    state_ = State::time_wait;
+    time_wait_since_ = now;
+  }
+}
+
+TimePoint Session::next_deadline() const {
+  if (done()) return TimePoint::max();
+  TimePoint t = TimePoint::max();
+  if (time_wait_since_) t = std::min(t, *time_wait_since_ + config_.time_wait);
+  if (no_path_since_) t = std::min(t, *no_path_since_ + config_.linger);
+  // Ack and ping deadlines only matter while a path can carry them;
+  // otherwise a deadline in the past would spin the timer.
+  bool any_live = false;
+  for (const auto& [id, path] : paths_) {
+    if (!path.live) continue;
+    any_live = true;
+    t = std::min(t, path.last_recv + config_.keepalive_timeout);
+    if (state_ == State::established) t = std::min(t, path.last_ping + config_.keepalive_interval);
+  }
+  if (any_live && ack_pending_since_) t = std::min(t, *ack_pending_since_ + config_.ack_delay);
+  return t;
+}
+
+void Session::on_timer(TimePoint now) {
+  if (done()) return;
+  if (time_wait_since_ && now >= *time_wait_since_ + config_.time_wait) {
+    state_ = State::closed;  // all data crossed both ways; only a confirmation is missing
+    return;
+  }
+  if (no_path_since_ && now >= *no_path_since_ + config_.linger) {
+    fail(errc::linger_expired);
+    return;
+  }
+  for (auto& [id, path] : paths_) {
+    if (path.live && now >= path.last_recv + config_.keepalive_timeout) {
+      log::session()->warn("path={} keepalive timeout", to_int(id));
+      dead_paths_.push_back(id);
+    }
+  }
+  for (auto id : dead_paths_) path_down(id, now);
+}
+
+}  // namespace msocket::session

@@ -1,0 +1,104 @@
+// Frame types of the msocket protocol (docs/protocol.md §2). Plain values:
+// no I/O, no allocation. A Data frame's payload points into the buffer it
+// was decoded from.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <variant>
+
+namespace msocket::wire {
+
+inline constexpr std::uint32_t kMagic = 0x4D534B54;  // "MSKT"
+inline constexpr std::uint8_t kVersion = 1;
+inline constexpr std::size_t kHeaderSize = 8;        // type, flags, reserved, body length
+inline constexpr std::size_t kMaxPayload = 64 * 1024;  // largest DATA payload (§2.3)
+inline constexpr std::size_t kKeySize = 32;          // X25519 public key
+inline constexpr std::size_t kMacSize = 32;          // HMAC-SHA512-256 tag
+
+enum class FrameType : std::uint8_t {
+  setup = 1,      // §2.1 first frame of a flowpath, from the side that connected
+  setup_ack = 2,  // §2.2 the answer to SETUP
+  data = 3,       // §2.3 stream bytes (or FIN), with piggybacked ack and window
+  ack = 4,        // §2.4 ack and window alone
+  ping = 5,       // §2.5 keepalive, echoed by PONG
+  pong = 6,
+  reset = 7,      // §2.6 abort the connection
+};
+
+enum class SetupKind : std::uint8_t { new_connection = 1, add_path = 2, migrate = 3 };
+
+// SETUP_ACK status (§2.2).
+enum class SetupStatus : std::uint8_t {
+  ok = 0,
+  unknown_connection = 1,
+  bad_auth = 2,
+  replayed = 3,
+  closed = 4,  // the connection ended cleanly; nothing more to exchange
+  busy = 5,
+};
+
+// Address of a connectionless control socket: IPv4 is stored IPv4-mapped.
+struct ControlAddress {
+  std::array<std::byte, 16> ip{};
+  std::uint16_t port = 0;
+  bool operator==(const ControlAddress&) const = default;
+};
+
+using Key = std::array<std::byte, kKeySize>;
+using Mac = std::array<std::byte, kMacSize>;
+
+// SETUP and SETUP_ACK share one layout; `code` is a SetupKind in SETUP and a
+// SetupStatus in SETUP_ACK.
+struct Setup {
+  std::uint8_t version = kVersion;
+  std::uint8_t code = 0;
+  std::uint64_t conn_id = 0;
+  std::uint32_t path_id = 0;
+  std::uint64_t ack = 0;     // bytes of the peer's stream received in order
+  std::uint64_t window = 0;  // absolute offset the sender may send up to (exclusive)
+  std::uint64_t counter = 0;  // strictly increasing per connection (anti-replay)
+  ControlAddress control;
+  Key public_key{};  // X25519 key in NEW and its answer; zero otherwise
+  Mac mac{};         // over all other fields in ADD_PATH, MIGRATE and their answers
+  bool operator==(const Setup&) const = default;
+};
+
+struct SetupFrame : Setup {};
+struct SetupAckFrame : Setup {};
+
+struct DataFrame {
+  std::uint64_t offset = 0;
+  std::uint64_t ack = 0;
+  std::uint64_t window = 0;
+  bool fin = false;  // the FIN occupies one offset and carries no payload
+  std::span<const std::byte> payload;
+};
+
+struct AckFrame {
+  std::uint64_t ack = 0;
+  std::uint64_t window = 0;
+  bool operator==(const AckFrame&) const = default;
+};
+
+struct PingFrame {
+  std::uint64_t token = 0;
+  bool operator==(const PingFrame&) const = default;
+};
+
+struct PongFrame {
+  std::uint64_t token = 0;
+  bool operator==(const PongFrame&) const = default;
+};
+
+struct ResetFrame {
+  std::uint32_t code = 0;
+  bool operator==(const ResetFrame&) const = default;
+};
+
+using Frame = std::variant<SetupFrame, SetupAckFrame, DataFrame, AckFrame, PingFrame, PongFrame,
+                           ResetFrame>;
+
+}  // namespace msocket::wire
