@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Build msocket twice and run its tests:
+#   build/       RelWithDebInfo        -> every ctest test (unit, sim, cli, netns, ...)
+#   build-asan/  Debug, ASan + UBSan   -> unit and simulation tests
+# Namespace tests need root; they are skipped without it, or fail if
+# MSOCKET_REQUIRE_NETNS=1. Exits non-zero if any step fails; the last line is
+# a one-line summary.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+
+JOBS=${MSOCKET_JOBS:-2}
+start=$SECONDS
+failures=()
+summaries=()
+
+bash scripts/install-deps.sh || { echo "test.sh: FAIL (install-deps)"; exit 1; }
+
+# step NAME CMD...: run CMD, record a failure under NAME.
+step() {
+  local name=$1
+  shift
+  printf '\n==> %s\n' "$name"
+  if "$@"; then
+    return 0
+  fi
+  printf '==> %s: FAILED\n' "$name"
+  failures+=("$name")
+  return 1
+}
+
+# build DIR BUILD_TYPE [CMAKE_ARGS...]: configure (Ninja) and build DIR.
+build() {
+  local dir=$1 type=$2
+  shift 2
+  if [[ -f $dir/CMakeCache.txt ]] && ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt"; then
+    echo "$dir was configured with another generator; starting it afresh"
+    rm -rf -- "$dir"
+  fi
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" &&
+    cmake --build "$dir" -j "$JOBS"
+}
+
+# run_ctest LABEL DIR [CTEST_ARGS...]: run ctest, keep its summary line.
+run_ctest() {
+  local label=$1 dir=$2 status=0 summary skipped
+  shift 2
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error "$@" 2>&1 | tee "$dir/ctest.log" || status=$?
+  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of' "$dir/ctest.log" | tail -n 1)
+  skipped=$(grep -c '\*\*\*Skipped' "$dir/ctest.log")
+  summaries+=("$label: ${summary:-no summary}, $skipped skipped")
+  return "$status"
+}
+
+if step "build (RelWithDebInfo)" build build RelWithDebInfo -DMSOCKET_SANITIZE=OFF; then
+  step "ctest build (all tests)" run_ctest build build -j 2
+fi
+
+if step "build-asan (Debug, ASan+UBSan)" build build-asan Debug -DMSOCKET_SANITIZE=ON; then
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+  UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    step "ctest build-asan (unit, sim)" run_ctest build-asan build-asan -j 2 -R '^(unit|sim):'
+fi
+
+elapsed=$((SECONDS - start))
+duration=$(printf '%dm%02ds' $((elapsed / 60)) $((elapsed % 60)))
+echo
+for line in "${summaries[@]}"; do
+  echo "  $line"
+done
+if ((${#failures[@]})); then
+  failed=$(IFS=';'; echo "${failures[*]}")
+  echo "test.sh: FAIL in $duration: $failed"
+  exit 1
+fi
+echo "test.sh: PASS in $duration (build + build-asan)"

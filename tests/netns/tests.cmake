@@ -1,0 +1,33 @@
+# Real-process tests in network namespaces (DESIGN.md, "Testbed").
+# Included from tests/CMakeLists.txt. They need root: without it they exit 77
+# (skipped), unless MSOCKET_REQUIRE_NETNS=1 turns that into a failure.
+# Each builds its own namespaces, so they run one at a time.
+
+set(MSOCKET_NETNS_TESTS
+  move_transfer       # 64 MiB each way, client moves 3 times
+  move_during_close   # client half-closes, then moves while the server sends
+  forward_move        # --local/--forward for a plain TCP echo service, with a move
+  garbage_listener    # -k listener survives non-msocket connections
+)
+
+if(TARGET mcat)
+  foreach(name IN LISTS MSOCKET_NETNS_TESTS)
+    add_test(NAME netns:${name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/${name}.sh $<TARGET_FILE:mcat>)
+    set_tests_properties(netns:${name} PROPERTIES
+      SKIP_RETURN_CODE 77 TIMEOUT 180 RUN_SERIAL TRUE LABELS netns)
+  endforeach()
+
+  # A MIGRATE with a wrong MAC, sent by a stranger who knows the conn id.
+  if(TARGET forge_migrate)
+    add_test(NAME netns:forged_migrate
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/forged_migrate.sh
+              $<TARGET_FILE:mcat> $<TARGET_FILE:forge_migrate>)
+    set_tests_properties(netns:forged_migrate PROPERTIES
+      SKIP_RETURN_CODE 77 TIMEOUT 180 RUN_SERIAL TRUE LABELS netns)
+  else()
+    message(WARNING "tests/netns: no forge_migrate target; netns:forged_migrate not registered")
+  endif()
+else()
+  message(WARNING "tests/netns: no mcat target; namespace tests not registered")
+endif()
