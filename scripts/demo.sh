@@ -13,11 +13,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
 bash scripts/install-deps.sh
-if [[ ! -x build/tools/mcat/mcat || ! -f build/build.ninja ]]; then
-  echo "building mcat in build/ (first run only; a few minutes on 2 cores)"
+if [[ ! -f build/CMakeCache.txt ]]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build build -j 2 --target mcat | grep -v '^ninja: no work to do' || true
+[[ -x build/tools/mcat/mcat ]] || echo "building mcat in build/ (first run only; a few minutes on 2 cores)"
+cmake --build build -j 2 --target mcat >build/demo-build.log 2>&1 || {
+  cat build/demo-build.log >&2
+  echo "demo: building mcat failed" >&2
+  exit 1
+}
 MCAT=$ROOT/build/tools/mcat/mcat
 
 export MSOCKET_REQUIRE_NETNS=1 # a demo that cannot run is an error, not a skip
