@@ -1,0 +1,45 @@
+// The local side of a relay: what mcat splices an msocket stream to. Standard
+// input/output, a plain TCP socket (port forwarding) or a child process.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "error.hpp"
+
+namespace msocket::relay {
+
+namespace asio = boost::asio;
+
+class LocalEnd {
+ public:
+  virtual ~LocalEnd() = default;
+  // Some bytes; 0 at end of input. Errors: the descriptor's.
+  virtual asio::awaitable<result<std::size_t>> read(std::span<std::byte> out) = 0;
+  virtual asio::awaitable<boost::system::error_code> write_all(std::span<const std::byte> bytes) = 0;
+  // No more output: half-close a socket, close a pipe or stdout.
+  virtual void shutdown_write() = 0;
+  virtual void close() = 0;
+};
+
+// Standard input and output. Pipes, terminals and sockets are read without
+// blocking the loop; regular files (which epoll refuses) are read directly.
+std::unique_ptr<LocalEnd> make_stdio_end(asio::any_io_executor ex);
+
+// A connected plain TCP socket.
+std::unique_ptr<LocalEnd> make_socket_end(asio::ip::tcp::socket socket);
+
+struct ChildSpec {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH
+  std::vector<std::string> env;   // NAME=VALUE added to the environment
+};
+// Starts a child whose stdin and stdout are one end of a socket pair.
+// Errors: the spawn's (e.g. no such file).
+result<std::unique_ptr<LocalEnd>> make_child_end(asio::any_io_executor ex, const ChildSpec& spec);
+
+}  // namespace msocket::relay

@@ -1,0 +1,48 @@
+// What mcat does, as a library: connect or listen, and splice each msocket
+// connection with stdio, a child process, or a plain TCP connection (port
+// forwarding for unmodified programs). mcat's main only parses options.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "msocket/stream.hpp"
+#include "relay/splice.hpp"
+
+namespace msocket::relay {
+
+struct HostPort {
+  std::string host;
+  std::string port;
+};
+
+struct NetcatOptions {
+  bool listen = false;
+  bool keep_open = false;                // -k: go on accepting
+  HostPort target;                       // connect: the peer; listen: the bind address
+  std::optional<std::string> exec;       // -e: argv split on blanks, no shell
+  std::optional<std::string> sh_exec;    // -c: run by /bin/sh -c
+  std::optional<HostPort> forward;       // listen: splice each connection to this TCP service
+  std::optional<HostPort> local;         // connect: accept plain TCP here, one connection each
+  SpliceOptions splice;
+  Options connection;                    // -s, -w, --linger, ...
+  std::optional<std::string> stats_file;  // --stats: JSON on exit
+};
+
+// Exit status as ncat: 0 success, 1 network error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitNetwork = 1;
+inline constexpr int kExitUsage = 2;
+
+// Runs until done; prints `mcat: ...` for failures. Returns the exit status.
+asio::awaitable<int> run_netcat(NetcatOptions options);
+
+// Writes the JSON statistics (bytes_sent, bytes_received, flowpaths_opened,
+// migrations) summed over `all`.
+bool write_stats_json(const std::string& path, const std::vector<Stats>& all);
+
+}  // namespace msocket::relay

@@ -1,0 +1,136 @@
+// One msocket connection on an io_context: the session core plus the TCP
+// sockets of its flowpaths, its timers and the application's waiting
+// operations. Runs on one executor; every member must be called on it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "session/auth.hpp"
+#include "session/session.hpp"
+#include "transport/options.hpp"
+
+namespace msocket::paths {
+class AddressWatcher;
+struct AddressEvent;
+}  // namespace msocket::paths
+
+namespace msocket::transport {
+
+struct Flowpath;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using ReadHandler = asio::any_completion_handler<void(error_code, std::size_t)>;
+  using WaitHandler = asio::any_completion_handler<void(error_code)>;
+
+  Connection(asio::any_io_executor ex, Role role, ConnId id, const session::Secret& secret,
+             const Options& options);
+  ~Connection();
+
+  // ---- flowpaths (transport internals) -------------------------------------
+  // Starts reader and writer coroutines for a socket whose handshake is done.
+  void attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack,
+                   std::uint64_t peer_window);
+  // Client role: where to reconnect after a move (the endpoint NEW reached).
+  void set_remote(const tcp::endpoint& remote) { remote_ = remote; }
+  // Client role: starts following local addresses and migrating when needed.
+  void start_mobility();
+  // Client role: ask for a migration of every flowpath now (cause `application`).
+  void migrate();
+  // Server role: counter of the newest authenticated SETUP, against replay.
+  std::uint64_t& last_counter() { return last_counter_; }
+  // Called once when the session reaches closed or failed.
+  void on_finished(std::function<void(Connection&)> callback) { finished_cb_ = std::move(callback); }
+
+  // ---- application ---------------------------------------------------------
+  // Completes with bytes read, asio::error::eof at the peer's FIN, or the
+  // connection's error. Only one read may be outstanding.
+  void async_read_some(std::span<std::byte> buffer, ReadHandler handler);
+  // Completes with bytes accepted into the output buffer (waits for room),
+  // asio::error::broken_pipe after shutdown_write, or the connection's error.
+  void async_write_some(std::span<const std::byte> buffer, ReadHandler handler);
+  // Completes when the connection is closed (ok) or failed (its error).
+  void async_wait_closed(WaitHandler handler);
+  void shutdown_write();
+  void abort();
+
+  // ---- state ---------------------------------------------------------------
+  ConnId id() const { return id_; }
+  Role role() const { return role_; }
+  const session::Secret& secret() const { return secret_; }
+  session::Session& session() { return session_; }
+  const session::Session& session() const { return session_; }
+  Stats stats() const;
+  const asio::any_io_executor& get_executor() const { return ex_; }
+  std::optional<tcp::endpoint> local_endpoint() const;
+  std::optional<tcp::endpoint> remote_endpoint() const;
+  std::uint64_t next_counter() { return ++last_counter_; }
+
+ private:
+
+  asio::awaitable<void> run_reader(std::shared_ptr<Flowpath> path);
+  asio::awaitable<void> run_writer(std::shared_ptr<Flowpath> path);
+  asio::awaitable<void> run_timer();
+  asio::awaitable<void> run_mobility();
+  asio::awaitable<bool> try_migrate();
+  void on_address_event(const paths::AddressEvent& event);
+  void close_path(PathId id, MigrationCause cause, const std::string& why);
+  bool is_current(const std::shared_ptr<Flowpath>& path) const;
+  // After every event: reaps dead paths, wakes writers and the application,
+  // re-arms the timer, and notices the end of the connection.
+  void update();
+  void complete_app_waiters();
+  template <class Handler>
+  void watch_cancellation(Handler& handler, void (Connection::*cancel)());
+  void cancel_read();
+  void cancel_write();
+  void cancel_wait_closed();
+  void finish();
+
+  asio::any_io_executor ex_;
+  Role role_;
+  ConnId id_;
+  session::Secret secret_;
+  Options options_;
+  session::Session session_;
+  std::map<PathId, std::shared_ptr<Flowpath>> flowpaths_;
+  asio::steady_timer timer_;
+  TimePoint timer_deadline_ = TimePoint::max();
+  bool finished_ = false;
+  bool timer_running_ = false;
+  std::function<void(Connection&)> finished_cb_;
+
+  struct PendingRead { std::span<std::byte> buffer; ReadHandler handler; };
+  struct PendingWrite { std::span<const std::byte> buffer; ReadHandler handler; };
+  std::optional<PendingRead> pending_read_;
+  std::optional<PendingWrite> pending_write_;
+  std::vector<WaitHandler> closed_waiters_;
+
+  // Client mobility.
+  std::optional<tcp::endpoint> remote_;
+  std::uint64_t last_counter_ = 0;
+  std::unique_ptr<paths::AddressWatcher> watcher_;
+  asio::steady_timer mobility_wake_;
+  std::optional<MigrationCause> pending_cause_;
+  std::optional<TimePoint> outage_since_;  // when the move could start (recovery clock)
+  std::optional<TimePoint> path_lost_at_;  // when the last path went away
+  std::vector<Migration> migrations_;
+  bool mobility_started_ = false;
+};
+
+// For logs: 16 hex digits.
+std::string to_hex(ConnId id);
+
+}  // namespace msocket::transport

@@ -1,0 +1,26 @@
+// One flowpath's socket and what its coroutines share.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "session/types.hpp"
+
+namespace msocket::transport {
+
+struct Flowpath {
+  Flowpath(PathId path_id, boost::asio::ip::tcp::socket s);
+  void close();  // idempotent; wakes the writer
+
+  PathId id;
+  boost::asio::ip::tcp::socket socket;
+  boost::asio::steady_timer wake;  // the writer parks here when nothing is due
+  boost::asio::ip::tcp::endpoint local;
+  boost::asio::ip::tcp::endpoint remote;
+  std::string local_text;
+  unsigned ifindex = 0;  // interface of `local`, 0 if unknown
+  bool closed = false;
+  bool shutdown_sent = false;
+};
+
+}  // namespace msocket::transport

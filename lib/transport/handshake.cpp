@@ -1,0 +1,95 @@
+#include "transport/handshake.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "wire/codec.hpp"
+
+namespace msocket::transport {
+
+using namespace asio::experimental::awaitable_operators;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+void tune_socket(tcp::socket& socket, Duration user_timeout) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(user_timeout).count();
+  const unsigned value = static_cast<unsigned>(ms);
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &value, sizeof value);
+}
+
+asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
+                                                    std::optional<asio::ip::address> source,
+                                                    Duration timeout) {
+  auto ex = co_await asio::this_coro::executor;
+  tcp::socket socket(ex);
+  boost::system::error_code ec;
+  socket.open(remote.protocol(), ec);
+  if (ec) co_return ec;
+  if (source) {
+    socket.bind(tcp::endpoint(*source, 0), ec);
+    if (ec) co_return ec;
+  }
+  asio::steady_timer timer(ex, timeout);
+  auto outcome = co_await (socket.async_connect(remote, use_tuple) || timer.async_wait(use_tuple));
+  if (outcome.index() == 1) co_return asio::error::timed_out;
+  auto [connect_ec] = std::get<0>(outcome);
+  if (connect_ec) co_return connect_ec;
+  co_return std::move(socket);
+}
+
+asio::awaitable<boost::system::error_code> write_frame(tcp::socket& socket,
+                                                       const wire::Frame& frame) {
+  std::array<std::byte, wire::kHeaderSize + wire::kSetupBodySize> buffer{};
+  const auto n = wire::encode(frame, buffer);
+  if (n == 0) co_return errc::bad_frame;
+  auto [ec, written] = co_await asio::async_write(socket, asio::buffer(buffer.data(), n), use_tuple);
+  (void)written;
+  co_return ec;
+}
+
+asio::awaitable<result<wire::Frame>> read_setup(tcp::socket& socket, Duration timeout) {
+  // SETUP and SETUP_ACK have one fixed size; reading exactly that much means
+  // no byte of the data phase is consumed here. The header is checked first,
+  // so a stranger sending garbage is turned away at once.
+  std::array<std::byte, wire::kHeaderSize + wire::kSetupBodySize> buffer{};
+  asio::steady_timer timer(socket.get_executor(), timeout);
+  auto read_exactly = [&](std::span<std::byte> part) -> asio::awaitable<boost::system::error_code> {
+    auto outcome = co_await (asio::async_read(socket, asio::buffer(part.data(), part.size()), use_tuple) ||
+                             timer.async_wait(use_tuple));
+    if (outcome.index() == 1) co_return errc::handshake_timeout;
+    co_return std::get<0>(std::get<0>(outcome));
+  };
+  if (auto ec = co_await read_exactly(std::span(buffer).first(wire::kHeaderSize))) co_return ec;
+  const auto type = static_cast<wire::FrameType>(buffer[0]);
+  const bool setup_type = type == wire::FrameType::setup || type == wire::FrameType::setup_ack;
+  const auto header = wire::decode(std::span(buffer).first(wire::kHeaderSize));
+  if (!setup_type || (!header && header.error() != errc::need_more)) co_return errc::bad_frame;
+  const std::uint32_t body_len = (std::to_integer<std::uint32_t>(buffer[4]) << 24) |
+                                 (std::to_integer<std::uint32_t>(buffer[5]) << 16) |
+                                 (std::to_integer<std::uint32_t>(buffer[6]) << 8) |
+                                 std::to_integer<std::uint32_t>(buffer[7]);
+  if (body_len != wire::kSetupBodySize) co_return errc::bad_frame;
+  if (auto ec = co_await read_exactly(std::span(buffer).subspan(wire::kHeaderSize))) co_return ec;
+  auto decoded = wire::decode(buffer);
+  if (!decoded) co_return decoded.error();
+  co_return decoded->frame;
+}
+
+std::string to_string(const tcp::endpoint& endpoint) {
+  const auto a = endpoint.address();
+  if (a.is_v6() && !a.to_v6().is_v4_mapped())
+    return "[" + a.to_string() + "]:" + std::to_string(endpoint.port());
+  if (a.is_v6()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string() + ":" + std::to_string(endpoint.port());
+  return a.to_string() + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace msocket::transport

@@ -1,0 +1,41 @@
+// Steps of a flowpath's opening: TCP connect with a deadline, socket tuning,
+// and exchanging the SETUP / SETUP_ACK frames (docs/protocol.md §2.1-2.2).
+#pragma once
+
+#include <optional>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "error.hpp"
+#include "session/types.hpp"
+#include "wire/frame.hpp"
+
+namespace msocket::transport {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// TCP_NODELAY (we batch frames ourselves) and TCP_USER_TIMEOUT, so the kernel
+// gives up on a dead path no later than our keepalive does.
+void tune_socket(tcp::socket& socket, Duration user_timeout);
+
+// Connects to `remote`, from `source` when given. May suspend.
+// Errors: the socket's (e.g. connection_refused, network_unreachable), or
+// asio::error::timed_out after `timeout`.
+asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
+                                                    std::optional<asio::ip::address> source,
+                                                    Duration timeout);
+
+// Writes one frame. May suspend.
+asio::awaitable<boost::system::error_code> write_frame(tcp::socket& socket, const wire::Frame& frame);
+
+// Reads the one SETUP or SETUP_ACK that opens a flowpath. May suspend.
+// Errors: errc::handshake_timeout, the wire decoder's errors (bad_magic,
+// bad_version, bad_frame), or the socket's.
+asio::awaitable<result<wire::Frame>> read_setup(tcp::socket& socket, Duration timeout);
+
+// "10.0.0.1:7000" / "[::1]:7000".
+std::string to_string(const tcp::endpoint& endpoint);
+
+}  // namespace msocket::transport

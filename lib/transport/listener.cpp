@@ -1,0 +1,231 @@
+#include "transport/listener.hpp"
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "log.hpp"
+#include "transport/handshake.hpp"
+
+namespace msocket::transport {
+
+void log_coroutine_exception(std::exception_ptr e);
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxHandshakes = 1024;   // flowpaths between accept and SETUP
+constexpr std::size_t kMaxUnaccepted = 128;    // new connections the application has not taken
+constexpr std::size_t kMaxTombstones = 4096;
+constexpr Duration kTombstoneTime = 2min;
+
+const char* kind_name(std::uint8_t code) {
+  switch (static_cast<wire::SetupKind>(code)) {
+    case wire::SetupKind::new_connection: return "NEW";
+    case wire::SetupKind::add_path: return "ADD_PATH";
+    case wire::SetupKind::migrate: return "MIGRATE";
+  }
+  return "SETUP";
+}
+
+wire::SetupAckFrame answer_to(const wire::Setup& setup, wire::SetupStatus status) {
+  wire::SetupAckFrame answer;
+  answer.code = static_cast<std::uint8_t>(status);
+  answer.conn_id = setup.conn_id;
+  answer.path_id = setup.path_id;
+  answer.counter = setup.counter;
+  return answer;
+}
+}  // namespace
+
+result<std::shared_ptr<Listener>> Listener::open(asio::any_io_executor ex, const tcp::endpoint& endpoint,
+                                                 const Options& options) {
+  tcp::acceptor acceptor(ex);
+  boost::system::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  return std::make_shared<Listener>(ex, std::move(acceptor), options);
+}
+
+Listener::Listener(asio::any_io_executor ex, tcp::acceptor acceptor, const Options& options)
+    : ex_(ex), acceptor_(std::move(acceptor)), options_(options) {}
+
+void Listener::start() { asio::co_spawn(ex_, run_accept(), log_coroutine_exception); }
+
+tcp::endpoint Listener::local_endpoint() const {
+  boost::system::error_code ignored;
+  return acceptor_.local_endpoint(ignored);
+}
+
+void Listener::close() {
+  closed_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  if (waiter_) {
+    asio::post(ex_, asio::append(std::move(*waiter_), error_code(asio::error::operation_aborted),
+                                 std::shared_ptr<Connection>{}));
+    waiter_.reset();
+  }
+}
+
+void Listener::async_accept(AcceptHandler handler) {
+  if (!ready_.empty()) {
+    auto conn = std::move(ready_.front());
+    ready_.pop_front();
+    asio::post(ex_, asio::append(std::move(handler), error_code{}, std::move(conn)));
+  } else if (closed_) {
+    asio::post(ex_, asio::append(std::move(handler), error_code(asio::error::operation_aborted),
+                                 std::shared_ptr<Connection>{}));
+  } else {
+    waiter_ = std::move(handler);
+  }
+}
+
+void Listener::deliver(std::shared_ptr<Connection> conn) {
+  if (waiter_) {
+    auto handler = std::move(*waiter_);
+    waiter_.reset();
+    asio::post(ex_, asio::append(std::move(handler), error_code{}, std::move(conn)));
+  } else {
+    ready_.push_back(std::move(conn));
+  }
+}
+
+asio::awaitable<void> Listener::run_accept() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
+    if (closed_) break;
+    if (ec) {
+      // Out of descriptors and the like: wait a little instead of spinning.
+      log::transport()->warn("accept failed: {}", ec.message());
+      asio::steady_timer pause(ex_, 100ms);
+      co_await pause.async_wait(use_tuple);
+      continue;
+    }
+    if (handshakes_ >= kMaxHandshakes) continue;  // the socket closes as it goes out of scope
+    asio::co_spawn(ex_, run_handshake(std::move(socket)), log_coroutine_exception);
+  }
+}
+
+asio::awaitable<void> Listener::run_handshake(tcp::socket socket) {
+  auto self = shared_from_this();
+  ++handshakes_;
+  struct Done { std::size_t& n; ~Done() { --n; } } done{handshakes_};
+  boost::system::error_code ignored;
+  const std::string peer = to_string(socket.remote_endpoint(ignored));
+  auto frame = co_await read_setup(socket, options_.handshake_timeout);
+  if (closed_) co_return;
+  const auto* setup = frame ? std::get_if<wire::SetupFrame>(&*frame) : nullptr;
+  if (!setup) {
+    log::transport()->info("rejected flowpath from {}: {}", peer,
+                           frame ? "first frame is not SETUP" : frame.error().message());
+    co_return;
+  }
+  if (setup->code == static_cast<std::uint8_t>(wire::SetupKind::new_connection))
+    co_await admit_new(std::move(socket), *setup, peer);
+  else if (setup->code == static_cast<std::uint8_t>(wire::SetupKind::migrate) ||
+           setup->code == static_cast<std::uint8_t>(wire::SetupKind::add_path))
+    co_await admit_path(std::move(socket), *setup, peer);
+  else
+    log::transport()->info("rejected flowpath from {}: unknown SETUP kind {}", peer, setup->code);
+}
+
+asio::awaitable<void> Listener::admit_new(tcp::socket socket, const wire::Setup& setup,
+                                          const std::string& peer) {
+  if (!accepting_ || ready_.size() >= kMaxUnaccepted) {
+    co_await write_frame(socket, answer_to(setup, wire::SetupStatus::busy));
+    log::transport()->info("refused new connection from {}: not accepting", peer);
+    co_return;
+  }
+  if ((setup.conn_id & 0xffffffffu) != 0 || setup.path_id != 0 || setup.ack != 0) {
+    log::transport()->info("rejected flowpath from {}: malformed NEW", peer);
+    co_return;
+  }
+  const auto keys = session::generate_keypair();
+  auto secret = session::derive_secret(Role::server, keys, setup.public_key);
+  if (!secret) {
+    co_await write_frame(socket, answer_to(setup, wire::SetupStatus::bad_auth));
+    co_return;
+  }
+  std::uint64_t conn_id = 0;
+  do {
+    conn_id = (setup.conn_id & 0xffffffff00000000u) | (session::random_u32() | 1u);
+  } while (connections_.count(conn_id) || tombstones_.count(conn_id));
+
+  auto answer = answer_to(setup, wire::SetupStatus::ok);
+  answer.conn_id = conn_id;
+  answer.window = options_.session.recv_buffer;
+  answer.public_key = keys.public_key;
+  if (auto ec = co_await write_frame(socket, answer)) co_return;
+  if (closed_) co_return;
+
+  auto conn = std::make_shared<Connection>(ex_, Role::server, ConnId{conn_id}, *secret, options_);
+  connections_[conn_id] = conn;
+  std::weak_ptr<Listener> weak = shared_from_this();
+  conn->on_finished([weak](Connection& c) {
+    if (auto self = weak.lock()) self->on_connection_finished(c);
+  });
+  conn->attach_path(PathId{0}, std::move(socket), setup.ack, setup.window);
+  log::transport()->info("accepted conn={} from {}", to_hex(conn->id()), peer);
+  deliver(std::move(conn));
+}
+
+wire::SetupStatus Listener::status_for_unknown(std::uint64_t conn_id) {
+  const auto now = Clock::now();
+  std::erase_if(tombstones_, [now](const auto& t) { return t.second <= now; });
+  return tombstones_.count(conn_id) ? wire::SetupStatus::closed : wire::SetupStatus::unknown_connection;
+}
+
+asio::awaitable<void> Listener::admit_path(tcp::socket socket, const wire::Setup& setup,
+                                           const std::string& peer) {
+  const char* kind = kind_name(setup.code);
+  auto it = connections_.find(setup.conn_id);
+  auto conn = it == connections_.end() ? nullptr : it->second.lock();
+  if (!conn || conn->session().done()) {
+    const auto status = status_for_unknown(setup.conn_id);
+    log::transport()->info("{} from {} for conn={}: {}", kind, peer, to_hex(ConnId{setup.conn_id}),
+                           status == wire::SetupStatus::closed ? "already closed" : "unknown connection");
+    co_await write_frame(socket, answer_to(setup, status));
+    co_return;
+  }
+  // §4: only the holder of the connection secret may move a flowpath, and
+  // only with a counter newer than any seen, so a recorded MIGRATE cannot be
+  // replayed to pull the connection back to an old address.
+  if (!session::verify_setup_mac(conn->secret(), setup, false)) {
+    log::transport()->warn("refused {} conn={} from {}: authentication failed", kind,
+                           to_hex(conn->id()), peer);
+    co_await write_frame(socket, answer_to(setup, wire::SetupStatus::bad_auth));
+    co_return;
+  }
+  if (setup.counter <= conn->last_counter()) {
+    log::transport()->warn("refused {} conn={} from {}: replayed (counter {} <= {})", kind,
+                           to_hex(conn->id()), peer, setup.counter, conn->last_counter());
+    co_await write_frame(socket, answer_to(setup, wire::SetupStatus::replayed));
+    co_return;
+  }
+  conn->last_counter() = setup.counter;
+  auto answer = answer_to(setup, wire::SetupStatus::ok);
+  answer.ack = conn->session().recv_ack();
+  answer.window = conn->session().recv_window();
+  answer.mac = session::setup_mac(conn->secret(), answer, true);
+  if (auto ec = co_await write_frame(socket, answer)) co_return;
+  if (conn->session().done()) co_return;
+  conn->attach_path(PathId{setup.path_id}, std::move(socket), setup.ack, setup.window);
+  log::transport()->info("{} conn={} path={} from {}", kind, to_hex(conn->id()), setup.path_id, peer);
+}
+
+void Listener::on_connection_finished(Connection& conn) {
+  const auto id = to_int(conn.id());
+  connections_.erase(id);
+  if (conn.session().state() != session::State::closed) return;
+  if (tombstones_.size() >= kMaxTombstones) tombstones_.erase(tombstones_.begin());
+  tombstones_[id] = Clock::now() + kTombstoneTime;
+}
+
+}  // namespace msocket::transport

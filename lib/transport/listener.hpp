@@ -1,0 +1,59 @@
+// The listening side: accepts TCP connections, reads each one's SETUP and
+// either opens a new msocket connection (NEW) or hands the socket to the
+// connection it names (MIGRATE, ADD_PATH) once its MAC and counter check out.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "transport/connection.hpp"
+
+namespace msocket::transport {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  using AcceptHandler = asio::any_completion_handler<void(error_code, std::shared_ptr<Connection>)>;
+
+  // Binds and listens on `endpoint` (port 0 picks one).
+  // Errors: the socket's (address_in_use, access_denied, ...).
+  static result<std::shared_ptr<Listener>> open(asio::any_io_executor ex, const tcp::endpoint& endpoint,
+                                                const Options& options);
+  Listener(asio::any_io_executor ex, tcp::acceptor acceptor, const Options& options);
+
+  void start();
+  // Completes with the next new connection, or operation_aborted after close().
+  void async_accept(AcceptHandler handler);
+  // Whether NEW connections are admitted; flowpaths of known connections
+  // always are (they must survive the client's moves).
+  void set_accepting(bool accepting) { accepting_ = accepting; }
+  void close();
+  tcp::endpoint local_endpoint() const;
+  std::size_t connection_count() const { return connections_.size(); }
+
+ private:
+  asio::awaitable<void> run_accept();
+  asio::awaitable<void> run_handshake(tcp::socket socket);
+  asio::awaitable<void> admit_new(tcp::socket socket, const wire::Setup& setup, const std::string& peer);
+  asio::awaitable<void> admit_path(tcp::socket socket, const wire::Setup& setup, const std::string& peer);
+  wire::SetupStatus status_for_unknown(std::uint64_t conn_id);
+  void on_connection_finished(Connection& conn);
+  void deliver(std::shared_ptr<Connection> conn);
+
+  asio::any_io_executor ex_;
+  tcp::acceptor acceptor_;
+  Options options_;
+  bool accepting_ = true;
+  bool closed_ = false;
+  std::size_t handshakes_ = 0;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections_;
+  std::map<std::uint64_t, TimePoint> tombstones_;  // cleanly closed: conn id -> forget at
+  std::deque<std::shared_ptr<Connection>> ready_;
+  std::optional<AcceptHandler> waiter_;
+};
+
+}  // namespace msocket::transport

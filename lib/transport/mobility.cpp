@@ -1,0 +1,153 @@
+// Client-side mobility (paper §III-B3, client half): follow local addresses
+// and links, and when no flowpath is left, reconnect from whatever address
+// works now and MIGRATE, with backoff, until the linger time runs out.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "log.hpp"
+#include "paths/address_watcher.hpp"
+#include "paths/local_addresses.hpp"
+#include "transport/connection.hpp"
+#include "transport/flowpath.hpp"
+#include "transport/handshake.hpp"
+
+namespace msocket::transport {
+
+void log_coroutine_exception(std::exception_ptr e);
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+unsigned interface_of(const asio::ip::address& address) {
+  for (const auto& local : paths::list_local_addresses())
+    if (local.address == address) return local.ifindex;
+  return 0;
+}
+}  // namespace
+
+void Connection::start_mobility() {
+  if (mobility_started_ || role_ != Role::client) return;
+  mobility_started_ = true;
+  for (auto& [id, path] : flowpaths_) path->ifindex = interface_of(path->local.address());
+  if (options_.follow_addresses) {
+    watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
+    std::weak_ptr<Connection> weak = shared_from_this();
+    auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
+      if (auto self = weak.lock()) self->on_address_event(event);
+    });
+    if (ec) {
+      log::paths()->warn("cannot follow local addresses ({}); moves are noticed by keepalive only",
+                         ec.message());
+      watcher_.reset();
+    }
+  }
+  asio::co_spawn(ex_, run_mobility(), log_coroutine_exception);
+}
+
+void Connection::migrate() {
+  std::vector<PathId> ids;
+  for (auto& [id, path] : flowpaths_) ids.push_back(id);
+  for (auto id : ids) close_path(id, MigrationCause::application, "migration asked by the application");
+  update();
+}
+
+void Connection::on_address_event(const paths::AddressEvent& event) {
+  if (finished_) return;
+  using Kind = paths::AddressEventKind;
+  std::vector<PathId> lost;
+  for (auto& [id, path] : flowpaths_) {
+    const bool address_gone = event.kind == Kind::address_removed && path->local.address() == event.address;
+    const bool link_gone = event.kind == Kind::link_down && path->ifindex != 0 && path->ifindex == event.ifindex;
+    if (address_gone || link_gone) lost.push_back(id);
+  }
+  for (auto id : lost) {
+    close_path(id, MigrationCause::client_move,
+               event.kind == Kind::address_removed ? "local address " + event.address.to_string() + " removed"
+                                                   : "link " + event.ifname + " down");
+  }
+  const bool something_new = event.kind == Kind::address_added || event.kind == Kind::link_up;
+  if (something_new && !session_.has_live_path() && pending_cause_ && !session_.done()) {
+    // Recovery is timed from the moment a new network is there, as the paper
+    // times it after the switch to the new access point.
+    outage_since_ = Clock::now();
+    mobility_wake_.cancel();
+  }
+  update();
+}
+
+asio::awaitable<void> Connection::run_mobility() {
+  auto self = shared_from_this();
+  Duration pause = options_.retry_min;
+  while (!finished_) {
+    if (session_.has_live_path() || session_.done()) {
+      pause = options_.retry_min;
+      mobility_wake_.expires_at(TimePoint::max());
+      co_await mobility_wake_.async_wait(use_tuple);
+      continue;
+    }
+    if (co_await try_migrate()) {
+      pause = options_.retry_min;
+      continue;
+    }
+    if (finished_) break;
+    // Address events cancel this wait, so a new network is tried at once.
+    mobility_wake_.expires_after(pause);
+    co_await mobility_wake_.async_wait(use_tuple);
+    pause = std::min(pause * 2, options_.retry_max);
+  }
+}
+
+asio::awaitable<bool> Connection::try_migrate() {
+  if (!remote_) co_return false;
+  const PathId path_id{0};
+  std::optional<asio::ip::address> source;
+  if (options_.source && paths::is_local_address(*options_.source)) source = options_.source;
+  auto socket = co_await connect_socket(*remote_, source, options_.connect_timeout);
+  if (finished_) co_return false;
+  if (!socket) {
+    log::transport()->debug("conn={} reconnect to {} failed: {}", to_hex(id_), to_string(*remote_),
+                            socket.error().message());
+    co_return false;
+  }
+  wire::Setup request;
+  request.code = static_cast<std::uint8_t>(wire::SetupKind::migrate);
+  request.conn_id = to_int(id_);
+  request.path_id = to_int(path_id);
+  request.ack = session_.recv_ack();
+  request.window = session_.recv_window();
+  request.counter = next_counter();
+  request.mac = session::setup_mac(secret_, request, false);
+  if (auto ec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return false;
+  auto reply = co_await read_setup(*socket, options_.handshake_timeout);
+  if (finished_) co_return false;
+  if (!reply || !std::holds_alternative<wire::SetupAckFrame>(*reply)) {
+    log::transport()->debug("conn={} MIGRATE got no answer: {}", to_hex(id_),
+                            reply ? "unexpected frame" : reply.error().message());
+    co_return false;
+  }
+  const auto& answer = std::get<wire::SetupAckFrame>(*reply);
+  const auto status = static_cast<wire::SetupStatus>(answer.code);
+  if (status == wire::SetupStatus::closed || status == wire::SetupStatus::unknown_connection) {
+    log::transport()->info("conn={} peer has no more state for the connection", to_hex(id_));
+    session_.peer_closed(Clock::now());
+    update();
+    co_return true;
+  }
+  // Only an answer made with the connection secret may restart the stream:
+  // a forged one could make us skip or repeat bytes.
+  if (status != wire::SetupStatus::ok || answer.conn_id != request.conn_id ||
+      answer.path_id != request.path_id || answer.counter != request.counter ||
+      !session::verify_setup_mac(secret_, answer, true)) {
+    log::transport()->warn("conn={} MIGRATE refused or answer not authentic (status {})",
+                           to_hex(id_), static_cast<int>(answer.code));
+    co_return false;
+  }
+  const auto local = socket->local_endpoint();
+  attach_path(path_id, std::move(*socket), answer.ack, answer.window);
+  if (auto it = flowpaths_.find(path_id); it != flowpaths_.end())
+    it->second->ifindex = interface_of(local.address());
+  co_return true;
+}
+
+}  // namespace msocket::transport

@@ -1,0 +1,187 @@
+// mcat: netcat whose connections survive the moves of either end.
+// Parses options into relay::NetcatOptions, checks combinations, runs.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/program_options.hpp>
+
+#include "log.hpp"
+#include "relay/duration.hpp"
+#include "relay/netcat.hpp"
+
+namespace po = boost::program_options;
+namespace relay = msocket::relay;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mcat [options] HOST PORT          connect\n"
+    "       mcat -l [options] [ADDR] PORT     listen (or -l -p PORT)\n";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+msocket::Duration duration_option(const po::variables_map& vm, const char* name) {
+  const auto text = vm[name].as<std::string>();
+  auto d = relay::parse_duration(text);
+  if (!d) throw UsageError("invalid time for --" + std::string(name) + ": '" + text + "' (use e.g. 500ms, 2s, 1m, 1h)");
+  return *d;
+}
+
+relay::HostPort host_port_option(const po::variables_map& vm, const char* name) {
+  const auto text = vm[name].as<std::string>();
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    throw UsageError("--" + std::string(name) + " wants HOST:PORT, got '" + text + "'");
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return {host, text.substr(colon + 1)};
+}
+
+// Returns the options, or exits for --help / --version.
+relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
+  po::options_description visible("Options");
+  visible.add_options()
+      ("help,h", "show this help and exit")
+      ("version", "show the version and exit")
+      ("listen,l", "listen for connections")
+      ("keep-open,k", "with -l: accept many connections")
+      ("port,p", po::value<std::string>(), "with -l: port to listen on")
+      ("source,s", po::value<std::string>(), "local address: bind the first flowpath (connect) or listen (with -l) there")
+      ("exec,e", po::value<std::string>(), "run CMD (no shell) with its stdin/stdout as the connection")
+      ("sh-exec,c", po::value<std::string>(), "run CMD with /bin/sh -c, as -e")
+      ("wait,w", po::value<std::string>(), "connect timeout (e.g. 5s)")
+      ("idle-timeout,i", po::value<std::string>(), "quit when no byte moved for TIME")
+      ("quit,q", po::value<std::string>(), "quit TIME after end of standard input")
+      ("no-shutdown", "do not half-close at end of standard input")
+      ("send-only", "only send; discard what arrives")
+      ("recv-only", "only receive; send nothing")
+      ("linger", po::value<std::string>()->default_value("24h"), "keep a connection with no path this long")
+      ("forward", po::value<std::string>(), "with -l: splice each connection to plain TCP HOST:PORT")
+      ("local", po::value<std::string>(), "accept plain TCP on ADDR:PORT; carry each over its own connection to HOST PORT")
+      ("stats", po::value<std::string>(), "write JSON statistics to FILE on exit")
+      ("verbose,v", po::value<int>()->zero_tokens()->default_value(0)->composing(), "more log output on stderr (-vv for more)");
+  po::options_description hidden;
+  hidden.add_options()("args", po::value<std::vector<std::string>>(), "HOST PORT");
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("args", -1);
+
+  // -v and -vv: count them before Program_options (which has no counting flag).
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() >= 2 && a[0] == '-' && a[1] == 'v' && a.find_first_not_of('v', 1) == std::string::npos) {
+      verbosity += static_cast<int>(a.size() - 1);
+      continue;
+    }
+    if (a == "--verbose") { ++verbosity; continue; }
+    args.push_back(a);
+  }
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+
+  if (vm.count("help")) {
+    std::cout << kUsage << "\n" << visible << "\nExit status: 0 success, 1 network error, 2 usage or other error.\n";
+    std::exit(0);
+  }
+  if (vm.count("version")) {
+    std::cout << "mcat (msocket) 0.1.0\n";
+    std::exit(0);
+  }
+
+  relay::NetcatOptions o;
+  o.listen = vm.count("listen") > 0;
+  o.keep_open = vm.count("keep-open") > 0;
+  auto positional_args = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (o.listen) {
+    if (vm.count("port")) {
+      o.target.port = vm["port"].as<std::string>();
+      if (positional_args.size() > 1) throw UsageError("too many arguments");
+      if (positional_args.size() == 1) o.target.host = positional_args[0];
+    } else if (positional_args.size() == 1) {
+      o.target.port = positional_args[0];
+    } else if (positional_args.size() == 2) {
+      o.target = {positional_args[0], positional_args[1]};
+    } else {
+      throw UsageError("listen mode needs a port (-l PORT or -l -p PORT)");
+    }
+    if (vm.count("source")) o.target.host = vm["source"].as<std::string>();
+  } else {
+    if (positional_args.size() != 2) throw UsageError("connect mode needs HOST and PORT");
+    if (vm.count("port")) throw UsageError("-p is the listening port: use it with -l (the source address is -s)");
+    if (o.keep_open) throw UsageError("-k goes with -l");
+    o.target = {positional_args[0], positional_args[1]};
+    if (vm.count("source")) {
+      boost::system::error_code ec;
+      auto a = boost::asio::ip::make_address(vm["source"].as<std::string>(), ec);
+      if (ec) throw UsageError("--source wants an IP address, got '" + vm["source"].as<std::string>() + "'");
+      o.connection.source = a;
+    }
+  }
+  if (vm.count("exec")) o.exec = vm["exec"].as<std::string>();
+  if (vm.count("sh-exec")) o.sh_exec = vm["sh-exec"].as<std::string>();
+  if (vm.count("forward")) o.forward = host_port_option(vm, "forward");
+  if (vm.count("local")) o.local = host_port_option(vm, "local");
+  if (vm.count("stats")) o.stats_file = vm["stats"].as<std::string>();
+  if (vm.count("wait")) o.connection.connect_timeout = duration_option(vm, "wait");
+  if (vm.count("idle-timeout")) o.splice.idle_timeout = duration_option(vm, "idle-timeout");
+  if (vm.count("quit")) o.splice.quit_after_eof = duration_option(vm, "quit");
+  o.connection.session.linger = duration_option(vm, "linger");
+  o.splice.half_close = vm.count("no-shutdown") == 0;
+  o.splice.receive = vm.count("send-only") == 0;
+  o.splice.send = vm.count("recv-only") == 0;
+
+  // Combinations that cannot work, each named.
+  const int sources = (o.exec ? 1 : 0) + (o.sh_exec ? 1 : 0) + (o.forward ? 1 : 0);
+  if (sources > 1) throw UsageError("-e, -c and --forward exclude each other");
+  if (o.forward && !o.listen) throw UsageError("--forward goes with -l");
+  if (o.local && o.listen) throw UsageError("--local is for connect mode (no -l)");
+  if (o.local && (o.exec || o.sh_exec)) throw UsageError("--local excludes -e and -c");
+  if (!o.splice.send && !o.splice.receive) throw UsageError("--send-only and --recv-only exclude each other");
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  int verbosity = 0;
+  relay::NetcatOptions options;
+  try {
+    options = parse(argc, argv, verbosity);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "mcat: %s\n%s", e.what(), kUsage);
+    return relay::kExitUsage;
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "mcat: %s\n%s", e.what(), kUsage);
+    return relay::kExitUsage;
+  }
+  msocket::log::set_verbosity(verbosity);
+  try {
+    boost::asio::io_context context;
+    boost::asio::signal_set signals(context, SIGINT, SIGTERM);
+    int status = relay::kExitNetwork;
+    signals.async_wait([&](boost::system::error_code ec, int) {
+      if (!ec) context.stop();
+    });
+    boost::asio::co_spawn(context, relay::run_netcat(options), [&](std::exception_ptr e, int s) {
+      if (e) std::rethrow_exception(e);
+      status = s;
+      signals.cancel();
+      context.stop();
+    });
+    context.run();
+    return status;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mcat: %s\n", e.what());
+    return relay::kExitUsage;
+  }
+}
