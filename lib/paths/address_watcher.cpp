@@ -35,6 +35,7 @@ std::string_view describe(AddressEventKind kind) {
     case AddressEventKind::address_removed: return "address removed";
     case AddressEventKind::link_up: return "link up";
     case AddressEventKind::link_down: return "link down";
+    case AddressEventKind::route_added: return "route added";
   }
   return "unknown event";
 }
@@ -76,7 +77,8 @@ boost::system::error_code AddressWatcher::State::open() {
   socket.set_option(boost::asio::socket_base::receive_buffer_size(kSocketBufferSize), ignored);
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;
-  local.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
+  local.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE |
+                    RTMGRP_IPV6_ROUTE;
   socket.bind(raw_protocol::endpoint(&local, sizeof local, NETLINK_ROUTE), ec);
   return ec;
 }
@@ -129,6 +131,10 @@ void AddressWatcher::State::log_event(const AddressEvent& event) {
       event.kind == AddressEventKind::address_removed) {
     log::paths()->info("{} addr={} if={} ifindex={}", kind, event.address.to_string(),
                        event.ifname, event.ifindex);
+    return;
+  }
+  if (event.kind == AddressEventKind::route_added) {
+    log::paths()->debug("{} ifindex={}", kind, event.ifindex);
     return;
   }
   const bool up = event.kind == AddressEventKind::link_up;

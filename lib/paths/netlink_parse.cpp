@@ -114,6 +114,23 @@ result<AddressEvent> parse_link(std::uint16_t type, Bytes body) {
   return event;
 }
 
+// RTM_NEWROUTE body: only unicast routes of the main table matter to us.
+result<std::optional<AddressEvent>> parse_route(Bytes body) {
+  if (body.size() < sizeof(rtmsg)) return errc::bad_frame;
+  const auto header = load<rtmsg>(body);
+  if ((header.rtm_family != AF_INET && header.rtm_family != AF_INET6) || header.rtm_type != RTN_UNICAST)
+    return std::optional<AddressEvent>{};
+  AddressEvent event{AddressEventKind::route_added, {}, 0, {}};
+  unsigned table = header.rtm_table;
+  auto ec = for_each_attribute(skip(body, align4(sizeof(rtmsg))), [&](unsigned kind, Bytes payload) {
+    if (kind == RTA_OIF && payload.size() == 4) event.ifindex = load<std::uint32_t>(payload);
+    if (kind == RTA_TABLE && payload.size() == 4) table = load<std::uint32_t>(payload);
+  });
+  if (ec) return ec;
+  if (table != RT_TABLE_MAIN) return std::optional<AddressEvent>{};
+  return std::optional<AddressEvent>{std::move(event)};
+}
+
 // Appends the event of one message, if it carries one.
 boost::system::error_code parse_message(std::uint16_t type, Bytes body,
                                         std::vector<AddressEvent>& events) {
@@ -132,8 +149,14 @@ boost::system::error_code parse_message(std::uint16_t type, Bytes body,
       events.push_back(std::move(*event));
       return {};
     }
+    case RTM_NEWROUTE: {
+      auto event = parse_route(body);
+      if (!event) return event.error();
+      if (*event) events.push_back(std::move(**event));
+      return {};
+    }
     default:
-      return {};  // NLMSG_NOOP, NLMSG_ERROR, routes, neighbours: not ours.
+      return {};  // NLMSG_NOOP, NLMSG_ERROR, deleted routes, neighbours: not ours.
   }
 }
 

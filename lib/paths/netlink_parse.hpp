@@ -15,7 +15,9 @@
 
 namespace msocket::paths {
 
-enum class AddressEventKind { address_added, address_removed, link_up, link_down };
+// route_added: a route appeared (e.g. the default route after an address
+// change), so a flowpath that could not be opened a moment ago may open now.
+enum class AddressEventKind { address_added, address_removed, link_up, link_down, route_added };
 
 struct AddressEvent {
   AddressEventKind kind;
@@ -38,6 +40,8 @@ struct AddressEvent {
 // - RTM_NEWLINK -> link_up when the flags hold IFF_UP, IFF_RUNNING and
 //   IFF_LOWER_UP, else link_down; one event per message, so repeats are
 //   normal. RTM_DELLINK -> link_down.
+// - RTM_NEWROUTE (AF_INET, AF_INET6, main table) -> route_added, with the
+//   output interface (RTA_OIF) as ifindex when the message has one.
 // - NLMSG_DONE ends the datagram; other message types are skipped.
 // Errors: errc::bad_frame when any length (message, fixed header, attribute,
 // address size) is inconsistent with the datagram; no events are returned

@@ -20,6 +20,13 @@ using error_code = boost::system::error_code;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Connections this process opened, for migrate_all().
+std::vector<std::weak_ptr<transport::Connection>>& opened_connections() {
+  static std::vector<std::weak_ptr<transport::Connection>> list;
+  std::erase_if(list, [](const auto& w) { return w.expired(); });
+  return list;
+}
+
 void say(const std::string& message) { std::fprintf(stderr, "mcat: %s\n", message.c_str()); }
 
 // Statistics of every connection so far, rewritten after each one ends (a
@@ -99,6 +106,7 @@ asio::awaitable<result<std::unique_ptr<LocalEnd>>> open_local_end(const NetcatOp
 
 // Splices one connection; true if it ended well.
 asio::awaitable<bool> serve(const NetcatOptions& o, msocket::stream s, StatsLog& stats) {
+  if (s.connection().role() == Role::client) opened_connections().push_back(s.connection().weak_from_this());
   auto local = co_await open_local_end(o, s);
   if (!local) {
     say((o.forward ? "cannot reach " + o.forward->host + ":" + o.forward->port + ": " : std::string("cannot start command: ")) +
@@ -204,6 +212,7 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
         say("cannot connect to " + o.target.host + ":" + o.target.port + ": " + cec.message());
         co_return;
       }
+      opened_connections().push_back(s.connection().weak_from_this());
       auto local = make_socket_end(std::move(plain));
       auto ec = co_await splice(s, *local, o.splice);
       stats.add(s.stats());
@@ -215,6 +224,11 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
 }
 
 }  // namespace
+
+void migrate_all() {
+  for (auto& weak : opened_connections())
+    if (auto conn = weak.lock()) conn->migrate();
+}
 
 asio::awaitable<int> run_netcat(NetcatOptions options) {
   StatsLog stats{options.stats_file, {}};

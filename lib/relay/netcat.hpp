@@ -41,6 +41,10 @@ inline constexpr int kExitUsage = 2;
 // Runs until done; prints `mcat: ...` for failures. Returns the exit status.
 asio::awaitable<int> run_netcat(NetcatOptions options);
 
+// Asks every connection this process opened to migrate its flowpaths now
+// (mobility asked by the application; mcat does it on SIGUSR1).
+void migrate_all();
+
 // Writes the JSON statistics (bytes_sent, bytes_received, flowpaths_opened,
 // migrations) summed over `all`.
 bool write_stats_json(const std::string& path, const std::vector<Stats>& all);

@@ -128,6 +128,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<TimePoint> path_lost_at_;  // when the last path went away
   std::vector<Migration> migrations_;
   bool mobility_started_ = false;
+  bool retry_now_ = false;  // an address, link or route appeared since the last attempt
 };
 
 // For logs: 16 hex digits.

@@ -66,11 +66,13 @@ void Connection::on_address_event(const paths::AddressEvent& event) {
                event.kind == Kind::address_removed ? "local address " + event.address.to_string() + " removed"
                                                    : "link " + event.ifname + " down");
   }
-  const bool something_new = event.kind == Kind::address_added || event.kind == Kind::link_up;
-  if (something_new && !session_.has_live_path() && pending_cause_ && !session_.done()) {
+  const bool new_network = event.kind == Kind::address_added || event.kind == Kind::link_up;
+  const bool new_route = event.kind == Kind::route_added;
+  if ((new_network || new_route) && !session_.has_live_path() && pending_cause_ && !session_.done()) {
     // Recovery is timed from the moment a new network is there, as the paper
     // times it after the switch to the new access point.
-    outage_since_ = Clock::now();
+    if (new_network) outage_since_ = Clock::now();
+    retry_now_ = true;
     mobility_wake_.cancel();
   }
   update();
@@ -86,15 +88,20 @@ asio::awaitable<void> Connection::run_mobility() {
       co_await mobility_wake_.async_wait(use_tuple);
       continue;
     }
+    retry_now_ = false;
     if (co_await try_migrate()) {
       pause = options_.retry_min;
       continue;
     }
     if (finished_) break;
+    if (retry_now_) {  // the network changed during the attempt: try again at once
+      pause = options_.retry_min;
+      continue;
+    }
     // Address events cancel this wait, so a new network is tried at once.
     mobility_wake_.expires_after(pause);
     co_await mobility_wake_.async_wait(use_tuple);
-    pause = std::min(pause * 2, options_.retry_max);
+    pause = retry_now_ ? options_.retry_min : std::min(pause * 2, options_.retry_max);
   }
 }
 

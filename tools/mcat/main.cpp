@@ -2,6 +2,7 @@
 // Parses options into relay::NetcatOptions, checks combinations, runs.
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -172,10 +173,19 @@ int main(int argc, char** argv) {
     signals.async_wait([&](boost::system::error_code ec, int) {
       if (!ec) context.stop();
     });
+    // SIGUSR1: the user (or a script) asks for a migration now.
+    boost::asio::signal_set migrate_signal(context, SIGUSR1);
+    std::function<void(boost::system::error_code, int)> on_migrate = [&](boost::system::error_code ec, int) {
+      if (ec) return;
+      relay::migrate_all();
+      migrate_signal.async_wait(on_migrate);
+    };
+    migrate_signal.async_wait(on_migrate);
     boost::asio::co_spawn(context, relay::run_netcat(options), [&](std::exception_ptr e, int s) {
       if (e) std::rethrow_exception(e);
       status = s;
       signals.cancel();
+      migrate_signal.cancel();
       context.stop();
     });
     context.run();
