@@ -8,6 +8,7 @@ set(MSOCKET_NETNS_TESTS
   move_during_close   # client half-closes, then moves while the server sends
   forward_move        # --local/--forward for a plain TCP echo service, with a move
   garbage_listener    # -k listener survives non-msocket connections
+  path_failure        # a reset and a silent path are replaced without any move
 )
 
 if(TARGET mcat)
