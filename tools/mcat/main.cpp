@@ -56,7 +56,7 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("source,s", po::value<std::string>(), "local address: bind the first flowpath (connect) or listen (with -l) there")
       ("exec,e", po::value<std::string>(), "run CMD (no shell) with its stdin/stdout as the connection")
       ("sh-exec,c", po::value<std::string>(), "run CMD with /bin/sh -c, as -e")
-      ("wait,w", po::value<std::string>(), "connect timeout (e.g. 5s)")
+      ("wait,w", po::value<std::string>(), "connect and handshake timeout (e.g. 5s)")
       ("idle-timeout,i", po::value<std::string>(), "quit when no byte moved for TIME")
       ("quit,q", po::value<std::string>(), "quit TIME after end of standard input")
       ("no-shutdown", "do not half-close at end of standard input")
@@ -132,7 +132,12 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
   if (vm.count("forward")) o.forward = host_port_option(vm, "forward");
   if (vm.count("local")) o.local = host_port_option(vm, "local");
   if (vm.count("stats")) o.stats_file = vm["stats"].as<std::string>();
-  if (vm.count("wait")) o.connection.connect_timeout = duration_option(vm, "wait");
+  if (vm.count("wait")) {
+    // Bounds the whole set-up of a flowpath: TCP connect, then the msocket
+    // handshake (a TCP server that accepts and stays silent must not take 10 s).
+    o.connection.connect_timeout = duration_option(vm, "wait");
+    o.connection.handshake_timeout = o.connection.connect_timeout;
+  }
   if (vm.count("idle-timeout")) o.splice.idle_timeout = duration_option(vm, "idle-timeout");
   if (vm.count("quit")) o.splice.quit_after_eof = duration_option(vm, "quit");
   o.connection.session.linger = duration_option(vm, "linger");
