@@ -262,6 +262,10 @@ void Connection::async_write_some(std::span<const std::byte> buffer, ReadHandler
     asio::post(ex_, asio::append(std::move(handler), asio::error::in_progress, std::size_t{0}));
     return;
   }
+  if (buffer.empty()) {  // nothing to wait for room for
+    asio::post(ex_, asio::append(std::move(handler), error_code{}, std::size_t{0}));
+    return;
+  }
   watch_cancellation(handler, &Connection::cancel_write);
   pending_write_ = PendingWrite{buffer, std::move(handler)};
   update();

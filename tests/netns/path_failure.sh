@@ -31,7 +31,7 @@ tb_wait_for_line "$TB_TMP/cli.log" 'connected to ' 10 || tb_fail "client never s
 
 # 1. Reset: kill the client's flowpath socket.
 tb_wait_for_size "$TB_TMP/cli.out" $((SIZE / 5)) 60 "$client" || tb_fail "transfer did not start"
-ip netns exec "$TB_CLI" ss -K dst "$TB_SRV_ADDR" dport = "$PORT" >/dev/null
+ip netns exec "$TB_CLI" ss -K dst "$TB_SRV_ADDR" dport = "$PORT" >/dev/null 2>&1
 tb_say "killed the client's flowpath socket (ss -K)"
 tb_wait_for_count "$TB_TMP/cli.log" 'migrated conn=.*cause=path-failure' 1 20 || tb_fail "no migration after the reset"
 tb_say "  resumed: $(grep -E 'migrated conn=' "$TB_TMP/cli.log" | tail -n 1 | sed 's/.*migrated/migrated/')"
