@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Failures are reported, not crashed on, with ncat's exit codes: 2 for a
+# usage error (the message names what is wrong), 1 for a network error (one
+# `mcat: ...` line saying what happened), 0 for --help and --version.
+# Usage: errors.sh MCAT
+set -euo pipefail
+MCAT=${1:?usage: errors.sh MCAT}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cli_require_commands socat
+cli_require_exe "$MCAT"
+
+# run NAME STATUS SECONDS ARGS...: run mcat (stdin empty) with stdout in
+# $CLI_TMP/NAME.out and stderr in $CLI_TMP/NAME.log; fail unless it exits
+# STATUS; set ELAPSED_MS.
+ELAPSED_MS=0
+run() {
+  local name=$1 want=$2 seconds=$3 status=0 start
+  shift 3
+  start=$(cli_now_us)
+  timeout -k 2 "$seconds" "$MCAT" "$@" </dev/null >"$CLI_TMP/$name.out" 2>"$CLI_TMP/$name.log" || status=$?
+  ELAPSED_MS=$(( ($(cli_now_us) - start) / 1000 ))
+  ((status != 124)) || cli_fail "$name: mcat $* was killed by its ${seconds} s timeout"
+  ((status == want)) ||
+    cli_fail "$name: mcat $* exited $status, expected $want; stderr: $(head -c 300 "$CLI_TMP/$name.log")"
+  cli_say "$name: exit $status in ${ELAPSED_MS} ms: $(cat "$CLI_TMP/$name.log" "$CLI_TMP/$name.out" | grep -m1 . || true)"
+}
+
+# expect_log NAME REGEX: stderr of run NAME has a line matching REGEX.
+expect_log() { cli_expect_grep "$CLI_TMP/$1.log" "$2" "$1"; }
+
+# --- usage errors: exit 2 -----------------------------------------------------
+run bogus 2 10 --bogus 127.0.0.1 1
+expect_log bogus '^mcat: .*--bogus'
+expect_log bogus '^usage: mcat'
+
+run no_port 2 10 127.0.0.1
+expect_log no_port '^mcat: .*(PORT|port)'
+run listen_no_port 2 10 -l
+expect_log listen_no_port '^mcat: .*port'
+
+run bad_time 2 10 -w abc 127.0.0.1 1
+expect_log bad_time "^mcat: .*(-w|--wait).*abc"
+run bad_suffix 2 10 -i 5parsecs 127.0.0.1 1
+expect_log bad_suffix "^mcat: .*idle-timeout.*5parsecs"
+
+run keep_without_listen 2 10 -k 127.0.0.1 1
+expect_log keep_without_listen '^mcat: .*-k'
+run exec_and_sh_exec 2 10 -l -e /bin/cat -c cat 127.0.0.1 0
+expect_log exec_and_sh_exec '^mcat: .*-e.*-c'
+run forward_without_listen 2 10 --forward 127.0.0.1:22 127.0.0.1 1
+expect_log forward_without_listen '^mcat: .*--forward'
+run forward_bad 2 10 -l --forward nocolon 127.0.0.1 0
+expect_log forward_bad '^mcat: .*--forward.*nocolon'
+run local_with_listen 2 10 -l --local 127.0.0.1:0 127.0.0.1 0
+expect_log local_with_listen '^mcat: .*--local'
+
+# --- --help and --version: exit 0 ---------------------------------------------
+run help 0 10 --help
+cli_expect_grep "$CLI_TMP/help.out" '--forward' "--help lists --forward"
+cli_expect_grep "$CLI_TMP/help.out" '^usage: mcat' "--help usage line"
+run version 0 10 --version
+cli_expect_grep "$CLI_TMP/version.out" '^mcat .*[0-9]+\.[0-9]+' "--version"
+
+# --- network errors: exit 1 ---------------------------------------------------
+# Refused: a port that was just listened on and is closed again.
+cli_listen closed_server 10 "$MCAT" -l -v 127.0.0.1 0 </dev/null >/dev/null
+closed_port=$CLI_PORT
+kill -TERM "$CLI_PID"
+status=0; cli_wait_pid "$CLI_PID" || status=$?
+run refused 1 10 127.0.0.1 "$closed_port"
+expect_log refused '^mcat: .*[Rr]efused'
+
+run unknown_host 1 20 no-such-host.invalid 7
+expect_log unknown_host '^mcat: .*unknown host'
+
+# A TCP server that accepts and never answers: -w bounds the handshake.
+cli_listen silent_server 30 socat -d -d -u TCP-LISTEN:0,bind=127.0.0.1 GOPEN:/dev/null </dev/null >/dev/null
+silent=$CLI_PID
+run silent 1 20 -w 300ms 127.0.0.1 "$CLI_PORT"
+expect_log silent '^mcat: cannot connect to 127\.0\.0\.1:[0-9]+: handshake timed out'
+((ELAPSED_MS <= 3000)) || cli_fail "-w 300ms against a silent server took ${ELAPSED_MS} ms"
+kill -TERM "$silent" 2>/dev/null || true
+cli_wait_pid "$silent" || true
+
+# A plain TCP server that answers something else (HTTP) and then echoes.
+printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello\r\n' >"$CLI_TMP/http.txt"
+cli_listen http_server 30 socat -d -d TCP-LISTEN:0,bind=127.0.0.1 EXEC:"cat -- $CLI_TMP/http.txt -" </dev/null >/dev/null
+http=$CLI_PID
+run http 1 20 -w 2s 127.0.0.1 "$CLI_PORT"
+expect_log http '^mcat: cannot connect to 127\.0\.0\.1:[0-9]+: .+'
+[[ ! -s $CLI_TMP/http.out ]] || cli_fail "the HTTP server's answer reached stdout"
+status=0; cli_wait_pid "$http" || status=$?
+
+# Every failure above is one message, never a crash (status >= 128).
+for log in "$CLI_TMP"/*.log; do
+  ! grep -qiE 'terminate called|Assertion|Segmentation|AddressSanitizer|runtime error' "$log" ||
+    cli_fail "${log##*/} shows a crash: $(head -c 300 "$log")"
+done
+cli_say PASS

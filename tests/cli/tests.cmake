@@ -1,0 +1,30 @@
+# Command-line tests of mcat on loopback (STYLE.md, "Tests"): each starts
+# `mcat -l -v 127.0.0.1 0`, reads the port from its `listening on` line, runs
+# clients and compares what arrives. Included from tests/CMakeLists.txt.
+# Every process runs under `timeout`; a missing helper command (jq, socat,
+# mandoc) makes the test exit 77, reported as skipped.
+
+set(MSOCKET_CLI_TESTS
+  transfer          # 8 MiB each way at once; --stats byte counts
+  half_close        # EOF one way while the other carries on; --no-shutdown
+  exec              # -e /bin/cat, -c 'tr a-z A-Z', MCAT_* environment
+  send_recv_only    # --recv-only sends nothing, --send-only writes nothing
+  timeouts          # -i 500ms on an idle connection, -q 1 after stdin EOF
+  errors            # usage errors exit 2, network errors exit 1, -w bounds the handshake
+  keep_open         # -l -k: clients in turn and at once; -k -c
+  forward           # --local and --forward carry plain TCP connections
+  migrate_signal    # SIGUSR1: migration on demand, stream intact, stats
+  peer_reset        # the peer's reset ends mcat although its stdin is idle
+  manpage           # man/mcat.1 is lint-clean and lists every option of --help
+)
+
+if(TARGET mcat)
+  foreach(name IN LISTS MSOCKET_CLI_TESTS)
+    add_test(NAME cli:${name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${name}.sh $<TARGET_FILE:mcat>)
+    set_tests_properties(cli:${name} PROPERTIES
+      SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+  endforeach()
+else()
+  message(WARNING "tests/cli: no mcat target; command-line tests not registered")
+endif()
