@@ -122,9 +122,11 @@ void Connection::update() {
     return;
   }
   for (auto& [id, path] : flowpaths_) path->wake.cancel();
-  // An overdue ack or ping waits for a writer that is busy; don't spin on it.
+  // Re-arm only when the deadline comes earlier: a timer that fires early
+  // just looks again, which costs less than re-arming on every event. An
+  // overdue ack or ping waits for a writer that is busy; don't spin on it.
   const auto deadline = std::max(session_.next_deadline(), Clock::now() + 5ms);
-  if (deadline != timer_deadline_) {
+  if (deadline < timer_deadline_) {
     timer_deadline_ = deadline;
     timer_.expires_at(deadline);
   }
