@@ -248,3 +248,26 @@ TEST_CASE("inconsistent lengths are bad_frame", "[paths]") {
     expect_bad(message(RTM_NEWLINK, nothing));
   }
 }
+
+TEST_CASE("RTM_NEWROUTE of the main table gives route_added with its interface", "[paths]") {
+  rtmsg route{};
+  route.rtm_family = AF_INET;
+  route.rtm_table = RT_TABLE_MAIN;
+  route.rtm_type = RTN_UNICAST;
+  const std::uint32_t oif = 7;
+  auto events = parse_netlink(message(RTM_NEWROUTE, route, {attribute(RTA_OIF, &oif, 4)}));
+  REQUIRE(events.has_value());
+  REQUIRE(events->size() == 1);
+  CHECK((*events)[0].kind == AddressEventKind::route_added);
+  CHECK((*events)[0].ifindex == 7);
+
+  route.rtm_table = RT_TABLE_LOCAL;  // local-table routes come with every address: not news
+  auto local = parse_netlink(message(RTM_NEWROUTE, route));
+  REQUIRE(local.has_value());
+  CHECK(local->empty());
+
+  route.rtm_table = RT_TABLE_MAIN;
+  auto truncated = parse_netlink(message(RTM_NEWROUTE, route, {attribute(RTA_OIF, &oif, 2)}));
+  REQUIRE(truncated.has_value());  // a short RTA_OIF is skipped, not trusted
+  CHECK((*truncated)[0].ifindex == 0);
+}
