@@ -41,7 +41,8 @@ void RangeSet::remove(Range r) {
 std::optional<Range> RangeSet::pop_front(std::uint64_t max_len) {
   if (ranges_.empty() || max_len == 0) return std::nullopt;
   auto it = ranges_.begin();
-  Range r{it->first, std::min(it->second, it->first + max_len)};
+  // Compare sizes, not ends: begin + max_len may wrap for a large max_len.
+  Range r{it->first, it->first + std::min(it->second - it->first, max_len)};
   const auto end = it->second;
   ranges_.erase(it);
   if (r.end < end) ranges_.emplace(r.end, end);

@@ -29,6 +29,8 @@ boost::system::error_code Session::add_path(PathId id, std::uint64_t peer_ack,
   paths_[id] = std::move(path);
   ++counters_.paths_opened;
   no_path_since_.reset();
+  // §3.3: the peer's ack in SETUP may be the last thing closure waited for.
+  after_progress(now);
   return {};
 }
 
@@ -42,6 +44,11 @@ void Session::path_down(PathId id, TimePoint now) {
   // We cannot know what the dead path delivered: everything it carried that
   // is not acked goes out again (the peer's ack at the next SETUP trims it).
   resend_.merge_from(path.in_flight);
+  // Likewise for our last ack and window: if they went out on this path the
+  // peer may never see them, and a sender waiting for the window would wait
+  // forever. Forget them so the next poll on any path says them again.
+  ack_sent_ = 0;
+  window_sent_ = 0;
   if (!has_live_path()) no_path_since_ = now;
 }
 
@@ -145,7 +152,11 @@ TimePoint Session::next_deadline() const {
     t = std::min(t, path.last_recv + config_.keepalive_timeout);
     if (state_ == State::established) t = std::min(t, path.last_ping + config_.keepalive_interval);
   }
-  if (any_live && ack_pending_since_) t = std::min(t, *ack_pending_since_ + config_.ack_delay);
+  // In time_wait every ack that matters (the one for the peer's FIN) is due at
+  // once, and the transport half-closes paths that have nothing to send
+  // (§3.4): a delayed-ack deadline there could never be served.
+  if (any_live && ack_pending_since_ && state_ == State::established)
+    t = std::min(t, *ack_pending_since_ + config_.ack_delay);
   return t;
 }
 

@@ -1,0 +1,43 @@
+// A deterministic simulation of one msocket connection: a client and a
+// server Session joined by the virtual network of sim_network.hpp, driven in
+// virtual time from one seed. The transport around each session is modelled
+// on docs/protocol.md §3 (what a real transport must do); the applications
+// write and read random amounts, the network kills flowpaths, the client
+// migrates, and both sides close at random moments.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "session/types.hpp"
+
+namespace msocket::sim {
+
+using namespace std::chrono_literals;
+
+struct Limits {
+  std::uint64_t max_steps = 2'000'000;  // events and timer firings
+  Duration max_virtual_time = 30min;
+};
+
+struct Outcome {
+  bool ok = false;
+  std::string failure;  // the first thing that went wrong, with the virtual time
+  std::uint64_t steps = 0;
+  Duration virtual_time{};
+  std::uint64_t bytes_up = 0;    // client to server, all delivered
+  std::uint64_t bytes_down = 0;  // server to client, all delivered
+  int connections = 0;           // TCP connections the client opened
+  int kills = 0;                 // connections the network killed
+  int extra_paths = 0;           // connections opened beside a live one (multipath)
+  int reused_ids = 0;            // MIGRATEs that kept the old path id
+  int closed_answers = 0;        // SETUP_ACK `closed`: the server had already let go
+  int closures_after_move = 0;   // sides that reached time_wait after a migration
+};
+
+// Runs the whole connection, from the first SETUP until both sessions are
+// closed and both applications have read everything. Never throws; a
+// violated expectation ends the run with ok == false.
+Outcome simulate(std::uint64_t seed, const Limits& limits = {});
+
+}  // namespace msocket::sim

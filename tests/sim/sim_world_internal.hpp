@@ -1,0 +1,153 @@
+// Internals of the session simulator, shared by its parts: the world's
+// endpoints, events and the World class. sim_world.cpp has the event loop,
+// sim_transport.cpp the model of each side's transport over the virtual
+// network, sim_app.cpp the applications.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <random>
+#include <sstream>
+#include <tuple>
+
+#include "session/session.hpp"
+#include "sim_network.hpp"
+#include "sim_world.hpp"
+#include "wire/codec.hpp"
+
+namespace msocket::sim::detail {
+
+using session::Session;
+using session::State;
+
+constexpr int kClient = 0;
+constexpr int kServer = 1;
+
+// Stream contents are a keyed function of the offset, so a run keeps no copy
+// of what was written and can check every byte read.
+void fill_stream(std::uint64_t key, std::uint64_t offset, std::span<std::byte> out);
+
+struct App {
+  std::uint64_t out_key = 0, out_total = 0, written = 0;
+  Bytes pending;  // the chunk being written
+  std::size_t pending_pos = 0;
+  bool writing = false;  // the chunk waits for room in the output buffer
+  std::uint64_t in_key = 0, in_total = 0, received = 0;
+  bool eof = false;
+  bool slow_reader = false;
+};
+
+struct Endpoint {
+  Endpoint(Role r, const session::Config& c, TimePoint now) : session(r, c, now) {}
+  Session session;
+  std::map<PathId, std::size_t> current;  // path id -> its connection
+  bool finished = false;  // the session ended and the transport let go
+  bool saw_time_wait = false;
+  App app;
+};
+
+enum class EventKind {
+  arrival, notice, app_write, app_read, app_shutdown, reconnect, handshake_timeout, kill, extra_path
+};
+
+struct Event {
+  TimePoint at;
+  std::uint64_t seq;
+  EventKind kind;
+  int side;
+  std::size_t conn;
+  bool operator>(const Event& o) const { return std::tie(at, seq) > std::tie(o.at, o.seq); }
+};
+
+// How a transport lets go of a socket: a TCP FIN, an RST, or nothing at all
+// (the network is gone and nothing can be sent).
+enum class Close { graceful, abort, silent };
+
+class World {
+ public:
+  World(std::uint64_t seed, const Limits& limits);
+  Outcome run();
+
+ private:
+  // randomness
+  std::uint64_t uniform(std::uint64_t lo, std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng_);
+  }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  std::uint64_t log_uniform(double lo, double hi) {
+    return static_cast<std::uint64_t>(std::exp(std::uniform_real_distribution<double>(std::log(lo), std::log(hi))(rng_)));
+  }
+  Duration between(Duration lo, Duration hi) {
+    return Duration(static_cast<Duration::rep>(uniform(static_cast<std::uint64_t>(lo.count()),
+                                                       static_cast<std::uint64_t>(hi.count()))));
+  }
+  session::Config random_config();
+  std::uint64_t random_total();
+
+  void schedule(Duration after, EventKind kind, int side = 0, std::size_t conn = 0) {
+    events_.push(Event{now_ + after, seq_++, kind, side, conn});
+  }
+  void fail(const std::string& what);
+  // MSOCKET_SIM_TRACE=1 prints what happens, for replaying a failing seed.
+  template <class... Args>
+  void trace(const Args&... args) {
+    if (!trace_) return;
+    std::ostringstream s;
+    s << "+" << std::chrono::duration_cast<std::chrono::microseconds>(now_ - start_).count() << "us";
+    ((s << ' ' << args), ...);
+    std::fprintf(stderr, "%s\n", s.str().c_str());
+  }
+  static const char* name(int side) { return side == kClient ? "client" : "server"; }
+  bool all_done() const;
+  void handle(const Event& e);
+
+  // network and transport model
+  void send(std::size_t conn, int side, Segment s);
+  void send_bytes(std::size_t conn, int side, Bytes bytes);
+  void on_arrival(std::size_t conn, int sender);
+  void deliver(std::size_t conn, int side, Segment& s);
+  void on_bytes(std::size_t conn, int side, const Bytes& bytes);
+  void on_eof(std::size_t conn, int side);
+  void on_setup(std::size_t conn, const Segment& s);
+  void on_setup_ack(std::size_t conn, const Segment& s);
+  void close_socket(std::size_t conn, int side, Close how);
+  Close polite(int side) const;
+  void start_connection(bool extra);
+  void kill_random();
+  void pump(int side);
+  void transmit(int side);
+  void finish(int side);
+
+  // applications
+  void app_write(int side);
+  void try_write(int side);
+  std::size_t read_some(int side, std::size_t max);
+
+  std::uint64_t seed_;
+  Limits limits_;
+  std::mt19937_64 rng_;
+  TimePoint start_ = TimePoint{} + 1h;
+  TimePoint now_ = start_;
+  std::deque<Connection> conns_;
+  std::array<std::unique_ptr<Endpoint>, 2> ep_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  std::uint64_t seq_ = 0;
+  std::optional<std::size_t> attempt_;  // the client's connection in handshake
+  bool reconnect_scheduled_ = false;
+  std::uint32_t next_path_ = 0;
+  std::optional<PathId> last_path_;
+  Bytes scratch_ = Bytes(96 * 1024);
+  Outcome outcome_;
+  bool failed_ = false;
+  bool trace_ = std::getenv("MSOCKET_SIM_TRACE") != nullptr;
+};
+
+
+}  // namespace msocket::sim::detail

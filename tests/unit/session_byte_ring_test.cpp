@@ -1,0 +1,100 @@
+// ByteRing: a bounded window of the offset space that grows on demand.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <vector>
+
+#include "session/byte_ring.hpp"
+
+namespace msocket::session {
+namespace {
+
+std::vector<std::byte> pattern(std::uint64_t offset, std::size_t n) {
+  std::vector<std::byte> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::byte>((offset + i) * 7 + 3);
+  return out;
+}
+
+std::vector<std::byte> read(const ByteRing& ring, std::uint64_t offset, std::size_t n) {
+  std::vector<std::byte> out(n);
+  ring.read_at(offset, out);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ByteRing: writes and reads back, across the wrap", "[session]") {
+  ByteRing ring(16, 16);
+  ring.write_at(0, pattern(0, 10));
+  CHECK(read(ring, 0, 10) == pattern(0, 10));
+  ring.release_until(8);
+  CHECK(ring.base() == 8);
+  ring.write_at(10, pattern(10, 14));  // positions 10..15 then 0..7
+  CHECK(read(ring, 8, 16) == pattern(8, 16));
+  CHECK(ring.allocated() == 16);
+}
+
+TEST_CASE("ByteRing: grows on demand, never past its maximum", "[session]") {
+  ByteRing ring(1000, 64);
+  CHECK(ring.allocated() == 64);
+  ring.write_at(0, pattern(0, 64));
+  CHECK(ring.allocated() == 64);
+  ring.write_at(64, pattern(64, 1));
+  CHECK(ring.allocated() == 128);
+  ring.write_at(65, pattern(65, 935));  // up to the maximum, not a power of two
+  CHECK(ring.allocated() == 1000);
+  CHECK(read(ring, 0, 1000) == pattern(0, 1000));
+  ByteRing small(10);  // the initial size is capped by the maximum
+  CHECK(small.allocated() == 10);
+}
+
+TEST_CASE("ByteRing: growth keeps wrapped content", "[session]") {
+  ByteRing ring(1 << 20, 16);
+  ring.write_at(0, pattern(0, 12));
+  ring.release_until(10);
+  ring.write_at(12, pattern(12, 12));  // live [10, 24) wraps at 16
+  // Growing now must re-lay [10, 24) so that the wrapped part survives.
+  ring.write_at(24, pattern(24, 40));
+  CHECK(ring.allocated() >= 54);
+  CHECK(read(ring, 10, 54) == pattern(10, 54));
+
+  SECTION("bytes written ahead of a hole survive growth too") {
+    ring.write_at(100, pattern(100, 10));  // hole at [64, 100)
+    ring.write_at(200, pattern(200, 10));  // grows again
+    CHECK(read(ring, 10, 54) == pattern(10, 54));
+    CHECK(read(ring, 100, 10) == pattern(100, 10));
+    CHECK(read(ring, 200, 10) == pattern(200, 10));
+  }
+}
+
+TEST_CASE("ByteRing: matches a map under random writes and releases", "[session]") {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 100; ++round) {
+    const std::size_t max = 50 + rng() % 500;
+    ByteRing ring(max, 1 + rng() % 64);
+    std::map<std::uint64_t, std::byte> model;
+    std::uint64_t base = 0;
+    for (int op = 0; op < 200; ++op) {
+      if (rng() % 4 == 0) {
+        base += rng() % (max / 2);
+        ring.release_until(base);
+        model.erase(model.begin(), model.lower_bound(base));
+        continue;
+      }
+      const std::uint64_t offset = base + rng() % max;
+      const std::size_t n = rng() % (base + max - offset + 1);
+      const auto bytes = pattern(offset * 31 + round, n);
+      ring.write_at(offset, bytes);
+      for (std::size_t i = 0; i < n; ++i) model[offset + i] = bytes[i];
+      REQUIRE(ring.allocated() <= max);
+      const bool all_there = std::all_of(model.begin(), model.end(), [&](const auto& entry) {
+        return read(ring, entry.first, 1)[0] == entry.second;
+      });
+      REQUIRE(all_there);
+    }
+  }
+}
+
+}  // namespace msocket::session
