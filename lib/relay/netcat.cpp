@@ -120,7 +120,7 @@ asio::awaitable<bool> serve(const NetcatOptions& o, msocket::stream s, StatsLog&
   auto ec = co_await splice(s, **local, splice_options);
   stats.add(s.stats());
   if (ec) {
-    say(ec.message());
+    say(ec == asio::error::timed_out ? std::string("idle timeout expired") : ec.message());
     co_return false;
   }
   co_return true;

@@ -61,6 +61,16 @@ asio::awaitable<error_code> downstream(msocket::stream& stream, LocalEnd& local,
   }
 }
 
+// Downstream that goes on watching the connection after the peer's EOF:
+// nobody reads the stream then, and a reset must still end the wait for
+// local input. Ends when the connection has closed.
+asio::awaitable<error_code> downstream_then_close(msocket::stream& stream, LocalEnd& local,
+                                                  const SpliceOptions& options, Shared& shared) {
+  if (auto ec = co_await downstream(stream, local, options, shared)) co_return ec;
+  auto [closed] = co_await stream.async_wait_closed(use_tuple);
+  co_return closed;
+}
+
 // Upstream that does not end the splice at local EOF (--no-shutdown: only the
 // peer's close ends it).
 asio::awaitable<error_code> upstream_then_wait(msocket::stream& stream, LocalEnd& local,
@@ -71,13 +81,25 @@ asio::awaitable<error_code> upstream_then_wait(msocket::stream& stream, LocalEnd
   co_return error_code{};
 }
 
+
 asio::awaitable<error_code> transfer(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
                                      Shared& shared) {
   error_code ec;
   if (options.half_close) {
-    auto [up, down] = co_await (upstream(stream, local, options, shared) &&
-                                downstream(stream, local, options, shared));
-    ec = up ? up : down;
+    // A failing direction ends the other by closing what it waits on (the
+    // local end, or the connection), so `&&` completes.
+    auto up_and_stop = [&]() -> asio::awaitable<error_code> {
+      auto e = co_await upstream(stream, local, options, shared);
+      if (e) stream.abort();
+      co_return e;
+    };
+    auto down_and_stop = [&]() -> asio::awaitable<error_code> {
+      auto e = co_await downstream_then_close(stream, local, options, shared);
+      if (e) local.close();
+      co_return e;
+    };
+    auto [up, down] = co_await (up_and_stop() && down_and_stop());
+    co_return down ? down : up;
   } else {
     auto outcome = co_await (downstream(stream, local, options, shared) ||
                              upstream_then_wait(stream, local, options, shared));
@@ -104,6 +126,10 @@ asio::awaitable<error_code> watchdog(const SpliceOptions& options, Shared& share
     }
     shared.watchdog.expires_at(deadline);
     co_await shared.watchdog.async_wait(use_tuple);
+    // The timer is also cancelled to say "look again" (local EOF); only a
+    // cancellation of this coroutine (the transfer ended) ends the loop.
+    auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return error_code{};
   }
 }
 

@@ -201,6 +201,8 @@ void Connection::finish() {
   if (watcher_) watcher_->stop();
   if (session_.state() == session::State::closed)
     log::transport()->info("conn={} closed", to_hex(id_));
+  else if (session_.error() == errc::connection_closed)  // we aborted it ourselves
+    log::transport()->info("conn={} aborted", to_hex(id_));
   else
     log::transport()->warn("conn={} failed: {}", to_hex(id_), session_.error().message());
   complete_app_waiters();

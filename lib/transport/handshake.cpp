@@ -72,7 +72,9 @@ asio::awaitable<result<wire::Frame>> read_setup(tcp::socket& socket, Duration ti
   const auto type = static_cast<wire::FrameType>(buffer[0]);
   const bool setup_type = type == wire::FrameType::setup || type == wire::FrameType::setup_ack;
   const auto header = wire::decode(std::span(buffer).first(wire::kHeaderSize));
-  if (!setup_type || (!header && header.error() != errc::need_more)) co_return errc::bad_frame;
+  // Anything but a SETUP type here is another protocol (HTTP, TLS, ...).
+  if (!setup_type) co_return errc::bad_magic;
+  if (!header && header.error() != errc::need_more) co_return errc::bad_frame;
   const std::uint32_t body_len = (std::to_integer<std::uint32_t>(buffer[4]) << 24) |
                                  (std::to_integer<std::uint32_t>(buffer[5]) << 16) |
                                  (std::to_integer<std::uint32_t>(buffer[6]) << 8) |
