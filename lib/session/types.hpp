@@ -34,7 +34,10 @@ struct Config {
   Duration keepalive_timeout = 8s;     // a path that brings nothing for this long is dead
   Duration ack_delay = 10ms;           // an ack may wait this long for more data to ride on
   Duration linger = 24h;               // state kept while no path exists (paper §III-E)
-  Duration time_wait = 10s;            // after both FINs: wait this long for the peer's confirmation
+  // After both FINs: wait this long for the peer's confirmation. Well above
+  // keepalive_timeout, so a client whose path dies in time_wait has time to
+  // notice, reconnect and deliver its final ack.
+  Duration time_wait = 30s;
 };
 
 }  // namespace msocket::session

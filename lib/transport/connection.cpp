@@ -193,7 +193,10 @@ void Connection::finish() {
       path->socket.non_blocking(true, ignored);
       path->socket.write_some(asio::buffer(buffer.data(), n), ignored);
     }
-    path->close();
+    if (session_.state() == session::State::closed)
+      path->close_gracefully();
+    else
+      path->close();
   }
   flowpaths_.clear();
   timer_.cancel();

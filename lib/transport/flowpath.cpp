@@ -33,8 +33,18 @@ void Flowpath::close() {
   if (closed) return;
   closed = true;
   boost::system::error_code ignored;
+  // §3.4: a TCP FIN tells a peer in time_wait that closure is complete, so a
+  // path given up before our own time_wait must end with a reset instead.
+  if (!shutdown_sent) socket.set_option(tcp::socket::linger(true, 0), ignored);
   socket.close(ignored);
   wake.cancel();
+}
+
+void Flowpath::close_gracefully() {
+  boost::system::error_code ignored;
+  if (!shutdown_sent) socket.shutdown(tcp::socket::shutdown_send, ignored);
+  shutdown_sent = true;
+  close();
 }
 
 asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
@@ -48,7 +58,7 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
     if (ec) {
       if (ec == asio::error::eof && session_.state() == session::State::time_wait) {
         session_.path_eof(path->id, Clock::now());
-        path->close();
+        path->close_gracefully();
         flowpaths_.erase(path->id);
       } else {
         close_path(path->id, MigrationCause::path_failure,

@@ -10,7 +10,8 @@ namespace msocket::transport {
 
 struct Flowpath {
   Flowpath(PathId path_id, boost::asio::ip::tcp::socket s);
-  void close();  // idempotent; wakes the writer
+  void close();  // idempotent; wakes the writer; a reset unless shutdown_sent
+  void close_gracefully();  // TCP FIN: only once the session is in time_wait or closed
 
   PathId id;
   boost::asio::ip::tcp::socket socket;
