@@ -9,6 +9,7 @@ set(MSOCKET_NETNS_TESTS
   forward_move        # --local/--forward for a plain TCP echo service, with a move
   garbage_listener    # -k listener survives non-msocket connections
   path_failure        # a reset and a silent path are replaced without any move
+  link_flap           # the client's link goes down and comes back
 )
 
 if(TARGET mcat)
