@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build msocket twice and run its tests:
 #   build/       RelWithDebInfo        -> every ctest test (unit, sim, cli, netns, ...)
-#   build-asan/  Debug, ASan + UBSan   -> unit and simulation tests
+#   build-asan/  Debug, ASan + UBSan   -> unit, simulation and loopback integration tests
 # Namespace tests need root; they are skipped without it, or fail if
 # MSOCKET_REQUIRE_NETNS=1. Exits non-zero if any step fails; the last line is
 # a one-line summary.
@@ -28,16 +28,17 @@ step() {
   return 1
 }
 
-# build DIR BUILD_TYPE [CMAKE_ARGS...]: configure (Ninja) and build DIR.
+# build DIR BUILD_TYPE CMAKE_OPTION [--target T...]: configure (Ninja) and
+# build DIR (everything, or the targets named).
 build() {
-  local dir=$1 type=$2
-  shift 2
+  local dir=$1 type=$2 option=$3
+  shift 3
   if [[ -f $dir/CMakeCache.txt ]] && ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt"; then
     echo "$dir was configured with another generator; starting it afresh"
     rm -rf -- "$dir"
   fi
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" &&
-    cmake --build "$dir" -j "$JOBS"
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$option" &&
+    cmake --build "$dir" -j "$JOBS" "$@"
 }
 
 # run_ctest LABEL DIR [CTEST_ARGS...]: run ctest, keep its summary line.
@@ -55,10 +56,13 @@ if step "build (RelWithDebInfo)" build build RelWithDebInfo -DMSOCKET_SANITIZE=O
   step "ctest build (all tests)" run_ctest build build -j 2
 fi
 
-if step "build-asan (Debug, ASan+UBSan)" build build-asan Debug -DMSOCKET_SANITIZE=ON; then
+# Under the sanitizers: the test programs only (the library code they run is
+# the same), which keeps the second build short.
+if step "build-asan (Debug, ASan+UBSan)" build build-asan Debug -DMSOCKET_SANITIZE=ON \
+     --target unit_tests sim_tests integration_tests; then
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    step "ctest build-asan (unit, sim)" run_ctest build-asan build-asan -j 2 -R '^(unit|sim):'
+    step "ctest build-asan (unit, sim, integration)" run_ctest build-asan build-asan -j 2 -R '^(unit|sim|integration):'
 fi
 
 elapsed=$((SECONDS - start))
