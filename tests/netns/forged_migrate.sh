@@ -15,22 +15,10 @@ tb_require_exe "$MCAT"
 tb_require_exe "$FORGE"
 
 SIZE=$((24 * 1024 * 1024))
-PORT=7000
 
-tb_topology_client_router_server
-tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" 40mbit
-tb_rate_limit "$TB_RTR" "$TB_RTR_SRV_DEV" 40mbit
-tb_random_file "$TB_TMP/up.bin" "$SIZE"
-tb_random_file "$TB_TMP/down.bin" "$SIZE"
-
-tb_spawn "$TB_SRV" 120 "$MCAT" -l -vv -p "$PORT" --stats "$TB_TMP/srv.json" \
-  <"$TB_TMP/down.bin" >"$TB_TMP/srv.out" 2>"$TB_TMP/srv.log"
-server=$TB_PID
-tb_wait_for_line "$TB_TMP/srv.log" "listening on .*:$PORT" 10 || tb_fail "server never said 'listening on'"
-
-tb_spawn "$TB_CLI" 120 "$MCAT" -v --stats "$TB_TMP/cli.json" "$TB_SRV_ADDR" "$PORT" \
-  <"$TB_TMP/up.bin" >"$TB_TMP/cli.out" 2>"$TB_TMP/cli.log"
-client=$TB_PID
+tb_start_transfer "$SIZE" "$SIZE" 40mbit -vv
+PORT=$TB_PORT
+client=$TB_CLIENT
 tb_wait_for_line "$TB_TMP/srv.log" 'accepted conn=[0-9a-f]{16}' 10 || tb_fail "server never said 'accepted conn='"
 conn=$(grep -oE 'accepted conn=[0-9a-f]{16}' "$TB_TMP/srv.log" | head -n 1)
 conn=${conn#accepted conn=}
@@ -53,10 +41,7 @@ refusal=$(grep -E "refused.*conn=$conn|conn=$conn.*refused" "$TB_TMP/srv.log" | 
 grep -qiE 'warn|wrn' <<<"$refusal" || tb_fail "refusal not logged at warn level: $refusal"
 tb_say "server log: ${refusal}"
 
-tb_expect_exit "$client" client
-tb_expect_exit "$server" server
-tb_expect_same "$TB_TMP/up.bin" "$TB_TMP/srv.out" "client -> server"
-tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli.out" "server -> client"
+tb_expect_transfer_done
 for side in cli srv; do
   migrations=$(tb_migrations "$TB_TMP/$side.json")
   ((migrations == 0)) || tb_fail "$side stats list $migrations migrations, expected 0"

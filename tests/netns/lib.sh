@@ -278,6 +278,45 @@ tb_expect_same() {
   tb_say "$3: sha256 match ${expected:0:16}... ($(tb_file_size "$2") bytes)"
 }
 
+# tb_start_transfer UP_BYTES DOWN_BYTES RATE [SERVER_OPTION...]: the usual
+# scene of a test. Builds the client-router-server topology with RATE on both
+# router links, makes random input files up.bin and down.bin, starts
+# `mcat -l -p 7000` on the server (with SERVER_OPTION..., default -v) and the
+# client, both with --stats, and waits until they are connected. Sets
+# TB_SERVER and TB_CLIENT (pids), TB_PORT; files in $TB_TMP: {srv,cli}.{out,log,json}.
+tb_start_transfer() {
+  local up=$1 down=$2 rate=$3
+  shift 3
+  local server_options=("$@")
+  ((${#server_options[@]})) || server_options=(-v)
+  TB_PORT=7000
+  tb_topology_client_router_server
+  tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" "$rate"
+  tb_rate_limit "$TB_RTR" "$TB_RTR_SRV_DEV" "$rate"
+  tb_random_file "$TB_TMP/up.bin" "$up"
+  tb_random_file "$TB_TMP/down.bin" "$down"
+  tb_spawn "$TB_SRV" 120 "$MCAT" -l "${server_options[@]}" -p "$TB_PORT" --stats "$TB_TMP/srv.json" \
+    <"$TB_TMP/down.bin" >"$TB_TMP/srv.out" 2>"$TB_TMP/srv.log"
+  TB_SERVER=$TB_PID
+  tb_wait_for_line "$TB_TMP/srv.log" "listening on .*:$TB_PORT" 10 || tb_fail "server never said 'listening on'"
+  tb_spawn "$TB_CLI" 120 "$MCAT" -v --stats "$TB_TMP/cli.json" "$TB_SRV_ADDR" "$TB_PORT" \
+    <"$TB_TMP/up.bin" >"$TB_TMP/cli.out" 2>"$TB_TMP/cli.log"
+  TB_CLIENT=$TB_PID
+  tb_wait_for_line "$TB_TMP/cli.log" 'connected to ' 10 || tb_fail "client never said 'connected to'"
+}
+
+# tb_expect_transfer_done: both ends of tb_start_transfer exit 0 and both
+# streams arrived intact.
+tb_expect_transfer_done() {
+  tb_expect_exit "$TB_CLIENT" client
+  tb_expect_exit "$TB_SERVER" server
+  tb_expect_same "$TB_TMP/up.bin" "$TB_TMP/srv.out" "client -> server"
+  tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli.out" "server -> client"
+}
+
+# tb_last_migration: the client's latest `migrated ...` log line, for the narrative.
+tb_last_migration() { grep -E 'migrated conn=' "$TB_TMP/cli.log" | tail -n 1 | sed 's/.*migrated/migrated/'; }
+
 # Stop what this run started (by pid), delete its namespaces and files.
 # Idempotent; keeps the logs and stats (not the data) when the test failed.
 tb_cleanup() {

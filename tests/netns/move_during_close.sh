@@ -13,23 +13,10 @@ tb_require_exe "$MCAT"
 
 UP_SIZE=$((64 * 1024))
 DOWN_SIZE=$((32 * 1024 * 1024))
-PORT=7000
 
-tb_topology_client_router_server
-tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" 40mbit
-tb_rate_limit "$TB_RTR" "$TB_RTR_SRV_DEV" 40mbit
-tb_random_file "$TB_TMP/up.bin" "$UP_SIZE"
-tb_random_file "$TB_TMP/down.bin" "$DOWN_SIZE"
-
-tb_spawn "$TB_SRV" 120 "$MCAT" -l -v -p "$PORT" --stats "$TB_TMP/srv.json" \
-  <"$TB_TMP/down.bin" >"$TB_TMP/srv.out" 2>"$TB_TMP/srv.log"
-server=$TB_PID
-tb_wait_for_line "$TB_TMP/srv.log" "listening on .*:$PORT" 10 || tb_fail "server never said 'listening on'"
-
-tb_spawn "$TB_CLI" 120 "$MCAT" -v --stats "$TB_TMP/cli.json" "$TB_SRV_ADDR" "$PORT" \
-  <"$TB_TMP/up.bin" >"$TB_TMP/cli.out" 2>"$TB_TMP/cli.log"
-client=$TB_PID
-tb_wait_for_line "$TB_TMP/cli.log" 'connected to ' 10 || tb_fail "client never said 'connected to'"
+tb_start_transfer "$UP_SIZE" "$DOWN_SIZE" 40mbit
+server=$TB_SERVER
+client=$TB_CLIENT
 
 # The server has all of the client's bytes, and the client has read its whole
 # stdin (so its EOF is queued right behind them).
@@ -52,10 +39,7 @@ tb_wait_for_line "$TB_TMP/cli.log" 'migrated conn=' 30 || tb_fail "no migration 
 line=$(grep -E 'migrated conn=' "$TB_TMP/cli.log" | head -n 1)
 tb_say "  resumed: migrated ${line#*migrated }"
 
-tb_expect_exit "$client" client
-tb_expect_exit "$server" server
-tb_expect_same "$TB_TMP/up.bin" "$TB_TMP/srv.out" "client -> server"
-tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli.out" "server -> client"
+tb_expect_transfer_done
 migrations=$(tb_migrations "$TB_TMP/cli.json")
 ((migrations == 1)) || tb_fail "client stats list $migrations migrations, expected 1"
 tb_say "recovery time (ms): $(jq -r '.migrations[0].recovery_ms' "$TB_TMP/cli.json")"

@@ -12,24 +12,10 @@ tb_require_root jq ss
 tb_require_exe "$MCAT"
 
 SIZE=$((64 * 1024 * 1024))
-PORT=7000
 MOVES=3
 
-tb_topology_client_router_server
-tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" 80mbit
-tb_rate_limit "$TB_RTR" "$TB_RTR_SRV_DEV" 80mbit
-tb_random_file "$TB_TMP/up.bin" "$SIZE"
-tb_random_file "$TB_TMP/down.bin" "$SIZE"
-
-tb_spawn "$TB_SRV" 120 "$MCAT" -l -v -p "$PORT" --stats "$TB_TMP/srv.json" \
-  <"$TB_TMP/down.bin" >"$TB_TMP/srv.out" 2>"$TB_TMP/srv.log"
-server=$TB_PID
-tb_wait_for_line "$TB_TMP/srv.log" "listening on .*:$PORT" 10 || tb_fail "server never said 'listening on'"
-
-tb_spawn "$TB_CLI" 120 "$MCAT" -v --stats "$TB_TMP/cli.json" "$TB_SRV_ADDR" "$PORT" \
-  <"$TB_TMP/up.bin" >"$TB_TMP/cli.out" 2>"$TB_TMP/cli.log"
-client=$TB_PID
-tb_wait_for_line "$TB_TMP/cli.log" 'connected to ' 10 || tb_fail "client never said 'connected to'"
+tb_start_transfer "$SIZE" "$SIZE" 80mbit
+client=$TB_CLIENT
 tb_say "transfer started: $((SIZE >> 20)) MiB each way at 80 Mbit/s"
 
 for ((move = 1; move <= MOVES; move++)); do
@@ -43,10 +29,7 @@ for ((move = 1; move <= MOVES; move++)); do
   tb_say "  resumed: migrated ${line#*migrated }"
 done
 
-tb_expect_exit "$client" client
-tb_expect_exit "$server" server
-tb_expect_same "$TB_TMP/up.bin" "$TB_TMP/srv.out" "client -> server"
-tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli.out" "server -> client"
+tb_expect_transfer_done
 
 migrations=$(tb_migrations "$TB_TMP/cli.json")
 ((migrations == MOVES)) || tb_fail "client stats list $migrations migrations, expected $MOVES"
