@@ -15,6 +15,7 @@ set(MSOCKET_CLI_TESTS
   forward           # --local and --forward carry plain TCP connections
   migrate_signal    # SIGUSR1: migration on demand, stream intact, stats
   peer_reset        # the peer's reset ends mcat although its stdin is idle
+  linger            # a client whose server is gone gives up after --linger
   manpage           # man/mcat.1 is lint-clean and lists every option of --help
 )
 
