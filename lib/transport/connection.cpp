@@ -106,6 +106,9 @@ void Connection::close_path(PathId id, MigrationCause cause, const std::string& 
     outage_since_ = now;
     path_lost_at_ = now;
   }
+  // The mobility loop starts reconnecting now; later events must not cut its
+  // backoff short (address events do that on purpose, through retry_now_).
+  if (role_ == Role::client && !session_.has_live_path()) mobility_wake_.cancel();
 }
 
 bool Connection::is_current(const std::shared_ptr<Flowpath>& path) const {
@@ -130,7 +133,6 @@ void Connection::update() {
     timer_deadline_ = deadline;
     timer_.expires_at(deadline);
   }
-  if (role_ == Role::client && !session_.has_live_path()) mobility_wake_.cancel();
 }
 
 asio::awaitable<void> Connection::run_timer() {
