@@ -44,6 +44,70 @@ relay::HostPort host_port_option(const po::variables_map& vm, const char* name) 
   return {host, text.substr(colon + 1)};
 }
 
+// Mode and addresses: listen (-l [ADDR] PORT, -l -p PORT) or connect (HOST PORT).
+void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
+  o.listen = vm.count("listen") > 0;
+  o.keep_open = vm.count("keep-open") > 0;
+  auto positional_args = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (o.listen) {
+    if (vm.count("port")) {
+      o.target.port = vm["port"].as<std::string>();
+      if (positional_args.size() > 1) throw UsageError("too many arguments");
+      if (positional_args.size() == 1) o.target.host = positional_args[0];
+    } else if (positional_args.size() == 1) {
+      o.target.port = positional_args[0];
+    } else if (positional_args.size() == 2) {
+      o.target = {positional_args[0], positional_args[1]};
+    } else {
+      throw UsageError("listen mode needs a port (-l PORT or -l -p PORT)");
+    }
+    if (vm.count("source")) o.target.host = vm["source"].as<std::string>();
+  } else {
+    if (positional_args.size() != 2) throw UsageError("connect mode needs HOST and PORT");
+    if (vm.count("port")) throw UsageError("-p is the listening port: use it with -l (the source address is -s)");
+    if (o.keep_open) throw UsageError("-k goes with -l");
+    o.target = {positional_args[0], positional_args[1]};
+    if (vm.count("source")) {
+      boost::system::error_code ec;
+      auto a = boost::asio::ip::make_address(vm["source"].as<std::string>(), ec);
+      if (ec) throw UsageError("--source wants an IP address, got '" + vm["source"].as<std::string>() + "'");
+      o.connection.source = a;
+    }
+  }
+}
+
+// Everything else that maps one option to one setting.
+void read_settings(const po::variables_map& vm, relay::NetcatOptions& o) {
+  if (vm.count("exec")) o.exec = vm["exec"].as<std::string>();
+  if (vm.count("sh-exec")) o.sh_exec = vm["sh-exec"].as<std::string>();
+  if (vm.count("forward")) o.forward = host_port_option(vm, "forward");
+  if (vm.count("local")) o.local = host_port_option(vm, "local");
+  if (vm.count("stats")) o.stats_file = vm["stats"].as<std::string>();
+  if (vm.count("wait")) {
+    // Bounds the whole set-up of a flowpath: TCP connect, then the msocket
+    // handshake (a TCP server that accepts and stays silent must not take 10 s).
+    o.connection.connect_timeout = duration_option(vm, "wait");
+    o.connection.handshake_timeout = o.connection.connect_timeout;
+  }
+  if (vm.count("idle-timeout")) o.splice.idle_timeout = duration_option(vm, "idle-timeout");
+  if (vm.count("quit")) o.splice.quit_after_eof = duration_option(vm, "quit");
+  o.connection.session.linger = duration_option(vm, "linger");
+  o.splice.half_close = vm.count("no-shutdown") == 0;
+  o.splice.receive = vm.count("send-only") == 0;
+  o.splice.send = vm.count("recv-only") == 0;
+
+}
+
+// Combinations that cannot work, each named.
+void check_combinations(const relay::NetcatOptions& o) {
+  const int sources = (o.exec ? 1 : 0) + (o.sh_exec ? 1 : 0) + (o.forward ? 1 : 0);
+  if (sources > 1) throw UsageError("-e, -c and --forward exclude each other");
+  if (o.forward && !o.listen) throw UsageError("--forward goes with -l");
+  if (o.local && o.listen) throw UsageError("--local is for connect mode (no -l)");
+  if (o.local && (o.exec || o.sh_exec)) throw UsageError("--local excludes -e and -c");
+  if (!o.splice.send && !o.splice.receive) throw UsageError("--send-only and --recv-only exclude each other");
+}
+
 // Returns the options, or exits for --help / --version.
 relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
   po::options_description visible("Options");
@@ -99,59 +163,9 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
   }
 
   relay::NetcatOptions o;
-  o.listen = vm.count("listen") > 0;
-  o.keep_open = vm.count("keep-open") > 0;
-  auto positional_args = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  if (o.listen) {
-    if (vm.count("port")) {
-      o.target.port = vm["port"].as<std::string>();
-      if (positional_args.size() > 1) throw UsageError("too many arguments");
-      if (positional_args.size() == 1) o.target.host = positional_args[0];
-    } else if (positional_args.size() == 1) {
-      o.target.port = positional_args[0];
-    } else if (positional_args.size() == 2) {
-      o.target = {positional_args[0], positional_args[1]};
-    } else {
-      throw UsageError("listen mode needs a port (-l PORT or -l -p PORT)");
-    }
-    if (vm.count("source")) o.target.host = vm["source"].as<std::string>();
-  } else {
-    if (positional_args.size() != 2) throw UsageError("connect mode needs HOST and PORT");
-    if (vm.count("port")) throw UsageError("-p is the listening port: use it with -l (the source address is -s)");
-    if (o.keep_open) throw UsageError("-k goes with -l");
-    o.target = {positional_args[0], positional_args[1]};
-    if (vm.count("source")) {
-      boost::system::error_code ec;
-      auto a = boost::asio::ip::make_address(vm["source"].as<std::string>(), ec);
-      if (ec) throw UsageError("--source wants an IP address, got '" + vm["source"].as<std::string>() + "'");
-      o.connection.source = a;
-    }
-  }
-  if (vm.count("exec")) o.exec = vm["exec"].as<std::string>();
-  if (vm.count("sh-exec")) o.sh_exec = vm["sh-exec"].as<std::string>();
-  if (vm.count("forward")) o.forward = host_port_option(vm, "forward");
-  if (vm.count("local")) o.local = host_port_option(vm, "local");
-  if (vm.count("stats")) o.stats_file = vm["stats"].as<std::string>();
-  if (vm.count("wait")) {
-    // Bounds the whole set-up of a flowpath: TCP connect, then the msocket
-    // handshake (a TCP server that accepts and stays silent must not take 10 s).
-    o.connection.connect_timeout = duration_option(vm, "wait");
-    o.connection.handshake_timeout = o.connection.connect_timeout;
-  }
-  if (vm.count("idle-timeout")) o.splice.idle_timeout = duration_option(vm, "idle-timeout");
-  if (vm.count("quit")) o.splice.quit_after_eof = duration_option(vm, "quit");
-  o.connection.session.linger = duration_option(vm, "linger");
-  o.splice.half_close = vm.count("no-shutdown") == 0;
-  o.splice.receive = vm.count("send-only") == 0;
-  o.splice.send = vm.count("recv-only") == 0;
-
-  // Combinations that cannot work, each named.
-  const int sources = (o.exec ? 1 : 0) + (o.sh_exec ? 1 : 0) + (o.forward ? 1 : 0);
-  if (sources > 1) throw UsageError("-e, -c and --forward exclude each other");
-  if (o.forward && !o.listen) throw UsageError("--forward goes with -l");
-  if (o.local && o.listen) throw UsageError("--local is for connect mode (no -l)");
-  if (o.local && (o.exec || o.sh_exec)) throw UsageError("--local excludes -e and -c");
-  if (!o.splice.send && !o.splice.receive) throw UsageError("--send-only and --recv-only exclude each other");
+  read_mode(vm, o);
+  read_settings(vm, o);
+  check_combinations(o);
   return o;
 }
 
