@@ -11,7 +11,7 @@ namespace msocket::session {
 
 class ByteRing {
  public:
-  explicit ByteRing(std::size_t max_capacity, std::size_t initial_capacity = 64 * 1024);
+  explicit ByteRing(std::size_t max_capacity, std::size_t initial_capacity = 16 * 1024);
 
   // Copies `bytes` to [offset, offset + size). Requires base() <= offset and
   // offset + size <= base() + max_capacity().

@@ -17,8 +17,32 @@ namespace msocket::transport {
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-// Large enough for several maximum frames, so one read or write carries many.
-constexpr std::size_t kIoBufferSize = 256 * 1024;
+
+// An I/O buffer that is small while a path is idle (many idle connections
+// must stay cheap) and grows while it is busy, so one read or write then
+// carries many frames.
+class IoBuffer {
+ public:
+  static constexpr std::size_t kIdle = 16 * 1024;
+  static constexpr std::size_t kBusy = 256 * 1024;  // several maximum frames
+  IoBuffer() : bytes_(kIdle) {}
+  std::span<std::byte> span() { return bytes_; }
+  std::size_t size() const { return bytes_.size(); }
+  // Doubles, keeping the first `keep` bytes.
+  void grow(std::size_t keep) {
+    if (bytes_.size() >= kBusy) return;
+    std::vector<std::byte> bigger(bytes_.size() * 2);
+    std::copy_n(bytes_.begin(), keep, bigger.begin());
+    bytes_.swap(bigger);
+  }
+  void shrink() {
+    if (bytes_.size() > kIdle) std::vector<std::byte>(kIdle).swap(bytes_);
+  }
+
+ private:
+  std::vector<std::byte> bytes_;
+};
+static_assert(IoBuffer::kBusy >= wire::kDataPrefixSize + wire::kMaxPayload);  // a whole frame fits
 }  // namespace
 
 Flowpath::Flowpath(PathId path_id, tcp::socket s)
@@ -49,9 +73,10 @@ void Flowpath::close_gracefully() {
 
 asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
   auto self = shared_from_this();
-  std::vector<std::byte> buffer(kIoBufferSize);
+  IoBuffer io;
   std::size_t have = 0;
   while (!path->closed) {
+    auto buffer = io.span();
     auto [ec, n] = co_await path->socket.async_read_some(
         asio::buffer(buffer.data() + have, buffer.size() - have), use_tuple);
     if (!is_current(path) || finished_) co_return;
@@ -90,23 +115,30 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       }
       used += decoded->consumed;
     }
+    const bool filled = have == buffer.size();
     if (used > 0) {
       std::memmove(buffer.data(), buffer.data() + used, have - used);
       have -= used;
     }
+    // A full buffer means a large frame or a busy path: grow. Nothing left
+    // over and a small read means a quiet path: give the memory back.
+    if (filled) io.grow(have);
+    else if (have == 0 && n < IoBuffer::kIdle / 2) io.shrink();
     update();
   }
 }
 
 asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
   auto self = shared_from_this();
-  std::vector<std::byte> buffer(kIoBufferSize);
+  IoBuffer io;
   while (!path->closed && !finished_) {
     // Nothing may follow our TCP FIN.
     const std::size_t n =
-        path->shutdown_sent ? 0 : session_.poll_transmit(path->id, buffer, Clock::now());
+        path->shutdown_sent ? 0 : session_.poll_transmit(path->id, io.span(), Clock::now());
     if (n > 0) {
-      auto [ec, written] = co_await asio::async_write(path->socket, asio::buffer(buffer.data(), n), use_tuple);
+      const bool busy = n > io.size() / 2;  // more is likely due: batch it next time
+      auto [ec, written] = co_await asio::async_write(path->socket, asio::buffer(io.span().data(), n), use_tuple);
+      if (busy) io.grow(0);
       if (!is_current(path) || finished_) co_return;
       if (ec) {
         close_path(path->id, MigrationCause::path_failure, ec.message());
@@ -122,6 +154,7 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       path->socket.shutdown(tcp::socket::shutdown_send, ignored);
       path->shutdown_sent = true;
     }
+    io.shrink();  // idle until woken
     path->wake.expires_at(TimePoint::max());
     co_await path->wake.async_wait(use_tuple);
   }
