@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
   libspdlog-dev catch2 libsodium-dev
-  iproute2 nftables socat mandoc jq procps coreutils
+  iproute2 iputils-ping nftables socat mandoc jq procps coreutils
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 #include <system_error>
 
 #include <boost/asio/as_tuple.hpp>
@@ -73,7 +74,8 @@ void run_ip(std::vector<std::string> args) {
     if (errno != EINTR) throw errno_error("waitpid for '" + command + "'");
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::system_error(std::make_error_code(std::errc::io_error), "'" + command + "' failed");
+    throw std::runtime_error("'" + command + "' failed" +
+                             (WIFEXITED(status) ? " with status " + std::to_string(WEXITSTATUS(status)) : ""));
   log::tool()->debug("ran '{}'", command);
 }
 
@@ -82,8 +84,10 @@ void configure(const LinkEnd& end, const std::string& peer, unsigned mtu) {
   run_ip({"link", "set", end.device, "netns", end.netns});
   run_ip({"-n", end.netns, "addr", "add", end.address, "peer", peer, "dev", end.device});
   // No IPv6 link-local address: its router and multicast-listener chatter
-  // would share the emulated link with the traffic being measured.
-  run_ip({"-n", end.netns, "link", "set", end.device, "mtu", std::to_string(mtu), "addrgenmode", "none", "up"});
+  // would share the emulated link with the traffic being measured. A step of
+  // its own: given with "up", it would come too late.
+  run_ip({"-n", end.netns, "link", "set", end.device, "addrgenmode", "none"});
+  run_ip({"-n", end.netns, "link", "set", end.device, "mtu", std::to_string(mtu), "up"});
 }
 
 }  // namespace

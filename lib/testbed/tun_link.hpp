@@ -48,7 +48,8 @@ class TunLink {
   // Creates both devices in the current namespace (/dev/net/tun, IFF_TUN |
   // IFF_NO_PI), moves each into its namespace and configures it with ip(8):
   // `addr add ADDR peer PEER`, mtu, no IPv6 link-local address, up. Blocks
-  // while ip(8) runs. Throws std::system_error naming the step that failed:
+  // while ip(8) runs. Throws std::system_error (a system call failed) or
+  // std::runtime_error (ip(8) failed), naming the step:
   // set-up failures are local mistakes (no such namespace, not root, an
   // address in use) that the caller can only report, not network events.
   TunLink(boost::asio::any_io_executor executor, const TunLinkConfig& config);

@@ -33,3 +33,13 @@ if(TARGET mcat)
 else()
   message(WARNING "tests/netns: no mcat target; namespace tests not registered")
 endif()
+
+# The user-space link emulator (mbench link): delay, rate and loss as asked.
+if(TARGET mbench)
+  add_test(NAME netns:link_emulator
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/link_emulator.sh $<TARGET_FILE:mbench>)
+  set_tests_properties(netns:link_emulator PROPERTIES
+    SKIP_RETURN_CODE 77 TIMEOUT 180 RUN_SERIAL TRUE LABELS netns)
+else()
+  message(WARNING "tests/netns: no mbench target; netns:link_emulator not registered")
+endif()
