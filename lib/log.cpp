@@ -24,6 +24,7 @@ std::shared_ptr<spdlog::logger> wire() { static auto l = named("wire"); return l
 std::shared_ptr<spdlog::logger> session() { static auto l = named("session"); return l; }
 std::shared_ptr<spdlog::logger> paths() { static auto l = named("paths"); return l; }
 std::shared_ptr<spdlog::logger> transport() { static auto l = named("transport"); return l; }
+std::shared_ptr<spdlog::logger> names() { static auto l = named("names"); return l; }
 std::shared_ptr<spdlog::logger> tool() { static auto l = named("tool"); return l; }
 
 void set_verbosity(int level) {
@@ -32,7 +33,7 @@ void set_verbosity(int level) {
              : level == 2 ? spdlog::level::debug
                           : spdlog::level::trace;
   // Touch every logger so it exists before the level is applied to all.
-  wire(); session(); paths(); transport(); tool();
+  wire(); session(); paths(); transport(); names(); tool();
   spdlog::set_level(lvl);
   spdlog::set_pattern("%^%n: %l: %v%$");
   spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) {

@@ -12,6 +12,7 @@ std::shared_ptr<spdlog::logger> wire();
 std::shared_ptr<spdlog::logger> session();
 std::shared_ptr<spdlog::logger> paths();
 std::shared_ptr<spdlog::logger> transport();
+std::shared_ptr<spdlog::logger> names();
 std::shared_ptr<spdlog::logger> tool();
 
 // For tools: 0 = warnings only, 1 = info (-v), 2 = debug (-vv), 3+ = trace.

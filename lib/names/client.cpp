@@ -1,0 +1,265 @@
+#include "names/client.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "names/registry.hpp"
+
+namespace msocket::names {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+struct Client::Connection {
+  explicit Connection(const asio::any_io_executor& executor) : stream(executor) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+};
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxAnswer = 64 * 1024;  // a record is well under 16 KiB
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A record in an answer: it must be the owner's record of `name`.
+result<Record> answered_record(std::string_view body, const std::string& name) {
+  error_code ec;
+  const auto value = json::parse(body, ec);
+  if (ec) return name_error::bad_response;
+  auto record = from_json(value);
+  if (!record || record->name != name) return name_error::bad_response;
+  if (!verify(*record)) return name_error::bad_signature;
+  return std::move(*record);
+}
+
+// The error a refusal stands for (server.cpp: status_of and refuse).
+error_code refusal(const Client::Answer& answer) {
+  switch (answer.status) {
+    case 400: return name_error::rejected;
+    case 404: return name_error::not_found;
+    case 409: return name_error::stale_version;
+    case 410: return name_error::deleted;
+    case 413: return name_error::too_large;
+    case 422: return name_error::expired;
+    case 403: {
+      error_code ec;
+      const auto value = json::parse(answer.body, ec);
+      const auto* why = ec || !value.is_object() ? nullptr : value.as_object().if_contains("error");
+      if (why && why->is_string() && why->as_string() == describe(Verdict::wrong_owner)) return name_error::wrong_owner;
+      return name_error::bad_signature;
+    }
+    default: return answer.status >= 500 && answer.status < 600 ? name_error::server_failed : name_error::bad_response;
+  }
+}
+
+}  // namespace
+
+result<ServerUrl> parse_server_url(std::string_view url) {
+  if (url.starts_with("http://")) url.remove_prefix(7);
+  else if (url.find("://") != std::string_view::npos) return name_error::bad_url;
+  if (url.ends_with("/")) url.remove_suffix(1);
+  ServerUrl server;
+  std::string_view rest;
+  if (url.starts_with("[")) {
+    const auto close = url.find(']');
+    if (close == std::string_view::npos) return name_error::bad_url;
+    server.host = std::string(url.substr(1, close - 1));
+    rest = url.substr(close + 1);
+  } else {
+    const auto colon = url.find(':');
+    if (colon == std::string_view::npos) return name_error::bad_url;
+    server.host = std::string(url.substr(0, colon));
+    rest = url.substr(colon);
+  }
+  if (server.host.empty() || !rest.starts_with(":") || !all_digits(rest.substr(1)) || rest.size() > 6)
+    return name_error::bad_url;
+  server.port = std::string(rest.substr(1));
+  const int port = std::stoi(server.port);
+  if (port < 1 || port > 65535) return name_error::bad_url;
+  return server;
+}
+
+Client::Client(asio::any_io_executor executor, ServerUrl server, ClientOptions options)
+    : executor_(std::move(executor)), server_(std::move(server)), options_(options) {}
+
+Client::~Client() = default;
+
+asio::awaitable<result<std::unique_ptr<Client::Connection>>> Client::connect() {
+  tcp::resolver resolver(executor_);
+  auto [resolve_error, endpoints] = co_await resolver.async_resolve(server_.host, server_.port, use_tuple);
+  if (resolve_error) co_return resolve_error;
+  auto connection = std::make_unique<Connection>(executor_);
+  connection->stream.expires_after(options_.connect_timeout);
+  auto [ec, endpoint] = co_await connection->stream.async_connect(endpoints, use_tuple);
+  if (ec == beast::error::timeout) co_return name_error::timeout;
+  if (ec) co_return ec;
+  co_return connection;
+}
+
+asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std::string target, std::string body,
+                                                         std::chrono::milliseconds timeout) {
+  http::request<http::string_body> request{method, target, 11};
+  const bool v6 = server_.host.find(':') != std::string::npos;
+  request.set(http::field::host, (v6 ? "[" + server_.host + "]" : server_.host) + ":" + server_.port);
+  request.set(http::field::user_agent, "msocket-names");
+  request.set(http::field::accept, "application/json");
+  if (!body.empty()) request.set(http::field::content_type, "application/json");
+  request.body() = std::move(body);
+  request.keep_alive(true);
+  request.prepare_payload();
+  for (int attempt = 0;; ++attempt) {
+    auto connection = std::move(idle_);
+    const bool reused = connection != nullptr;
+    if (!connection) {
+      auto fresh = co_await connect();
+      if (!fresh) co_return fresh.error();
+      connection = std::move(*fresh);
+    }
+    auto& stream = connection->stream;
+    stream.expires_after(timeout);
+    auto [ec, written] = co_await http::async_write(stream, request, use_tuple);
+    if (!ec) {
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(kMaxAnswer);
+      auto [read_error, read] = co_await http::async_read(stream, connection->buffer, parser, use_tuple);
+      if (!read_error) {
+        auto response = parser.release();
+        Answer answer{response.result_int(), std::move(response.body())};
+        if (response.keep_alive() && !idle_) {
+          stream.expires_never();
+          idle_ = std::move(connection);
+        }
+        co_return answer;
+      }
+      ec = read_error;
+    }
+    // A kept-alive connection that the server closed meanwhile (end_of_stream:
+    // not a byte of answer came): once more, on a new connection.
+    const bool closed = ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+                        ec == asio::error::broken_pipe || ec == asio::error::eof;
+    if (reused && attempt == 0 && closed) continue;
+    if (ec == beast::error::timeout) co_return name_error::timeout;
+    co_return ec;
+  }
+}
+
+asio::awaitable<result<Record>> Client::lookup(std::string name) {
+  if (!valid_name(name)) co_return name_error::invalid_name;
+  auto answer = co_await exchange(http::verb::get, "/v1/names/" + name, {}, options_.request_timeout);
+  if (!answer) co_return answer.error();
+  if (answer->status != 200) co_return refusal(*answer);
+  co_return answered_record(answer->body, name);
+}
+
+asio::awaitable<result<Record>> Client::put(Record record) {
+  const auto body = json::serialize(to_json(record));
+  auto answer = co_await exchange(http::verb::put, "/v1/names/" + record.name, body, options_.request_timeout);
+  if (!answer) co_return answer.error();
+  if (answer->status != 200) co_return refusal(*answer);
+  co_return answered_record(answer->body, record.name);
+}
+
+asio::awaitable<error_code> Client::erase(Record proof) {
+  const auto body = json::serialize(to_json(proof));
+  auto answer = co_await exchange(http::verb::delete_, "/v1/names/" + proof.name, body, options_.request_timeout);
+  if (!answer) co_return answer.error();
+  co_return answer->status == 200 ? error_code{} : refusal(*answer);
+}
+
+asio::awaitable<result<WatchEvent>> Client::watch(std::string name, std::uint64_t after) {
+  if (!valid_name(name)) co_return name_error::invalid_name;
+  const auto target = "/v1/watch/" + name + "?after=" + std::to_string(after) +
+                      "&wait=" + std::to_string(options_.watch_wait.count());
+  // The server may hold the request for watch_wait, then answers.
+  const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.watch_wait) +
+                       options_.request_timeout;
+  auto answer = co_await exchange(http::verb::get, target, {}, timeout);
+  if (!answer) co_return answer.error();
+  if (answer->status == 204) co_return WatchEvent{WatchEvent::Kind::unchanged, std::nullopt};
+  if (answer->status == 410) co_return WatchEvent{WatchEvent::Kind::deleted, std::nullopt};
+  if (answer->status != 200) co_return refusal(*answer);
+  auto record = answered_record(answer->body, name);
+  if (!record) co_return record.error();
+  if (record->version <= after) co_return name_error::bad_response;
+  co_return WatchEvent{WatchEvent::Kind::changed, std::move(*record)};
+}
+
+std::uint64_t next_version(std::optional<std::uint64_t> stored) {
+  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto now = static_cast<std::uint64_t>(std::max<std::int64_t>(now_us, 1));
+  return stored ? std::max(now, *stored + 1) : now;
+}
+
+namespace {
+
+// The version the server holds for `name`: nullopt if it holds none we can
+// see. Errors: lookup's, but not_found.
+asio::awaitable<result<std::optional<std::uint64_t>>> stored_version(Client& client, std::string name) {
+  auto current = co_await client.lookup(std::move(name));
+  if (current) co_return std::optional<std::uint64_t>(current->version);
+  if (current.error() == name_error::not_found) co_return std::optional<std::uint64_t>();
+  co_return current.error();
+}
+
+}  // namespace
+
+asio::awaitable<result<Record>> publish(Client& client, SigningKey key, Registration registration) {
+  if (!valid_name(registration.name)) co_return name_error::invalid_name;
+  auto stored = co_await stored_version(client, registration.name);
+  if (!stored) co_return stored.error();
+  Record record;
+  record.name = std::move(registration.name);
+  record.addresses = std::move(registration.addresses);
+  record.control = std::move(registration.control);
+  record.version = next_version(*stored);
+  record.expires = unix_seconds() + registration.ttl.count();
+  sign(record, key);
+  co_return co_await client.put(std::move(record));
+}
+
+asio::awaitable<error_code> unpublish(Client& client, SigningKey key, std::string name) {
+  if (!valid_name(name)) co_return name_error::invalid_name;
+  // An expired record is not found but still stored: the proof then carries
+  // the current time as its version, which is above any version we wrote.
+  auto stored = co_await stored_version(client, name);
+  if (!stored) co_return stored.error();
+  Record proof;
+  proof.name = std::move(name);
+  proof.version = next_version(*stored);
+  proof.expires = unix_seconds() + 60;
+  sign(proof, key);
+  co_return co_await client.erase(std::move(proof));
+}
+
+asio::awaitable<error_code> follow(Client& client, std::string name, std::uint64_t after,
+                                   std::function<void(const WatchEvent&)> on_event) {
+  for (;;) {
+    auto event = co_await client.watch(name, after);
+    if (!event) co_return event.error();
+    if (event->kind == WatchEvent::Kind::unchanged) continue;
+    after = event->kind == WatchEvent::Kind::changed ? event->record->version : 0;
+    on_event(*event);
+  }
+}
+
+}  // namespace msocket::names

@@ -1,0 +1,115 @@
+// Client of mnamed's HTTP API (server.hpp, man/mnamed.8): lookup, put,
+// erase and watch as awaitables, for the tool and for the rest of the
+// library (connect-by-name looks up and watches; listeners publish).
+// Errors are error codes: name_error (name_error.hpp) for what the server
+// refused or answered wrongly, Asio's for the network. Nothing throws for
+// the server's or the network's sake.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include "error.hpp"
+#include "names/name_error.hpp"
+#include "names/record.hpp"
+
+namespace msocket::names {
+
+struct ServerUrl {
+  std::string host;  // a name or an address; IPv6 without brackets
+  std::string port;
+};
+// "http://HOST:PORT" (an optional trailing '/') or "HOST:PORT"; IPv6 hosts
+// in brackets. Errors: name_error::bad_url.
+result<ServerUrl> parse_server_url(std::string_view url);
+
+struct ClientOptions {
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds request_timeout{10'000};  // one request and its whole answer
+  std::chrono::seconds watch_wait{30};  // how long the server may hold one watch (`wait=`)
+};
+
+// How one watch ended (GET /v1/watch).
+struct WatchEvent {
+  enum class Kind { changed, deleted, unchanged } kind = Kind::unchanged;
+  std::optional<Record> record;  // with `changed`: the new record, verified
+};
+
+// Talks to one server. Operations may run at once (each uses its own
+// connection; one idle connection is kept for the next). Every call must
+// come from the executor's thread, and the Client must outlive them.
+class Client {
+ public:
+  Client(boost::asio::any_io_executor executor, ServerUrl server, ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // The live record of `name`, its signature verified and its name checked.
+  // Errors: not_found; bad_signature or bad_response for an answer that is
+  // not the owner's record of `name`; timeout; network errors.
+  boost::asio::awaitable<result<Record>> lookup(std::string name);
+  // Stores a signed record; returns what the server stored. Errors:
+  // bad_signature, wrong_owner, stale_version, expired, rejected, too_large,
+  // server_failed, timeout, network errors.
+  boost::asio::awaitable<result<Record>> put(Record record);
+  // Deletes `proof.name`; `proof` is signed by the owner with a version above
+  // the stored one. Errors: those of put, and not_found.
+  boost::asio::awaitable<boost::system::error_code> erase(Record proof);
+  // One long poll: `changed` as soon as the live version is above `after`
+  // (at once if it already is), `deleted` if `after` > 0 and the name is gone,
+  // `unchanged` after options.watch_wait. Errors: as lookup.
+  boost::asio::awaitable<result<WatchEvent>> watch(std::string name, std::uint64_t after);
+
+  struct Connection;
+  struct Answer {
+    unsigned status = 0;
+    std::string body;
+  };
+
+ private:
+  // One request and its answer, on the idle connection if there is one (and
+  // once more on a new connection if the server had closed that one).
+  boost::asio::awaitable<result<Answer>> exchange(boost::beast::http::verb method, std::string target,
+                                                  std::string body, std::chrono::milliseconds timeout);
+  boost::asio::awaitable<result<std::unique_ptr<Connection>>> connect();
+
+  boost::asio::any_io_executor executor_;
+  ServerUrl server_;
+  ClientOptions options_;
+  std::unique_ptr<Connection> idle_;  // a kept-alive connection for the next request
+};
+
+// What a name's owner publishes.
+struct Registration {
+  std::string name;
+  std::vector<std::string> addresses;  // "IP:PORT"
+  std::string control;                 // "IP:PORT" or empty
+  std::chrono::seconds ttl{3600};
+};
+
+// A version above `stored` and no lower than the time in microseconds, so
+// that one key holder's updates keep increasing even across restarts.
+std::uint64_t next_version(std::optional<std::uint64_t> stored);
+
+// Looks the name up, signs a record with next_version() and puts it.
+// Errors: those of lookup (but not_found) and put.
+boost::asio::awaitable<result<Record>> publish(Client& client, SigningKey key, Registration registration);
+// Deletes `name` with a signed proof. Errors: those of erase.
+boost::asio::awaitable<boost::system::error_code> unpublish(Client& client, SigningKey key, std::string name);
+// Watches `name` from version `after` on: calls `on_event` for each change
+// and deletion (after a deletion it waits for a new registration), until an
+// error, which it returns.
+boost::asio::awaitable<boost::system::error_code> follow(Client& client, std::string name, std::uint64_t after,
+                                                         std::function<void(const WatchEvent&)> on_event);
+
+}  // namespace msocket::names
