@@ -49,7 +49,7 @@ TEST_CASE("a full queue drops the tail; it drains at the link rate", "[testbed]"
   CHECK(link.on_packet(t0, 1500) == t0 + 2ms);
   CHECK(link.on_packet(t0, 1500) == t0 + 3ms);
   CHECK_FALSE(link.on_packet(t0, 1500).has_value());  // 6000 > 4500
-  CHECK(link.on_packet(t0, 1).has_value() == false);  // still full
+  CHECK_FALSE(link.on_packet(t0, 1).has_value());  // still full
   // At t0 + 1 ms the first packet is on the wire: room for one more.
   CHECK(link.on_packet(t0 + 1ms, 1500) == t0 + 4ms);
   CHECK_FALSE(link.on_packet(t0 + 1ms, 1500).has_value());

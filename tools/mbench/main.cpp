@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstring>
 #include <cstdio>
@@ -98,7 +99,7 @@ LinkOptions parse_link(const std::vector<std::string>& args, int verbosity) {
       ("rate-back", po::value<std::string>(), "rate B to A (default: --rate)")
       ("loss", po::value<double>()->default_value(0), "loss probability A to B (0 to 1)")
       ("loss-back", po::value<double>(), "loss probability B to A (default: --loss)")
-      ("queue", po::value<std::size_t>(), "queue limit in bytes, each way (default: 100 ms at the rate, at least 64 KiB)")
+      ("queue", po::value<std::string>(), "queue limit in bytes, each way (default: 100 ms at the rate, at least 64 KiB)")
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed of the loss generator (B to A uses SEED+1)")
       ("mtu", po::value<unsigned>()->default_value(1500), "MTU of both devices")
       ("no-realtime", "stay in the normal scheduling class (default: SCHED_FIFO, see below)")
@@ -129,8 +130,11 @@ LinkOptions parse_link(const std::vector<std::string>& args, int verbosity) {
   link.mtu = vm["mtu"].as<unsigned>();
   if (link.mtu < 576 || link.mtu > 65535) throw UsageError("--mtu must be from 576 to 65535");
   if (vm.count("queue")) {
-    const auto queue = vm["queue"].as<std::size_t>();
-    if (queue < link.mtu) throw UsageError("--queue must hold at least one packet (" + std::to_string(link.mtu) + " bytes)");
+    const auto text = vm["queue"].as<std::string>();
+    std::size_t queue = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), queue);
+    if (ec != std::errc() || end != text.data() + text.size() || queue < link.mtu)
+      throw UsageError("--queue wants a number of bytes, at least the MTU (" + std::to_string(link.mtu) + "), got '" + text + "'");
     link.a_to_b.queue_bytes = link.b_to_a.queue_bytes = queue;
   }
   link.a_to_b.seed = vm["seed"].as<std::uint64_t>();
@@ -205,7 +209,9 @@ int run_link(const LinkOptions& o) {
   context.run();
   log_counters("a->b", link.a_to_b());
   log_counters("b->a", link.b_to_a());
-  return stopped_by_signal ? kExitOk : kExitRuntime;
+  if (stopped_by_signal) return kExitOk;
+  std::fprintf(stderr, "mbench: forwarding stopped on an I/O error (logged above)\n");
+  return kExitRuntime;
 }
 
 }  // namespace
