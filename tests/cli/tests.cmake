@@ -29,3 +29,10 @@ if(TARGET mcat)
 else()
   message(WARNING "tests/cli: no mcat target; command-line tests not registered")
 endif()
+
+# mbench's manual page keeps up with `mbench link --help`.
+if(TARGET mbench)
+  add_test(NAME cli:mbench_manpage
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/manpage.sh $<TARGET_FILE:mbench> mbench.1 link)
+  set_tests_properties(cli:mbench_manpage PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+endif()
