@@ -28,6 +28,21 @@ struct Client::Connection {
 
 namespace {
 
+// Lists a connection in Client::busy_ while an operation uses it.
+class Busy {
+ public:
+  Busy(std::set<Client::Connection*>& busy, Client::Connection& connection) : busy_(busy), connection_(&connection) {
+    busy_.insert(connection_);
+  }
+  ~Busy() { busy_.erase(connection_); }
+  Busy(const Busy&) = delete;
+  Busy& operator=(const Busy&) = delete;
+
+ private:
+  std::set<Client::Connection*>& busy_;
+  Client::Connection* connection_;
+};
+
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxAnswer = 64 * 1024;  // a record is well under 16 KiB
 
@@ -107,6 +122,7 @@ asio::awaitable<result<std::unique_ptr<Client::Connection>>> Client::connect() {
   auto [resolve_error, endpoints] = co_await resolver.async_resolve(server_.host, server_.port, use_tuple);
   if (resolve_error) co_return resolve_error;
   auto connection = std::make_unique<Connection>(executor_);
+  Busy busy(busy_, *connection);
   connection->stream.expires_after(options_.connect_timeout);
   auto [ec, endpoint] = co_await connection->stream.async_connect(endpoints, use_tuple);
   if (ec == beast::error::timeout) co_return name_error::timeout;
@@ -133,6 +149,7 @@ asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std:
       if (!fresh) co_return fresh.error();
       connection = std::move(*fresh);
     }
+    Busy busy(busy_, *connection);
     auto& stream = connection->stream;
     stream.expires_after(timeout);
     auto [ec, written] = co_await http::async_write(stream, request, use_tuple);
@@ -163,7 +180,11 @@ asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std:
 
 asio::awaitable<result<Record>> Client::lookup(std::string name) {
   if (!valid_name(name)) co_return name_error::invalid_name;
-  auto answer = co_await exchange(http::verb::get, "/v1/names/" + name, {}, options_.request_timeout);
+  // Temporaries stay out of co_await expressions: g++ 12 destroys them
+  // twice when a suspended coroutine is destroyed.
+  const auto target = "/v1/names/" + name;
+  const std::string no_body;
+  auto answer = co_await exchange(http::verb::get, target, no_body, options_.request_timeout);
   if (!answer) co_return answer.error();
   if (answer->status != 200) co_return refusal(*answer);
   co_return answered_record(answer->body, name);
@@ -171,7 +192,8 @@ asio::awaitable<result<Record>> Client::lookup(std::string name) {
 
 asio::awaitable<result<Record>> Client::put(Record record) {
   const auto body = json::serialize(to_json(record));
-  auto answer = co_await exchange(http::verb::put, "/v1/names/" + record.name, body, options_.request_timeout);
+  const auto target = "/v1/names/" + record.name;
+  auto answer = co_await exchange(http::verb::put, target, body, options_.request_timeout);
   if (!answer) co_return answer.error();
   if (answer->status != 200) co_return refusal(*answer);
   co_return answered_record(answer->body, record.name);
@@ -179,7 +201,8 @@ asio::awaitable<result<Record>> Client::put(Record record) {
 
 asio::awaitable<error_code> Client::erase(Record proof) {
   const auto body = json::serialize(to_json(proof));
-  auto answer = co_await exchange(http::verb::delete_, "/v1/names/" + proof.name, body, options_.request_timeout);
+  const auto target = "/v1/names/" + proof.name;
+  auto answer = co_await exchange(http::verb::delete_, target, body, options_.request_timeout);
   if (!answer) co_return answer.error();
   co_return answer->status == 200 ? error_code{} : refusal(*answer);
 }
@@ -191,7 +214,8 @@ asio::awaitable<result<WatchEvent>> Client::watch(std::string name, std::uint64_
   // The server may hold the request for watch_wait, then answers.
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.watch_wait) +
                        options_.request_timeout;
-  auto answer = co_await exchange(http::verb::get, target, {}, timeout);
+  const std::string no_body;
+  auto answer = co_await exchange(http::verb::get, target, no_body, timeout);
   if (!answer) co_return answer.error();
   if (answer->status == 204) co_return WatchEvent{WatchEvent::Kind::unchanged, std::nullopt};
   if (answer->status == 410) co_return WatchEvent{WatchEvent::Kind::deleted, std::nullopt};
@@ -200,6 +224,11 @@ asio::awaitable<result<WatchEvent>> Client::watch(std::string name, std::uint64_
   if (!record) co_return record.error();
   if (record->version <= after) co_return name_error::bad_response;
   co_return WatchEvent{WatchEvent::Kind::changed, std::move(*record)};
+}
+
+void Client::cancel() {
+  idle_.reset();
+  for (auto* connection : busy_) connection->stream.close();
 }
 
 std::uint64_t next_version(std::optional<std::uint64_t> stored) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ class Client {
   // (at once if it already is), `deleted` if `after` > 0 and the name is gone,
   // `unchanged` after options.watch_wait. Errors: as lookup.
   boost::asio::awaitable<result<WatchEvent>> watch(std::string name, std::uint64_t after);
+  // Ends the operations in flight: they complete with operation_aborted (or
+  // another network error). Later operations work as usual.
+  void cancel();
 
   struct Connection;
   struct Answer {
@@ -87,6 +91,7 @@ class Client {
   ServerUrl server_;
   ClientOptions options_;
   std::unique_ptr<Connection> idle_;  // a kept-alive connection for the next request
+  std::set<Connection*> busy_;        // connections of the operations in flight (for cancel)
 };
 
 // What a name's owner publishes.

@@ -30,6 +30,28 @@ else()
   message(WARNING "tests/cli: no mcat target; command-line tests not registered")
 endif()
 
+# Command-line tests of mnamed, the name service, on loopback: each starts
+# `mnamed serve --listen 127.0.0.1:0` and reads the port from its
+# `listening on` line.
+set(MSOCKET_MNAMED_CLI_TESTS
+  mnamed_roundtrip  # keygen, register, lookup; exit codes 0, 1, 2; --help everywhere
+  mnamed_crash      # kill -9 right after an acknowledged update; restart keeps it
+  mnamed_wrong_key  # another key's update and delete are refused; record unchanged
+  mnamed_watch      # watch prints each change as it is written
+  mnamed_manpage    # man/mnamed.8 is lint-clean and lists every subcommand and option
+)
+
+if(TARGET mnamed)
+  foreach(name IN LISTS MSOCKET_MNAMED_CLI_TESTS)
+    add_test(NAME cli:${name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${name}.sh $<TARGET_FILE:mnamed>)
+    set_tests_properties(cli:${name} PROPERTIES
+      SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+  endforeach()
+else()
+  message(WARNING "tests/cli: no mnamed target; its command-line tests are not registered")
+endif()
+
 # mbench's manual page keeps up with `mbench link --help`.
 if(TARGET mbench)
   add_test(NAME cli:mbench_manpage

@@ -50,15 +50,30 @@ struct Invocation {
   std::vector<std::string> args;  // positional arguments
 };
 
-// Runs `task` on `context` to its end and returns its value; nullopt if
-// SIGINT or SIGTERM stopped it first.
+// After the first SIGINT or SIGTERM, the others are held back: the process
+// is ending, and a second one (GNU timeout sends its signal both to the
+// child and to the group) must not kill it half-way through.
+void hold_further_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+// Runs `task` on `context` to its end and returns its value. SIGINT and
+// SIGTERM cancel the client's requests, which ends the task; `interrupted`
+// then tells why it ended.
 template <class T>
-std::optional<T> run(asio::io_context& context, asio::awaitable<T> task) {
+T run(asio::io_context& context, names::Client& client, asio::awaitable<T> task, bool* interrupted = nullptr) {
   std::optional<T> value;
   std::exception_ptr error;
   asio::signal_set signals(context, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
-    if (!ec) context.stop();
+    if (ec) return;
+    hold_further_signals();
+    if (interrupted) *interrupted = true;
+    client.cancel();
   });
   asio::co_spawn(context, std::move(task), [&](std::exception_ptr e, T v) {
     error = e;
@@ -67,7 +82,7 @@ std::optional<T> run(asio::io_context& context, asio::awaitable<T> task) {
   });
   context.run();
   if (error) std::rethrow_exception(error);
-  return value;
+  return std::move(*value);
 }
 
 std::string text(const Invocation& in, const char* option) { return in.options[option].as<std::string>(); }
@@ -141,7 +156,9 @@ int serve(const Invocation& in) {
   msocket::log::names()->info("{} names in {}", (*store)->size(), dir);
   asio::signal_set signals(context, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
-    if (!ec) (*server)->stop();
+    if (ec) return;
+    hold_further_signals();
+    (*server)->stop();
   });
   context.run();
   return kExitOk;
@@ -177,10 +194,9 @@ int register_name(const Invocation& in) {
   const auto key = key_option(in);
   asio::io_context context;
   names::Client client(context.get_executor(), server, client_options(in));
-  auto stored = run(context, names::publish(client, key, std::move(registration)));
-  if (!stored) return kExitRuntime;
-  if (!*stored) throw RuntimeError(name + ": " + stored->error().message());
-  print_json(names::to_json(**stored));
+  auto stored = run(context, client, names::publish(client, key, std::move(registration)));
+  if (!stored) throw RuntimeError(name + ": " + stored.error().message());
+  print_json(names::to_json(*stored));
   return kExitOk;
 }
 
@@ -188,10 +204,9 @@ int lookup(const Invocation& in) {
   const auto name = name_argument(in, 1);
   asio::io_context context;
   names::Client client(context.get_executor(), server_option(in), client_options(in));
-  auto record = run(context, client.lookup(name));
-  if (!record) return kExitRuntime;
-  if (!*record) throw RuntimeError(name + ": " + record->error().message());
-  print_json(names::to_json(**record));
+  auto record = run(context, client, client.lookup(name));
+  if (!record) throw RuntimeError(name + ": " + record.error().message());
+  print_json(names::to_json(*record));
   return kExitOk;
 }
 
@@ -201,9 +216,8 @@ int erase(const Invocation& in) {
   const auto key = key_option(in);
   asio::io_context context;
   names::Client client(context.get_executor(), server, client_options(in));
-  auto ec = run(context, names::unpublish(client, key, name));
-  if (!ec) return kExitRuntime;
-  if (*ec) throw RuntimeError(name + ": " + ec->message());
+  const auto ec = run(context, client, names::unpublish(client, key, name));
+  if (ec) throw RuntimeError(name + ": " + ec.message());
   return kExitOk;
 }
 
@@ -216,10 +230,13 @@ asio::awaitable<boost::system::error_code> watch_name(names::Client& client, std
     after = current ? current->version : 0;
   }
   msocket::log::names()->info("watching {} after version {}", name, *after);
-  co_return co_await names::follow(client, name, *after, [name](const names::WatchEvent& event) {
+  // A named std::function, not a temporary: g++ 12 destroys temporaries of
+  // a co_await expression twice if the coroutine is destroyed suspended.
+  std::function<void(const names::WatchEvent&)> print = [name](const names::WatchEvent& event) {
     if (event.record) print_json(names::to_json(*event.record));
     else print_json(boost::json::object{{"name", name}, {"deleted", true}});
-  });
+  };
+  co_return co_await names::follow(client, name, *after, print);
 }
 
 int watch(const Invocation& in) {
@@ -228,9 +245,10 @@ int watch(const Invocation& in) {
   if (in.options.count("after")) after = in.options["after"].as<std::uint64_t>();
   asio::io_context context;
   names::Client client(context.get_executor(), server_option(in), client_options(in));
-  auto ec = run(context, watch_name(client, name, after));
-  if (!ec) return kExitOk;  // interrupted: the normal way to end a watch
-  throw RuntimeError(name + ": " + ec->message());
+  bool interrupted = false;
+  const auto ec = run(context, client, watch_name(client, name, after), &interrupted);
+  if (interrupted) return kExitOk;  // the normal way to end a watch
+  throw RuntimeError(name + ": " + ec.message());
 }
 
 struct Command {
