@@ -31,15 +31,16 @@ namespace {
 // Lists a connection in Client::busy_ while an operation uses it.
 class Busy {
  public:
-  Busy(std::set<Client::Connection*>& busy, Client::Connection& connection) : busy_(busy), connection_(&connection) {
-    busy_.insert(connection_);
+  Busy(std::shared_ptr<std::set<Client::Connection*>> busy, Client::Connection& connection)
+      : busy_(std::move(busy)), connection_(&connection) {
+    busy_->insert(connection_);
   }
-  ~Busy() { busy_.erase(connection_); }
+  ~Busy() { busy_->erase(connection_); }
   Busy(const Busy&) = delete;
   Busy& operator=(const Busy&) = delete;
 
  private:
-  std::set<Client::Connection*>& busy_;
+  std::shared_ptr<std::set<Client::Connection*>> busy_;
   Client::Connection* connection_;
 };
 
@@ -228,7 +229,7 @@ asio::awaitable<result<WatchEvent>> Client::watch(std::string name, std::uint64_
 
 void Client::cancel() {
   idle_.reset();
-  for (auto* connection : busy_) connection->stream.close();
+  for (auto* connection : *busy_) connection->stream.close();
 }
 
 std::uint64_t next_version(std::optional<std::uint64_t> stored) {

@@ -47,7 +47,9 @@ struct WatchEvent {
 
 // Talks to one server. Operations may run at once (each uses its own
 // connection; one idle connection is kept for the next). Every call must
-// come from the executor's thread, and the Client must outlive them.
+// come from the executor's thread, and the Client must outlive the
+// operations that run (destroying the io_context with operations suspended
+// is fine, before or after the Client).
 class Client {
  public:
   Client(boost::asio::any_io_executor executor, ServerUrl server, ClientOptions options = {});
@@ -91,7 +93,10 @@ class Client {
   ServerUrl server_;
   ClientOptions options_;
   std::unique_ptr<Connection> idle_;  // a kept-alive connection for the next request
-  std::set<Connection*> busy_;        // connections of the operations in flight (for cancel)
+  // Connections of the operations in flight, for cancel(). Shared with the
+  // operations, so that destroying suspended ones (with their io_context)
+  // after the Client is safe.
+  std::shared_ptr<std::set<Connection*>> busy_ = std::make_shared<std::set<Connection*>>();
 };
 
 // What a name's owner publishes.

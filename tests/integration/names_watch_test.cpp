@@ -169,6 +169,56 @@ TEST_CASE("names: many clients at once", "[names]") {
   }());
 }
 
+TEST_CASE("names: cancel ends a watch in flight at once", "[names]") {
+  Service service;
+  service.run([&]() -> asio::awaitable<void> {
+    const auto executor = co_await asio::this_coro::executor;
+    Client client(executor, service.url());
+    msocket::result<WatchEvent> event = WatchEvent{};
+    bool ended = false;
+    auto watching = [&]() -> asio::awaitable<void> {
+      event = co_await client.watch("quiet.example", 0);
+      ended = true;
+    };
+    asio::co_spawn(executor, watching(), asio::detached);
+    co_await eventually([&] { return service.server->watch_count() == 1; });
+    const auto start = std::chrono::steady_clock::now();
+    client.cancel();
+    co_await eventually([&] { return ended; });
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+    CHECK(event.error() == asio::error::operation_aborted);
+    const auto found = co_await client.lookup("quiet.example");  // the client still works
+    CHECK(found.error() == name_error::not_found);
+  }());
+}
+
+// Watches (server and client side) suspended when everything is destroyed:
+// under the sanitizers this catches a double free or a use after free.
+asio::awaitable<void> watch_forever(Client& client, bool& started) {
+  started = true;
+  const std::string name = "forever.example";
+  auto event = co_await client.watch(name, 0);
+  FAIL("the watch should never end");
+}
+
+TEST_CASE("names: destroying everything with watches in flight is safe", "[names]") {
+  ServerOptions options;
+  options.watch_wait = 60s;
+  for (const bool client_first : {true, false}) {
+    auto service = std::make_unique<Service>(options);
+    auto client = std::make_unique<Client>(service->context.get_executor(), service->url());
+    bool started = false;
+    asio::co_spawn(service->context, watch_forever(*client, started), asio::detached);
+    for (int i = 0; i < 500 && service->server->watch_count() == 0; ++i)
+      service->context.run_for(std::chrono::milliseconds(10));
+    REQUIRE(started);
+    REQUIRE(service->server->watch_count() == 1);
+    if (client_first) client.reset();
+    service.reset();  // the server, then the io_context with the suspended frames
+    client.reset();
+  }
+}
+
 TEST_CASE("names: lookup latency and update rate on loopback", "[.][names-bench]") {
   Service service;
   service.run([&]() -> asio::awaitable<void> {
