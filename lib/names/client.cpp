@@ -1,6 +1,7 @@
 #include "names/client.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -119,9 +120,21 @@ Client::Client(asio::any_io_executor executor, ServerUrl server, ClientOptions o
 Client::~Client() = default;
 
 asio::awaitable<result<std::unique_ptr<Client::Connection>>> Client::connect() {
-  tcp::resolver resolver(executor_);
-  auto [resolve_error, endpoints] = co_await resolver.async_resolve(server_.host, server_.port, use_tuple);
-  if (resolve_error) co_return resolve_error;
+  std::vector<tcp::endpoint> endpoints;
+  unsigned short port = 0;
+  const auto* port_end = server_.port.data() + server_.port.size();
+  if (std::from_chars(server_.port.data(), port_end, port).ptr != port_end || port == 0) co_return name_error::bad_url;
+  error_code not_literal;
+  const auto address = asio::ip::make_address(server_.host, not_literal);
+  if (!not_literal) {
+    // A literal address needs no resolver (nor the thread Asio runs it on).
+    endpoints.emplace_back(address, port);
+  } else {
+    tcp::resolver resolver(executor_);
+    auto [resolve_error, results] = co_await resolver.async_resolve(server_.host, server_.port, use_tuple);
+    if (resolve_error) co_return resolve_error;
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  }
   auto connection = std::make_unique<Connection>(executor_);
   Busy busy(busy_, *connection);
   connection->stream.expires_after(options_.connect_timeout);

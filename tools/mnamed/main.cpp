@@ -1,6 +1,8 @@
 // mnamed: the name service, daemon and client in one binary, with
 // etcdctl-style subcommands. Each parses its options into plain values,
 // checks them, and calls one entry point of lib/names (man/mnamed.8).
+#include <pthread.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -52,13 +54,15 @@ struct Invocation {
 
 // After the first SIGINT or SIGTERM, the others are held back: the process
 // is ending, and a second one (GNU timeout sends its signal both to the
-// child and to the group) must not kill it half-way through.
+// child and to the group) must not kill it half-way through. (This blocks
+// them in the main thread; the only other thread, Asio's resolver's, exists
+// only for a server given by host name.)
 void hold_further_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  sigprocmask(SIG_BLOCK, &set, nullptr);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 // Runs `task` on `context` to its end and returns its value. SIGINT and
@@ -68,8 +72,8 @@ template <class T>
 T run(asio::io_context& context, names::Client& client, asio::awaitable<T> task, bool* interrupted = nullptr) {
   std::optional<T> value;
   std::exception_ptr error;
-  asio::signal_set signals(context, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int) {
+  std::optional<asio::signal_set> signals(std::in_place, context, SIGINT, SIGTERM);
+  signals->async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
     hold_further_signals();
     if (interrupted) *interrupted = true;
@@ -78,9 +82,14 @@ T run(asio::io_context& context, names::Client& client, asio::awaitable<T> task,
   asio::co_spawn(context, std::move(task), [&](std::exception_ptr e, T v) {
     error = e;
     if (!e) value = std::move(v);
-    signals.cancel();
+    signals->cancel();
   });
   context.run();
+  // The task is over: INT and TERM find nothing more to interrupt. (The
+  // signal_set goes first: it puts back the default action as it goes.)
+  signals.reset();
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
   if (error) std::rethrow_exception(error);
   return std::move(*value);
 }
