@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
   libspdlog-dev catch2 libsodium-dev
   iproute2 iputils-ping nftables socat mandoc jq procps coreutils
+  gnuplot-nox  # charts of mbench --plot
 )
 
 missing=()
