@@ -1,0 +1,99 @@
+// Policy steps: the range picker, lost ranges, opportunistic re-sends.
+#include "sched/policy_steps.hpp"
+
+#include <algorithm>
+
+#include "sched/arrival.hpp"
+
+namespace msocket::sched {
+
+const PathView* SchedulerView::find(PathId id) const {
+  for (const auto& p : paths) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+RangePicker::RangePicker(const SchedulerView& view, const PathView& path, std::uint64_t budget)
+    : view_(view), path_(path), budget_(budget), next_new_(view.ledger.next_new()) {}
+
+std::uint64_t RangePicker::new_left() const {
+  const auto& ledger = view_.ledger;
+  const std::uint64_t limit = std::min(ledger.stream_end(), ledger.window_end());
+  return limit > next_new_ ? limit - next_new_ : 0;
+}
+
+std::uint64_t RangePicker::add(ByteRange range) {
+  const std::uint64_t chunk = view_.config.chunk_size;
+  std::uint64_t added = 0;
+  while (range.begin < range.end && room() > 0) {
+    const std::uint64_t len = std::min({range.size(), room(), chunk});
+    ranges_.push_back({range.begin, range.begin + len});
+    range.begin += len;
+    taken_ += len;
+    added += len;
+  }
+  return added;
+}
+
+void RangePicker::add_new(std::uint64_t limit) {
+  const std::uint64_t len = std::min(limit, new_left());
+  next_new_ += add({next_new_, next_new_ + len});
+}
+
+std::uint64_t backlog_room(const SchedulerView& view, const PathView& path) {
+  const auto& estimate = *path.estimate;
+  const double cap_bytes = estimate.rate(view.now) * Seconds(estimate.srtt()).count() *
+                           view.config.backlog_rtts;
+  const auto cap = std::max(static_cast<std::uint64_t>(cap_bytes), 2 * std::uint64_t{view.config.chunk_size});
+  return cap > estimate.in_flight() ? cap - estimate.in_flight() : 0;
+}
+
+void pick_lost(RangePicker& picker) {
+  for (const auto& range : picker.view().ledger.lost()) {
+    if (picker.room() == 0) return;
+    picker.add(range);
+  }
+}
+
+namespace {
+
+struct Candidate {
+  ByteRange range;
+  TimePoint arrival;  // of the original, on the path that holds it
+};
+
+// Unacked, uncopied ranges other paths hold, with when they should arrive.
+std::vector<Candidate> overtake_candidates(const SchedulerView& view, PathId self) {
+  std::vector<Candidate> out;
+  const std::uint64_t ack = view.ledger.ack();
+  for (const auto& other : view.paths) {
+    if (other.id == self) continue;
+    for (const auto& entry : other.flight->queue) {
+      if (entry.copied || entry.range.end <= ack) continue;
+      const ByteRange unacked{std::max(entry.range.begin, ack), entry.range.end};
+      out.push_back({unacked, arrival_of_sent(*other.estimate, *other.flight, entry, view.now)});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Candidate& x, const Candidate& y) { return x.range.begin < y.range.begin; });
+  return out;
+}
+
+}  // namespace
+
+void pick_overtakable(RangePicker& picker) {
+  const auto& view = picker.view();
+  const auto& self = *picker.path().estimate;
+  // A copy must win by a margin: one that arrives about when the original
+  // does only spends capacity.
+  const Duration margin = self.srtt() / 8;
+  for (const auto& candidate : overtake_candidates(view, picker.path().id)) {
+    if (picker.room() == 0) return;
+    const TimePoint copy_arrival =
+        arrival_of_new(self, picker.taken(), candidate.range.size(), view.now);
+    if (copy_arrival + margin < candidate.arrival) picker.add(candidate.range);
+  }
+}
+
+}  // namespace msocket::sched
