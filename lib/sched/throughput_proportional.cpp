@@ -38,6 +38,36 @@ double share_of_new(const SchedulerView& view, const PathView& self, std::uint64
   return deliverable_by(*self.estimate, self_queued, high, view.now);
 }
 
+// Bytes `self` may take before its new bytes would hold the window: a byte
+// handed to a path frees its place in the window when it has arrived and
+// the ack is back (on the quickest path: docs/scheduler.md §3), and meanwhile the paths together
+// consume the window in window / (sum of rates). A path slower than that
+// would leave the receiver's buffer full behind its bytes and every path
+// waiting, so only the path that delivers soonest is exempt (the window
+// itself limits it).
+double window_fit(const SchedulerView& view, const PathView& self, std::uint64_t self_queued) {
+  const auto& ledger = view.ledger;
+  double total_rate = 0;
+  Duration ack_delay = Duration::max();
+  const PathView* soonest = nullptr;
+  TimePoint soonest_arrival = TimePoint::max();
+  for (const auto& p : view.paths) {
+    total_rate += p.estimate->rate(view.now);
+    ack_delay = std::min(ack_delay, p.estimate->one_way_delay());
+    const auto queued = p.id == self.id ? self_queued : 0;
+    const TimePoint arrival = arrival_of_new(*p.estimate, queued, 1, view.now);
+    if (arrival < soonest_arrival) {
+      soonest_arrival = arrival;
+      soonest = &p;
+    }
+  }
+  if (soonest == &self) return static_cast<double>(ledger.sendable_new());
+  const double window = static_cast<double>(ledger.window_end() - ledger.ack());
+  const auto lasts = std::chrono::duration_cast<Duration>(Seconds(window / total_rate));
+  const TimePoint deadline = view.now + lasts - ack_delay;
+  return deliverable_by(*self.estimate, self_queued, deadline, view.now);
+}
+
 class ThroughputProportional final : public Policy {
  public:
   std::string_view name() const override { return "default"; }
@@ -60,7 +90,8 @@ class ThroughputProportional final : public Policy {
   static std::uint64_t rounded_share(const SchedulerView& view, const PathView& path,
                                      std::uint64_t queued, std::uint64_t remaining) {
     const std::uint64_t crumb = view.config.chunk_size / 8;
-    const auto share = static_cast<std::uint64_t>(share_of_new(view, path, queued, remaining));
+    const double fair = share_of_new(view, path, queued, remaining);
+    const auto share = static_cast<std::uint64_t>(std::min(fair, window_fit(view, path, queued)));
     if (share + crumb >= remaining) return remaining;
     return share >= crumb ? share : 0;
   }

@@ -14,7 +14,7 @@ double bytes_per_second(double mbit) { return mbit * 1e6 / 8; }
 
 Duration seconds(double s) { return std::chrono::duration_cast<Duration>(Seconds(s)); }
 
-enum class EventKind { serialized, arrival, report, rate_change, failure, timer };
+enum class EventKind { serialized, arrival, report, ack, rate_change, failure, timer };
 
 struct Event {
   TimePoint at;
@@ -134,6 +134,7 @@ class World {
         return;
       case EventKind::arrival: return on_arrival(e);
       case EventKind::report: return on_report(e);
+      case EventKind::ack: return scheduler_->on_ack(e.ack, e.window_end);
       case EventKind::rate_change:
         if (!link.waiting.empty()) {
           link.front_done += Seconds(e.at - link.front_since).count() * link.rate;
@@ -169,8 +170,19 @@ class World {
       outcome_.completion = e.at - start_;
       return;
     }
-    push({e.at + links_[e.path].one_way, 0, EventKind::report, e.path, e.range, 0,
-          receiver_.in_order, receiver_.window_end()});
+    push({e.at + links_[e.path].one_way, 0, EventKind::report, e.path, e.range});
+    push({e.at + links_[quickest_path()].one_way, 0, EventKind::ack, 0, {}, 0, receiver_.in_order,
+          receiver_.window_end()});
+  }
+
+  // The receiver sends its ack and window on its quickest live path, as the
+  // session may put an ACK on any path (docs/protocol.md §3.2).
+  std::size_t quickest_path() const {
+    std::size_t best = 0;
+    for (std::size_t i = 0; i < links_.size(); ++i) {
+      if (links_[i].alive && (!links_[best].alive || links_[i].one_way < links_[best].one_way)) best = i;
+    }
+    return best;
   }
 
   void on_report(const Event& e) {
@@ -178,7 +190,6 @@ class World {
     if (!link.alive) return;
     link.in_window -= e.range.size();
     scheduler_->on_delivered(id(e.path), e.range.size(), e.at);
-    scheduler_->on_ack(e.ack, e.window_end);
   }
 
   // Every live path with room in its TCP window is asked, starting from a

@@ -4,9 +4,9 @@
 // carried by a TCP-like sender window fixed at kCwndBdps times the path's
 // bandwidth-delay product. The receiver takes each chunk when its last byte
 // arrives, keeps what is out of order, hands in-order bytes to the
-// application at once and answers on the same path after the one-way delay
-// (acks are not rate-limited) with the path's delivery report and the
-// connection's cumulative ack and window.
+// application at once and answers (acks are not rate-limited): the path's
+// delivery report (its TCP ack) on the same path, the connection's
+// cumulative ack and window on the live path with the shortest delay.
 #pragma once
 
 #include <optional>
