@@ -1,0 +1,19 @@
+// The subcommands of mbench, each parsing its own arguments (after the
+// subcommand's name) and running. They print --help and return 0; they
+// throw UsageError or a Program_options error for a bad command line, and
+// other exceptions for runtime failures (main turns them into exit 2 and 1).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace msocket::mbench {
+
+// mbench link: the user-space link emulator between two namespaces.
+int run_link_command(const std::vector<std::string>& args, int verbosity);
+// mbench names: the name service's latency and rates.
+int run_names_command(const std::vector<std::string>& args, int verbosity);
+// mbench throughput: one msocket path against plain TCP.
+int run_throughput_command(const std::vector<std::string>& args, int verbosity);
+
+}  // namespace msocket::mbench

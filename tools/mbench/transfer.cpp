@@ -1,0 +1,157 @@
+#include "transfer.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include "interruption.hpp"
+#include "log.hpp"
+
+using namespace std::chrono_literals;
+
+namespace msocket::mbench {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::size_t kPipeBytes = 1 << 20;  // the default pipe-max-size: fewer wake-ups than 64 KiB
+constexpr auto kProgressInterval = 500ms;
+constexpr auto kExitWait = 10s;  // for the ends to exit once the data is through
+
+// What mbench sends. vmsplice hands these pages to the pipe instead of
+// copying them, and they are never written, so what the pipe holds stays
+// zeros. Together with splice to /dev/null on the other side this keeps
+// mbench's own CPU use small next to the tools it measures (two cores).
+alignas(4096) const char kZeros[kPipeBytes] = {};
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd = -1) : fd_(fd) {}
+  ~FileDescriptor() { close(); }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+struct Pipe {
+  Pipe(int read_end, int write_end) : read(read_end), write(write_end) {}
+  FileDescriptor read, write;
+};
+
+std::unique_ptr<Pipe> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  auto pipe = std::make_unique<Pipe>(fds[0], fds[1]);
+  ::fcntl(fds[0], F_SETPIPE_SZ, static_cast<int>(kPipeBytes));  // a smaller pipe only costs wake-ups
+  return pipe;
+}
+
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+std::vector<std::string> in_namespace(const std::optional<std::string>& ns, std::vector<std::string> argv) {
+  if (!ns) return argv;
+  argv.insert(argv.begin(), {"ip", "netns", "exec", *ns});
+  return argv;
+}
+
+[[noreturn]] void fail(const std::string& what, const ChildProcess& end, const std::filesystem::path& log) {
+  throw std::runtime_error(what + " (" + end.name() + " said: " + file_tail(log) + ")");
+}
+
+// Both ends exited with status 0 once the data is through.
+ChildExit expect_clean_exit(ChildProcess& end, const std::string& role, const std::filesystem::path& log) {
+  auto exit = end.wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(kExitWait));
+  if (!exit) fail("the " + role + " did not exit within 10 s of the end of the transfer", end, log);
+  if (!exit->success()) fail("the " + role + " " + exit->describe(), end, log);
+  return *exit;
+}
+
+}  // namespace
+
+TransferResult run_transfer(const TransferTool& tool, const TransferPlan& plan) {
+  const auto receiver_log = plan.log_dir / (tool.name + "-receiver.log");
+  const auto sender_log = plan.log_dir / (tool.name + "-sender.log");
+  const FileDescriptor null_sink(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+
+  auto from_receiver = make_pipe();
+  ChildProcess receiver(in_namespace(plan.receiver_namespace, tool.receiver(plan.receiver_address)),
+                        {-1, from_receiver->write.get(), receiver_log});
+  from_receiver->write.close();  // else its end of file would never come
+  const auto port = wait_for_listening_port(receiver_log, receiver);
+  log::tool()->info("{}: receiver pid={} listening on {}:{}", tool.name, receiver.pid(), plan.receiver_address, port);
+
+  auto to_sender = make_pipe();
+  ChildProcess sender(in_namespace(plan.sender_namespace, tool.sender(plan.receiver_address, port)),
+                      {to_sender->read.get(), -1, sender_log});
+  to_sender->read.close();
+  set_nonblocking(to_sender->write.get());
+  set_nonblocking(from_receiver->read.get());
+
+  std::uint64_t sent = 0, received = 0, received_at_start = 0;
+  SteadyClock::time_point first_byte{}, last_byte{};
+  const auto deadline = SteadyClock::now() + plan.timeout;
+  auto next_progress = SteadyClock::now() + kProgressInterval;
+  for (bool done = false; !done;) {
+    pollfd fds[2] = {{from_receiver->read.get(), POLLIN, 0}, {to_sender->write.get(), POLLOUT, 0}};
+    const int ready = ::poll(fds, to_sender->write.get() >= 0 ? 2 : 1, 250);
+    throw_if_interrupted();
+    if (ready < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    if (ready > 0 && fds[1].revents && to_sender->write.get() >= 0) {
+      iovec chunk{const_cast<char*>(kZeros), static_cast<std::size_t>(std::min<std::uint64_t>(kPipeBytes, plan.bytes - sent))};
+      const auto n = ::vmsplice(to_sender->write.get(), &chunk, 1, SPLICE_F_NONBLOCK);
+      if (n < 0 && errno == EPIPE) fail("the sender stopped reading after " + std::to_string(sent) + " bytes", sender, sender_log);
+      if (n < 0 && errno != EAGAIN) throw std::runtime_error(std::string("vmsplice: ") + std::strerror(errno));
+      if (n > 0) sent += static_cast<std::uint64_t>(n);
+      if (sent == plan.bytes) to_sender->write.close();  // end of file for the sender
+    }
+    if (ready > 0 && fds[0].revents) {
+      const auto n = ::splice(from_receiver->read.get(), nullptr, null_sink.get(), nullptr, kPipeBytes, SPLICE_F_NONBLOCK);
+      if (n < 0 && errno != EAGAIN) throw std::runtime_error(std::string("splice: ") + std::strerror(errno));
+      const auto now = SteadyClock::now();
+      if (n == 0) done = true;  // the receiver closed its stdout: it is exiting
+      if (n > 0 && received == 0) {
+        first_byte = now;
+        received_at_start = static_cast<std::uint64_t>(n);
+      }
+      if (n > 0) {
+        received += static_cast<std::uint64_t>(n);
+        last_byte = now;
+      }
+    }
+    const auto now = SteadyClock::now();
+    if (now >= deadline) fail("the transfer did not end in time (" + std::to_string(received) + " bytes arrived)", sender, sender_log);
+    if (now >= next_progress) {
+      next_progress = now + kProgressInterval;
+      if (plan.on_progress) plan.on_progress(received);
+      if (auto exit = sender.wait_for(0ms); exit && !exit->success()) fail("the sender " + exit->describe(), sender, sender_log);
+    }
+  }
+  TransferResult result;
+  result.sender = expect_clean_exit(sender, "sender", sender_log);
+  result.receiver = expect_clean_exit(receiver, "receiver", receiver_log);
+  if (received != plan.bytes)
+    fail("the receiver wrote " + std::to_string(received) + " bytes of " + std::to_string(plan.bytes), receiver, receiver_log);
+  // From the first byte out to the last: connection set-up is left out (as
+  // iperf3 leaves it out), and so are the bytes of the first read.
+  result.bytes = received;
+  result.timed_bytes = received - received_at_start;
+  result.seconds = std::chrono::duration<double>(last_byte - first_byte).count();
+  if (result.seconds <= 0 || result.timed_bytes == 0) throw std::runtime_error("the transfer is too small to time; use a larger --size");
+  return result;
+}
+
+}  // namespace msocket::mbench
