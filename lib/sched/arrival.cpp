@@ -19,8 +19,13 @@ TimePoint arrival_of_new(const PathEstimator& path, std::uint64_t queued_now, st
   const double delay = Seconds(path.one_way_delay()).count();
   const double ahead = static_cast<double>(path.in_flight() + queued_now + extra);
   const double busy = ahead / rate - delay;
-  const double idle = delay + static_cast<double>(extra) / rate;
-  return now + to_duration(std::max(busy, idle));
+  const double idle = delay + static_cast<double>(queued_now + extra) / rate;
+  const TimePoint estimate = now + to_duration(std::max(busy, idle));
+  if (path.in_flight() == 0) return estimate;
+  // The busy term assumes a full pipe; a path that started sending less
+  // than a round trip ago has not even serialized what it holds.
+  const TimePoint serialized = path.busy_since() + to_duration(ahead / rate + delay);
+  return std::max(estimate, serialized);
 }
 
 TimePoint arrival_of_sent(const PathEstimator& path, const PathFlight& flight,
@@ -31,7 +36,8 @@ TimePoint arrival_of_sent(const PathEstimator& path, const PathFlight& flight,
   // A stalled path has nothing on the wire: what it holds must still be
   // serialized after it resumes, then cross.
   const double from_now = path.stalled(now) ? ahead / rate + delay : ahead / rate - delay;
-  return std::max(now + to_duration(from_now), entry.sent_at + path.one_way_delay());
+  const double own = static_cast<double>(entry.range.size()) / rate + delay;
+  return std::max(now + to_duration(from_now), entry.sent_at + to_duration(own));
 }
 
 double deliverable_by(const PathEstimator& path, std::uint64_t queued_now, TimePoint deadline,
@@ -42,7 +48,7 @@ double deliverable_by(const PathEstimator& path, std::uint64_t queued_now, TimeP
   const double span = Seconds(deadline - now).count();
   const double held = static_cast<double>(path.in_flight() + queued_now);
   const double busy = (span + delay) * rate - held;
-  const double idle = (span - delay) * rate;
+  const double idle = (span - delay) * rate - static_cast<double>(queued_now);
   return std::max(0.0, std::min(busy, idle));
 }
 

@@ -4,7 +4,8 @@
 // max((q + x)/r - d, d + x/r), where x is the byte's place among the bytes
 // appended with it. The first term is a busy path (q counts bytes on the
 // wire and bytes whose delivery report is still on its way back: d of each);
-// the second an idle one.
+// the second an idle one. Nor can a byte arrive before the path, busy since
+// it last held nothing, has serialized everything ahead of it.
 #pragma once
 
 #include "sched/path_estimator.hpp"

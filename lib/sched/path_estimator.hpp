@@ -36,6 +36,8 @@ class PathEstimator {
   bool measured() const { return measured_rate_ > 0; }
   // Bytes given to the path that the peer has not received yet.
   std::uint64_t in_flight() const { return in_flight_; }
+  // When the path last went from holding nothing to holding bytes.
+  TimePoint busy_since() const { return busy_since_; }
   // Silent for longer than the stall threshold while holding bytes.
   bool stalled(TimePoint now) const;
   // When the path will count as stalled if nothing arrives before; nullopt

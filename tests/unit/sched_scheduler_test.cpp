@@ -1,0 +1,198 @@
+// Scheduler: the registry, the next_ranges contract (chunks, budget,
+// window), and each policy's decisions, driven by hand with a fake clock.
+#include <catch2/catch.hpp>
+
+#include "sched/scheduler.hpp"
+
+namespace msocket::sched {
+namespace {
+
+using namespace std::chrono_literals;
+
+const TimePoint t0{};
+const PathId fast{1}, slow{2};
+constexpr std::uint64_t kChunk = 32 * 1024;
+
+std::unique_ptr<Scheduler> make(std::string_view policy, std::uint64_t stream, std::uint64_t window,
+                                Config config = {}) {
+  auto s = make_scheduler(policy, std::move(config));
+  REQUIRE(s);
+  auto scheduler = std::move(*s);
+  scheduler->path_up(fast, t0, 20ms);
+  scheduler->path_up(slow, t0, 200ms);
+  scheduler->on_write(stream);
+  scheduler->on_ack(0, window);
+  return scheduler;
+}
+
+std::uint64_t total(const std::vector<ByteRange>& ranges) {
+  std::uint64_t sum = 0;
+  for (const auto& r : ranges) sum += r.size();
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("Scheduler: policies are created by name", "[sched]") {
+  for (auto name : policy_names()) {
+    auto s = make_scheduler(name);
+    REQUIRE(s);
+    CHECK((*s)->policy_name() == name);
+  }
+  CHECK(policy_names().size() == 5);
+  auto unknown = make_scheduler("fastest-first");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error() == boost::system::errc::invalid_argument);
+}
+
+TEST_CASE("Scheduler: ranges are chunks within the budget and the window, new bytes in order", "[sched]") {
+  for (auto name : policy_names()) {
+    CAPTURE(name);
+    auto s = make(name, 10 << 20, 100'000);
+    CHECK(s->next_ranges(PathId{7}, 1 << 20, t0).empty());  // not up
+    CHECK(s->next_ranges(fast, 0, t0).empty());
+    // rr hands out one chunk per call: ask until the path gets nothing.
+    std::vector<ByteRange> ranges;
+    for (auto more = s->next_ranges(fast, 1 << 20, t0); !more.empty();
+         more = s->next_ranges(fast, 1 << 20, t0)) {
+      ranges.insert(ranges.end(), more.begin(), more.end());
+    }
+    REQUIRE_FALSE(ranges.empty());
+    std::uint64_t expected_begin = 0;
+    for (const auto& r : ranges) {
+      CHECK(r.begin == expected_begin);
+      CHECK(r.size() <= kChunk);
+      expected_begin = r.end;
+    }
+    CHECK(expected_begin == 100'000);  // s - a <= b
+    CHECK(s->ledger().next_new() == 100'000);
+    s->on_ack(50'000, 150'000);
+    const auto more = s->next_ranges(fast, 20'000, t0 + 1ms);
+    CHECK(total(more) <= 20'000);
+  }
+}
+
+TEST_CASE("Scheduler: default keeps a slow path's share small near the end", "[sched]") {
+  // 256 KiB left: the fast path (20 ms) delivers it all long before the slow
+  // one (200 ms) could deliver its first byte.
+  auto s = make("default", 256 << 10, 4 << 20);
+  CHECK(s->next_ranges(slow, 1 << 20, t0).empty());
+  CHECK(total(s->next_ranges(fast, 1 << 20, t0)) == 256 << 10);
+}
+
+TEST_CASE("Scheduler: default gives both paths work when there is plenty", "[sched]") {
+  auto s = make("default", 64 << 20, 64 << 20);
+  CHECK(total(s->next_ranges(slow, 256 << 10, t0)) == 256 << 10);
+  CHECK(total(s->next_ranges(fast, 256 << 10, t0)) == 256 << 10);
+}
+
+TEST_CASE("Scheduler: default copies what a stalled path holds once nothing new is left", "[sched]") {
+  auto made = make_scheduler("default");
+  REQUIRE(made);
+  auto& s = *made;
+  s->path_up(fast, t0, 20ms);
+  s->path_up(slow, t0, 40ms);
+  s->on_write(300'000);
+  s->on_ack(0, 4 << 20);
+  // Each takes its share (what it can deliver by the time both finish).
+  std::uint64_t on_slow = 0, on_fast = 0;
+  for (int round = 0; round < 4 && !s->ledger().all_sent(); ++round) {
+    const auto slow_ranges = s->next_ranges(slow, 64 << 10, t0);
+    if (round == 0) REQUIRE((!slow_ranges.empty() && slow_ranges.front().begin == 0));
+    on_slow += total(slow_ranges);
+    on_fast += total(s->next_ranges(fast, 1 << 20, t0));
+  }
+  REQUIRE(s->ledger().all_sent());
+  REQUIRE(on_slow < on_fast);
+  // The fast path delivers all it was given; the slow one stays silent.
+  s->on_delivered(fast, on_fast, t0 + 30ms);
+  CHECK(s->next_ranges(fast, 1 << 20, t0 + 31ms).empty());  // the slow path is on time
+  // Long after the slow path should have answered, the fast path copies
+  // its bytes, lowest first, once.
+  const TimePoint later = t0 + 300ms;
+  const auto copies = s->next_ranges(fast, 1 << 20, later);
+  REQUIRE_FALSE(copies.empty());
+  CHECK(copies.front().begin == 0);
+  CHECK(total(copies) == on_slow);
+  CHECK(s->next_ranges(fast, 1 << 20, later + 1ms).empty());
+  CHECK(s->next_deadline(later) <= later + 10ms);  // the stalled path is watched
+}
+
+TEST_CASE("Scheduler: default keeps a path whose round trip exceeds the window's off it", "[sched]") {
+  // 200 kB lasts ~15 ms at the paths' guessed rates; the slow path's bytes
+  // would hold it for 200 ms.
+  auto s = make("default", 10 << 20, 200'000);
+  CHECK(s->next_ranges(slow, 64 << 10, t0).empty());
+  CHECK(total(s->next_ranges(fast, 1 << 20, t0)) == 200'000);
+}
+
+TEST_CASE("Scheduler: a failed path's bytes go first on another path", "[sched]") {
+  for (auto name : {"default", "rr", "backup", "prefer"}) {
+    CAPTURE(name);
+    auto s = make(name, 10 << 20, 10 << 20);
+    const auto on_fast = s->next_ranges(fast, 64 << 10, t0);
+    REQUIRE_FALSE(on_fast.empty());
+    s->path_down(fast);
+    CHECK(s->ledger().lost() == std::vector<ByteRange>{{0, total(on_fast)}});
+    const auto resent = s->next_ranges(slow, kChunk, t0 + 1ms);
+    REQUIRE_FALSE(resent.empty());
+    CHECK(resent.front().begin == 0);
+  }
+}
+
+TEST_CASE("Scheduler: rr hands out one chunk per request and never copies", "[sched]") {
+  auto s = make("rr", 10 << 20, 96 << 10);
+  CHECK(s->next_ranges(slow, 1 << 20, t0) == std::vector<ByteRange>{{0, kChunk}});
+  CHECK(s->next_ranges(fast, 1 << 20, t0) == std::vector<ByteRange>{{kChunk, 2 * kChunk}});
+  CHECK(total(s->next_ranges(fast, 1 << 20, t0)) == kChunk);
+  // The window is full and the slow path silent for seconds: rr waits.
+  CHECK(s->next_ranges(fast, 1 << 20, t0 + 10s).empty());
+}
+
+TEST_CASE("Scheduler: redundant sends every range on every path", "[sched]") {
+  auto s = make("redundant", 100'000, 10 << 20);
+  const auto first = s->next_ranges(fast, 1 << 20, t0);
+  CHECK(total(first) == 100'000);
+  CHECK(s->next_ranges(slow, 1 << 20, t0) == first);
+  // What the peer acked is skipped by a path that has not sent it yet.
+  auto late = make("redundant", 100'000, 10 << 20);
+  late->next_ranges(fast, 1 << 20, t0);
+  late->on_ack(60'000, 10 << 20);
+  const auto rest = late->next_ranges(slow, 1 << 20, t0);
+  REQUIRE_FALSE(rest.empty());
+  CHECK(rest.front().begin == 60'000);
+  CHECK(total(rest) == 40'000);
+}
+
+TEST_CASE("Scheduler: backup keeps the second path idle; the preference can be set", "[sched]") {
+  auto s = make("backup", 10 << 20, 10 << 20);
+  CHECK(s->next_ranges(slow, 1 << 20, t0).empty());
+  CHECK_FALSE(s->next_ranges(fast, 1 << 20, t0).empty());
+  Config config;
+  config.preference = {slow};
+  auto preferring_slow = make("backup", 10 << 20, 10 << 20, config);
+  CHECK(preferring_slow->next_ranges(fast, 1 << 20, t0).empty());
+  CHECK_FALSE(preferring_slow->next_ranges(slow, 1 << 20, t0).empty());
+}
+
+TEST_CASE("Scheduler: prefer moves to the next path while the preferred one is stalled", "[sched]") {
+  auto s = make("prefer", 10 << 20, 10 << 20);
+  REQUIRE_FALSE(s->next_ranges(fast, 64 << 10, t0).empty());
+  CHECK(s->next_ranges(slow, 64 << 10, t0 + 10ms).empty());
+  // The fast path has delivered nothing for far more than its RTT.
+  const TimePoint later = t0 + 500ms;
+  REQUIRE(s->estimate(fast)->stalled(later));
+  const auto taken = s->next_ranges(slow, 1 << 20, later);
+  REQUIRE_FALSE(taken.empty());
+  CHECK(taken.back().end > (64 << 10));  // new bytes, not only copies
+}
+
+TEST_CASE("Scheduler: next_deadline is the moment a path holding bytes would stall", "[sched]") {
+  auto s = make("default", 10 << 20, 10 << 20);
+  CHECK(s->next_deadline(t0) == TimePoint::max());
+  s->next_ranges(fast, 64 << 10, t0);
+  // One RTT for the first delivery, then the stall threshold (one RTT).
+  CHECK(s->next_deadline(t0) == t0 + 40ms);
+}
+
+}  // namespace msocket::sched
