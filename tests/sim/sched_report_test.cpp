@@ -34,6 +34,30 @@ TEST_CASE("sched sim: report of completion times per policy", "[.][sched-report]
     }
     std::printf(" %8.1f\n", ms(run(transfer({kWifi}, mib << 20), "default").completion));
   }
+  std::printf("\n16 MiB, one path's rate changes at 1 s for good (0 = stalls)\n");
+  std::printf("%5s %6s %8s %8s %8s %8s\n", "path", "Mbit/s", "ideal", "default", "prefer", "other");
+  for (std::size_t path : {0, 1}) {
+    for (double mbit : {0.0, 0.2, 2.0}) {
+      auto s = transfer({kWifi, kLte}, 16ull << 20);
+      s.rate_changes.push_back({path, std::chrono::seconds(1), mbit});
+      s.time_limit = std::chrono::seconds(60);
+      std::printf("%5s %6.1f %8.1f %8.1f %8.1f %8.1f\n", path == 0 ? "wifi" : "lte", mbit,
+                  ms(ideal_completion(s)), ms(run(s, "default").completion),
+                  ms(run(s, "prefer").completion),
+                  ms(single_path_completion(s.paths[1 - path], s.file_bytes)));
+    }
+  }
+  std::printf("\n16 MiB, receive window (most bytes held by the receiver, KiB)\n");
+  std::printf("%8s %16s %16s %16s %9s\n", "KiB", "default (held)", "rr (held)", "redundant (held)", "wifi");
+  for (std::uint64_t kib : {256, 1024, 4096}) {
+    const auto s = transfer({kWifi, kLte}, 16ull << 20, kib << 10);
+    std::printf("%8llu", static_cast<unsigned long long>(kib));
+    for (const char* policy : {"default", "rr", "redundant"}) {
+      const auto o = run(s, policy);
+      std::printf(" %8.1f (%5llu)", ms(o.completion), static_cast<unsigned long long>(o.max_out_of_order >> 10));
+    }
+    std::printf(" %9.1f\n", ms(run(transfer({kWifi}, 16ull << 20, kib << 10), "default").completion));
+  }
 }
 
 }  // namespace msocket::sched::sim
