@@ -52,9 +52,28 @@ else()
   message(WARNING "tests/cli: no mnamed target; its command-line tests are not registered")
 endif()
 
-# mbench's manual page keeps up with `mbench link --help`.
+# mbench's benchmarks in their --quick form (well-formed results, plausible
+# numbers, no timing thresholds; mnamed and mcat are found next to mbench),
+# and its manual page, which keeps up with the --help of every subcommand.
+set(MSOCKET_MBENCH_CLI_TESTS
+  mbench_names       # names --quick: JSON, CSV, table; mnamed stopped, data removed
+  mbench_throughput  # throughput --quick: mcat and socat on loopback; charts; usage errors; --netns needs root
+)
+
 if(TARGET mbench)
-  add_test(NAME cli:mbench_manpage
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/manpage.sh $<TARGET_FILE:mbench> mbench.1 link)
-  set_tests_properties(cli:mbench_manpage PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+  foreach(name IN LISTS MSOCKET_MBENCH_CLI_TESTS)
+    add_test(NAME cli:${name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${name}.sh $<TARGET_FILE:mbench>)
+    set_tests_properties(cli:${name} PROPERTIES
+      SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+  endforeach()
+  foreach(subcommand IN ITEMS link names throughput)
+    set(test_name cli:mbench_manpage)
+    if(NOT subcommand STREQUAL "link")
+      set(test_name cli:mbench_manpage_${subcommand})
+    endif()
+    add_test(NAME ${test_name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/manpage.sh $<TARGET_FILE:mbench> mbench.1 ${subcommand})
+    set_tests_properties(${test_name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+  endforeach()
 endif()

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "command_line.hpp"
 #include "interruption.hpp"
 #include "log.hpp"
 #include "names_load.hpp"
@@ -101,17 +102,24 @@ asio::awaitable<void> sequential_updates(const NamesWorkload& workload, NameWrit
   out.updates_per_second = static_cast<double>(update_ms.size()) / elapsed;
 }
 
+// Announces the next step, unless SIGINT or SIGTERM came: then the steps
+// left are not started (each would end at once, with nothing measured).
+void next_step(Progress& progress, const std::string& what) {
+  throw_if_interrupted();
+  progress.step(what);
+}
+
 asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progress, NamesMeasurements& out) {
   NameWriter main_writer(workload.name_prefix + ".bench");
   {
     names::Client client(co_await asio::this_coro::executor, workload.server);
     co_await main_writer.put_next(client);  // registers the name the lookups ask for
   }
-  progress.step("lookup latency: " + std::to_string(workload.lookups) + " lookups, and as many of an unknown name");
+  next_step(progress, "lookup latency: " + std::to_string(workload.lookups) + " lookups, and as many of an unknown name");
   co_await lookup_latency(workload, main_writer.name(), out);
 
   const auto clients = std::to_string(workload.clients) + " clients, " + seconds_text(workload.phase_time);
-  progress.step("lookups per second: 1 client, then " + clients + " each, of a registered and of an unknown name");
+  next_step(progress, "lookups per second: 1 client, then " + clients + " each, of a registered and of an unknown name");
   const std::string name = main_writer.name(), absent = workload.name_prefix + "-absent.bench";
   const Operation lookup = [&](names::Client& c, unsigned) { return expect_lookup(c, name, true); };
   const Operation absent_lookup = [&](names::Client& c, unsigned) { return expect_lookup(c, absent, false); };
@@ -120,7 +128,7 @@ asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progre
   out.concurrent_lookups_per_second = co_await rate_with_clients(workload, workload.clients, lookup);
   out.concurrent_absent_per_second = co_await rate_with_clients(workload, workload.clients, absent_lookup);
 
-  progress.step("updates per second: 1 client, then " + clients);
+  next_step(progress, "updates per second: 1 client, then " + clients);
   co_await sequential_updates(workload, main_writer, out);
   std::vector<NameWriter> writers;
   for (unsigned i = 1; i <= workload.clients; ++i)
@@ -128,7 +136,7 @@ asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progre
   out.concurrent_updates_per_second = co_await rate_with_clients(
       workload, workload.clients, [&](names::Client& c, unsigned i) { return writers[i].put_next(c); });
 
-  progress.step("watch latency: " + std::to_string(workload.watches) + " updates seen by a long-poll watcher");
+  next_step(progress, "watch latency: " + std::to_string(workload.watches) + " updates seen by a long-poll watcher");
   const auto watch_ms = co_await measure_watch_latency(workload.server, main_writer, workload.watches);
   out.watch_ms = summarize(watch_ms);
 }
