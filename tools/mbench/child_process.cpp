@@ -187,7 +187,8 @@ std::optional<fs::path> find_in_path(const std::string& name) {
 
 fs::path find_project_tool(const std::string& name, const std::optional<std::string>& explicit_path) {
   if (explicit_path) {
-    if (::access(explicit_path->c_str(), X_OK) != 0) throw std::runtime_error(*explicit_path + " is not executable");
+    if (::access(explicit_path->c_str(), X_OK) != 0)
+      throw std::runtime_error("--" + name + " " + *explicit_path + ": not an executable file");
     return *explicit_path;
   }
   std::error_code ec;

@@ -24,7 +24,7 @@ asio::awaitable<void> NameWriter::put_next(names::Client& client) {
   names::sign(record, key_);
   const auto version = record.version;
   auto stored = co_await client.put(std::move(record));
-  if (!stored) throw std::runtime_error("update of " + name_ + " refused: " + stored.error().message());
+  if (!stored) throw std::runtime_error("update of " + name_ + " failed: " + stored.error().message());
   version_ = version;
 }
 
