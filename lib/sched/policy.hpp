@@ -28,7 +28,12 @@ struct SchedulerView {
   std::vector<PathView> paths;  // every live path, most preferred first
   TimePoint now;
 
-  const PathView* find(PathId id) const;
+  const PathView* find(PathId id) const {
+    for (const auto& p : paths) {
+      if (p.id == id) return &p;
+    }
+    return nullptr;
+  }
   // The most preferred live path, or nullptr.
   const PathView* preferred() const { return paths.empty() ? nullptr : &paths.front(); }
 };

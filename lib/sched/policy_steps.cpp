@@ -7,13 +7,6 @@
 
 namespace msocket::sched {
 
-const PathView* SchedulerView::find(PathId id) const {
-  for (const auto& p : paths) {
-    if (p.id == id) return &p;
-  }
-  return nullptr;
-}
-
 RangePicker::RangePicker(const SchedulerView& view, const PathView& path, std::uint64_t budget)
     : view_(view), path_(path), budget_(budget), next_new_(view.ledger.next_new()) {}
 

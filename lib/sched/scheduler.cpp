@@ -34,7 +34,7 @@ unsigned Scheduler::rank_for(PathId path) {
   return static_cast<unsigned>(order.size()) + paths_seen_;
 }
 
-void Scheduler::path_up(PathId path, TimePoint, std::optional<Duration> handshake_rtt) {
+void Scheduler::path_up(PathId path, std::optional<Duration> handshake_rtt) {
   if (paths_.contains(path)) path_down(path);
   const unsigned rank = rank_for(path);
   ++paths_seen_;

@@ -30,7 +30,7 @@ class Scheduler {
   // ---- paths ---------------------------------------------------------------
   // A flowpath is ready to carry data; `handshake_rtt` seeds its RTT. A path
   // with the same id that is still up is taken down first.
-  void path_up(PathId path, TimePoint now, std::optional<Duration> handshake_rtt = {});
+  void path_up(PathId path, std::optional<Duration> handshake_rtt = {});
   // The flowpath failed or closed: whatever it carried that the peer has not
   // received and not acked is sent again on other paths, before new bytes.
   void path_down(PathId path);
@@ -84,7 +84,8 @@ class Scheduler {
 };
 
 // Creates the scheduler with the policy named `policy` (one of
-// policy_names()). Errors: std::errc::invalid_argument for an unknown name.
+// policy_names()). Errors: boost::system::errc::invalid_argument for an
+// unknown name.
 result<std::unique_ptr<Scheduler>> make_scheduler(std::string_view policy, Config config = {});
 
 // "default", "rr", "redundant", "backup", "prefer".

@@ -50,7 +50,7 @@ TEST_CASE("sched sim: default beats the best single path as the paper's Fig. 10 
   }
 }
 
-TEST_CASE("sched sim: rr and redundant complete; redundant is as fast as the best path", "[sched]") {
+TEST_CASE("sched sim: rr and redundant complete, redundant is as fast as the best path", "[sched]") {
   for (std::uint64_t mib : {1, 16}) {
     const auto s = transfer({kWifi, kLte}, mib << 20);
     const auto rr = run(s, "rr");

@@ -111,7 +111,7 @@ class World {
     const double bdp = link.rate * Seconds(spec.rtt).count();
     link.window = static_cast<std::uint64_t>(std::ceil(kCwndBdps * bdp));
     links_.push_back(link);
-    scheduler_->path_up(id(i), start_, spec.rtt);
+    scheduler_->path_up(id(i), spec.rtt);
   }
 
   static PathId id(std::size_t i) { return PathId{static_cast<std::uint32_t>(i)}; }

@@ -56,7 +56,7 @@ TEST_CASE("sched sim: a stalled path with the window exhausted: default copies, 
   CHECK(stuck.max_out_of_order <= s.receive_window);
 }
 
-TEST_CASE("sched sim: the fast path stalls under a small window; LTE finishes the transfer", "[sched]") {
+TEST_CASE("sched sim: the fast path stalls under a small window, LTE finishes the transfer", "[sched]") {
   auto s = transfer({kWifi, kLte}, 8ull << 20, 256ull << 10);
   s.rate_changes.push_back({0, 500ms, 0.0});
   const auto o = run(s, "default");

@@ -18,8 +18,8 @@ std::unique_ptr<Scheduler> make(std::string_view policy, std::uint64_t stream, s
   auto s = make_scheduler(policy, std::move(config));
   REQUIRE(s);
   auto scheduler = std::move(*s);
-  scheduler->path_up(fast, t0, 20ms);
-  scheduler->path_up(slow, t0, 200ms);
+  scheduler->path_up(fast, 20ms);
+  scheduler->path_up(slow, 200ms);
   scheduler->on_write(stream);
   scheduler->on_ack(0, window);
   return scheduler;
@@ -90,8 +90,8 @@ TEST_CASE("Scheduler: default copies what a stalled path holds once nothing new 
   auto made = make_scheduler("default");
   REQUIRE(made);
   auto& s = *made;
-  s->path_up(fast, t0, 20ms);
-  s->path_up(slow, t0, 40ms);
+  s->path_up(fast, 20ms);
+  s->path_up(slow, 40ms);
   s->on_write(300'000);
   s->on_ack(0, 4 << 20);
   // Each takes its share (what it can deliver by the time both finish).
@@ -164,7 +164,7 @@ TEST_CASE("Scheduler: redundant sends every range on every path", "[sched]") {
   CHECK(total(rest) == 40'000);
 }
 
-TEST_CASE("Scheduler: backup keeps the second path idle; the preference can be set", "[sched]") {
+TEST_CASE("Scheduler: backup keeps the second path idle, the preference can be set", "[sched]") {
   auto s = make("backup", 10 << 20, 10 << 20);
   CHECK(s->next_ranges(slow, 1 << 20, t0).empty());
   CHECK_FALSE(s->next_ranges(fast, 1 << 20, t0).empty());
