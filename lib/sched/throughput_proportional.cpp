@@ -86,13 +86,14 @@ class ThroughputProportional final : public Policy {
 
  private:
   // A share too small to be worth a frame is left to the other paths, and a
-  // remainder too small to be worth one is taken whole.
+  // remainder too small to be worth one is taken whole by a path that was
+  // due most of it anyway.
   static std::uint64_t rounded_share(const SchedulerView& view, const PathView& path,
                                      std::uint64_t queued, std::uint64_t remaining) {
     const std::uint64_t crumb = view.config.chunk_size / 8;
     const double fair = share_of_new(view, path, queued, remaining);
     const auto share = static_cast<std::uint64_t>(std::min(fair, window_fit(view, path, queued)));
-    if (share + crumb >= remaining) return remaining;
+    if (share + crumb >= remaining && 2 * share >= remaining) return remaining;
     return share >= crumb ? share : 0;
   }
 };
