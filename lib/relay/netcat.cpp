@@ -8,7 +8,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "api/name_registration.hpp"
 #include "log.hpp"
+#include "names/key_file.hpp"
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"
 #include "transport/handshake.hpp"
@@ -130,7 +132,8 @@ asio::awaitable<int> run_connect(NetcatOptions o, StatsLog& stats) {
   auto ex = co_await asio::this_coro::executor;
   auto [ec, s] = co_await async_connect(ex, o.target.host, o.target.port, o.connection, use_tuple);
   if (ec) {
-    say("cannot connect to " + o.target.host + ":" + o.target.port + ": " +
+    const auto target = o.target.port.empty() ? o.target.host : o.target.host + ":" + o.target.port;
+    say("cannot connect to " + target + ": " +
         (ec == asio::error::host_not_found ? std::string("unknown host") : ec.message()));
     co_return kExitNetwork;
   }
@@ -148,6 +151,30 @@ result<tcp::endpoint> bind_endpoint(const HostPort& where) {
   return results.begin()->endpoint();
 }
 
+// -l --name: publish the listener under its name, and keep it published.
+// Errors (said here): errc::refused for what retrying cannot mend (a key
+// that is not the name's owner, an unreadable key file), else the network's.
+asio::awaitable<result<std::shared_ptr<api::NameRegistration>>> register_listener(const NetcatOptions& o,
+                                                                               tcp::endpoint listening) {
+  auto server = names::parse_server_url(o.connection.name_service.view());
+  if (!server) {
+    say("bad name service URL '" + o.connection.name_service.str() + "': " + server.error().message());
+    co_return errc::refused;
+  }
+  auto key = names::load_key_file(*o.key_file);
+  if (!key) {
+    say("cannot use key file " + *o.key_file + ": " + key.error().message());
+    co_return errc::refused;
+  }
+  auto registration = std::make_shared<api::NameRegistration>(co_await asio::this_coro::executor, *server, *key,
+                                                              *o.register_name, listening);
+  if (auto ec = co_await registration->start()) {
+    say("cannot register " + *o.register_name + ": " + ec.message());
+    co_return errc::refused;
+  }
+  co_return registration;
+}
+
 asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   auto ex = co_await asio::this_coro::executor;
   auto where = bind_endpoint(o.target);
@@ -161,6 +188,16 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
     co_return kExitNetwork;
   }
   log::tool()->info("listening on {}", transport::to_string(acc->local_endpoint()));
+  std::shared_ptr<api::NameRegistration> registration;
+  if (o.register_name) {
+    auto made = co_await register_listener(o, acc->local_endpoint());
+    if (!made) co_return made.error() == errc::refused ? kExitUsage : kExitNetwork;
+    registration = std::move(*made);
+  }
+  struct Unregister {
+    std::shared_ptr<api::NameRegistration>& r;
+    ~Unregister() { if (r) r->stop(); }
+  } unregister{registration};
   const bool many = o.keep_open || o.forward;
   for (;;) {
     auto [ec, s] = co_await acc->async_accept(use_tuple);

@@ -31,6 +31,10 @@ struct NetcatOptions {
   SpliceOptions splice;
   Options connection;                    // -s, -w, --linger, ...
   std::optional<std::string> stats_file;  // --stats: JSON on exit
+  // Listen: register the listener under this name (connection.name_service,
+  // signed with the key in `key_file`) and keep the record current.
+  std::optional<std::string> register_name;
+  std::optional<std::string> key_file;
 };
 
 // Exit status as ncat: 0 success, 1 network error.

@@ -53,13 +53,15 @@ result<Secret> derive_secret(Role role, const KeyPair& ours, const wire::Key& pe
   return secret;
 }
 
-wire::Mac setup_mac(const Secret& secret, const wire::Setup& setup, bool answer) {
+namespace {
+
+// The direction byte keeps each kind of tag apart: 1 SETUP, 2 SETUP_ACK,
+// 3 RECONNECT, 4 RECONNECT_ACK.
+wire::Mac mac_of(const Secret& secret, unsigned char direction, std::span<const std::byte> body) {
   ensure_sodium();
   static_assert(crypto_auth_BYTES == wire::kMacSize && crypto_auth_KEYBYTES == sizeof(Secret));
-  const auto body = wire::setup_body_for_mac(setup);
   crypto_auth_hmacsha512256_state state;
   crypto_auth_hmacsha512256_init(&state, u8(secret.data()), secret.size());
-  const unsigned char direction = answer ? 2 : 1;
   crypto_auth_hmacsha512256_update(&state, &direction, 1);
   crypto_auth_hmacsha512256_update(&state, u8(body.data()), body.size());
   wire::Mac mac{};
@@ -67,9 +69,24 @@ wire::Mac setup_mac(const Secret& secret, const wire::Setup& setup, bool answer)
   return mac;
 }
 
+}  // namespace
+
+wire::Mac setup_mac(const Secret& secret, const wire::Setup& setup, bool answer) {
+  return mac_of(secret, answer ? 2 : 1, wire::setup_body_for_mac(setup));
+}
+
 bool verify_setup_mac(const Secret& secret, const wire::Setup& setup, bool answer) {
   const auto expected = setup_mac(secret, setup, answer);
   return sodium_memcmp(expected.data(), setup.mac.data(), expected.size()) == 0;
+}
+
+wire::Mac reconnect_mac(const Secret& secret, const wire::Reconnect& frame) {
+  return mac_of(secret, frame.is_ack ? 4 : 3, wire::reconnect_body_for_mac(frame));
+}
+
+bool verify_reconnect_mac(const Secret& secret, const wire::Reconnect& frame) {
+  const auto expected = reconnect_mac(secret, frame);
+  return sodium_memcmp(expected.data(), frame.mac.data(), expected.size()) == 0;
 }
 
 std::uint32_t random_u32() {

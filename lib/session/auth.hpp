@@ -10,6 +10,7 @@
 #include "error.hpp"
 #include "session/types.hpp"
 #include "wire/frame.hpp"
+#include "wire/reconnect.hpp"
 
 namespace msocket::session {
 
@@ -31,6 +32,9 @@ result<Secret> derive_secret(Role role, const KeyPair& ours, const wire::Key& pe
 // is part of the tag so an answer cannot be replayed as a request.
 wire::Mac setup_mac(const Secret& secret, const wire::Setup& setup, bool answer);
 bool verify_setup_mac(const Secret& secret, const wire::Setup& setup, bool answer);
+// Tag of a RECONNECT or RECONNECT_ACK (its is_ack field picks the direction).
+wire::Mac reconnect_mac(const Secret& secret, const wire::Reconnect& frame);
+bool verify_reconnect_mac(const Secret& secret, const wire::Reconnect& frame);
 
 std::uint32_t random_u32();
 std::uint64_t random_u64();

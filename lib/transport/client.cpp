@@ -10,29 +10,23 @@ namespace msocket::transport {
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-}
 
-asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::string host, std::string port,
-                                                             Options options) {
+// One NEW handshake to `remote`; the attempt ends early when `deadline`
+// completes (expires or is cancelled).
+asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint remote, const Options& options,
+                                                                  asio::steady_timer& deadline) {
   auto ex = co_await asio::this_coro::executor;
-  tcp::resolver resolver(ex);
-  auto [ec, endpoints] = co_await resolver.async_resolve(host, port, use_tuple);
-  if (ec) co_return ec;
-  boost::system::error_code last = asio::error::host_not_found;
-  for (const auto& entry : endpoints) {
-    auto conn = co_await connect(entry.endpoint(), options);
-    if (conn) co_return conn;
-    log::transport()->debug("connect to {} failed: {}", to_string(entry.endpoint()),
-                            conn.error().message());
-    last = conn.error();
-  }
-  co_return last;
-}
-
-asio::awaitable<result<std::shared_ptr<Connection>>> connect(tcp::endpoint remote, Options options) {
-  auto ex = co_await asio::this_coro::executor;
-  auto socket = co_await connect_socket(remote, options.source, options.connect_timeout);
+  auto socket = co_await connect_socket(remote, options.source, deadline);
   if (!socket) co_return socket.error();
+
+  // Where RECONNECT reaches us when the server moves (§2.7). Without one the
+  // connection still works; it finds a moved server by its name only.
+  asio::ip::udp::socket control(ex);
+  boost::system::error_code ec;
+  const auto family = remote.address().is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6();
+  control.open(family, ec);
+  if (!ec) control.bind(asio::ip::udp::endpoint(family, 0), ec);
+  if (ec) log::transport()->debug("no control socket: {}", ec.message());
 
   // §3.1: the client proposes its half of the connection id and its key.
   const auto keys = session::generate_keypair();
@@ -42,7 +36,8 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect(tcp::endpoint remot
   request.conn_id = std::uint64_t{client_half} << 32;
   request.window = options.session.recv_buffer;
   request.public_key = keys.public_key;
-  if (auto ec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return ec;
+  if (!ec) request.control = wire::ControlAddress{{}, control.local_endpoint(ec).port()};
+  if (auto wec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return wec;
 
   auto reply = co_await read_setup(*socket, options.handshake_timeout);
   if (!reply) co_return reply.error();
@@ -55,12 +50,98 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect(tcp::endpoint remot
 
   auto conn = std::make_shared<Connection>(ex, Role::client, ConnId{answer->conn_id}, *secret, options);
   conn->set_remote(remote);
+  if (!ec) conn->set_control_socket(std::move(control));
   const auto local = socket->local_endpoint();
   conn->attach_path(PathId{0}, std::move(*socket), answer->ack, answer->window);
   log::transport()->info("connected to {} from {} conn={}", to_string(remote), to_string(local),
                          to_hex(conn->id()));
   conn->start_mobility();
   co_return conn;
+}
+
+// What a connect by name shares with the locator's change notifications.
+struct NameConnectState {
+  explicit NameConnectState(asio::any_io_executor ex) : attempt(ex) {}
+  asio::steady_timer attempt;  // the attempt or pause in progress; cancelled on a change
+  bool changed = false;
+};
+}  // namespace
+
+asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::string host, std::string port,
+                                                             Options options) {
+  auto ex = co_await asio::this_coro::executor;
+  tcp::resolver resolver(ex);
+  auto [ec, endpoints] = co_await resolver.async_resolve(host, port, use_tuple);
+  if (ec) co_return ec;
+  boost::system::error_code last = asio::error::host_not_found;
+  for (const auto& entry : endpoints) {
+    auto attempt = connect(entry.endpoint(), options);  // not inside co_await: g++ 12 (see api/connect.cpp)
+    auto conn = co_await std::move(attempt);
+    if (conn) co_return conn;
+    log::transport()->debug("connect to {} failed: {}", to_string(entry.endpoint()),
+                            conn.error().message());
+    last = conn.error();
+  }
+  co_return last;
+}
+
+asio::awaitable<result<std::shared_ptr<Connection>>> connect(tcp::endpoint remote, Options options) {
+  asio::steady_timer deadline(co_await asio::this_coro::executor, options.connect_timeout);
+  co_return co_await connect_once(remote, options, deadline);
+}
+
+asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::shared_ptr<Locator> locator,
+                                                             Options options) {
+  auto ex = co_await asio::this_coro::executor;
+  const auto give_up =
+      Clock::now() + (options.connect_deadline > 0s ? options.connect_deadline : options.connect_timeout);
+  auto state = std::make_shared<NameConnectState>(ex);
+  std::weak_ptr<NameConnectState> weak = state;
+  boost::system::error_code last = asio::error::host_not_found;
+  Duration pause = options.retry_min;
+  bool following = false;
+  for (;;) {
+    state->changed = false;
+    auto found = co_await locator->resolve();
+    if (!following) {
+      // A change of the peer's record while we try its old address ends
+      // that attempt at once: the old address may never answer.
+      following = true;
+      locator->follow([weak](const Locator::Endpoints&) {
+        if (auto s = weak.lock()) {
+          s->changed = true;
+          s->attempt.cancel();
+        }
+      });
+    }
+    if (!found) {
+      last = found.error();
+      log::transport()->debug("cannot look up {}: {}", locator->describe(), last.message());
+    } else {
+      for (const auto& remote : *found) {
+        const auto left = give_up - Clock::now();
+        state->attempt.expires_after(std::max(std::min(options.connect_timeout, left), Duration(100ms)));
+        auto conn = co_await connect_once(remote, options, state->attempt);
+        if (conn) {
+          locator->stop();
+          (*conn)->set_locator(locator);
+          co_return conn;
+        }
+        last = state->changed ? boost::system::error_code(asio::error::timed_out) : conn.error();
+        log::transport()->info("connect to {} ({}) failed: {}", to_string(remote), locator->describe(),
+                               state->changed ? "its address changed meanwhile" : last.message());
+        if (state->changed) break;
+      }
+    }
+    if (Clock::now() >= give_up) break;
+    if (!state->changed) {
+      state->attempt.expires_after(std::min<Duration>(pause, give_up - Clock::now()));
+      co_await state->attempt.async_wait(use_tuple);
+      pause = std::min(pause * 2, options.retry_max);
+    }
+  }
+  locator->stop();
+  co_return last;
 }
 
 }  // namespace msocket::transport

@@ -23,4 +23,12 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::string host, s
 // The same for one known endpoint.
 asio::awaitable<result<std::shared_ptr<Connection>>> connect(tcp::endpoint remote, Options options);
 
+// Connects to wherever `locator` says the peer is (connect-time mobility):
+// when an attempt fails or times out, or the peer's addresses change while
+// one is in flight, asks again and retries, until options.connect_deadline.
+// The connection keeps the locator to find the peer after later moves.
+// Errors: those of the last attempt or lookup.
+asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::shared_ptr<Locator> locator,
+                                                             Options options);
+
 }  // namespace msocket::transport

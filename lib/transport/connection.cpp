@@ -22,6 +22,8 @@ namespace msocket::transport {
 const char* to_string(MigrationCause cause) {
   switch (cause) {
     case MigrationCause::client_move: return "client-move";
+    case MigrationCause::server_move: return "server-move";
+    case MigrationCause::simultaneous: return "simultaneous";
     case MigrationCause::path_failure: return "path-failure";
     case MigrationCause::application: return "application";
   }
@@ -52,6 +54,7 @@ Connection::Connection(asio::any_io_executor ex, Role role, ConnId id,
       options_(options),
       session_(role, options.session, Clock::now()),
       timer_(ex),
+      attempt_deadline_(ex),
       mobility_wake_(ex) {}
 
 Connection::~Connection() = default;
@@ -79,11 +82,14 @@ void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_a
   if (pending_cause_) {
     Migration m;
     m.cause = *pending_cause_;
+    if (peer_moved_) m.cause = self_moved_ ? MigrationCause::simultaneous : MigrationCause::server_move;
     m.path = id;
     m.recovery_ms = std::chrono::duration<double, std::milli>(now - *outage_since_).count();
     m.outage_ms = std::chrono::duration<double, std::milli>(now - *path_lost_at_).count();
     migrations_.push_back(m);
     pending_cause_.reset();
+    self_moved_ = peer_moved_ = false;
+    failed_attempts_ = 0;
     log::transport()->info("migrated conn={} path={} cause={} recovery_ms={:.1f} local={}",
                            to_hex(id_), to_int(id), to_string(m.cause), m.recovery_ms,
                            path->local_text);
@@ -106,6 +112,7 @@ void Connection::close_path(PathId id, MigrationCause cause, const std::string& 
     outage_since_ = now;
     path_lost_at_ = now;
   }
+  if (cause == MigrationCause::client_move) self_moved_ = true;
   // The mobility loop starts reconnecting now; later events must not cut its
   // backoff short (address events do that on purpose, through retry_now_).
   if (role_ == Role::client && !session_.has_live_path()) mobility_wake_.cancel();
@@ -203,7 +210,13 @@ void Connection::finish() {
   flowpaths_.clear();
   timer_.cancel();
   mobility_wake_.cancel();
+  attempt_deadline_.cancel();
   if (watcher_) watcher_->stop();
+  if (locator_) locator_->stop();
+  if (control_) {
+    error_code ignored;
+    control_->close(ignored);
+  }
   if (session_.state() == session::State::closed)
     log::transport()->info("conn={} closed", to_hex(id_));
   else if (session_.error() == errc::connection_closed)  // we aborted it ourselves
@@ -304,6 +317,16 @@ Stats Connection::stats() const {
   s.flowpaths_opened = session_.counters().paths_opened;
   s.migrations = migrations_;
   return s;
+}
+
+bool Connection::drop_paths_on(const asio::ip::address& local) {
+  std::vector<PathId> lost;
+  for (auto& [id, path] : flowpaths_)
+    if (path->local.address() == local) lost.push_back(id);
+  for (auto id : lost)
+    close_path(id, MigrationCause::server_move, "local address " + local.to_string() + " removed");
+  if (!lost.empty()) update();
+  return !lost.empty();
 }
 
 std::optional<tcp::endpoint> Connection::local_endpoint() const {

@@ -12,11 +12,14 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "session/auth.hpp"
 #include "session/session.hpp"
+#include "transport/locator.hpp"
 #include "transport/options.hpp"
+#include "wire/frame.hpp"
 
 namespace msocket::paths {
 class AddressWatcher;
@@ -44,13 +47,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack,
                    std::uint64_t peer_window);
   // Client role: where to reconnect after a move (the endpoint NEW reached).
-  void set_remote(const tcp::endpoint& remote) { remote_ = remote; }
+  void set_remote(const tcp::endpoint& remote);
+  // Client role: the UDP socket RECONNECT arrives on (its port went out in NEW).
+  void set_control_socket(asio::ip::udp::socket socket);
+  // Client role, connected by name: ask `locator` where the peer went when a
+  // move fails, and follow its changes (peer_moves.cpp).
+  void set_locator(std::shared_ptr<Locator> locator);
+  // Client role: the peer's addresses changed (RECONNECT or its name): move
+  // there now if our flowpaths go elsewhere.
+  void peer_moved(const std::vector<tcp::endpoint>& where, const char* how);
   // Client role: starts following local addresses and migrating when needed.
   void start_mobility();
   // Client role: ask for a migration of every flowpath now (cause `application`).
   void migrate();
   // Server role: counter of the newest authenticated SETUP, against replay.
   std::uint64_t& last_counter() { return last_counter_; }
+  // Server role: the client's control address, from its latest SETUP.
+  void set_peer_control(const asio::ip::udp::endpoint& where) { peer_control_ = where; }
+  const std::optional<asio::ip::udp::endpoint>& peer_control() const { return peer_control_; }
+  std::uint64_t next_reconnect_counter() { return ++reconnect_counter_; }
+  // Server role: our address `local` went away; closes the flowpaths that
+  // used it. Returns whether there were any.
+  bool drop_paths_on(const asio::ip::address& local);
   // Called once when the session reaches closed or failed.
   void on_finished(std::function<void(Connection&)> callback) { finished_cb_ = std::move(callback); }
 
@@ -85,6 +103,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> run_timer();
   asio::awaitable<void> run_mobility();
   asio::awaitable<bool> try_migrate();
+  asio::awaitable<bool> migrate_to(tcp::endpoint remote);
+  asio::awaitable<void> refresh_candidates();
+  asio::awaitable<void> run_control();
+  void on_control_datagram(std::span<const std::byte> datagram, const asio::ip::udp::endpoint& from);
+  void abandon_attempt();
+  wire::ControlAddress control_address() const;
   void on_address_event(const paths::AddressEvent& event);
   void close_path(PathId id, MigrationCause cause, const std::string& why);
   bool is_current(const std::shared_ptr<Flowpath>& path) const;
@@ -120,6 +144,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Client mobility.
   std::optional<tcp::endpoint> remote_;
+  std::vector<tcp::endpoint> candidates_;  // where the peer may be, preferred first
+  std::shared_ptr<Locator> locator_;
+  std::unique_ptr<asio::ip::udp::socket> control_;
+  std::uint64_t peer_reconnect_counter_ = 0;  // newest RECONNECT acted on
+  asio::steady_timer attempt_deadline_;       // of the reconnect in flight; cancel to give it up
+  bool self_moved_ = false;   // in this outage: our address went away
+  bool peer_moved_ = false;   // in this outage: the peer's address changed
+  unsigned failed_attempts_ = 0;  // in this outage
+  // Server role.
+  std::optional<asio::ip::udp::endpoint> peer_control_;
+  std::uint64_t reconnect_counter_ = 0;
   std::uint64_t last_counter_ = 0;
   std::unique_ptr<paths::AddressWatcher> watcher_;
   asio::steady_timer mobility_wake_;

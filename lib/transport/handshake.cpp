@@ -3,6 +3,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <cstring>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -29,6 +31,13 @@ void tune_socket(tcp::socket& socket, Duration user_timeout) {
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
                                                     std::optional<asio::ip::address> source,
                                                     Duration timeout) {
+  asio::steady_timer deadline(co_await asio::this_coro::executor, timeout);
+  co_return co_await connect_socket(remote, source, deadline);
+}
+
+asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
+                                                    std::optional<asio::ip::address> source,
+                                                    asio::steady_timer& deadline) {
   auto ex = co_await asio::this_coro::executor;
   tcp::socket socket(ex);
   boost::system::error_code ec;
@@ -38,8 +47,11 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
     socket.bind(tcp::endpoint(*source, 0), ec);
     if (ec) co_return ec;
   }
-  asio::steady_timer timer(ex, timeout);
-  auto outcome = co_await (socket.async_connect(remote, use_tuple) || timer.async_wait(use_tuple));
+  // Named operands: g++ 12 may destroy temporaries of a co_await expression
+  // twice when the suspended coroutine is destroyed.
+  auto connecting = socket.async_connect(remote, use_tuple);
+  auto expiring = deadline.async_wait(use_tuple);
+  auto outcome = co_await (std::move(connecting) || std::move(expiring));
   if (outcome.index() == 1) co_return asio::error::timed_out;
   auto [connect_ec] = std::get<0>(outcome);
   if (connect_ec) co_return connect_ec;
@@ -92,6 +104,28 @@ std::string to_string(const tcp::endpoint& endpoint) {
     return "[" + a.to_string() + "]:" + std::to_string(endpoint.port());
   if (a.is_v6()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string() + ":" + std::to_string(endpoint.port());
   return a.to_string() + ":" + std::to_string(endpoint.port());
+}
+
+std::string to_string(const asio::ip::udp::endpoint& endpoint) {
+  return to_string(tcp::endpoint(endpoint.address(), endpoint.port()));
+}
+
+wire::ControlAddress to_wire(const asio::ip::address& address, std::uint16_t port) {
+  wire::ControlAddress control;
+  const auto v6 = address.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4())
+                                  : address.to_v6();
+  const auto bytes = v6.to_bytes();
+  std::memcpy(control.ip.data(), bytes.data(), bytes.size());
+  control.port = port;
+  return control;
+}
+
+asio::ip::address address_of(const wire::ControlAddress& control) {
+  asio::ip::address_v6::bytes_type bytes;
+  std::memcpy(bytes.data(), control.ip.data(), bytes.size());
+  const asio::ip::address_v6 v6(bytes);
+  if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6);
+  return v6;
 }
 
 }  // namespace msocket::transport

@@ -6,6 +6,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "error.hpp"
 #include "session/types.hpp"
@@ -26,6 +28,12 @@ void tune_socket(tcp::socket& socket, Duration user_timeout);
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
                                                     std::optional<asio::ip::address> source,
                                                     Duration timeout);
+// The same, ending with asio::error::timed_out as soon as `deadline`
+// completes: when it expires, or when someone cancels it to abandon the
+// attempt (the peer's address changed meanwhile). The caller arms it.
+asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
+                                                    std::optional<asio::ip::address> source,
+                                                    asio::steady_timer& deadline);
 
 // Writes one frame. May suspend.
 asio::awaitable<boost::system::error_code> write_frame(tcp::socket& socket, const wire::Frame& frame);
@@ -37,5 +45,10 @@ asio::awaitable<result<wire::Frame>> read_setup(tcp::socket& socket, Duration ti
 
 // "10.0.0.1:7000" / "[::1]:7000".
 std::string to_string(const tcp::endpoint& endpoint);
+std::string to_string(const asio::ip::udp::endpoint& endpoint);
+
+// Control addresses on the wire (§2.1) hold IPv4 as IPv4-mapped IPv6.
+wire::ControlAddress to_wire(const asio::ip::address& address, std::uint16_t port);
+asio::ip::address address_of(const wire::ControlAddress& control);
 
 }  // namespace msocket::transport

@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "log.hpp"
+#include "paths/address_watcher.hpp"
 #include "transport/handshake.hpp"
 
 namespace msocket::transport {
@@ -55,7 +56,12 @@ result<std::shared_ptr<Listener>> Listener::open(asio::any_io_executor ex, const
 Listener::Listener(asio::any_io_executor ex, tcp::acceptor acceptor, const Options& options)
     : ex_(ex), acceptor_(std::move(acceptor)), options_(options) {}
 
-void Listener::start() { asio::co_spawn(ex_, run_accept(), log_coroutine_exception); }
+Listener::~Listener() = default;
+
+void Listener::start() {
+  asio::co_spawn(ex_, run_accept(), log_coroutine_exception);
+  if (options_.server_mobility) start_server_mobility();
+}
 
 tcp::endpoint Listener::local_endpoint() const {
   boost::system::error_code ignored;
@@ -66,6 +72,7 @@ void Listener::close() {
   closed_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  stop_server_mobility();
   if (waiter_) {
     asio::post(ex_, asio::append(std::move(*waiter_), error_code(asio::error::operation_aborted),
                                  std::shared_ptr<Connection>{}));
@@ -171,6 +178,7 @@ asio::awaitable<void> Listener::admit_new(tcp::socket socket, const wire::Setup&
   conn->on_finished([weak](Connection& c) {
     if (auto self = weak.lock()) self->on_connection_finished(c);
   });
+  note_peer_control(*conn, setup, socket);
   conn->attach_path(PathId{0}, std::move(socket), setup.ack, setup.window);
   log::transport()->info("accepted conn={} from {}", to_hex(conn->id()), peer);
   deliver(std::move(conn));
@@ -216,13 +224,24 @@ asio::awaitable<void> Listener::admit_path(tcp::socket socket, const wire::Setup
   answer.mac = session::setup_mac(conn->secret(), answer, true);
   if (auto ec = co_await write_frame(socket, answer)) co_return;
   if (conn->session().done()) co_return;
+  note_peer_control(*conn, setup, socket);
   conn->attach_path(PathId{setup.path_id}, std::move(socket), setup.ack, setup.window);
   log::transport()->info("{} conn={} path={} from {}", kind, to_hex(conn->id()), setup.path_id, peer);
+}
+
+// §2.1: a zero control IP means "where this flowpath comes from".
+void Listener::note_peer_control(Connection& conn, const wire::Setup& setup, const tcp::socket& socket) {
+  if (setup.control.port == 0) return;
+  auto ip = address_of(setup.control);
+  boost::system::error_code ec;
+  if (ip.is_unspecified()) ip = socket.remote_endpoint(ec).address();
+  if (!ec) conn.set_peer_control(asio::ip::udp::endpoint(ip, setup.control.port));
 }
 
 void Listener::on_connection_finished(Connection& conn) {
   const auto id = to_int(conn.id());
   connections_.erase(id);
+  stranded_.erase(id);
   if (conn.session().state() != session::State::closed) return;
   if (tombstones_.size() >= kMaxTombstones) tombstones_.erase(tombstones_.begin());
   tombstones_[id] = Clock::now() + kTombstoneTime;

@@ -5,13 +5,20 @@
 
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <unordered_map>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 
 #include "transport/connection.hpp"
+
+namespace msocket::paths {
+class AddressWatcher;
+struct AddressEvent;
+}  // namespace msocket::paths
 
 namespace msocket::transport {
 
@@ -34,6 +41,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void close();
   tcp::endpoint local_endpoint() const;
   std::size_t connection_count() const { return connections_.size(); }
+  ~Listener();
 
  private:
   asio::awaitable<void> run_accept();
@@ -43,6 +51,17 @@ class Listener : public std::enable_shared_from_this<Listener> {
   wire::SetupStatus status_for_unknown(std::uint64_t conn_id);
   void on_connection_finished(Connection& conn);
   void deliver(std::shared_ptr<Connection> conn);
+  void note_peer_control(Connection& conn, const wire::Setup& setup, const tcp::socket& socket);
+
+  // Server mobility (server_moves.cpp).
+  struct PendingReconnect;
+  void start_server_mobility();
+  void stop_server_mobility();
+  void on_address_event(const paths::AddressEvent& event);
+  void announce_moves();
+  asio::awaitable<void> send_reconnect(std::weak_ptr<Connection> conn, tcp::endpoint where);
+  asio::awaitable<void> run_control();
+  void on_reconnect_ack(std::span<const std::byte> datagram);
 
   asio::any_io_executor ex_;
   tcp::acceptor acceptor_;
@@ -54,6 +73,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
   std::map<std::uint64_t, TimePoint> tombstones_;  // cleanly closed: conn id -> forget at
   std::deque<std::shared_ptr<Connection>> ready_;
   std::optional<AcceptHandler> waiter_;
+
+  std::unique_ptr<paths::AddressWatcher> watcher_;
+  std::unique_ptr<asio::ip::udp::socket> control_;
+  std::set<std::uint64_t> stranded_;  // their flowpaths went with an address of ours
+  std::map<std::uint64_t, std::shared_ptr<PendingReconnect>> reconnecting_;  // by conn id
 };
 
 }  // namespace msocket::transport

@@ -1,6 +1,10 @@
 // Client-side mobility (paper §III-B3, client half): follow local addresses
 // and links, and when no flowpath is left, reconnect from whatever address
-// works now and MIGRATE, with backoff, until the linger time runs out.
+// works now to wherever the peer is now and MIGRATE, with backoff up to the
+// retry interval (the paper's rho), until the linger time runs out. How we
+// learn where the peer is (RECONNECT, its name) is in peer_moves.cpp.
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -74,6 +78,7 @@ void Connection::on_address_event(const paths::AddressEvent& event) {
     if (new_network) outage_since_ = Clock::now();
     retry_now_ = true;
     mobility_wake_.cancel();
+    abandon_attempt();  // an attempt from the old network may hang until its timeout
   }
   update();
 }
@@ -105,15 +110,43 @@ asio::awaitable<void> Connection::run_mobility() {
   }
 }
 
+void Connection::set_remote(const tcp::endpoint& remote) {
+  remote_ = remote;
+  if (std::find(candidates_.begin(), candidates_.end(), remote) == candidates_.end())
+    candidates_.insert(candidates_.begin(), remote);
+}
+
+void Connection::abandon_attempt() { attempt_deadline_.cancel(); }
+
 asio::awaitable<bool> Connection::try_migrate() {
-  if (!remote_) co_return false;
+  // A keepalive timeout may mean the peer moved and could not tell us
+  // (we are behind a NAT): ask where it is before trying the old address.
+  // After our own move, the old address is the best guess; ask after a miss.
+  const bool ask_first = pending_cause_ != MigrationCause::client_move &&
+                         pending_cause_ != MigrationCause::application;
+  if (locator_ && (ask_first || failed_attempts_ > 0)) co_await refresh_candidates();
+  if (finished_) co_return false;
+  const auto targets = candidates_;
+  for (const auto& target : targets) {
+    if (co_await migrate_to(target)) {
+      remote_ = target;
+      co_return true;
+    }
+    if (finished_ || retry_now_) break;  // something changed: start over with what we know now
+  }
+  ++failed_attempts_;
+  co_return false;
+}
+
+asio::awaitable<bool> Connection::migrate_to(tcp::endpoint remote) {
   const PathId path_id{0};
   std::optional<asio::ip::address> source;
   if (options_.source && paths::is_local_address(*options_.source)) source = options_.source;
-  auto socket = co_await connect_socket(*remote_, source, options_.connect_timeout);
+  attempt_deadline_.expires_after(options_.connect_timeout);
+  auto socket = co_await connect_socket(remote, source, attempt_deadline_);
   if (finished_) co_return false;
   if (!socket) {
-    log::transport()->debug("conn={} reconnect to {} failed: {}", to_hex(id_), to_string(*remote_),
+    log::transport()->debug("conn={} reconnect to {} failed: {}", to_hex(id_), to_string(remote),
                             socket.error().message());
     co_return false;
   }
@@ -124,12 +157,13 @@ asio::awaitable<bool> Connection::try_migrate() {
   request.ack = session_.recv_ack();
   request.window = session_.recv_window();
   request.counter = next_counter();
+  request.control = control_address();
   request.mac = session::setup_mac(secret_, request, false);
   if (auto ec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return false;
   auto reply = co_await read_setup(*socket, options_.handshake_timeout);
   if (finished_) co_return false;
   if (!reply || !std::holds_alternative<wire::SetupAckFrame>(*reply)) {
-    log::transport()->debug("conn={} MIGRATE got no answer: {}", to_hex(id_),
+    log::transport()->debug("conn={} MIGRATE to {} got no answer: {}", to_hex(id_), to_string(remote),
                             reply ? "unexpected frame" : reply.error().message());
     co_return false;
   }

@@ -1,7 +1,10 @@
 // Options and statistics of an msocket connection, as the transport sees them.
 #pragma once
 
+#include <array>
+#include <cstring>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -13,18 +16,54 @@ namespace msocket::transport {
 
 using namespace std::chrono_literals;
 
+// A short text held inline (no allocation, nothing points into it), e.g. a URL.
+template <std::size_t Capacity>
+class InlineText {
+ public:
+  // False, leaving the text unchanged, when `text` is longer than Capacity.
+  bool assign(std::string_view text) {
+    if (text.size() > Capacity) return false;
+    std::memcpy(chars_.data(), text.data(), text.size());
+    size_ = text.size();
+    return true;
+  }
+  std::string_view view() const { return {chars_.data(), size_}; }
+  std::string str() const { return std::string(view()); }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  std::array<char, Capacity> chars_{};
+  std::size_t size_ = 0;
+};
+
 struct Options {
   session::Config session;
   std::optional<boost::asio::ip::address> source;  // bind the first flowpath here (-s)
   Duration connect_timeout = 10s;    // one TCP connect attempt
   Duration handshake_timeout = 10s;  // SETUP -> SETUP_ACK
   Duration retry_min = 25ms;         // first pause between migration attempts
-  Duration retry_max = 2s;           // longest pause between migration attempts
+  // Longest pause between migration attempts: the paper's periodic retry
+  // interval rho, the fallback when no RECONNECT or name change tells us more.
+  Duration retry_max = 2s;
   bool follow_addresses = true;      // watch rtnetlink and move when our address goes
+  // Connect by name: how long to keep re-resolving and retrying the first
+  // connect (connect-time mobility, -w); zero means connect_timeout.
+  Duration connect_deadline = 0s;
+  bool follow_peer_name = true;      // connected by name: follow its changes (watch)
+  // URL of the name service (mnamed) where msocket::async_connect looks
+  // names up first; empty: DNS only.
+  InlineText<256> name_service;
+  bool server_mobility = true;       // listener: follow our addresses, send RECONNECT
 };
 
+// Options travel by value through coroutines and Asio initiations, and g++ 12
+// relocates such arguments bitwise on some paths (a std::string member came
+// out corrupted): no member may own memory or point into the object.
+
 // Why a flowpath was migrated (reported in --stats).
-enum class MigrationCause { client_move, path_failure, application };
+// server-move: the peer told us (RECONNECT) or its name changed; simultaneous:
+// both ends moved during one outage.
+enum class MigrationCause { client_move, server_move, simultaneous, path_failure, application };
 const char* to_string(MigrationCause cause);
 
 struct Migration {

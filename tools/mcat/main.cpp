@@ -1,6 +1,7 @@
 // mcat: netcat whose connections survive the moves of either end.
 // Parses options into relay::NetcatOptions, checks combinations, runs.
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -21,7 +22,11 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: mcat [options] HOST PORT          connect\n"
-    "       mcat -l [options] [ADDR] PORT     listen (or -l -p PORT)\n";
+    "       mcat --names URL [options] NAME [PORT]\n"
+    "                                         connect by name\n"
+    "       mcat -l [options] [ADDR] PORT     listen (or -l -p PORT)\n"
+    "       mcat -l --names URL --name NAME --key FILE [options] PORT\n"
+    "                                         listen and register under NAME\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -63,7 +68,10 @@ void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
     }
     if (vm.count("source")) o.target.host = vm["source"].as<std::string>();
   } else {
-    if (positional_args.size() != 2) throw UsageError("connect mode needs HOST and PORT");
+    const bool by_name = !o.connection.name_service.empty();
+    if (by_name && positional_args.size() == 1) positional_args.push_back("");  // port from the record
+    if (positional_args.size() != 2)
+      throw UsageError(by_name ? "connect mode needs NAME [PORT]" : "connect mode needs HOST and PORT");
     if (vm.count("port")) throw UsageError("-p is the listening port: use it with -l (the source address is -s)");
     if (o.keep_open) throw UsageError("-k goes with -l");
     o.target = {positional_args[0], positional_args[1]};
@@ -74,6 +82,21 @@ void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
       o.connection.source = a;
     }
   }
+}
+
+// The name service: --names, else MSOCKET_NAMES; --name and --key with -l.
+void read_names(const po::variables_map& vm, relay::NetcatOptions& o) {
+  std::string url;
+  if (vm.count("names"))
+    url = vm["names"].as<std::string>();
+  else if (const char* env = std::getenv("MSOCKET_NAMES"); env && *env)
+    url = env;
+  if (!o.connection.name_service.assign(url)) throw UsageError("--names: URL too long (256 characters at most)");
+  if (vm.count("name")) o.register_name = vm["name"].as<std::string>();
+  if (vm.count("key")) o.key_file = vm["key"].as<std::string>();
+  if (vm.count("retry-interval")) o.connection.retry_max = duration_option(vm, "retry-interval");
+  if (o.connection.retry_max < o.connection.retry_min) o.connection.retry_min = o.connection.retry_max;
+  o.connection.follow_peer_name = vm.count("no-watch") == 0;
 }
 
 // Everything else that maps one option to one setting.
@@ -88,6 +111,7 @@ void read_settings(const po::variables_map& vm, relay::NetcatOptions& o) {
     // handshake (a TCP server that accepts and stays silent must not take 10 s).
     o.connection.connect_timeout = duration_option(vm, "wait");
     o.connection.handshake_timeout = o.connection.connect_timeout;
+    o.connection.connect_deadline = o.connection.connect_timeout;  // by name: retry until then
   }
   if (vm.count("idle-timeout")) o.splice.idle_timeout = duration_option(vm, "idle-timeout");
   if (vm.count("quit")) o.splice.quit_after_eof = duration_option(vm, "quit");
@@ -106,6 +130,11 @@ void check_combinations(const relay::NetcatOptions& o) {
   if (o.local && o.listen) throw UsageError("--local is for connect mode (no -l)");
   if (o.local && (o.exec || o.sh_exec)) throw UsageError("--local excludes -e and -c");
   if (!o.splice.send && !o.splice.receive) throw UsageError("--send-only and --recv-only exclude each other");
+  if (o.register_name && !o.listen) throw UsageError("--name goes with -l (to connect by name, give it as HOST)");
+  if (o.register_name && !o.key_file) throw UsageError("--name needs --key FILE (make one with mnamed keygen)");
+  if (o.key_file && !o.register_name) throw UsageError("--key goes with --name");
+  if (o.register_name && o.connection.name_service.empty())
+    throw UsageError("--name needs a name service: --names URL or MSOCKET_NAMES");
 }
 
 // Returns the options, or exits for --help / --version.
@@ -130,6 +159,11 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("forward", po::value<std::string>(), "with -l: splice each connection to plain TCP HOST:PORT")
       ("local", po::value<std::string>(), "accept plain TCP on ADDR:PORT; carry each over its own connection to HOST PORT")
       ("stats", po::value<std::string>(), "write JSON statistics to FILE on exit")
+      ("names", po::value<std::string>(), "name service URL (http://HOST:PORT; default $MSOCKET_NAMES): connect to names")
+      ("name", po::value<std::string>(), "with -l: register the listener under NAME, and again when addresses change")
+      ("key", po::value<std::string>(), "with --name: the name's key file (mnamed keygen)")
+      ("retry-interval", po::value<std::string>(), "longest pause between attempts to reach a moved peer (default 2s)")
+      ("no-watch", "connected by name: do not follow the name's changes (only retry)")
       ("verbose,v", po::value<int>()->zero_tokens()->default_value(0)->composing(), "more log output on stderr (-vv for more)");
   po::options_description hidden;
   hidden.add_options()("args", po::value<std::vector<std::string>>(), "HOST PORT");
@@ -163,6 +197,7 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
   }
 
   relay::NetcatOptions o;
+  read_names(vm, o);
   read_mode(vm, o);
   read_settings(vm, o);
   check_combinations(o);

@@ -1,0 +1,122 @@
+#include "api/name_locator.hpp"
+
+#include <charconv>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "log.hpp"
+#include "session/types.hpp"
+
+namespace msocket::api {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+}
+
+std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  const auto digits = text.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || port == 0 || port > 65535) return std::nullopt;
+  boost::system::error_code bad;
+  const auto address = asio::ip::make_address(std::string(host), bad);
+  if (bad) return std::nullopt;
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+NameLocator::NameLocator(asio::any_io_executor ex, names::ServerUrl server, std::string name, std::string port)
+    : ex_(ex),
+      server_(std::move(server)),
+      name_(std::move(name)),
+      port_(std::move(port)),
+      lookups_(std::make_unique<names::Client>(ex, server_)),
+      watches_(std::make_unique<names::Client>(ex, server_)) {}
+
+NameLocator::~NameLocator() = default;
+
+std::string NameLocator::describe() const { return "name " + name_; }
+
+NameLocator::Endpoints NameLocator::endpoints_of(const names::Record& record) const {
+  Endpoints out;
+  for (const auto& text : record.addresses) {
+    auto endpoint = parse_endpoint(text);
+    if (!endpoint) continue;  // verified records hold valid addresses; be safe anyway
+    if (!port_.empty()) endpoint->port(static_cast<unsigned short>(std::stoul(port_)));
+    if (std::find(out.begin(), out.end(), *endpoint) == out.end()) out.push_back(*endpoint);
+  }
+  return out;
+}
+
+asio::awaitable<result<NameLocator::Endpoints>> NameLocator::resolve() {
+  auto self = shared_from_this();
+  auto record = co_await lookups_->lookup(name_);
+  if (record) {
+    version_ = std::max(version_, record->version);
+    auto found = endpoints_of(*record);
+    if (found.empty()) co_return names::name_error::not_found;
+    known_ = found;
+    co_return found;
+  }
+  if (record.error() != names::name_error::not_found || port_.empty()) co_return record.error();
+  // Not a registered name: maybe a DNS host name.
+  tcp::resolver resolver(ex_);
+  auto [ec, results] = co_await resolver.async_resolve(name_, port_, use_tuple);
+  if (ec) co_return record.error();
+  Endpoints found;
+  for (const auto& entry : results) found.push_back(entry.endpoint());
+  if (found.empty()) co_return record.error();
+  co_return found;
+}
+
+void NameLocator::follow(std::function<void(const Endpoints&)> changed) {
+  changed_ = std::move(changed);
+  const auto generation = ++generation_;
+  asio::co_spawn(ex_, run_follow(generation), [](std::exception_ptr e) {
+    if (e) log::names()->error("internal error following a name");
+  });
+}
+
+void NameLocator::stop() {
+  ++generation_;
+  changed_ = nullptr;
+  watches_->cancel();
+}
+
+asio::awaitable<void> NameLocator::run_follow(std::uint64_t generation) {
+  auto self = shared_from_this();
+  asio::steady_timer pause(ex_);
+  Duration wait = 250ms;
+  while (generation == generation_) {
+    auto ec = co_await names::follow(*watches_, name_, version_, [this, generation, &wait](const names::WatchEvent& event) {
+      if (generation != generation_ || event.kind != names::WatchEvent::Kind::changed) return;
+      version_ = std::max(version_, event.record->version);
+      wait = 250ms;
+      auto where = endpoints_of(*event.record);
+      if (where.empty() || where == known_) return;  // e.g. a refresh of the same addresses
+      known_ = where;
+      log::names()->info("{} now at {}", name_, event.record->addresses.front());
+      if (changed_) changed_(where);
+    });
+    if (generation != generation_) break;
+    // The service is down or restarting: watch again shortly; what we knew
+    // stays valid meanwhile.
+    log::names()->debug("watch of {} ended: {}; again in {} ms", name_, ec.message(),
+                        std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
+    pause.expires_after(wait);
+    co_await pause.async_wait(use_tuple);
+    wait = std::min<Duration>(wait * 2, 5s);
+  }
+}
+
+}  // namespace msocket::api

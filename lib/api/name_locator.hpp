@@ -1,0 +1,51 @@
+// Finding a peer by its name in the name service (paper §II: a connection is
+// bound to names, not addresses). The transport asks it where the peer is
+// when it connects and when a move fails, and it follows the name's record
+// with a watch so a server's move is known as soon as it is published.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "names/client.hpp"
+#include "transport/locator.hpp"
+
+namespace msocket::api {
+
+class NameLocator final : public transport::Locator,
+                          public std::enable_shared_from_this<NameLocator> {
+ public:
+  // `port` overrides the records' ports; empty takes them from the record.
+  NameLocator(boost::asio::any_io_executor ex, names::ServerUrl server, std::string name, std::string port);
+  ~NameLocator() override;
+
+  // The record's addresses. A name the service does not know is tried as a
+  // DNS host name (with `port`), so host names keep working with a name
+  // service configured. Errors: the lookup's (names::name_error, network).
+  boost::asio::awaitable<result<Endpoints>> resolve() override;
+  // Watches the record from the newest version seen; re-watches after the
+  // service fails or restarts.
+  void follow(std::function<void(const Endpoints&)> changed) override;
+  void stop() override;
+  std::string describe() const override;
+
+ private:
+  boost::asio::awaitable<void> run_follow(std::uint64_t generation);
+  Endpoints endpoints_of(const names::Record& record) const;
+
+  boost::asio::any_io_executor ex_;
+  names::ServerUrl server_;
+  std::string name_;
+  std::string port_;
+  std::unique_ptr<names::Client> lookups_;
+  std::unique_ptr<names::Client> watches_;  // a watch holds its HTTP connection for long
+  std::function<void(const Endpoints&)> changed_;
+  std::uint64_t version_ = 0;     // newest record version seen
+  Endpoints known_;               // the addresses last looked up or notified
+  std::uint64_t generation_ = 0;  // of the follower; an old one ends when it differs
+};
+
+// "IP:PORT" or "[IPv6]:PORT" as in name records; nullopt if malformed.
+std::optional<boost::asio::ip::tcp::endpoint> parse_endpoint(std::string_view text);
+
+}  // namespace msocket::api

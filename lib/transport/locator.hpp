@@ -1,0 +1,35 @@
+// Where a connection's peer can be found now. A connection opened by name
+// holds one (the name service's, lib/api/name_locator.hpp): the transport
+// asks it again when a connect or a move fails (connect-time mobility, and
+// server mobility when RECONNECT cannot reach us), and follows its changes
+// while the connection lives (simultaneous mobility, paper §III-B3).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "error.hpp"
+
+namespace msocket::transport {
+
+class Locator {
+ public:
+  using Endpoints = std::vector<boost::asio::ip::tcp::endpoint>;
+  virtual ~Locator() = default;
+
+  // The peer's addresses now, most preferred first. May suspend.
+  // Errors: those of the lookup; an empty list is never a success.
+  virtual boost::asio::awaitable<result<Endpoints>> resolve() = 0;
+  // Calls `changed` with the new addresses each time the peer publishes new
+  // ones, until stop(). One follower at a time; a second call replaces it.
+  virtual void follow(std::function<void(const Endpoints&)> changed) = 0;
+  virtual void stop() = 0;
+  // For logs and messages: what is being located ("name srv.example").
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace msocket::transport
