@@ -93,6 +93,12 @@ void NameLocator::stop() {
   watches_->cancel();
 }
 
+void NameLocator::network_changed() {
+  rewatch_now_ = true;
+  lookups_->cancel();
+  watches_->cancel();
+}
+
 asio::awaitable<void> NameLocator::run_follow(std::uint64_t generation) {
   auto self = shared_from_this();
   asio::steady_timer pause(ex_);
@@ -109,6 +115,7 @@ asio::awaitable<void> NameLocator::run_follow(std::uint64_t generation) {
       if (changed_) changed_(where);
     });
     if (generation != generation_) break;
+    if (std::exchange(rewatch_now_, false)) continue;  // from our new address, at once
     // The service is down or restarting: watch again shortly; what we knew
     // stays valid meanwhile.
     log::names()->debug("watch of {} ended: {}; again in {} ms", name_, ec.message(),

@@ -27,6 +27,7 @@ class NameLocator final : public transport::Locator,
   // service fails or restarts.
   void follow(std::function<void(const Endpoints&)> changed) override;
   void stop() override;
+  void network_changed() override;
   std::string describe() const override;
 
  private:
@@ -43,6 +44,7 @@ class NameLocator final : public transport::Locator,
   std::uint64_t version_ = 0;     // newest record version seen
   Endpoints known_;               // the addresses last looked up or notified
   std::uint64_t generation_ = 0;  // of the follower; an old one ends when it differs
+  bool rewatch_now_ = false;      // the network changed: watch again without a pause
 };
 
 // "IP:PORT" or "[IPv6]:PORT" as in name records; nullopt if malformed.

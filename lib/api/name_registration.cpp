@@ -86,6 +86,9 @@ asio::awaitable<error_code> NameRegistration::start() {
       if (auto me = weak.lock()) {
         me->dirty_ = true;
         me->wake_.expires_after(kSettle);
+        // A connection to the service from an address we no longer have
+        // would hang until its timeout: start afresh.
+        me->client_.cancel();
       }
     });
     if (ec) {
@@ -129,6 +132,8 @@ asio::awaitable<void> NameRegistration::run() {
     dirty_ = false;
     auto failed = co_await publish_now();
     if (stopped_) break;
+    // Cut short by an address change: publish the new addresses, no backoff.
+    if (failed && dirty_) failed = {};
     failing = static_cast<bool>(failed);
     if (!failed) {
       retry = kFirstRetry;

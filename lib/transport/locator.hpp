@@ -28,6 +28,9 @@ class Locator {
   // ones, until stop(). One follower at a time; a second call replaces it.
   virtual void follow(std::function<void(const Endpoints&)> changed) = 0;
   virtual void stop() = 0;
+  // Our own addresses changed: connections to wherever the locator asks may
+  // be dead (bound to an address we no longer have); drop them.
+  virtual void network_changed() {}
   // For logs and messages: what is being located ("name srv.example").
   virtual std::string describe() const = 0;
 };

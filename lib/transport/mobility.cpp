@@ -70,6 +70,7 @@ void Connection::on_address_event(const paths::AddressEvent& event) {
                event.kind == Kind::address_removed ? "local address " + event.address.to_string() + " removed"
                                                    : "link " + event.ifname + " down");
   }
+  if (locator_ && (!lost.empty() || event.kind == Kind::address_added)) locator_->network_changed();
   const bool new_network = event.kind == Kind::address_added || event.kind == Kind::link_up;
   const bool new_route = event.kind == Kind::route_added;
   if ((new_network || new_route) && !session_.has_live_path() && pending_cause_ && !session_.done()) {
@@ -121,9 +122,9 @@ void Connection::abandon_attempt() { attempt_deadline_.cancel(); }
 asio::awaitable<bool> Connection::try_migrate() {
   // A keepalive timeout may mean the peer moved and could not tell us
   // (we are behind a NAT): ask where it is before trying the old address.
-  // After our own move, the old address is the best guess; ask after a miss.
-  const bool ask_first = pending_cause_ != MigrationCause::client_move &&
-                         pending_cause_ != MigrationCause::application;
+  // After our own move the old address is the best guess, and after a
+  // RECONNECT the announced one: ask only after a miss.
+  const bool ask_first = pending_cause_ == MigrationCause::path_failure;
   if (locator_ && (ask_first || failed_attempts_ > 0)) co_await refresh_candidates();
   if (finished_) co_return false;
   const auto targets = candidates_;

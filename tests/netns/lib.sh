@@ -104,7 +104,8 @@ tb_netns_add() {
 #   cli eth0   10.200.1.2/24, default via 10.200.1.1
 #   rtr to-cli 10.200.1.1/24 + 10.200.3.1/24, 10.200.4.1/24, 10.200.5.1/24
 #              (the subnets the client moves to, on the same link)
-#   rtr to-srv 10.200.2.1/24, forwarding on
+#   rtr to-srv 10.200.2.1/24 + 10.200.6.1/24, .7.1/24, .8.1/24 (the server's
+#              subnets when it moves), forwarding on
 #   srv eth0   10.200.2.2/24, default via 10.200.2.1
 tb_topology_client_router_server() {
   tb_netns_add "$TB_CLI"
@@ -122,7 +123,9 @@ tb_topology_client_router_server() {
   for subnet in 1 3 4 5; do
     ip -n "$TB_RTR" addr add "10.200.$subnet.1/24" dev "$TB_RTR_CLI_DEV"
   done
-  ip -n "$TB_RTR" addr add 10.200.2.1/24 dev "$TB_RTR_SRV_DEV"
+  for subnet in 2 6 7 8; do
+    ip -n "$TB_RTR" addr add "10.200.$subnet.1/24" dev "$TB_RTR_SRV_DEV"
+  done
   ip -n "$TB_RTR" link set "$TB_RTR_CLI_DEV" up
   ip -n "$TB_RTR" link set "$TB_RTR_SRV_DEV" up
   ip netns exec "$TB_RTR" sysctl -qw net.ipv4.ip_forward=1
@@ -130,6 +133,36 @@ tb_topology_client_router_server() {
   ip -n "$TB_SRV" addr add "$TB_SRV_ADDR/24" dev "$TB_SRV_DEV"
   ip -n "$TB_SRV" link set "$TB_SRV_DEV" up
   ip -n "$TB_SRV" route add default via 10.200.2.1 dev "$TB_SRV_DEV"
+}
+
+# tb_move_server NEWADDR/PREFIX GW: as tb_move_client, for the server. The
+# router has the server-side subnets 10.200.2.0/24, .6.0/24, .7.0/24, .8.0/24.
+tb_move_server() {
+  local new=$1 gateway=$2 address
+  for address in $(ip -n "$TB_SRV" -4 -o addr show dev "$TB_SRV_DEV" scope global | awk '{ print $4 }'); do
+    ip -n "$TB_SRV" addr del "$address" dev "$TB_SRV_DEV"
+  done
+  printf 'addr add %s dev %s\nroute replace default via %s dev %s\n' \
+    "$new" "$TB_SRV_DEV" "$gateway" "$TB_SRV_DEV" | ip -n "$TB_SRV" -batch -
+}
+
+# tb_start_names MNAMED: the name service in the router namespace (reachable
+# from both sides whatever their addresses), with its data in $TB_TMP/names,
+# and a key for the name "srv" in $TB_TMP/srv.key. Sets TB_NAMES (the URL)
+# and TB_MNAMED (pid); its log is $TB_TMP/mnamed.log.
+tb_start_names() {
+  local mnamed=$1
+  TB_NAMES=http://10.200.2.1:7700
+  "$mnamed" keygen --out "$TB_TMP/srv.key" >/dev/null || tb_fail "mnamed keygen failed"
+  tb_spawn "$TB_RTR" 300 "$mnamed" serve -v --listen 10.200.2.1:7700 --data-dir "$TB_TMP/names" \
+    2>>"$TB_TMP/mnamed.log"
+  TB_MNAMED=$TB_PID
+  tb_wait_for_listen "$TB_RTR" 7700 10 || tb_fail "mnamed did not start"
+}
+
+# tb_lookup MNAMED NAME: the record of NAME as one line of JSON (empty if none).
+tb_lookup() {
+  ip netns exec "$TB_RTR" timeout 10 "$1" lookup --server "$TB_NAMES" "$2" 2>/dev/null || true
 }
 
 # tb_rate_limit NS DEV RATE: token-bucket limit on DEV's egress (tc tbf),
@@ -343,7 +376,7 @@ tb_cleanup() {
   for ns in "${TB_NAMESPACES[@]}"; do
     ip netns del "$ns" 2>/dev/null
   done
-  if ((TB_FAILED || (status != 0 && status != 77))); then
+  if ((TB_FAILED || (status != 0 && status != 77))) || [[ ${MSOCKET_KEEP_LOGS:-0} == 1 ]]; then
     find "$TB_TMP" -type f ! -name '*.log' ! -name '*.json' -delete
     rmdir "$TB_TMP" 2>/dev/null || printf 'logs kept in %s\n' "$TB_TMP" >&2
   else
