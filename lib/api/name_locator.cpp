@@ -41,7 +41,8 @@ NameLocator::NameLocator(asio::any_io_executor ex, names::ServerUrl server, std:
       name_(std::move(name)),
       port_(std::move(port)),
       lookups_(std::make_unique<names::Client>(ex, server_)),
-      watches_(std::make_unique<names::Client>(ex, server_)) {}
+      watches_(std::make_unique<names::Client>(ex, server_)),
+      pause_(ex) {}
 
 NameLocator::~NameLocator() = default;
 
@@ -91,17 +92,18 @@ void NameLocator::stop() {
   ++generation_;
   changed_ = nullptr;
   watches_->cancel();
+  pause_.cancel();
 }
 
 void NameLocator::network_changed() {
   rewatch_now_ = true;
   lookups_->cancel();
   watches_->cancel();
+  pause_.cancel();
 }
 
 asio::awaitable<void> NameLocator::run_follow(std::uint64_t generation) {
   auto self = shared_from_this();
-  asio::steady_timer pause(ex_);
   Duration wait = 250ms;
   while (generation == generation_) {
     auto ec = co_await names::follow(*watches_, name_, version_, [this, generation, &wait](const names::WatchEvent& event) {
@@ -120,8 +122,8 @@ asio::awaitable<void> NameLocator::run_follow(std::uint64_t generation) {
     // stays valid meanwhile.
     log::names()->debug("watch of {} ended: {}; again in {} ms", name_, ec.message(),
                         std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
-    pause.expires_after(wait);
-    co_await pause.async_wait(use_tuple);
+    pause_.expires_after(wait);
+    co_await pause_.async_wait(use_tuple);  // cut short by network_changed()
     wait = std::min<Duration>(wait * 2, 5s);
   }
 }

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "names/client.hpp"
 #include "transport/locator.hpp"
 
@@ -45,6 +47,7 @@ class NameLocator final : public transport::Locator,
   Endpoints known_;               // the addresses last looked up or notified
   std::uint64_t generation_ = 0;  // of the follower; an old one ends when it differs
   bool rewatch_now_ = false;      // the network changed: watch again without a pause
+  boost::asio::steady_timer pause_;  // between watches after a failure
 };
 
 // "IP:PORT" or "[IPv6]:PORT" as in name records; nullopt if malformed.

@@ -217,6 +217,17 @@ tb_wait_pid() {
   return "$status"
 }
 
+# tb_kill_tree SIGNAL PID: send SIGNAL to the program a tb_spawn started
+# (which runs under timeout, a child of PID) and then to PID itself.
+tb_kill_tree() {
+  local signal=$1 pid=$2 child
+  for child in $(pgrep -P "$pid" 2>/dev/null); do
+    pkill "-$signal" -P "$child" 2>/dev/null || true
+    kill "-$signal" "$child" 2>/dev/null || true
+  done
+  kill "-$signal" "$pid" 2>/dev/null || true
+}
+
 # True while PID (started by tb_spawn) runs.
 tb_running() { kill -0 "$1" 2>/dev/null; }
 

@@ -34,6 +34,25 @@ else()
   message(WARNING "tests/netns: no mcat target; namespace tests not registered")
 endif()
 
+# Names: connect-time, server and simultaneous mobility through mnamed.
+set(MSOCKET_NETNS_NAMES_TESTS
+  names_connect_time  # the server moves between the client's lookup and its connect
+  names_server_move   # 20 clients mid-download; the server moves; RECONNECT
+  names_both_move     # both ends move with no path in between (watch + retry)
+  names_restart       # mnamed killed with SIGKILL mid-run and restarted
+  names_wrong_key     # a registration signed by another key is refused
+)
+if(TARGET mcat AND TARGET mnamed)
+  foreach(name IN LISTS MSOCKET_NETNS_NAMES_TESTS)
+    add_test(NAME netns:${name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/${name}.sh $<TARGET_FILE:mcat> $<TARGET_FILE:mnamed>)
+    set_tests_properties(netns:${name} PROPERTIES
+      SKIP_RETURN_CODE 77 TIMEOUT 180 RUN_SERIAL TRUE LABELS netns)
+  endforeach()
+else()
+  message(WARNING "tests/netns: no mcat or mnamed target; name service tests not registered")
+endif()
+
 # The user-space link emulator (mbench link): delay, rate and loss as asked.
 if(TARGET mbench)
   add_test(NAME netns:link_emulator
