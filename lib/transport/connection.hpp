@@ -54,8 +54,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // move fails, and follow its changes (peer_moves.cpp).
   void set_locator(std::shared_ptr<Locator> locator);
   // Client role: the peer's addresses changed (RECONNECT or its name): move
-  // there now if our flowpaths go elsewhere.
-  void peer_moved(const std::vector<tcp::endpoint>& where, const char* how);
+  // there now if our flowpaths go elsewhere, or whatever they go to when
+  // `paths_dead` (a RECONNECT: the peer has dropped its end of them).
+  void peer_moved(const std::vector<tcp::endpoint>& where, const char* how, bool paths_dead = false);
   // Client role: starts following local addresses and migrating when needed.
   void start_mobility();
   // Client role: ask for a migration of every flowpath now (cause `application`).

@@ -21,6 +21,10 @@ namespace msocket::transport {
 
 void log_coroutine_exception(std::exception_ptr e);
 
+namespace {
+constexpr Duration kFreshPath = std::chrono::seconds(1);
+}
+
 void Connection::set_control_socket(asio::ip::udp::socket socket) {
   control_ = std::make_unique<asio::ip::udp::socket>(std::move(socket));
   asio::co_spawn(ex_, run_control(), log_coroutine_exception);
@@ -75,7 +79,8 @@ void Connection::on_control_datagram(std::span<const std::byte> datagram,
   peer_reconnect_counter_ = frame->counter;
   const tcp::endpoint where(address_of(frame->address), frame->address.port);
   log::transport()->info("conn={} RECONNECT: peer now at {}", to_hex(id_), to_string(where));
-  peer_moved({where}, "RECONNECT");
+  // The server sends RECONNECT only once it has dropped our flowpaths.
+  peer_moved({where}, "RECONNECT", true);
 }
 
 void Connection::set_locator(std::shared_ptr<Locator> locator) {
@@ -87,9 +92,9 @@ void Connection::set_locator(std::shared_ptr<Locator> locator) {
   });
 }
 
-void Connection::peer_moved(const std::vector<tcp::endpoint>& where, const char* how) {
+void Connection::peer_moved(const std::vector<tcp::endpoint>& where, const char* how, bool paths_dead) {
   if (finished_ || where.empty() || role_ != Role::client) return;
-  const bool same = where == candidates_;
+  const bool same = where == candidates_ && !paths_dead;
   // The peer's new list first; what we knew before stays as a last resort
   // (a name record can lag behind a RECONNECT).
   std::vector<tcp::endpoint> merged = where;
@@ -100,8 +105,13 @@ void Connection::peer_moved(const std::vector<tcp::endpoint>& where, const char*
   // Flowpaths to an address the peer no longer has are dead even if their
   // keepalive has not noticed yet: move them now.
   std::vector<PathId> stale;
-  for (auto& [id, path] : flowpaths_)
-    if (std::find(where.begin(), where.end(), path->remote) == where.end()) stale.push_back(id);
+  for (auto& [id, path] : flowpaths_) {
+    const bool gone = std::find(where.begin(), where.end(), path->remote) == where.end();
+    // A RECONNECT may cross our own MIGRATE to the same address: a flowpath
+    // opened just now is that one, not one the peer dropped.
+    const bool dropped = paths_dead && Clock::now() - path->opened > kFreshPath;
+    if (gone || dropped) stale.push_back(id);
+  }
   const bool outage = !session_.has_live_path() || stale.size() == flowpaths_.size();
   if (!outage) return;
   peer_moved_ = true;
