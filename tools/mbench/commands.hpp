@@ -15,5 +15,7 @@ int run_link_command(const std::vector<std::string>& args, int verbosity);
 int run_names_command(const std::vector<std::string>& args, int verbosity);
 // mbench throughput: one msocket path against plain TCP.
 int run_throughput_command(const std::vector<std::string>& args, int verbosity);
+// mbench recovery: recovery time after moves of the client, the server or both.
+int run_recovery_command(const std::vector<std::string>& args, int verbosity);
 
 }  // namespace msocket::mbench

@@ -2,6 +2,7 @@
 //   mbench link ...         the user-space link emulator (lib/testbed/tun_link.hpp)
 //   mbench names ...        the name service: lookup latency, lookups/s, updates/s, watch latency
 //   mbench throughput ...   one path, msocket (mcat) against plain TCP (socat)
+//   mbench recovery ...     recovery time after moves of the client, the server or both
 // Each subcommand parses its options into a struct, checks them, runs (the
 // nc shape); this file only dispatches and turns errors into exit statuses.
 #include <csignal>
@@ -24,6 +25,8 @@ constexpr const char* kUsage =
     "       mbench names [--server URL] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
     "       mbench throughput [--netns [--rate RATE]] [--size SIZE] [--quick] [--json FILE] [--csv FILE]\n"
     "                         [--plot DIR] [options]\n"
+    "       mbench recovery client|server|both [--rtt LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR]\n"
+    "                       [options]\n"
     "       mbench --help | mbench SUBCOMMAND --help\n"
     "Exit status: 0 success, 1 runtime error, 2 usage error, 130 interrupted.\n";
 
@@ -34,6 +37,7 @@ const std::map<std::string, Command>& commands() {
       {"link", mbench::run_link_command},
       {"names", mbench::run_names_command},
       {"throughput", mbench::run_throughput_command},
+      {"recovery", mbench::run_recovery_command},
   };
   return table;
 }

@@ -80,8 +80,11 @@ boost::json::object to_json(const Report& report) {
     measurements.push_back(std::move(entry));
   }
   boost::json::array notes(report.notes.begin(), report.notes.end());
-  return {{"benchmark", report.benchmark}, {"subject", report.subject}, {"baseline", report.baseline},
-          {"settings", report.settings},   {"measurements", std::move(measurements)}, {"notes", std::move(notes)}};
+  boost::json::object json{{"benchmark", report.benchmark}, {"subject", report.subject},
+                           {"baseline", report.baseline},   {"settings", report.settings},
+                           {"measurements", std::move(measurements)}, {"notes", std::move(notes)}};
+  if (!report.samples.empty()) json["samples"] = report.samples;
+  return json;
 }
 
 std::string to_csv(const Report& report) {

@@ -35,6 +35,7 @@ struct Report {
   boost::json::object settings;  // what was measured and how, as given or defaulted
   std::vector<Measurement> measurements;
   std::vector<std::string> notes;  // printed under the table, kept in JSON
+  boost::json::object samples;     // raw samples behind the rows, JSON only (empty: left out)
 
   void add(Measurement measurement) { measurements.push_back(std::move(measurement)); }
 };
@@ -45,7 +46,7 @@ void print_table(const Report& report, std::ostream& out);
 
 // {"benchmark", "subject", "baseline", "settings", "measurements": [{"key",
 // "label", "unit", "value", "baseline" (number or null), "baseline_label",
-// "ratio" (number or null)}], "notes"}.
+// "ratio" (number or null)}], "notes"}, and "samples" when there are any.
 boost::json::object to_json(const Report& report);
 
 // One header line, then one line per measurement:

@@ -133,7 +133,7 @@ const Figure kFigures[] = {
 
 Report build_report(const ThroughputOptions& o, const std::vector<TransferTool>& tools,
                     const std::vector<std::vector<TransferResult>>& results) {
-  Report report{"throughput", tools[0].name, tools[1].name, {}, {}, {}};
+  Report report{"throughput", tools[0].name, tools[1].name, {}, {}, {}, {}};
   report.settings = {{"size_bytes", o.bytes}, {"runs", o.runs}, {"quick", o.output.quick},
                      {"path", o.netns ? "veth between two network namespaces" : "loopback"},
                      {"rate_bits_per_second", o.rate}, {"msocket", tools[0].description},

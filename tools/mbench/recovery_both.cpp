@@ -1,0 +1,99 @@
+// mbench recovery both (the paper's Fig. 9, compressed to seconds): one
+// connection by name; both ends lose their addresses at once, so no path is
+// left and neither knows where the other goes. The client gets a new address
+// first; the server gets its new one once the client's retries have slowed
+// down to rho (they start 25 ms apart and double), and registers it. The
+// recovery is timed, as in the paper, from the moment both are back: the
+// server's new address.
+#include <algorithm>
+
+#include "log.hpp"
+#include "log_lines.hpp"
+#include "namespace_lookup.hpp"
+#include "paced_feed.hpp"
+#include "recovery_processes.hpp"
+#include "recovery_scenarios.hpp"
+
+using namespace std::chrono_literals;
+
+namespace msocket::mbench {
+
+namespace {
+
+constexpr std::size_t kChunk = 1024;
+constexpr auto kChunkInterval = 50ms;
+constexpr unsigned kLookups = 5;
+constexpr auto kClientAway = 1s;  // both off the network, before the client comes back
+
+// Backoff from 25 ms doubling up to rho sums to less than 2 rho: after that
+// the client retries every rho, and the server's return falls anywhere in
+// such an interval, as in the paper.
+std::chrono::milliseconds server_away(std::chrono::milliseconds rho) { return 2 * rho + 1s; }
+
+std::string mode_text(bool watch) { return watch ? "watch" : "no watch"; }
+
+}  // namespace
+
+BothMoveSamples measure_both_moves(RecoveryTestbed& testbed, const RecoveryPrograms& programs, const RecoveryCase& c,
+                                   std::chrono::milliseconds rho, bool watch, Progress& progress) {
+  const RouterNameService names(testbed, programs);
+  const auto server_log = programs.log_dir / "server.log", client_log = programs.log_dir / "client.log";
+  const auto stats_file = programs.log_dir / "client.json";
+  ChildProcess server(RecoveryTestbed::in_namespace(testbed.server_namespace(),
+                                                    {programs.mcat.string(), "-l", "-v", "--names", names.url(), "--name",
+                                                     "srv", "--key", names.key_file().string(), "-p", "7000", "-c", "cat"}),
+                      {-1, -1, server_log});
+  wait_for_lines(server_log, "registered srv at " + testbed.server_address() + ":", 1, server, 10s);
+
+  BothMoveSamples samples;
+  samples.lookup_ms = time_lookups_in_namespace(testbed.client_namespace(), names::parse_server_url(names.url()).value(),
+                                                "srv", kLookups);
+
+  PacedFeed feed(1, kChunk, kChunkInterval);
+  std::vector<std::string> client_argv{programs.mcat.string(), "-v", "--names", names.url(), "--retry-interval",
+                                       std::to_string(rho.count()) + "ms", "--stats", stats_file.string()};
+  if (!watch) client_argv.push_back("--no-watch");
+  client_argv.push_back("srv");
+  ChildProcess client(RecoveryTestbed::in_namespace(testbed.client_namespace(), client_argv),
+                      {feed.read_end(0), -1, client_log});
+  feed.close_read_end(0);
+  wait_for_lines(client_log, "connected to ", 1, client, 10s + 10 * c.rtt);
+  feed.start();
+  const auto settle = std::max<std::chrono::milliseconds>(500ms, 5 * c.rtt);
+  pause_for(settle);
+
+  for (unsigned move = 1; move <= c.moves; ++move) {
+    testbed.drop_client();
+    testbed.drop_server();
+    pause_for(kClientAway);
+    testbed.attach_client();
+    pause_for(server_away(rho));
+    const auto server_back = testbed.attach_server();
+    const auto registered = wait_for_lines(server_log, "registered srv at " + testbed.server_address() + ":", 1, server,
+                                           10s + 10 * c.rtt);
+    const auto migrated = wait_for_lines(client_log, "migrated conn=", move, client, 20s + 3 * rho + 20 * c.rtt);
+    samples.recovery_ms.push_back(milliseconds_until(server_back, migrated[move - 1]));
+    samples.update_ms.push_back(milliseconds_until(server_back, registered.front()));
+    samples.after_registration_ms.push_back(samples.recovery_ms.back() - samples.update_ms.back());
+    progress.note("  move " + std::to_string(move) + " of " + std::to_string(c.moves) + " (rho " +
+                  std::to_string(rho.count()) + " ms, " + mode_text(watch) + "): client -> " +
+                  testbed.client_address() + ", server -> " + testbed.server_address() + "; registered after " +
+                  milliseconds_text(samples.update_ms.back()) + " ms, client migrated " +
+                  milliseconds_text(samples.recovery_ms.back()) + " ms after the server's return");
+    pause_for(settle);
+  }
+
+  feed.finish();
+  expect_clean_exit(client, "client", client_log, 10s + 10 * c.rtt);
+  expect_clean_exit(server, "server", server_log, 10s + 10 * c.rtt);
+  const auto stats = read_mcat_stats(stats_file);
+  if (stats.recovery_ms.size() != c.moves)
+    throw std::runtime_error("the client reports " + std::to_string(stats.recovery_ms.size()) + " migrations for " +
+                             std::to_string(c.moves) + " moves of both ends: " + file_tail(client_log));
+  if (stats.bytes_sent != static_cast<double>(feed.written(0)) || stats.bytes_received != stats.bytes_sent)
+    throw std::runtime_error("the echo lost bytes across the moves of both ends");
+  samples.stats_recovery_ms = stats.recovery_ms;
+  return samples;
+}
+
+}  // namespace msocket::mbench

@@ -1,0 +1,83 @@
+#include "recovery_processes.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+
+#include "interruption.hpp"
+#include "log.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace msocket::mbench {
+
+RouterNameService::RouterNameService(const RecoveryTestbed& testbed, const RecoveryPrograms& programs)
+    : key_file_(programs.log_dir / "srv.key"), log_(programs.log_dir / "mnamed.log") {
+  run_command({programs.mnamed.string(), "keygen", "--out", key_file_.string()});
+  const auto data = programs.log_dir / "names";
+  fs::create_directories(data);
+  process_ = std::make_unique<ChildProcess>(
+      RecoveryTestbed::in_namespace(testbed.router_namespace(),
+                                    {programs.mnamed.string(), "serve", "-v", "--listen",
+                                     std::string(RecoveryTestbed::kRouterAddress) + ":0", "--data-dir", data.string()}),
+      ChildStreams{-1, -1, log_});
+  const auto port = wait_for_listening_port(log_, *process_, 10s);
+  url_ = "http://" + std::string(RecoveryTestbed::kRouterAddress) + ":" + std::to_string(port);
+  log::tool()->info("mnamed in {} at {}", testbed.router_namespace(), url_);
+}
+
+McatStats read_mcat_stats(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("mcat wrote no statistics to " + file.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    const auto stats = boost::json::parse(text.str()).as_object();
+    McatStats s;
+    s.bytes_sent = stats.at("bytes_sent").to_number<double>();
+    s.bytes_received = stats.at("bytes_received").to_number<double>();
+    for (const auto& m : stats.at("migrations").as_array()) {
+      s.causes.emplace_back(m.at("cause").as_string());
+      s.recovery_ms.push_back(m.at("recovery_ms").to_number<double>());
+    }
+    return s;
+  } catch (const std::exception& e) {
+    throw std::runtime_error("malformed statistics in " + file.string() + " (" + e.what() + "): " + text.str());
+  }
+}
+
+void expect_clean_exit(ChildProcess& child, const std::string& role, const fs::path& log,
+                       std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::optional<ChildExit> done;
+  while (!(done = child.wait_for(50ms))) {
+    throw_if_interrupted();
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw std::runtime_error("the " + role + " did not exit within " + std::to_string(timeout.count()) +
+                               " ms of the end of its input: " + file_tail(log));
+  }
+  if (!done->success()) throw std::runtime_error("the " + role + " " + done->describe() + ": " + file_tail(log));
+}
+
+void pause_for(std::chrono::milliseconds duration) {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  for (;;) {
+    throw_if_interrupted();
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= 0ms) return;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, 20ms));
+  }
+}
+
+std::string milliseconds_text(double milliseconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", milliseconds);
+  return text;
+}
+
+}  // namespace msocket::mbench

@@ -1,0 +1,54 @@
+// What the recovery measurements share: the name service in the router, a
+// key for the server's name, mcat's --stats file, waiting for a program to
+// exit, and pauses that Ctrl-C cuts short.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "child_process.hpp"
+#include "recovery_scenarios.hpp"
+
+namespace msocket::mbench {
+
+// mnamed in the router namespace, on RecoveryTestbed::kRouterAddress and a
+// port of its choice, with a fresh data directory and a key for the name
+// "srv". Stopped by the destructor.
+class RouterNameService {
+ public:
+  // Throws std::runtime_error if keygen fails or the server does not start.
+  RouterNameService(const RecoveryTestbed& testbed, const RecoveryPrograms& programs);
+  const std::string& url() const { return url_; }  // http://10.212.0.1:PORT
+  const std::filesystem::path& key_file() const { return key_file_; }
+  const std::filesystem::path& log() const { return log_; }
+
+ private:
+  std::filesystem::path key_file_, log_;
+  std::string url_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+// mcat's --stats file (man/mcat.1, STATISTICS).
+struct McatStats {
+  double bytes_sent = 0, bytes_received = 0;
+  std::vector<std::string> causes;  // of each migration, in order
+  std::vector<double> recovery_ms;  // of each migration, in order
+};
+// Throws std::runtime_error naming the file if it is missing or malformed.
+McatStats read_mcat_stats(const std::filesystem::path& file);
+
+// Waits up to `timeout` for `child` to exit and throws, with its log's tail,
+// unless it exited with status 0.
+void expect_clean_exit(ChildProcess& child, const std::string& role, const std::filesystem::path& log,
+                       std::chrono::milliseconds timeout);
+
+// Sleeps for `duration`, in steps, throwing Interrupted on SIGINT or SIGTERM.
+void pause_for(std::chrono::milliseconds duration);
+
+// `text` as "12.3".
+std::string milliseconds_text(double milliseconds);
+
+}  // namespace msocket::mbench
