@@ -15,8 +15,9 @@ class Backup final : public Policy {
   std::vector<ByteRange> choose(const SchedulerView& view, const PathView& path,
                                 std::uint64_t budget) const override {
     if (view.preferred()->id != path.id) return {};
-    RangePicker picker(view, path, std::min(budget, backlog_room(view, path)));
+    RangePicker picker(view, path, budget);
     pick_lost(picker);
+    picker.cap_at(backlog_room(view, path));
     picker.add_new(picker.room());
     return picker.take();
   }

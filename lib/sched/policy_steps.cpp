@@ -44,7 +44,7 @@ std::uint64_t backlog_room(const SchedulerView& view, const PathView& path) {
 
 void pick_lost(RangePicker& picker) {
   for (const auto& range : picker.view().ledger.lost()) {
-    if (picker.room() == 0) return;
+    if (picker.room() == 0) break;
     picker.add(range);
   }
 }

@@ -3,6 +3,7 @@
 // paper's order of priority: lost ranges, new bytes, opportunistic re-sends.
 #pragma once
 
+#include <algorithm>
 #include <vector>
 
 #include "sched/policy.hpp"
@@ -24,6 +25,8 @@ class RangePicker {
   std::uint64_t add(ByteRange range);
   // Adds up to `limit` new bytes, from next_new() on.
   void add_new(std::uint64_t limit);
+  // Lowers the budget to `total` bytes in all (never below what is taken).
+  void cap_at(std::uint64_t total) { budget_ = std::min(budget_, std::max(total, taken_)); }
   std::vector<ByteRange> take() { return std::move(ranges_); }
 
  private:
@@ -39,7 +42,10 @@ class RangePicker {
 // its RTTs at its estimated rate (at least two chunks in all).
 std::uint64_t backlog_room(const SchedulerView& view, const PathView& path);
 
-// Ranges lost with a failed path, lowest offsets first.
+// Ranges lost with a failed path, lowest offsets first. Policies pick them
+// before capping the picker at backlog_room: lost bytes are not held to the
+// cap, since they may be what holds the window and what every path's
+// delivery reports wait for (when the connection's ack stands in for them).
 void pick_lost(RangePicker& picker);
 
 // Opportunistic re-sends (paper §III-C): unacked ranges that other paths

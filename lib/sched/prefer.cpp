@@ -27,8 +27,9 @@ class Prefer final : public Policy {
   std::vector<ByteRange> choose(const SchedulerView& view, const PathView& path,
                                 std::uint64_t budget) const override {
     if (active_path(view).id != path.id) return {};
-    RangePicker picker(view, path, std::min(budget, backlog_room(view, path)));
+    RangePicker picker(view, path, budget);
     pick_lost(picker);
+    picker.cap_at(backlog_room(view, path));
     picker.add_new(picker.room());
     if (picker.new_left() == 0) pick_overtakable(picker);
     return picker.take();

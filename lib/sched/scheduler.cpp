@@ -43,9 +43,9 @@ void Scheduler::path_up(PathId path, std::optional<Duration> handshake_rtt) {
   ledger_.add_path(path);
 }
 
-void Scheduler::path_down(PathId path) {
+void Scheduler::path_down(PathId path, std::span<const ByteRange> unsure) {
   paths_.erase(path);
-  ledger_.path_failed(path);
+  ledger_.path_failed(path, unsure);
 }
 
 void Scheduler::on_rtt_sample(PathId path, Duration rtt) {
@@ -100,8 +100,10 @@ TimePoint Scheduler::next_deadline(TimePoint now) const {
   for (const auto& [id, live] : paths_) {
     const auto stalls_at = live.estimate.stalls_at();
     if (!stalls_at) continue;
-    // Once stalled, its estimate keeps shrinking: look again every quarter RTT.
-    const TimePoint next = *stalls_at > now ? *stalls_at : now + live.estimate.srtt() / 4;
+    // Once stalled, its estimate keeps shrinking: look again every quarter
+    // RTT, but not so often that a short RTT makes the caller spin.
+    const Duration again = std::max<Duration>(live.estimate.srtt() / 4, config_.stall_floor / 4);
+    const TimePoint next = *stalls_at > now ? *stalls_at : now + again;
     earliest = std::min(earliest, next);
   }
   return earliest;

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -33,7 +34,11 @@ class Scheduler {
   void path_up(PathId path, std::optional<Duration> handshake_rtt = {});
   // The flowpath failed or closed: whatever it carried that the peer has not
   // received and not acked is sent again on other paths, before new bytes.
-  void path_down(PathId path);
+  // `unsure`: more ranges it carried that may not have reached the peer's
+  // session although its TCP acked them (the peer's process may not have
+  // read them before the socket died); the session passes every unacked
+  // range the path carried (docs/protocol.md §3.3).
+  void path_down(PathId path, std::span<const ByteRange> unsure = {});
 
   // ---- feedback ------------------------------------------------------------
   // An RTT sample on the path (PING/PONG, docs/protocol.md §2.5).
@@ -59,7 +64,8 @@ class Scheduler {
   // When decisions may change with time alone (a path holding bytes crosses
   // its stall threshold, or a stalled path keeps slowing down): the caller
   // asks again (next_ranges) for its paths with room at that moment.
-  // TimePoint::max() when no path holds bytes.
+  // Once stalled, every quarter RTT (5 ms at least). TimePoint::max() when
+  // no path holds bytes.
   TimePoint next_deadline(TimePoint now) const;
 
   // ---- state ---------------------------------------------------------------

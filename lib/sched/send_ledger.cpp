@@ -64,13 +64,17 @@ std::uint64_t SendLedger::sendable_new() const {
 
 void SendLedger::add_path(PathId path) { flights_[path] = PathFlight{}; }
 
-void SendLedger::path_failed(PathId path) {
-  auto it = flights_.find(path);
-  if (it == flights_.end()) return;
-  for (const auto& entry : it->second.queue) {
-    if (entry.range.end > ack_) lost_.push_back({std::max(entry.range.begin, ack_), entry.range.end});
+void SendLedger::path_failed(PathId path, std::span<const ByteRange> unsure) {
+  auto keep = [&](ByteRange r) {
+    r.begin = std::max(r.begin, ack_);
+    r.end = std::min(r.end, next_new_);
+    if (r.begin < r.end) lost_.push_back(r);
+  };
+  if (auto it = flights_.find(path); it != flights_.end()) {
+    for (const auto& entry : it->second.queue) keep(entry.range);
+    flights_.erase(it);
   }
-  flights_.erase(it);
+  for (const auto& r : unsure) keep(r);
   normalize(lost_);
 }
 

@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "sched/config.hpp"
@@ -54,8 +55,10 @@ class SendLedger {
   // Starts an empty flight for `path` (replacing any).
   void add_path(PathId path);
   // The path is gone: what it carried, the peer has not received and not
-  // acked becomes lost(). Unknown paths are ignored.
-  void path_failed(PathId path);
+  // acked becomes lost(), and so does `unsure`: ranges the caller cannot be
+  // sure reached the peer (below next_new(); what is acked is dropped).
+  // Unknown paths are ignored, their `unsure` ranges not.
+  void path_failed(PathId path, std::span<const ByteRange> unsure = {});
   // `range` was handed to `path` at `now`. New bytes must start at
   // next_new(); bytes below it count as re-sent: they leave lost(), and the
   // ranges of other paths that hold them are marked copied.

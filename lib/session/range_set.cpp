@@ -71,4 +71,11 @@ std::uint64_t RangeSet::total() const {
   return n;
 }
 
+std::vector<Range> RangeSet::to_vector() const {
+  std::vector<Range> out;
+  out.reserve(ranges_.size());
+  for (const auto& [begin, end] : ranges_) out.push_back({begin, end});
+  return out;
+}
+
 }  // namespace msocket::session

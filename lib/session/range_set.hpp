@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace msocket::session {
 
@@ -30,6 +31,7 @@ class RangeSet {
   std::uint64_t max_end() const { return ranges_.empty() ? 0 : ranges_.rbegin()->second; }
   std::size_t count() const { return ranges_.size(); }
   void clear() { ranges_.clear(); }
+  std::vector<Range> to_vector() const;  // the ranges, lowest first
 
  private:
   std::map<std::uint64_t, std::uint64_t> ranges_;  // begin -> end

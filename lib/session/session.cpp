@@ -4,29 +4,49 @@
 
 #include <algorithm>
 
+#include <boost/assert.hpp>
+
 #include "log.hpp"
 
 namespace msocket::session {
+
+namespace {
+
+std::unique_ptr<sched::Scheduler> make_scheduler(const Config& config) {
+  sched::Config c;
+  c.chunk_size = config.chunk_size;
+  auto scheduler = sched::make_scheduler(to_string(config.scheduler), std::move(c));
+  BOOST_ASSERT(scheduler.has_value());  // every SchedulerPolicy is registered
+  return std::move(scheduler.value());
+}
+
+}  // namespace
 
 Session::Session(Role role, const Config& config, TimePoint now)
     : role_(role),
       config_(config),
       send_ring_(config.send_buffer),
+      scheduler_(make_scheduler(config)),
+      last_now_(now),
       recv_(config.recv_buffer),
       no_path_since_(now) {
   window_sent_ = recv_.window();
 }
 
 boost::system::error_code Session::add_path(PathId id, std::uint64_t peer_ack,
-                                            std::uint64_t peer_window, TimePoint now) {
+                                            std::uint64_t peer_window, TimePoint now,
+                                            std::optional<Duration> handshake_rtt) {
   if (done()) return errc::connection_closed;
+  last_now_ = now;
   if (auto it = paths_.find(id); it != paths_.end() && it->second.live) path_down(id, now);
   if (auto ec = on_ack(peer_ack, peer_window)) return ec;
   PathState path;
   path.opened = now;
   path.last_recv = now;
   path.last_ping = now;
+  path.srtt = handshake_rtt;
   paths_[id] = std::move(path);
+  scheduler_->path_up(id, handshake_rtt);
   ++counters_.paths_opened;
   no_path_since_.reset();
   // §3.3: the peer's ack in SETUP may be the last thing closure waited for.
@@ -41,9 +61,20 @@ void Session::path_down(PathId id, TimePoint now) {
   path.live = false;
   path.ping_token.reset();
   path.pongs_due.clear();
-  // We cannot know what the dead path delivered: everything it carried that
-  // is not acked goes out again (the peer's ack at the next SETUP trims it).
-  resend_.merge_from(path.in_flight);
+  last_now_ = std::max(last_now_, now);
+  // We cannot know what the dead path delivered (its TCP acks say what the
+  // peer's kernel got, not what the peer's session read): everything it
+  // carried that is not acked goes out again, once, on other paths (the
+  // peer's ack at the next SETUP trims it). The scheduler keeps that set.
+  const auto unacked = path.in_flight.to_vector();
+  std::vector<sched::ByteRange> unsure;
+  for (const auto& r : unacked) unsure.push_back({r.begin, r.end});
+  scheduler_->path_down(id, unsure);
+  path.in_flight.clear();
+  path.owed.clear();
+  path.unconfirmed.clear();
+  if (fin_path_ == id) fin_path_.reset();  // the FIN goes out again unless acked
+  release_sent();
   // Likewise for our last ack and window: if they went out on this path the
   // peer may never see them, and a sender waiting for the window would wait
   // forever. Forget them so the next poll on any path says them again.
@@ -76,18 +107,21 @@ std::vector<PathId> Session::live_paths() const {
 
 std::vector<PathId> Session::take_dead_paths() { return std::exchange(dead_paths_, {}); }
 
-std::size_t Session::write(std::span<const std::byte> bytes, TimePoint) {
+std::size_t Session::write(std::span<const std::byte> bytes, TimePoint now) {
   const std::size_t n = std::min(bytes.size(), writable());
   if (n == 0) return 0;
+  last_now_ = std::max(last_now_, now);
   send_ring_.write_at(write_end_, bytes.first(n));
   write_end_ += n;
+  scheduler_->on_write(write_end_);
   counters_.bytes_written += n;
   return n;
 }
 
 std::size_t Session::writable() const {
   if (done() || fin_offset_) return 0;
-  const std::uint64_t buffered = write_end_ - std::min(peer_ack_, write_end_);
+  // The ring may still hold acked bytes owed to a path (release_sent).
+  const std::uint64_t buffered = write_end_ - send_ring_.base();
   return config_.send_buffer - buffered;
 }
 
@@ -143,8 +177,8 @@ TimePoint Session::next_deadline() const {
   TimePoint t = TimePoint::max();
   if (time_wait_since_) t = std::min(t, *time_wait_since_ + config_.time_wait);
   if (no_path_since_) t = std::min(t, *no_path_since_ + config_.linger);
-  // Ack and ping deadlines only matter while a path can carry them;
-  // otherwise a deadline in the past would spin the timer.
+  // Ack, ping and scheduler deadlines only matter while a path can carry
+  // them; otherwise a deadline in the past would spin the timer.
   bool any_live = false;
   for (const auto& [id, path] : paths_) {
     if (!path.live) continue;
@@ -157,11 +191,14 @@ TimePoint Session::next_deadline() const {
   // (§3.4): a delayed-ack deadline there could never be served.
   if (any_live && ack_pending_since_ && state_ == State::established)
     t = std::min(t, *ack_pending_since_ + config_.ack_delay);
+  // A path holding bytes goes silent: the scheduler may move them (§3.2).
+  if (any_live && data_outstanding()) t = std::min(t, scheduler_->next_deadline(last_now_));
   return t;
 }
 
 void Session::on_timer(TimePoint now) {
   if (done()) return;
+  last_now_ = std::max(last_now_, now);
   if (time_wait_since_ && now >= *time_wait_since_ + config_.time_wait) {
     state_ = State::closed;  // all data crossed both ways; only a confirmation is missing
     return;

@@ -7,11 +7,13 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "error.hpp"
+#include "sched/scheduler.hpp"
 #include "session/path_state.hpp"
 #include "session/range_set.hpp"
 #include "session/recv_buffer.hpp"
@@ -31,6 +33,19 @@ struct Counters {
   std::uint64_t paths_opened = 0;
 };
 
+// One flowpath as --stats reports it (Session::path_report).
+struct PathReport {
+  PathId id{};
+  bool live = false;
+  std::uint64_t bytes_sent = 0;      // payload, re-sends included (this incarnation of the id)
+  std::uint64_t bytes_received = 0;  // payload
+  // The RTT the scheduler works with (TCP's, PING/PONG or the handshake);
+  // nullopt for a path that is down.
+  std::optional<Duration> rtt;
+  double delivery_rate = 0;  // bytes per second the scheduler estimates; 0 when down
+  double share = 0;          // bytes_sent over the bytes_sent of every path listed
+};
+
 class Session {
  public:
   Session(Role role, const Config& config, TimePoint now);
@@ -38,10 +53,11 @@ class Session {
   // ---- paths ---------------------------------------------------------------
   // A flowpath finished its handshake; the peer has received our stream up to
   // `peer_ack` and accepts bytes below `peer_window`. A path with the same id
-  // that is still up is replaced (treated as failed first).
+  // that is still up is replaced (treated as failed first). `handshake_rtt`
+  // (SETUP to SETUP_ACK, if measured) seeds the path's RTT estimate.
   // Errors: errc::peer_ahead if `peer_ack` is past what we sent.
   boost::system::error_code add_path(PathId id, std::uint64_t peer_ack, std::uint64_t peer_window,
-                                     TimePoint now);
+                                     TimePoint now, std::optional<Duration> handshake_rtt = {});
   // The flowpath's socket failed or was closed by us: what it carried and is
   // not acked will be sent again on another path.
   void path_down(PathId id, TimePoint now);
@@ -53,6 +69,23 @@ class Session {
   // Paths the session declared dead (keepalive timeout) since the last call:
   // the transport closes their sockets.
   std::vector<PathId> take_dead_paths();
+
+  // ---- per-path feedback (optional; docs/protocol.md §3.2) -----------------
+  // The flowpath's TCP has had `bytes_acked` bytes acknowledged of what
+  // poll_transmit returned for `id` since add_path: on Linux TCP_INFO's
+  // tcpi_bytes_acked less the bytes the transport itself wrote on the socket
+  // before add_path (the handshake), or the bytes written less SIOCOUTQ. A
+  // running total; smaller values than before are ignored. The session takes
+  // the framing off and tells the scheduler how many payload bytes the path
+  // delivered. Without it (or between calls) the connection's ack stands in,
+  // which makes every path look as slow as the slowest: the transfer works,
+  // the striping is worse. Call it as often as cheap (after each write, on
+  // each frame received), then poll the path.
+  void path_delivered(PathId id, std::uint64_t bytes_acked, TimePoint now);
+  // An RTT sample of the flowpath's TCP (TCP_INFO tcpi_rtt). Once given, the
+  // path's PING/PONG samples no longer feed the scheduler: they include the
+  // time our bytes wait in the socket buffer, TCP's do not.
+  void path_rtt_sample(PathId id, Duration rtt);
 
   // ---- frames from the peer ------------------------------------------------
   // Errors concern only the path the frame came on (close that path):
@@ -80,9 +113,16 @@ class Session {
 
   // ---- output --------------------------------------------------------------
   // Encodes the frames due on `path` into `out` (ack, pong, ping, data, FIN);
-  // returns the bytes written, 0 when nothing is due.
+  // returns the bytes written, 0 when nothing is due. Which data goes on
+  // which path is the scheduler's choice (Config::scheduler); the caller
+  // writes everything returned, in order, or reports the path down. `out`
+  // is how much the path can take now: a transport that offers only what
+  // its socket can queue without a long wait gives the scheduler the best
+  // say. A path the scheduler keeps idle gets nothing even with room.
   std::size_t poll_transmit(PathId path, std::span<std::byte> out, TimePoint now);
-  // Earliest moment on_timer has work; TimePoint::max() if none.
+  // Earliest moment on_timer has work, or the scheduler may decide
+  // differently (a path holding bytes goes silent): at that moment call
+  // on_timer, then poll every path. TimePoint::max() if none.
   TimePoint next_deadline() const;
   void on_timer(TimePoint now);
 
@@ -95,6 +135,9 @@ class Session {
   const Counters& counters() const { return counters_; }
   const std::map<PathId, PathState>& paths() const { return paths_; }
   Role role() const { return role_; }
+  // Per-path figures for --stats: every path the session knows, live or not.
+  std::vector<PathReport> path_report(TimePoint now) const;
+  const sched::Scheduler& scheduler() const { return *scheduler_; }
   // Memory the buffers hold now.
   std::size_t buffered_bytes() const { return send_ring_.allocated() + recv_.allocated(); }
 
@@ -103,8 +146,13 @@ class Session {
   boost::system::error_code on_ack(std::uint64_t ack, std::uint64_t window);
   void after_progress(TimePoint now);
   void fail(errc e);
-  std::uint64_t send_limit() const;  // highest offset + 1 we may send now
-  std::size_t write_data(PathState& path, std::span<std::byte> out, TimePoint now);
+  std::size_t write_data(PathId id, PathState& path, std::span<std::byte> out, TimePoint now);
+  std::size_t emit_data(PathState& path, std::uint64_t offset, std::size_t len,
+                        std::span<std::byte> out);
+  bool fin_due(const PathState& path) const;
+  void confirm_delivered(PathId id, PathState& path, TimePoint now);
+  void release_sent();
+  bool data_outstanding() const;
   std::size_t write_control(PathState& path, std::span<std::byte> out, TimePoint now);
   bool ack_due_now(TimePoint now) const;
   wire::DataFrame data_header(std::uint64_t offset) const;
@@ -115,14 +163,18 @@ class Session {
   boost::system::error_code error_;
   Counters counters_;
 
-  // Sending (§3.2): bytes [peer_ack_, write_end_) live in send_ring_.
+  // Sending (§3.2): bytes [peer_ack_, write_end_) live in send_ring_ (and
+  // any below peer_ack_ still owed to a path). The scheduler decides which
+  // path sends what, and holds what failed paths lost (its ledger's lost()).
   ByteRing send_ring_;
+  std::unique_ptr<sched::Scheduler> scheduler_;
   std::uint64_t write_end_ = 0;    // next offset the application writes
-  std::uint64_t send_next_ = 0;    // lowest offset never sent (the paper's s)
+  std::uint64_t send_next_ = 0;    // highest offset sent + 1 (the FIN counts one)
   std::uint64_t peer_ack_ = 0;     // the paper's a
   std::uint64_t peer_window_ = 0;  // the peer accepts offsets below this (a + b)
   std::optional<std::uint64_t> fin_offset_;
-  RangeSet resend_;  // sent on a path that failed and not acked since
+  std::optional<PathId> fin_path_;  // the live path that carries our FIN, if one does
+  TimePoint last_now_;              // the latest time we were given (next_deadline has none)
 
   // Receiving.
   RecvBuffer recv_;

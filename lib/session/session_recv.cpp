@@ -12,6 +12,7 @@ boost::system::error_code Session::on_frame(PathId from, const wire::Frame& fram
   if (it == paths_.end() || !it->second.live || done()) return {};
   auto& path = it->second;
   path.last_recv = now;
+  last_now_ = std::max(last_now_, now);
 
   boost::system::error_code ec;
   if (const auto* d = std::get_if<wire::DataFrame>(&frame)) {
@@ -27,6 +28,7 @@ boost::system::error_code Session::on_frame(PathId from, const wire::Frame& fram
       const Duration sample = now - TimePoint(Duration(pong->token));
       path.srtt = path.srtt ? (*path.srtt * 7 + sample) / 8 : sample;
       path.ping_token.reset();
+      if (!path.tcp_rtt) scheduler_->on_rtt_sample(from, sample);
     }
   } else if (std::holds_alternative<wire::ResetFrame>(frame)) {
     log::session()->info("path={} peer reset the connection", to_int(from));
@@ -55,13 +57,18 @@ boost::system::error_code Session::on_data(PathState& path, const wire::DataFram
 boost::system::error_code Session::on_ack(std::uint64_t ack, std::uint64_t window) {
   // The peer cannot have received what we never sent (the FIN counts one).
   if (ack > send_next_) return errc::peer_ahead;
+  const bool news = ack > peer_ack_ || window > peer_window_;
+  peer_window_ = std::max(peer_window_, window);
   if (ack > peer_ack_) {
     peer_ack_ = ack;
-    send_ring_.release_until(std::min(ack, write_end_));
-    resend_.remove_below(ack);
     for (auto& [id, path] : paths_) path.in_flight.remove_below(ack);
   }
-  peer_window_ = std::max(peer_window_, window);
+  if (!news) return {};
+  scheduler_->on_ack(std::min(peer_ack_, write_end_), peer_window_);
+  // Without TCP's word, the ack tells which frames of each path arrived.
+  for (auto& [id, path] : paths_)
+    if (path.live) confirm_delivered(id, path, last_now_);
+  release_sent();
   return {};
 }
 

@@ -6,8 +6,6 @@
 
 namespace msocket::session {
 
-std::uint64_t Session::send_limit() const { return std::min(write_end_, peer_window_); }
-
 wire::DataFrame Session::data_header(std::uint64_t offset) const {
   wire::DataFrame d;
   d.offset = offset;
@@ -35,12 +33,17 @@ std::size_t Session::poll_transmit(PathId id, std::span<std::byte> out, TimePoin
     return wire::encode(wire::ResetFrame{0}, out);
   }
   if (done()) return 0;
+  last_now_ = std::max(last_now_, now);
+  // Every frame adds to the path's output count (wire_sent) as it is
+  // written, so that path_delivered can tell which DATA frames TCP has acked.
   std::size_t n = write_control(path, out, now);
-  n += write_data(path, out.subspan(n), now);
+  path.wire_sent += n;
+  n += write_data(id, path, out.subspan(n), now);
   if (ack_due_now(now)) {
     const wire::AckFrame ack{recv_.ack(), recv_.window()};
     if (const auto m = wire::encode(ack, out.subspan(n))) {
       n += m;
+      path.wire_sent += m;
       ack_sent_ = ack.ack;
       window_sent_ = ack.window;
       ack_pending_since_.reset();
@@ -68,49 +71,78 @@ std::size_t Session::write_control(PathState& path, std::span<std::byte> out, Ti
   return n;
 }
 
-std::size_t Session::write_data(PathState& path, std::span<std::byte> out, TimePoint) {
+// Data for `id` (§3.2): what the scheduler gives this path, framed in the
+// order it was given (the path's TCP keeps that order, and the scheduler
+// counts deliveries in it), then the FIN once everything before it is sent.
+std::size_t Session::write_data(PathId id, PathState& path, std::span<std::byte> out,
+                                TimePoint now) {
   std::size_t n = 0;
-  const std::uint64_t fin = fin_offset_.value_or(UINT64_MAX);
-  auto emit = [&](std::uint64_t offset, std::size_t len) {
-    auto d = data_header(offset);
-    d.fin = offset == fin;
-    auto prefix = wire::encode_data_prefix(d, len, out.subspan(n));
-    send_ring_.read_at(offset, out.subspan(n + prefix, len));
-    n += prefix + len;
-    path.in_flight.add({offset, offset + (d.fin ? 1 : len)});
-    path.bytes_sent += len;
-    ack_sent_ = d.ack;
-    window_sent_ = d.window;
-    ack_pending_since_.reset();
-  };
   while (out.size() - n > wire::kDataPrefixSize) {
     const std::size_t room = out.size() - n - wire::kDataPrefixSize;
-    const std::size_t max_len = std::min(room, config_.chunk_size);
-    if (auto r = resend_.front()) {
-      if (r->begin == fin) {
-        resend_.pop_front(1);
-        emit(fin, 0);
-        continue;
-      }
-      const std::size_t len = std::min<std::uint64_t>({r->end, fin, r->begin + max_len}) - r->begin;
-      resend_.pop_front(len);
-      emit(r->begin, len);
-      continue;
+    if (path.owed.empty()) {
+      // Ranges count as sent as soon as they are returned; those that do not
+      // fit in `out` stay owed to this path for its next poll.
+      for (const auto& r : scheduler_->next_ranges(id, room, now)) path.owed.push_back({r.begin, r.end});
+      if (path.owed.empty()) break;
     }
-    if (send_next_ < send_limit()) {
-      const std::size_t len = std::min<std::uint64_t>(send_limit() - send_next_, max_len);
-      emit(send_next_, len);
-      send_next_ += len;
-      continue;
-    }
-    if (send_next_ == fin && fin <= peer_window_) {
-      emit(fin, 0);
-      send_next_ = fin + 1;
-      continue;
-    }
-    break;
+    auto& r = path.owed.front();
+    const std::size_t len = std::min<std::uint64_t>({r.size(), room, config_.chunk_size});
+    n += emit_data(path, r.begin, len, out.subspan(n));
+    r.begin += len;
+    if (r.begin == r.end) path.owed.pop_front();
   }
+  if (fin_due(path) && out.size() - n >= wire::kDataPrefixSize) {
+    n += emit_data(path, *fin_offset_, 0, out.subspan(n));
+    fin_path_ = id;
+  }
+  release_sent();
   return n;
+}
+
+// One DATA frame (the FIN if `offset` is the FIN's and `len` 0), with our
+// ack and window on it.
+std::size_t Session::emit_data(PathState& path, std::uint64_t offset, std::size_t len,
+                               std::span<std::byte> out) {
+  auto d = data_header(offset);
+  d.fin = fin_offset_ == offset && len == 0;
+  const std::size_t prefix = wire::encode_data_prefix(d, len, out);
+  send_ring_.read_at(offset, out.subspan(prefix, len));
+  const std::uint64_t end = offset + (d.fin ? 1 : len);
+  path.in_flight.add({offset, end});
+  path.bytes_sent += len;
+  send_next_ = std::max(send_next_, end);
+  const std::uint64_t wire_end = path.wire_sent + prefix + len;
+  auto& frames = path.unconfirmed;
+  if (!frames.empty() && frames.back().range.end == offset &&
+      frames.back().range.size() < config_.chunk_size) {
+    frames.back().wire_end = wire_end;  // one entry for a run of small frames
+    frames.back().payload_end += len;
+    frames.back().range.end = end;
+  } else {
+    const std::uint64_t payload_before = frames.empty() ? path.payload_confirmed : frames.back().payload_end;
+    frames.push_back({wire_end, payload_before + len, {offset, end}});
+  }
+  path.wire_sent += prefix + len;
+  ack_sent_ = d.ack;
+  window_sent_ = d.window;
+  ack_pending_since_.reset();
+  return prefix + len;
+}
+
+// §3.4: the FIN goes out once every byte before it has been sent, inside the
+// window, on one path at a time (again only if that path fails).
+bool Session::fin_due(const PathState& path) const {
+  if (!fin_offset_ || fin_path_ || peer_ack_ > *fin_offset_) return false;
+  return path.owed.empty() && scheduler_->ledger().next_new() >= *fin_offset_ &&
+         *fin_offset_ <= peer_window_;
+}
+
+// Forgets sent bytes the peer has acked, except those still owed to a path.
+void Session::release_sent() {
+  std::uint64_t keep_from = std::min(peer_ack_, write_end_);
+  for (const auto& [id, path] : paths_)
+    for (const auto& r : path.owed) keep_from = std::min(keep_from, r.begin);
+  if (keep_from > send_ring_.base()) send_ring_.release_until(keep_from);
 }
 
 }  // namespace msocket::session

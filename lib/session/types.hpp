@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace msocket {
 
@@ -26,6 +28,32 @@ namespace msocket::session {
 
 using namespace std::chrono_literals;
 
+// Which multipath scheduler decides what each flowpath sends (paper §III-C,
+// docs/scheduler.md §4). An enum, not a name, so that Config owns no memory
+// (it travels inside transport::Options).
+enum class SchedulerPolicy : std::uint8_t {
+  throughput,   // "default": striped in proportion to each path's delivery rate
+  round_robin,  // "rr"
+  redundant,    // "redundant": every byte on every path
+  backup,       // "backup": the first path up carries all; others wait for it to fail
+  prefer,       // "prefer": like backup, but a stalled path is left too
+};
+
+inline constexpr std::string_view kSchedulerPolicyNames[] = {"default", "rr", "redundant", "backup",
+                                                             "prefer"};
+
+// The scheduler registry's name of `policy` (sched::make_scheduler).
+constexpr std::string_view to_string(SchedulerPolicy policy) {
+  return kSchedulerPolicyNames[static_cast<std::size_t>(policy)];
+}
+
+// The policy called `name` (one of kSchedulerPolicyNames), or nullopt.
+constexpr std::optional<SchedulerPolicy> parse_scheduler_policy(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kSchedulerPolicyNames); ++i)
+    if (kSchedulerPolicyNames[i] == name) return static_cast<SchedulerPolicy>(i);
+  return std::nullopt;
+}
+
 struct Config {
   std::size_t send_buffer = 4 << 20;  // output buffer: bytes kept until the peer acks them
   std::size_t recv_buffer = 4 << 20;  // input buffer: the window offered to the peer
@@ -38,6 +66,10 @@ struct Config {
   // keepalive_timeout, so a client whose path dies in time_wait has time to
   // notice, reconnect and deliver its final ack.
   Duration time_wait = 30s;
+  // Which path sends which bytes (docs/protocol.md §3.2). backup and prefer
+  // rank paths in the order they came up (a path re-added after a failure
+  // ranks last).
+  SchedulerPolicy scheduler = SchedulerPolicy::throughput;
 };
 
 }  // namespace msocket::session

@@ -1,0 +1,72 @@
+// Session: per-path feedback for the scheduler and per-path figures
+// (docs/protocol.md §3.2, docs/scheduler.md §7).
+#include <algorithm>
+
+#include "session/session.hpp"
+
+namespace msocket::session {
+
+void Session::path_delivered(PathId id, std::uint64_t bytes_acked, TimePoint now) {
+  auto it = paths_.find(id);
+  if (it == paths_.end() || !it->second.live) return;
+  auto& path = it->second;
+  last_now_ = std::max(last_now_, now);
+  // More than we wrote would be a transport's miscount; take what we wrote.
+  path.wire_acked = std::max(path.wire_acked, std::min(bytes_acked, path.wire_sent));
+  confirm_delivered(id, path, now);
+}
+
+void Session::path_rtt_sample(PathId id, Duration rtt) {
+  auto it = paths_.find(id);
+  if (it == paths_.end() || !it->second.live) return;
+  it->second.tcp_rtt = true;
+  scheduler_->on_rtt_sample(id, rtt);
+}
+
+// Frames of `path` count as delivered once its TCP acked them or the
+// connection's ack covers them, in send order (TCP's order on the path).
+// The ack stands in for TCP only as far as the path's oldest frames go: a
+// frame past a gap waits with the gap.
+void Session::confirm_delivered(PathId id, PathState& path, TimePoint now) {
+  std::uint64_t payload = path.payload_confirmed;
+  while (!path.unconfirmed.empty()) {
+    const auto& frames = path.unconfirmed.front();
+    if (frames.wire_end > path.wire_acked && frames.range.end > peer_ack_) break;
+    payload = frames.payload_end;
+    path.unconfirmed.pop_front();
+  }
+  if (payload == path.payload_confirmed) return;
+  scheduler_->on_delivered(id, payload - path.payload_confirmed, now);
+  path.payload_confirmed = payload;
+}
+
+// Whether anything we sent or must send is not acked yet: while so, the
+// scheduler's deadline matters.
+bool Session::data_outstanding() const {
+  if (state_ != State::established) return false;
+  const std::uint64_t end = fin_offset_ ? *fin_offset_ + 1 : write_end_;
+  return peer_ack_ < end;
+}
+
+std::vector<PathReport> Session::path_report(TimePoint now) const {
+  std::vector<PathReport> report;
+  std::uint64_t total = 0;
+  for (const auto& [id, path] : paths_) {
+    PathReport r;
+    r.id = id;
+    r.live = path.live;
+    r.bytes_sent = path.bytes_sent;
+    r.bytes_received = path.bytes_received;
+    if (const auto* estimate = path.live ? scheduler_->estimate(id) : nullptr) {
+      r.rtt = estimate->srtt();
+      r.delivery_rate = estimate->rate(now);
+    }
+    total += path.bytes_sent;
+    report.push_back(r);
+  }
+  for (auto& r : report)
+    r.share = total == 0 ? 0.0 : static_cast<double>(r.bytes_sent) / static_cast<double>(total);
+  return report;
+}
+
+}  // namespace msocket::session
