@@ -67,7 +67,7 @@ if(TARGET mbench)
     set_tests_properties(cli:${name} PROPERTIES
       SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
   endforeach()
-  foreach(subcommand IN ITEMS link names throughput)
+  foreach(subcommand IN ITEMS link names throughput recovery)
     set(test_name cli:mbench_manpage)
     if(NOT subcommand STREQUAL "link")
       set(test_name cli:mbench_manpage_${subcommand})

@@ -59,6 +59,11 @@ if(TARGET mbench)
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/link_emulator.sh $<TARGET_FILE:mbench>)
   set_tests_properties(netns:link_emulator PROPERTIES
     SKIP_RETURN_CODE 77 TIMEOUT 180 RUN_SERIAL TRUE LABELS netns)
+  # mbench recovery client|server|both --quick: well-formed results, nothing left behind.
+  add_test(NAME netns:mbench_recovery
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/mbench_recovery.sh $<TARGET_FILE:mbench>)
+  set_tests_properties(netns:mbench_recovery PROPERTIES
+    SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL TRUE LABELS netns)
 else()
-  message(WARNING "tests/netns: no mbench target; netns:link_emulator not registered")
+  message(WARNING "tests/netns: no mbench target; netns:link_emulator and netns:mbench_recovery not registered")
 endif()

@@ -28,7 +28,7 @@ void add_output_options(po::options_description& description) {
       ("quick", "a small, short run (for CI): a few seconds")
       ("json", po::value<std::string>(), "also write the results as JSON to FILE")
       ("csv", po::value<std::string>(), "also write the results as CSV to FILE")
-      ("plot", po::value<std::string>(), "draw bar charts (PNG and SVG) into DIR, with gnuplot");
+      ("plot", po::value<std::string>(), "draw charts (PNG and SVG) into DIR, with gnuplot");
 }
 
 namespace {

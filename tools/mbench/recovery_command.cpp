@@ -41,6 +41,7 @@ struct RecoveryOptions {
   std::vector<unsigned> connections;  // server
   std::vector<Milliseconds> rhos;     // both
   std::optional<std::string> mcat_path, mnamed_path;
+  std::optional<fs::path> logs_dir;  // keep the programs' logs here
   OutputOptions output;
 };
 
@@ -83,7 +84,8 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
       ("connections", po::value<std::string>(), "server: clients connected at once, a list (default 20,50,100; --quick 5)")
       ("rho", po::value<std::string>(), "both: client retry intervals, s, each with and without the watch (default 0.5,1,2; --quick 0.5)")
       ("mcat", po::value<std::string>(), "the mcat to measure (default: the one next to mbench)")
-      ("mnamed", po::value<std::string>(), "the mnamed to run (default: the one next to mbench)");
+      ("mnamed", po::value<std::string>(), "the mnamed to run (default: the one next to mbench)")
+      ("logs", po::value<std::string>(), "keep the logs and statistics of every program in DIR/case-N (default: removed)");
   add_output_options(visible);
   visible.add_options()("verbose,v", "more log output on stderr (-vv for more)");
   std::string scenario;
@@ -123,6 +125,10 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
     o.rhos = parse_times("rho", vm.count("rho") ? text("rho") : quick ? "0.5" : "0.5,1,2", 1000ms, 25ms, 60000ms);
   if (vm.count("mcat")) o.mcat_path = text("mcat");
   if (vm.count("mnamed")) o.mnamed_path = text("mnamed");
+  if (vm.count("logs")) {
+    if (text("logs").empty()) throw UsageError("--logs wants a directory");
+    o.logs_dir = text("logs");
+  }
   return o;
 }
 
@@ -159,11 +165,17 @@ int run_recovery(const RecoveryOptions& o) {
   Progress progress("recovery " + o.scenario, cases_of(o));
   RecoveryResults results{o.scenario, {}, {}, {}};
   // Each case on a testbed of its own, with fresh logs: nothing carries over.
+  int case_number = 0;
   const auto run_case = [&](Milliseconds rtt, const std::string& what, auto&& measure) {
     progress.step(what + ", RTT " + std::to_string(rtt.count()) + " ms, " + std::to_string(o.moves) + " move(s)");
-    const TemporaryDirectory logs("mbench-recovery");
-    RecoveryTestbed testbed(rtt, self, logs.path());
-    measure(testbed, RecoveryPrograms{mcat, mnamed, logs.path()}, RecoveryCase{rtt, o.moves});
+    const TemporaryDirectory scratch("mbench-recovery");
+    auto logs = scratch.path();
+    if (o.logs_dir) {
+      logs = *o.logs_dir / ("case-" + std::to_string(++case_number));
+      fs::create_directories(logs);
+    }
+    RecoveryTestbed testbed(rtt, self, logs);
+    measure(testbed, RecoveryPrograms{mcat, mnamed, logs}, RecoveryCase{rtt, o.moves});
   };
   for (const auto rtt : o.rtts) {
     if (o.scenario == "client")
