@@ -32,6 +32,30 @@ std::chrono::milliseconds server_away(std::chrono::milliseconds rho) { return 2 
 
 std::string mode_text(bool watch) { return watch ? "watch" : "no watch"; }
 
+struct MoveTiming {
+  double recovery_ms = 0;  // the server's new address to the client's `migrated` line
+  double update_ms = 0;    // the server's new address to its `registered` line
+};
+
+// Move number `move`: both off the network, the client back, then the server;
+// waits for the server's registration and the client's migration.
+MoveTiming move_both(RecoveryTestbed& testbed, ChildProcess& server, const std::filesystem::path& server_log,
+                     ChildProcess& client, const std::filesystem::path& client_log, unsigned move,
+                     const RecoveryCase& c, std::chrono::milliseconds rho) {
+  testbed.drop_client();
+  testbed.drop_server();
+  pause_for(kClientAway);
+  testbed.attach_client();
+  pause_for(server_away(rho));
+  const auto server_back = testbed.attach_server();
+  const auto registered =
+      wait_for_lines(server_log, "registered srv at " + testbed.server_address() + ":", 1, server, 10s + 10 * c.rtt);
+  // Generous: a client may try each address the server had before, each
+  // until its connect timeout (10 s), before it asks the name service.
+  const auto migrated = wait_for_lines(client_log, "migrated conn=", move, client, 60s + move * 10s + 3 * rho + 20 * c.rtt);
+  return {milliseconds_until(server_back, migrated[move - 1]), milliseconds_until(server_back, registered.front())};
+}
+
 }  // namespace
 
 BothMoveSamples measure_both_moves(RecoveryTestbed& testbed, const RecoveryPrograms& programs, const RecoveryCase& c,
@@ -63,23 +87,15 @@ BothMoveSamples measure_both_moves(RecoveryTestbed& testbed, const RecoveryProgr
   pause_for(settle);
 
   for (unsigned move = 1; move <= c.moves; ++move) {
-    testbed.drop_client();
-    testbed.drop_server();
-    pause_for(kClientAway);
-    testbed.attach_client();
-    pause_for(server_away(rho));
-    const auto server_back = testbed.attach_server();
-    const auto registered = wait_for_lines(server_log, "registered srv at " + testbed.server_address() + ":", 1, server,
-                                           10s + 10 * c.rtt);
-    const auto migrated = wait_for_lines(client_log, "migrated conn=", move, client, 20s + 3 * rho + 20 * c.rtt);
-    samples.recovery_ms.push_back(milliseconds_until(server_back, migrated[move - 1]));
-    samples.update_ms.push_back(milliseconds_until(server_back, registered.front()));
-    samples.after_registration_ms.push_back(samples.recovery_ms.back() - samples.update_ms.back());
+    const auto timing = move_both(testbed, server, server_log, client, client_log, move, c, rho);
+    samples.recovery_ms.push_back(timing.recovery_ms);
+    samples.update_ms.push_back(timing.update_ms);
+    samples.after_registration_ms.push_back(timing.recovery_ms - timing.update_ms);
     progress.note("  move " + std::to_string(move) + " of " + std::to_string(c.moves) + " (rho " +
                   std::to_string(rho.count()) + " ms, " + mode_text(watch) + "): client -> " +
                   testbed.client_address() + ", server -> " + testbed.server_address() + "; registered after " +
-                  milliseconds_text(samples.update_ms.back()) + " ms, client migrated " +
-                  milliseconds_text(samples.recovery_ms.back()) + " ms after the server's return");
+                  milliseconds_text(timing.update_ms) + " ms, client migrated " +
+                  milliseconds_text(timing.recovery_ms) + " ms after the server's return");
     pause_for(settle);
   }
 

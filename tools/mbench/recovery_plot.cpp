@@ -78,10 +78,10 @@ void server_chart(std::ostringstream& out, const std::vector<ServerCaseResult>& 
   // The 2.5 RTT target of the first RTT, as a vertical line.
   const double target = 2.5 * static_cast<double>(cases.front().rtt.count());
   out << "set title 'server move: CDF of the clients'' recovery'\n"
-         "set xlabel 'time (ms)'\nset ylabel 'fraction of connections migrated'\nset key bottom right\nset grid\n"
+         "set xlabel 'time (ms)'\nset ylabel 'fraction of connections migrated'\nset key top left\nset grid\n"
          "set xrange [0:*]\nset yrange [0:1.05]\n"
       << "set arrow from " << number(target) << ",0 to " << number(target)
-      << ",1.05 nohead dashtype 2\nset label 'paper target: 2.5 RTT' at " << number(target) << ",0.05 left offset 0.5,0\n"
+      << ",1.05 nohead dashtype 2\nset label 'paper target: 2.5 RTT' at " << number(target) << ",0.5 left offset 0.5,0\n"
       << "plot " << plots << "\nunset arrow\nunset label\n";
 }
 
