@@ -38,6 +38,7 @@ struct PathState {
   std::uint64_t wire_sent = 0;          // bytes poll_transmit returned for this path
   std::uint64_t wire_acked = 0;         // of which the path's TCP has acked (path_delivered)
   std::uint64_t payload_confirmed = 0;  // payload bytes reported to the scheduler as delivered
+  bool tcp_reports = false;             // the transport reports TCP acks (path_delivered)
   bool tcp_rtt = false;                 // the transport gives TCP's RTT: PING samples not needed
 };
 

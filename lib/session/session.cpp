@@ -191,6 +191,8 @@ TimePoint Session::next_deadline() const {
   // (§3.4): a delayed-ack deadline there could never be served.
   if (any_live && ack_pending_since_ && state_ == State::established)
     t = std::min(t, *ack_pending_since_ + config_.ack_delay);
+  if (any_live && ack_held_since_ && state_ == State::established)
+    t = std::min(t, *ack_held_since_ + config_.ack_delay);
   // A path holding bytes goes silent: the scheduler may move them (§3.2).
   if (any_live && data_outstanding()) t = std::min(t, scheduler_->next_deadline(last_now_));
   return t;

@@ -155,6 +155,8 @@ class Session {
   bool data_outstanding() const;
   std::size_t write_control(PathState& path, std::span<std::byte> out, TimePoint now);
   bool ack_due_now(TimePoint now) const;
+  std::optional<PathId> ack_path(TimePoint now) const;
+  bool ack_goes_on(PathId id, TimePoint now);
   wire::DataFrame data_header(std::uint64_t offset) const;
 
   Role role_;
@@ -181,6 +183,7 @@ class Session {
   std::uint64_t ack_sent_ = 0;
   std::uint64_t window_sent_ = 0;
   std::optional<TimePoint> ack_pending_since_;
+  std::optional<TimePoint> ack_held_since_;  // a due ACK waits for its path (ack_path)
 
   std::map<PathId, PathState> paths_;
   std::vector<PathId> dead_paths_;

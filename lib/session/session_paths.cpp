@@ -13,6 +13,7 @@ void Session::path_delivered(PathId id, std::uint64_t bytes_acked, TimePoint now
   last_now_ = std::max(last_now_, now);
   // More than we wrote would be a transport's miscount; take what we wrote.
   path.wire_acked = std::max(path.wire_acked, std::min(bytes_acked, path.wire_sent));
+  path.tcp_reports = true;
   confirm_delivered(id, path, now);
 }
 
@@ -23,15 +24,18 @@ void Session::path_rtt_sample(PathId id, Duration rtt) {
   scheduler_->on_rtt_sample(id, rtt);
 }
 
-// Frames of `path` count as delivered once its TCP acked them or the
-// connection's ack covers them, in send order (TCP's order on the path).
-// The ack stands in for TCP only as far as the path's oldest frames go: a
-// frame past a gap waits with the gap.
+// Frames of `path` count as delivered once its TCP acked them, in send order
+// (TCP's order on the path). On a path whose transport never reported TCP
+// acks, the connection's ack stands in, as far as the path's oldest frames
+// go: a frame past a gap waits with the gap, and a frame whose copy arrived
+// on another path counts as this path's delivery (so a stalled path whose
+// bytes were copied looks alive again). With TCP's reports neither happens.
 void Session::confirm_delivered(PathId id, PathState& path, TimePoint now) {
   std::uint64_t payload = path.payload_confirmed;
   while (!path.unconfirmed.empty()) {
     const auto& frames = path.unconfirmed.front();
-    if (frames.wire_end > path.wire_acked && frames.range.end > peer_ack_) break;
+    const bool by_ack = !path.tcp_reports && frames.range.end <= peer_ack_;
+    if (frames.wire_end > path.wire_acked && !by_ack) break;
     payload = frames.payload_end;
     path.unconfirmed.pop_front();
   }

@@ -39,17 +39,59 @@ std::size_t Session::poll_transmit(PathId id, std::span<std::byte> out, TimePoin
   std::size_t n = write_control(path, out, now);
   path.wire_sent += n;
   n += write_data(id, path, out.subspan(n), now);
-  if (ack_due_now(now)) {
+  // §3.4: in time_wait every path carries our final ack once, ahead of the
+  // TCP FIN that follows when it has nothing more to send: the FIN then
+  // means "the final ack is here" on whichever path the peer sees it, even
+  // if another path that carried the ack has stalled.
+  const bool final_ack = state_ == State::time_wait && !path.fin_confirmed;
+  if (final_ack || (ack_due_now(now) && ack_goes_on(id, now))) {
     const wire::AckFrame ack{recv_.ack(), recv_.window()};
     if (const auto m = wire::encode(ack, out.subspan(n))) {
       n += m;
       path.wire_sent += m;
+      path.fin_confirmed = state_ == State::time_wait;
       ack_sent_ = ack.ack;
       window_sent_ = ack.window;
       ack_pending_since_.reset();
+      ack_held_since_.reset();
     }
   }
   return n;
+}
+
+// §3.2: a standalone ACK goes on the live path with the shortest RTT among
+// those that brought us something lately (within twice their RTT, 50 ms at
+// least): a window update that crosses the slow path holds the peer's window
+// longer, and one that goes into a stalled path is lost. If no path brought
+// anything lately, the one that brought something last.
+std::optional<PathId> Session::ack_path(TimePoint now) const {
+  std::optional<PathId> quickest, latest;
+  Duration quickest_rtt = Duration::max();
+  TimePoint latest_recv = TimePoint::min();
+  for (const auto& [id, path] : paths_) {
+    if (!path.live) continue;
+    if (path.last_recv > latest_recv) {
+      latest_recv = path.last_recv;
+      latest = id;
+    }
+    const auto* estimate = scheduler_->estimate(id);
+    const Duration rtt = estimate ? estimate->srtt() : Duration::max() / 4;
+    const bool fresh = now - path.last_recv <= std::max<Duration>(2 * rtt, 50ms);
+    if (fresh && rtt < quickest_rtt) {
+      quickest_rtt = rtt;
+      quickest = id;
+    }
+  }
+  return quickest ? quickest : latest;
+}
+
+// Whether a due ACK goes out on `id` now: on the ack path; on another one
+// only once the ack has waited ack_delay for it (its writer may be busy),
+// or at once outside `established` (closure must not wait on a choice).
+bool Session::ack_goes_on(PathId id, TimePoint now) {
+  if (state_ != State::established || ack_path(now) == id) return true;
+  if (!ack_held_since_) ack_held_since_ = now;
+  return now >= *ack_held_since_ + config_.ack_delay;
 }
 
 std::size_t Session::write_control(PathState& path, std::span<std::byte> out, TimePoint now) {
@@ -126,6 +168,7 @@ std::size_t Session::emit_data(PathState& path, std::uint64_t offset, std::size_
   ack_sent_ = d.ack;
   window_sent_ = d.window;
   ack_pending_since_.reset();
+  ack_held_since_.reset();
   return prefix + len;
 }
 

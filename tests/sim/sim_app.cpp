@@ -29,7 +29,9 @@ void fill_stream(std::uint64_t key, std::uint64_t offset, std::span<std::byte> o
 void World::app_write(int side) {
   auto& a = ep_[side]->app;
   if (a.writing || a.written == a.out_total) return;
-  const std::size_t n = std::min<std::uint64_t>(a.out_total - a.written, log_uniform(1, 256 * 1024));
+  // A scripted bulk writer writes 1 MiB at a time, as fast as it can.
+  const std::uint64_t piece = a.bulk ? 1 << 20 : log_uniform(1, 256 * 1024);
+  const std::size_t n = std::min<std::uint64_t>(a.out_total - a.written, piece);
   a.pending.resize(n);
   fill_stream(a.out_key, a.written, a.pending);
   a.pending_pos = 0;
@@ -47,7 +49,9 @@ void World::try_write(int side) {
     a.written += n;
   }
   a.writing = false;
-  if (a.written == a.out_total)
+  if (a.bulk)
+    schedule(0ms, a.written == a.out_total ? EventKind::app_shutdown : EventKind::app_write, side);
+  else if (a.written == a.out_total)
     schedule(chance(0.3) ? 0ms : between(0ms, 300ms), EventKind::app_shutdown, side);
   else
     schedule(chance(0.5) ? 0ms : between(0ms, 20ms), EventKind::app_write, side);
@@ -73,6 +77,7 @@ std::size_t World::read_some(int side, std::size_t max) {
       return 0;
     }
     a.received += n;
+    if (side == kClient && a.received == a.in_total) outcome_.download_done = now_ - start_;
   } else if (e.session.read_eof()) {
     a.eof = true;
     if (a.received != a.in_total)

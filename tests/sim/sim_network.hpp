@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -44,7 +45,17 @@ struct Pipe {
   TimePoint link_free{};     // when the last queued byte has left the sender
   TimePoint last_arrival{};  // arrivals never overtake each other
   bool cut = false;          // the connection was killed: nothing more gets in
+  // The link stalled at this moment: what would arrive later waits for good
+  // (a radio out of range; TCP keeps the connection, nothing crosses).
+  std::optional<TimePoint> stalled_since;
+  std::uint64_t delivered = 0;  // stream bytes that arrived (what the sender's TCP sees acked)
   std::deque<Segment> queue;
+
+  // The front segment, if it has arrived by `now`.
+  bool arrived(TimePoint now) const {
+    if (queue.empty() || queue.front().arrival > now) return false;
+    return !stalled_since || queue.front().arrival <= *stalled_since;
+  }
 
   // Queues `s` sent at `now`; returns its arrival time (or nothing when cut).
   bool push(Segment s, TimePoint now) {
@@ -91,6 +102,8 @@ struct Socket {
   bool attached = false;    // the handshake is done here: the session knows the path
   bool write_shut = false;  // we sent our TCP FIN
   Bytes partial;            // bytes of a frame that is not complete yet
+  std::uint64_t written = 0;  // stream bytes sent
+  std::uint64_t acked = 0;    // of which our TCP has seen acked
 };
 
 // One TCP connection carrying one flowpath. Index 0 is the client's side,

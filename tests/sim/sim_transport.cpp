@@ -11,12 +11,14 @@ void World::send(std::size_t conn, int side, Segment s) {
     events_.push(Event{pipe.queue.back().arrival, seq_++, EventKind::arrival, side, conn});
 }
 
-// TCP cuts the stream wherever it likes: so do we.
+// TCP cuts the stream wherever it likes: so do we. Scripted runs cut it in
+// segments of kSegment bytes, so that deliveries come as a steady flow.
 void World::send_bytes(std::size_t conn, int side, Bytes bytes) {
+  conns_[conn].end[side].written += bytes.size();
   std::size_t pos = 0;
   while (pos < bytes.size()) {
     const std::size_t left = bytes.size() - pos;
-    const std::size_t n = chance(0.7) ? left : uniform(1, left);
+    const std::size_t n = scenario_ ? std::min(left, kSegment) : chance(0.7) ? left : uniform(1, left);
     Segment s;
     s.bytes.assign(bytes.begin() + static_cast<std::ptrdiff_t>(pos),
                    bytes.begin() + static_cast<std::ptrdiff_t>(pos + n));
@@ -26,12 +28,37 @@ void World::send_bytes(std::size_t conn, int side, Bytes bytes) {
 }
 
 void World::on_arrival(std::size_t conn, int sender) {
-  auto& queue = conns_[conn].pipe[sender].queue;
-  while (!failed_ && !queue.empty() && queue.front().arrival <= now_) {
-    Segment s = std::move(queue.front());
-    queue.pop_front();
+  auto& pipe = conns_[conn].pipe[sender];
+  while (!failed_ && pipe.arrived(now_)) {
+    Segment s = std::move(pipe.queue.front());
+    pipe.queue.pop_front();
+    if (s.kind == SegmentKind::bytes) {
+      pipe.delivered += s.bytes.size();
+      if (tcp_feedback_ || scenario_) report_tcp_ack(conn, sender);
+    }
     deliver(conn, 1 - sender, s);
   }
+}
+
+// The sender's TCP learns what arrived one reverse delay later; its
+// transport passes that on (Session::path_delivered, as from TCP_INFO) with
+// TCP's RTT, which here is the propagation round trip.
+void World::report_tcp_ack(std::size_t conn, int sender) {
+  const auto& c = conns_[conn];
+  if (c.pipe[1 - sender].cut || c.pipe[1 - sender].stalled_since) return;
+  events_.push(Event{now_ + c.pipe[1 - sender].delay, seq_++, EventKind::tcp_ack, sender, conn,
+                     c.pipe[sender].delivered});
+}
+
+void World::on_tcp_ack(const Event& e) {
+  auto& c = conns_[e.conn];
+  auto& e_side = *ep_[e.side];
+  auto& sock = c.end[e.side];
+  sock.acked = std::max(sock.acked, e.value);
+  if (!tcp_feedback_ || !sock.open || !sock.attached) return;
+  if (auto it = e_side.current.find(c.path); it == e_side.current.end() || it->second != e.conn) return;
+  e_side.session.path_delivered(c.path, e.value, now_);
+  e_side.session.path_rtt_sample(c.path, c.pipe[0].delay + c.pipe[1].delay);
 }
 
 void World::deliver(std::size_t conn, int side, Segment& s) {
@@ -105,7 +132,9 @@ void World::on_setup(std::size_t conn, const Segment& s) {
   // §3.3: a SETUP for a path id in use replaces that flowpath.
   if (auto it = server.current.find(c.path); it != server.current.end())
     close_socket(it->second, kServer, Close::abort);
-  if (auto ec = server.session.add_path(c.path, s.ack, s.window, now_))
+  // The server's TCP knows the round trip from its handshake (TCP_INFO).
+  const Duration rtt = c.pipe[0].delay + c.pipe[1].delay;
+  if (auto ec = server.session.add_path(c.path, s.ack, s.window, now_, rtt))
     return fail("server add_path: " + ec.message());
   c.end[kServer].attached = true;
   server.current[c.path] = conn;
@@ -129,7 +158,8 @@ void World::on_setup_ack(std::size_t conn, const Segment& s) {
   }
   if (auto it = client.current.find(c.path); it != client.current.end())
     return fail("the client reused a path id it still has");
-  if (auto ec = client.session.add_path(c.path, s.ack, s.window, now_))
+  const Duration rtt = c.pipe[0].delay + c.pipe[1].delay;  // SETUP to SETUP_ACK
+  if (auto ec = client.session.add_path(c.path, s.ack, s.window, now_, rtt))
     return fail("client add_path: " + ec.message());
   c.end[kClient].attached = true;
   client.current[c.path] = conn;
@@ -224,7 +254,7 @@ void World::pump(int side) {
     e.saw_time_wait = true;
     if (outcome_.connections > 1) ++outcome_.closures_after_move;
     trace(name(side), "time_wait");
-    if (chance(0.2)) schedule(between(0ms, 20ms), EventKind::kill);  // closure mid-move
+    if (!scenario_ && chance(0.2)) schedule(between(0ms, 20ms), EventKind::kill);  // closure mid-move
   }
   transmit(side);
   if (side == kClient && !e.session.has_live_path() && !attempt_ && !reconnect_scheduled_) {
@@ -242,7 +272,16 @@ void World::transmit(int side) {
     Bytes out;
     for (int i = 0;; ++i) {
       if (i > 100000) return fail("poll_transmit never runs dry");
-      const auto n = e.session.poll_transmit(id, scratch_, now_);
+      // Scripted runs: the socket takes what its send buffer has room for;
+      // when full, still a control frame (a PING, an ACK), never DATA.
+      std::span<std::byte> room(scratch_);
+      if (scenario_) {
+        const std::uint64_t queued = sock.written + out.size() - sock.acked;
+        const std::uint64_t limit = send_buffer_of(conns_[conn], side);
+        const std::uint64_t free = queued + kSegment > limit ? 0 : limit - queued;
+        room = room.first(std::max<std::uint64_t>(std::min<std::uint64_t>(room.size(), free), wire::kDataPrefixSize));
+      }
+      const auto n = e.session.poll_transmit(id, room, now_);
       if (n == 0) break;
       out.insert(out.end(), scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(n));
     }

@@ -45,6 +45,8 @@ World::World(std::uint64_t seed, const Limits& limits) : seed_(seed), limits_(li
       schedule(between(0ms, 10ms), EventKind::app_write, side);
     if (a.slow_reader) schedule(between(1ms, 50ms), EventKind::app_read, side);
   }
+  // Half the runs have transports that report TCP acks (path_delivered).
+  tcp_feedback_ = chance(0.5);
   reconnect_scheduled_ = true;
   schedule(0ms, EventKind::reconnect);
   // Path deaths at random moments, early or late in the connection.
@@ -133,7 +135,8 @@ Outcome World::run() {
 
 void World::handle(const Event& e) {
   auto& client = *ep_[kClient];
-  if (e.kind != EventKind::arrival && e.kind != EventKind::app_read && e.kind != EventKind::app_write)
+  if (e.kind != EventKind::arrival && e.kind != EventKind::app_read && e.kind != EventKind::app_write &&
+      e.kind != EventKind::tcp_ack)
     trace("event", static_cast<int>(e.kind), name(e.side), "conn", e.conn);
   switch (e.kind) {
     case EventKind::arrival: on_arrival(e.conn, e.side); break;
@@ -146,7 +149,7 @@ void World::handle(const Event& e) {
       break;
     case EventKind::app_shutdown:
       ep_[e.side]->session.shutdown_write(now_);
-      if (chance(0.2)) schedule(between(0ms, 20ms), EventKind::kill);  // closure mid-move
+      if (!scenario_ && chance(0.2)) schedule(between(0ms, 20ms), EventKind::kill);  // closure mid-move
       break;
     case EventKind::reconnect:
       reconnect_scheduled_ = false;
@@ -158,6 +161,9 @@ void World::handle(const Event& e) {
       break;
     }
     case EventKind::kill: kill_random(); break;
+    case EventKind::tcp_ack: on_tcp_ack(e); break;
+    case EventKind::open_path: open_scripted_path(e.conn); break;
+    case EventKind::path_event: on_path_event(scenario_->events[e.value]); break;
     case EventKind::extra_path:
       if (!client.finished && client.session.has_live_path() && !attempt_ &&
           client.current.size() < 3 && client.session.state() == State::established)
@@ -172,6 +178,13 @@ void World::handle(const Event& e) {
 Outcome simulate(std::uint64_t seed, const Limits& limits) {
   detail::World world(seed, limits);
   return world.run();
+}
+
+Outcome simulate(const Scenario& scenario) {
+  detail::World world(scenario);
+  auto outcome = world.run();
+  outcome.server_paths = world.path_report(detail::kServer);
+  return outcome;
 }
 
 }  // namespace msocket::sim

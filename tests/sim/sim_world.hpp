@@ -8,8 +8,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
-#include "session/types.hpp"
+#include "session/session.hpp"
 
 namespace msocket::sim {
 
@@ -33,11 +34,52 @@ struct Outcome {
   int reused_ids = 0;            // MIGRATEs that kept the old path id
   int closed_answers = 0;        // SETUP_ACK `closed`: the server had already let go
   int closures_after_move = 0;   // sides that reached time_wait after a migration
+  // When the client's application had read the server's whole stream.
+  std::optional<Duration> download_done;
+  // Scripted runs: the server's paths as --stats would report them, at the end.
+  std::vector<session::PathReport> server_paths;
 };
 
 // Runs the whole connection, from the first SETUP until both sessions are
 // closed and both applications have read everything. Never throws; a
 // violated expectation ends the run with ok == false.
 Outcome simulate(std::uint64_t seed, const Limits& limits = {});
+
+// ---- scripted multipath runs (sim_scenario.cpp) ----------------------------
+
+// One flowpath: a TCP connection whose two directions each have this rate
+// and half the round trip as delay.
+struct PathSpec {
+  double mbit_per_second = 0;
+  Duration rtt{};
+};
+
+// At `at` (from the start of the run), path `path` fails (the network drops
+// what it carries, both ends learn it at once) or stalls for good (nothing
+// more crosses either way, neither end is told).
+struct PathEvent {
+  enum class Kind { fail, stall };
+  std::size_t path = 0;
+  Duration at{};
+  Kind kind = Kind::fail;
+};
+
+// The client opens every path at time 0 (path ids 0, 1, ... in order); the
+// server's application writes `bytes` at `write_at` (every path is up by
+// then) as fast as the session takes them, and both sides close. Both
+// sessions use `config`.
+struct Scenario {
+  std::vector<PathSpec> paths;
+  std::uint64_t bytes = 16ull << 20;
+  session::Config config;
+  bool tcp_feedback = true;  // the transports report TCP acks (Session::path_delivered)
+  std::vector<PathEvent> events;
+  Duration write_at = 1s;
+  Limits limits{};
+};
+
+// Runs a scripted connection to its end; like simulate, every byte is
+// checked and both sessions must close.
+Outcome simulate(const Scenario& scenario);
 
 }  // namespace msocket::sim

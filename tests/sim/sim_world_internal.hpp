@@ -30,6 +30,15 @@ using session::State;
 constexpr int kClient = 0;
 constexpr int kServer = 1;
 
+// Scripted runs: TCP segment size, and each socket's send buffer: twice the
+// path's bandwidth-delay product (as Linux's autotuning grows it), 64 KiB at
+// least. Bytes count from when they are written until TCP sees them acked.
+constexpr std::size_t kSegment = 16 * 1024;
+inline std::uint64_t send_buffer_of(const Connection& c, int side) {
+  const double rtt = std::chrono::duration<double>(c.pipe[0].delay + c.pipe[1].delay).count();
+  return std::max<std::uint64_t>(64 * 1024, static_cast<std::uint64_t>(2 * c.pipe[side].bytes_per_second * rtt));
+}
+
 // Stream contents are a keyed function of the offset, so a run keeps no copy
 // of what was written and can check every byte read.
 void fill_stream(std::uint64_t key, std::uint64_t offset, std::span<std::byte> out);
@@ -42,6 +51,7 @@ struct App {
   std::uint64_t in_key = 0, in_total = 0, received = 0;
   bool eof = false;
   bool slow_reader = false;
+  bool bulk = false;  // scripted: writes everything as fast as it can
 };
 
 struct Endpoint {
@@ -54,7 +64,8 @@ struct Endpoint {
 };
 
 enum class EventKind {
-  arrival, notice, app_write, app_read, app_shutdown, reconnect, handshake_timeout, kill, extra_path
+  arrival, notice, app_write, app_read, app_shutdown, reconnect, handshake_timeout, kill, extra_path,
+  tcp_ack, open_path, path_event
 };
 
 struct Event {
@@ -63,6 +74,7 @@ struct Event {
   EventKind kind;
   int side;
   std::size_t conn;
+  std::uint64_t value = 0;  // tcp_ack: bytes acked; path_event: index into the scenario's events
   bool operator>(const Event& o) const { return std::tie(at, seq) > std::tie(o.at, o.seq); }
 };
 
@@ -73,7 +85,13 @@ enum class Close { graceful, abort, silent };
 class World {
  public:
   World(std::uint64_t seed, const Limits& limits);
+  // A scripted run (sim_scenario.cpp): fixed paths, one bulk transfer.
+  explicit World(const Scenario& scenario);
   Outcome run();
+  // Per path of `side`'s session, as --stats would report them.
+  std::vector<session::PathReport> path_report(int side) const {
+    return ep_[side]->session.path_report(now_);
+  }
 
  private:
   // randomness
@@ -121,6 +139,10 @@ class World {
   Close polite(int side) const;
   void start_connection(bool extra);
   void kill_random();
+  void report_tcp_ack(std::size_t conn, int sender);
+  void on_tcp_ack(const Event& e);
+  void open_scripted_path(std::size_t index);
+  void on_path_event(const PathEvent& event);
   void pump(int side);
   void transmit(int side);
   void finish(int side);
@@ -147,6 +169,9 @@ class World {
   Outcome outcome_;
   bool failed_ = false;
   bool trace_ = std::getenv("MSOCKET_SIM_TRACE") != nullptr;
+  bool tcp_feedback_ = false;            // transports report TCP acks (path_delivered)
+  const Scenario* scenario_ = nullptr;   // a scripted run
+  std::vector<std::size_t> scripted_;    // scenario path index -> its connection
 };
 
 
