@@ -25,6 +25,26 @@ bool write_stats_json(const std::string& path, const std::vector<Stats>& all) {
                   i ? "," : "", transport::to_string(m.cause), m.recovery_ms, m.outage_ms);
     out << line;
   }
+  // Per flowpath, per connection: what each carried and its share of the
+  // connection's bytes (both directions).
+  out << "],\"paths\":[";
+  bool first = true;
+  for (std::size_t c = 0; c < all.size(); ++c) {
+    std::uint64_t total = 0;
+    for (const auto& p : all[c].paths) total += p.bytes_sent + p.bytes_received;
+    for (const auto& p : all[c].paths) {
+      const double share = total ? static_cast<double>(p.bytes_sent + p.bytes_received) / static_cast<double>(total) : 0;
+      char line[320];
+      std::snprintf(line, sizeof line,
+                    "%s{\"connection\":%zu,\"path\":%u,\"local\":\"%s\",\"remote\":\"%s\",\"bytes_sent\":%llu,"
+                    "\"bytes_received\":%llu,\"rtt_ms\":%.3f,\"share\":%.4f,\"live\":%s}",
+                    first ? "" : ",", c, static_cast<unsigned>(to_int(p.path)), p.local.c_str(), p.remote.c_str(),
+                    static_cast<unsigned long long>(p.bytes_sent), static_cast<unsigned long long>(p.bytes_received),
+                    p.rtt_ms, share, p.live ? "true" : "false");
+      out << line;
+      first = false;
+    }
+  }
   out << "]}\n";
   return static_cast<bool>(out);
 }

@@ -66,6 +66,7 @@ void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_a
     old->second->close();
     flowpaths_.erase(old);
   }
+  retire_path_stats(id);  // the session forgets the old socket's counts
   if (auto ec = session_.add_path(id, peer_ack, peer_window, now)) {
     log::transport()->warn("conn={} path={} refused: {}", to_hex(id_), to_int(id), ec.message());
     return;
@@ -73,6 +74,10 @@ void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_a
   tune_socket(socket, options_.session.keepalive_timeout);
   auto path = std::make_shared<Flowpath>(id, std::move(socket));
   flowpaths_[id] = path;
+  auto& history = path_history_[id];
+  history.path = id;
+  history.local = path->local_text;
+  history.remote = to_string(path->remote);
   asio::co_spawn(ex_, run_reader(path), log_coroutine_exception);
   asio::co_spawn(ex_, run_writer(path), log_coroutine_exception);
   if (!timer_running_) {
@@ -107,7 +112,8 @@ void Connection::close_path(PathId id, MigrationCause cause, const std::string& 
   session_.path_down(id, now);
   if (session_.done()) return;
   log::transport()->info("conn={} path={} down: {}", to_hex(id_), to_int(id), why);
-  if (role_ == Role::client && !pending_cause_) {
+  // Losing one of several flowpaths is no outage: the others carry on.
+  if (role_ == Role::client && !pending_cause_ && !session_.has_live_path()) {
     pending_cause_ = cause;
     outage_since_ = now;
     path_lost_at_ = now;
@@ -316,6 +322,16 @@ Stats Connection::stats() const {
   s.bytes_received = session_.counters().bytes_read;
   s.flowpaths_opened = session_.counters().paths_opened;
   s.migrations = migrations_;
+  for (const auto& [id, state] : session_.paths()) {
+    PathStats p;
+    if (auto h = path_history_.find(id); h != path_history_.end()) p = h->second;
+    p.path = id;
+    p.bytes_sent += state.bytes_sent;
+    p.bytes_received += state.bytes_received;
+    if (state.srtt) p.rtt_ms = std::chrono::duration<double, std::milli>(*state.srtt).count();
+    p.live = state.live;
+    s.paths.push_back(std::move(p));
+  }
   return s;
 }
 

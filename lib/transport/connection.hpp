@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -109,6 +110,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> run_control();
   void on_control_datagram(std::span<const std::byte> datagram, const asio::ip::udp::endpoint& from);
   void abandon_attempt();
+  // Multipath (multipath.cpp).
+  void open_extra_paths();
+  void consider_extra_path(const asio::ip::address& local);
+  bool wants_extra_path(const asio::ip::address& local) const;
+  void retry_extra_paths_now();
+  asio::awaitable<void> add_path_from(asio::ip::address local, PathId id);
+  void retire_path_stats(PathId id);
   wire::ControlAddress control_address() const;
   void on_address_event(const paths::AddressEvent& event);
   void close_path(PathId id, MigrationCause cause, const std::string& why);
@@ -153,6 +161,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool self_moved_ = false;   // in this outage: our address went away
   bool peer_moved_ = false;   // in this outage: the peer's address changed
   unsigned failed_attempts_ = 0;  // in this outage
+  // Multipath: extra flowpaths by local address, and those being opened.
+  std::map<asio::ip::address, PathId> extra_paths_;
+  struct PathAttempt {  // an ADD_PATH being opened from one local address
+    explicit PathAttempt(asio::any_io_executor ex) : deadline(ex) {}
+    asio::steady_timer deadline;  // cancelled to start over (a new route came)
+    bool again = false;
+  };
+  std::map<asio::ip::address, std::shared_ptr<PathAttempt>> adding_;
+  std::uint32_t next_path_id_ = 1;
+  std::map<PathId, PathStats> path_history_;  // per id: earlier sockets' totals, latest endpoints
   // Server role.
   std::optional<asio::ip::udp::endpoint> peer_control_;
   std::uint64_t reconnect_counter_ = 0;

@@ -13,6 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "log.hpp"
+#include "paths/local_addresses.hpp"
 #include "wire/codec.hpp"
 
 namespace msocket::transport {
@@ -26,6 +28,20 @@ void tune_socket(tcp::socket& socket, Duration user_timeout) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(user_timeout).count();
   const unsigned value = static_cast<unsigned>(ms);
   ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &value, sizeof value);
+}
+
+void bind_to_interface_of(tcp::socket& socket, const asio::ip::address& source) {
+  // A source address alone does not choose the way out: the routing table
+  // would send every flowpath by the default route. Multipath needs each
+  // flowpath on its own interface (and a route there, as phones have one
+  // default route per interface).
+  for (const auto& local : paths::list_local_addresses()) {
+    if (local.address != source || source.is_loopback()) continue;
+    if (::setsockopt(socket.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, local.ifname.c_str(),
+                     static_cast<socklen_t>(local.ifname.size())) != 0)
+      log::transport()->debug("cannot bind a flowpath to {}: {}", local.ifname, std::strerror(errno));
+    return;
+  }
 }
 
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
@@ -46,6 +62,7 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
   if (source) {
     socket.bind(tcp::endpoint(*source, 0), ec);
     if (ec) co_return ec;
+    bind_to_interface_of(socket, *source);
   }
   // Named operands: g++ 12 may destroy temporaries of a co_await expression
   // twice when the suspended coroutine is destroyed.

@@ -22,7 +22,11 @@ using tcp = asio::ip::tcp;
 // gives up on a dead path no later than our keepalive does.
 void tune_socket(tcp::socket& socket, Duration user_timeout);
 
-// Connects to `remote`, from `source` when given. May suspend.
+// Binds `socket` (bound to `source`) to the interface that has `source`
+// (SO_BINDTODEVICE), so the flowpath leaves by it. Loopback: nothing.
+void bind_to_interface_of(tcp::socket& socket, const asio::ip::address& source);
+
+// Connects to `remote`, from `source` (and its interface) when given. May suspend.
 // Errors: the socket's (e.g. connection_refused, network_unreachable), or
 // asio::error::timed_out after `timeout`.
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,

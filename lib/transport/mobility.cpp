@@ -47,6 +47,7 @@ void Connection::start_mobility() {
     }
   }
   asio::co_spawn(ex_, run_mobility(), log_coroutine_exception);
+  open_extra_paths();
 }
 
 void Connection::migrate() {
@@ -70,7 +71,19 @@ void Connection::on_address_event(const paths::AddressEvent& event) {
                event.kind == Kind::address_removed ? "local address " + event.address.to_string() + " removed"
                                                    : "link " + event.ifname + " down");
   }
+  // Multipath: the peer cannot hear that these flowpaths died (their address
+  // is gone) and would keep their bytes until its keepalive gives up. A new
+  // flowpath with the same id, from an address that works, replaces each at
+  // the peer at once, and what it held is sent again (docs/protocol.md §3.3).
+  if (!lost.empty() && session_.has_live_path() && !session_.done() && !flowpaths_.empty()) {
+    const auto other = flowpaths_.begin()->second->local.address();
+    for (auto id : lost) asio::co_spawn(ex_, add_path_from(other, id), log_coroutine_exception);
+  }
   if (locator_ && (!lost.empty() || event.kind == Kind::address_added)) locator_->network_changed();
+  // Multipath: a returning or new address gets its flowpath (again), once
+  // the connection has one to build on.
+  if (event.kind == Kind::address_added && session_.has_live_path()) consider_extra_path(event.address);
+  if (event.kind == Kind::route_added && session_.has_live_path()) retry_extra_paths_now();
   const bool new_network = event.kind == Kind::address_added || event.kind == Kind::link_up;
   const bool new_route = event.kind == Kind::route_added;
   if ((new_network || new_route) && !session_.has_live_path() && pending_cause_ && !session_.done()) {

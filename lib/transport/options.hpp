@@ -36,6 +36,31 @@ class InlineText {
   std::size_t size_ = 0;
 };
 
+inline constexpr std::size_t kMaxSources = 8;  // extra flowpath sources (-s given again)
+
+// A few IP addresses held inline, as bytes (no allocation; see Options).
+class AddressList {
+ public:
+  // False, leaving the list unchanged, when it is full.
+  bool push_back(const boost::asio::ip::address& address) {
+    if (size_ == items_.size()) return false;
+    items_[size_++] = address.is_v4()
+                          ? boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, address.to_v4()).to_bytes()
+                          : address.to_v6().to_bytes();
+    return true;
+  }
+  std::size_t size() const { return size_; }
+  boost::asio::ip::address operator[](std::size_t i) const {
+    const boost::asio::ip::address_v6 v6(items_[i]);
+    if (v6.is_v4_mapped()) return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6);
+    return v6;
+  }
+
+ private:
+  std::array<boost::asio::ip::address_v6::bytes_type, kMaxSources> items_{};
+  std::size_t size_ = 0;
+};
+
 struct Options {
   session::Config session;
   std::optional<boost::asio::ip::address> source;  // bind the first flowpath here (-s)
@@ -54,6 +79,10 @@ struct Options {
   // names up first; empty: DNS only.
   InlineText<256> name_service;
   bool server_mobility = true;       // listener: follow our addresses, send RECONNECT
+  // Multipath (paper §III-C): more flowpaths, each from its own local
+  // address and interface.
+  AddressList extra_sources;
+  bool all_paths = false;  // a flowpath from every usable local address, as they come and go
 };
 
 // Options travel by value through coroutines and Asio initiations, and g++ 12
@@ -73,11 +102,23 @@ struct Migration {
   PathId path{};
 };
 
+// One flowpath's share of a connection (--stats), over its whole life.
+struct PathStats {
+  PathId path{};
+  std::string local;   // "IP:PORT" of its latest socket
+  std::string remote;
+  std::uint64_t bytes_sent = 0;      // payload, re-sends included
+  std::uint64_t bytes_received = 0;  // payload
+  double rtt_ms = 0;                 // smoothed, from PING/PONG; 0 if none yet
+  bool live = false;
+};
+
 struct Stats {
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
   std::uint64_t flowpaths_opened = 0;
   std::vector<Migration> migrations;
+  std::vector<PathStats> paths;
 };
 
 }  // namespace msocket::transport

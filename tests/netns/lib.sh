@@ -135,6 +135,37 @@ tb_topology_client_router_server() {
   ip -n "$TB_SRV" route add default via 10.200.2.1 dev "$TB_SRV_DEV"
 }
 
+# Two paths between client and router, as a phone's Wi-Fi and cellular:
+#   cli eth0 10.210.1.2/24 -- rtr c0 10.210.1.1/24   (rate RATE0 both ways)
+#   cli eth1 10.210.2.2/24 -- rtr c1 10.210.2.1/24   (rate RATE1 both ways)
+#   rtr to-srv 10.200.2.1/24 -- srv eth0 10.200.2.2/24
+# The client has a default route per interface (eth0 preferred), so a
+# flowpath bound to eth1 leaves by eth1. Usage: tb_topology_two_paths RATE0 RATE1
+TB_CLI_DEV1=eth1
+tb_topology_two_paths() {
+  local rates=("$1" "$2") i
+  tb_netns_add "$TB_CLI"
+  tb_netns_add "$TB_RTR"
+  tb_netns_add "$TB_SRV"
+  for i in 0 1; do
+    ip -n "$TB_CLI" link add "eth$i" type veth peer name "c$i" netns "$TB_RTR"
+    ip -n "$TB_CLI" addr add "10.210.$((i + 1)).2/24" dev "eth$i"
+    ip -n "$TB_CLI" link set "eth$i" up
+    ip -n "$TB_RTR" addr add "10.210.$((i + 1)).1/24" dev "c$i"
+    ip -n "$TB_RTR" link set "c$i" up
+    ip -n "$TB_CLI" route add default via "10.210.$((i + 1)).1" dev "eth$i" metric $((100 * (i + 1)))
+    tc -n "$TB_RTR" qdisc replace dev "c$i" root tbf rate "${rates[i]}" burst 32kb latency 50ms
+    tc -n "$TB_CLI" qdisc replace dev "eth$i" root tbf rate "${rates[i]}" burst 32kb latency 50ms
+  done
+  ip -n "$TB_SRV" link add "$TB_SRV_DEV" type veth peer name "$TB_RTR_SRV_DEV" netns "$TB_RTR"
+  ip -n "$TB_RTR" addr add 10.200.2.1/24 dev "$TB_RTR_SRV_DEV"
+  ip -n "$TB_RTR" link set "$TB_RTR_SRV_DEV" up
+  ip netns exec "$TB_RTR" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$TB_SRV" addr add "$TB_SRV_ADDR/24" dev "$TB_SRV_DEV"
+  ip -n "$TB_SRV" link set "$TB_SRV_DEV" up
+  ip -n "$TB_SRV" route add default via 10.200.2.1 dev "$TB_SRV_DEV"
+}
+
 # tb_move_server NEWADDR/PREFIX GW: as tb_move_client, for the server. The
 # router has the server-side subnets 10.200.2.0/24, .6.0/24, .7.0/24, .8.0/24.
 tb_move_server() {

@@ -10,6 +10,7 @@ set(MSOCKET_NETNS_TESTS
   garbage_listener    # -k listener survives non-msocket connections
   path_failure        # a reset and a silent path are replaced without any move
   link_flap           # the client's link goes down and comes back
+  multipath_handover  # --paths all: a path joins at 1/3, the first leaves at 2/3
 )
 
 if(TARGET mcat)

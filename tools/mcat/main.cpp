@@ -66,7 +66,12 @@ void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
     } else {
       throw UsageError("listen mode needs a port (-l PORT or -l -p PORT)");
     }
-    if (vm.count("source")) o.target.host = vm["source"].as<std::string>();
+    if (vm.count("paths")) throw UsageError("--paths is for connecting (a listener takes what comes)");
+    if (vm.count("source")) {
+      const auto sources = vm["source"].as<std::vector<std::string>>();
+      if (sources.size() > 1) throw UsageError("-l takes one -s address (several are for connecting)");
+      o.target.host = sources.front();
+    }
   } else {
     const bool by_name = !o.connection.name_service.empty();
     if (by_name && positional_args.size() == 1) positional_args.push_back("");  // port from the record
@@ -76,10 +81,21 @@ void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
     if (o.keep_open) throw UsageError("-k goes with -l");
     o.target = {positional_args[0], positional_args[1]};
     if (vm.count("source")) {
-      boost::system::error_code ec;
-      auto a = boost::asio::ip::make_address(vm["source"].as<std::string>(), ec);
-      if (ec) throw UsageError("--source wants an IP address, got '" + vm["source"].as<std::string>() + "'");
-      o.connection.source = a;
+      // The first is the first flowpath's; each further one gets a flowpath of its own.
+      for (const auto& text : vm["source"].as<std::vector<std::string>>()) {
+        boost::system::error_code ec;
+        auto a = boost::asio::ip::make_address(text, ec);
+        if (ec) throw UsageError("--source wants an IP address, got '" + text + "'");
+        if (!o.connection.source)
+          o.connection.source = a;
+        else if (!o.connection.extra_sources.push_back(a))
+          throw UsageError("too many -s addresses (at most " + std::to_string(msocket::transport::kMaxSources + 1) + ")");
+      }
+    }
+    if (vm.count("paths")) {
+      const auto which = vm["paths"].as<std::string>();
+      if (which != "all") throw UsageError("--paths takes 'all', got '" + which + "'");
+      o.connection.all_paths = true;
     }
   }
 }
@@ -146,7 +162,8 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("listen,l", "listen for connections")
       ("keep-open,k", "with -l: accept many connections")
       ("port,p", po::value<std::string>(), "with -l: port to listen on")
-      ("source,s", po::value<std::string>(), "local address: bind the first flowpath (connect) or listen (with -l) there")
+      ("source,s", po::value<std::vector<std::string>>(), "local address: bind the first flowpath (connect) or listen (with -l) there; again: one more flowpath from each")
+      ("paths", po::value<std::string>(), "'all': a flowpath from every usable local address, following them as they come and go")
       ("exec,e", po::value<std::string>(), "run CMD (no shell) with its stdin/stdout as the connection")
       ("sh-exec,c", po::value<std::string>(), "run CMD with /bin/sh -c, as -e")
       ("wait,w", po::value<std::string>(), "connect and handshake timeout (e.g. 5s)")
