@@ -33,9 +33,7 @@ std::optional<asio::ip::address> reachable_address(const asio::ip::address& clie
     const auto& a = local.address;
     if (a.is_v4() != client.is_v4()) continue;
     if (a.is_v6() && (a.to_v6().is_link_local() || a.to_v6().is_v4_mapped())) continue;
-    if (a.is_loopback() != client.is_loopback()) {
-      continue;
-    }
+    if (a.is_loopback() != client.is_loopback()) continue;
     // Same subnet as the client first: its route back is the likeliest.
     if (a.is_v4() && local.prefix_len > 0 && local.prefix_len <= 32) {
       const auto mask = local.prefix_len == 32 ? 0xffffffffu : ~(0xffffffffu >> local.prefix_len);
