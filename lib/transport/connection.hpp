@@ -158,6 +158,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<asio::ip::udp::socket> control_;
   std::uint64_t peer_reconnect_counter_ = 0;  // newest RECONNECT acted on
   asio::steady_timer attempt_deadline_;       // of the reconnect in flight; cancel to give it up
+  std::optional<tcp::endpoint> attempt_target_;  // where the reconnect in flight goes
   bool self_moved_ = false;   // in this outage: our address went away
   bool peer_moved_ = false;   // in this outage: the peer's address changed
   unsigned failed_attempts_ = 0;  // in this outage

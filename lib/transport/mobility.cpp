@@ -146,7 +146,9 @@ asio::awaitable<bool> Connection::try_migrate() {
       remote_ = target;
       co_return true;
     }
-    if (finished_ || retry_now_) break;  // something changed: start over with what we know now
+    // Something changed (news of the peer, a new network): start over with
+    // what we know now; that was no failed attempt.
+    if (finished_ || retry_now_) co_return false;
   }
   ++failed_attempts_;
   co_return false;
@@ -156,8 +158,13 @@ asio::awaitable<bool> Connection::migrate_to(tcp::endpoint remote) {
   const PathId path_id{0};
   std::optional<asio::ip::address> source;
   if (options_.source && paths::is_local_address(*options_.source)) source = options_.source;
-  attempt_deadline_.expires_after(options_.connect_timeout);
+  // One attempt lasts no longer than the retry interval (rho, at least a
+  // second for the handshake): an old address that never answers must not
+  // hold up the next lookup for the whole connect timeout.
+  attempt_deadline_.expires_after(std::min(options_.connect_timeout, std::max<Duration>(options_.retry_max, 1s)));
+  attempt_target_ = remote;
   auto socket = co_await connect_socket(remote, source, attempt_deadline_);
+  attempt_target_.reset();
   if (finished_) co_return false;
   if (!socket) {
     log::transport()->debug("conn={} reconnect to {} failed: {}", to_hex(id_), to_string(remote),

@@ -119,9 +119,16 @@ void Connection::peer_moved(const std::vector<tcp::endpoint>& where, const char*
   if (!pending_cause_) return;  // nothing to move (e.g. the connection has no path yet)
   log::transport()->debug("conn={} peer moved ({}): trying {} first", to_hex(id_), how,
                           to_string(candidates_.front()));
-  retry_now_ = true;
-  abandon_attempt();
-  mobility_wake_.cancel();
+  // What we were told is fresher than any lookup: try it before asking.
+  failed_attempts_ = 0;
+  // An attempt already on its way to where the peer is now goes on.
+  const bool on_its_way =
+      attempt_target_ && std::find(where.begin(), where.end(), *attempt_target_) != where.end();
+  if (!on_its_way) {
+    retry_now_ = true;
+    abandon_attempt();
+    mobility_wake_.cancel();
+  }
   update();
 }
 

@@ -99,6 +99,10 @@ void Listener::on_address_event(const paths::AddressEvent& event) {
                              stranded_.size());
   }
   if (!stranded_.empty()) announce_moves();
+  // A RECONNECT sent before our route was back ("network unreachable") goes
+  // again as soon as there is one, not at its next timeout.
+  if (event.kind == Kind::route_added)
+    for (auto& [id, pending] : reconnecting_) pending->wake.cancel();
 }
 
 void Listener::announce_moves() {
@@ -141,6 +145,7 @@ asio::awaitable<void> Listener::send_reconnect(std::weak_ptr<Connection> weak, t
   for (int attempt = 1; attempt <= kReconnectTries; ++attempt) {
     boost::system::error_code ec;
     control_->send_to(asio::buffer(datagram), to, 0, ec);
+    const auto sent_at = Clock::now();
     log::transport()->debug("conn={} RECONNECT {} to {} (try {}){}", to_hex(ConnId{conn_id}), to_string(where),
                             to_string(to), attempt, ec ? ": " + ec.message() : "");
     pending->wake.expires_after(wait);
@@ -148,7 +153,7 @@ asio::awaitable<void> Listener::send_reconnect(std::weak_ptr<Connection> weak, t
     auto still = weak.lock();
     if (pending->acked || closed_ || !still || still->session().done() || reconnecting_[conn_id] != pending) break;
     if (still->session().has_live_path()) break;  // it came back by itself (its name lookup)
-    wait *= 2;
+    if (Clock::now() - sent_at >= wait) wait *= 2;  // a timeout, not a new route: back off
   }
   if (pending->acked)
     log::transport()->info("conn={} RECONNECT to {} acknowledged", to_hex(ConnId{conn_id}), to_string(where));
