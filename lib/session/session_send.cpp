@@ -122,6 +122,7 @@ std::size_t Session::write_data(PathId id, PathState& path, std::span<std::byte>
   while (out.size() - n > wire::kDataPrefixSize) {
     const std::size_t room = out.size() - n - wire::kDataPrefixSize;
     if (path.owed.empty()) {
+      if (peer_ack_ >= write_end_) break;  // everything written is acked: nothing to send
       // Ranges count as sent as soon as they are returned; those that do not
       // fit in `out` stay owed to this path for its next poll.
       for (const auto& r : scheduler_->next_ranges(id, room, now)) path.owed.push_back({r.begin, r.end});

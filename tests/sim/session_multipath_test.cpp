@@ -186,7 +186,7 @@ TEST_CASE("multipath sim: prefer leaves a stalled path, rr stripes without estim
 }
 
 // The figures of docs/protocol.md §3.2, printed.
-TEST_CASE("multipath sim: report", "[.][multipath-report]") {
+TEST_CASE("multipath sim: report", "[.][multipath-report][slow]") {
   std::printf("%-34s %9s %9s %9s %9s\n", "16 MiB, WiFi + LTE", "ms", "ideal", "WiFi MiB", "LTE MiB");
   auto row = [](const char* name, const Scenario& s) {
     const auto o = simulate(s);
