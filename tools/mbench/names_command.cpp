@@ -156,8 +156,8 @@ Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::opti
     report.add({"server_cpu", "mnamed CPU time, whole run", "s", server_exit->cpu_seconds(), {}, "",
                 "mnamed CPU time (s)"});
   }
-  report.notes.push_back("watch latency: from the writer having its PUT acknowledged to a long-poll watcher "
-                         "(another thread, another connection) having the new record");
+  report.notes.push_back("watch latency: from the writer sending its PUT to a long-poll watcher (another "
+                         "thread, another connection) having the new record; it includes the server's fsync");
   report.notes.push_back("every lookup's record signature is verified by the client, as lib/names' Client does; "
                          "the benchmark's clients share one thread");
   if (!fdatasync_rate) report.notes.push_back("no fdatasync baseline: the server's disk is not ours to measure");
