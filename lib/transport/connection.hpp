@@ -118,6 +118,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> add_path_from(asio::ip::address local, PathId id);
   void retire_path_stats(PathId id);
   wire::ControlAddress control_address() const;
+  // A MIGRATE or ADD_PATH for flowpath `id`, with the next counter and its MAC.
+  wire::Setup path_request(wire::SetupKind kind, PathId id);
+  // Whether `answer` is an authentic ok to `request` (§2.2, §4): only such an
+  // answer may restart the stream; a forged one could make us skip or repeat bytes.
+  bool accepts(const wire::Setup& request, const wire::Setup& answer) const;
   void on_address_event(const paths::AddressEvent& event);
   void close_path(PathId id, MigrationCause cause, const std::string& why);
   bool is_current(const std::shared_ptr<Flowpath>& path) const;

@@ -132,6 +132,25 @@ void Connection::set_remote(const tcp::endpoint& remote) {
 
 void Connection::abandon_attempt() { attempt_deadline_.cancel(); }
 
+wire::Setup Connection::path_request(wire::SetupKind kind, PathId id) {
+  wire::Setup request;
+  request.code = static_cast<std::uint8_t>(kind);
+  request.conn_id = to_int(id_);
+  request.path_id = to_int(id);
+  request.ack = session_.recv_ack();
+  request.window = session_.recv_window();
+  request.counter = next_counter();
+  request.control = control_address();
+  request.mac = session::setup_mac(secret_, request, false);
+  return request;
+}
+
+bool Connection::accepts(const wire::Setup& request, const wire::Setup& answer) const {
+  return answer.code == static_cast<std::uint8_t>(wire::SetupStatus::ok) && answer.conn_id == request.conn_id &&
+         answer.path_id == request.path_id && answer.counter == request.counter &&
+         session::verify_setup_mac(secret_, answer, true);
+}
+
 asio::awaitable<bool> Connection::try_migrate() {
   // A keepalive timeout may mean the peer moved and could not tell us
   // (we are behind a NAT): ask where it is before trying the old address.
@@ -171,15 +190,7 @@ asio::awaitable<bool> Connection::migrate_to(tcp::endpoint remote) {
                             socket.error().message());
     co_return false;
   }
-  wire::Setup request;
-  request.code = static_cast<std::uint8_t>(wire::SetupKind::migrate);
-  request.conn_id = to_int(id_);
-  request.path_id = to_int(path_id);
-  request.ack = session_.recv_ack();
-  request.window = session_.recv_window();
-  request.counter = next_counter();
-  request.control = control_address();
-  request.mac = session::setup_mac(secret_, request, false);
+  const auto request = path_request(wire::SetupKind::migrate, path_id);
   if (auto ec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return false;
   auto reply = co_await read_setup(*socket, options_.handshake_timeout);
   if (finished_) co_return false;
@@ -198,9 +209,7 @@ asio::awaitable<bool> Connection::migrate_to(tcp::endpoint remote) {
   }
   // Only an answer made with the connection secret may restart the stream:
   // a forged one could make us skip or repeat bytes.
-  if (status != wire::SetupStatus::ok || answer.conn_id != request.conn_id ||
-      answer.path_id != request.path_id || answer.counter != request.counter ||
-      !session::verify_setup_mac(secret_, answer, true)) {
+  if (!accepts(request, answer)) {
     log::transport()->warn("conn={} MIGRATE refused or answer not authentic (status {})",
                            to_hex(id_), static_cast<int>(answer.code));
     co_return false;

@@ -11,7 +11,6 @@
 
 #include "log.hpp"
 #include "paths/local_addresses.hpp"
-#include "session/auth.hpp"
 #include "transport/connection.hpp"
 #include "transport/flowpath.hpp"
 #include "transport/handshake.hpp"
@@ -98,22 +97,12 @@ asio::awaitable<void> Connection::add_path_from(asio::ip::address local, PathId 
     if (!finished_ && paths::is_local_address(local)) consider_extra_path(local);
     co_return;
   }
-  wire::Setup request;
-  request.code = static_cast<std::uint8_t>(wire::SetupKind::add_path);
-  request.conn_id = to_int(id_);
-  request.path_id = to_int(id);
-  request.ack = session_.recv_ack();
-  request.window = session_.recv_window();
-  request.counter = next_counter();
-  request.control = control_address();
-  request.mac = session::setup_mac(secret_, request, false);
+  const auto request = path_request(wire::SetupKind::add_path, id);
   if (auto ec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return;
   auto reply = co_await read_setup(*socket, options_.handshake_timeout);
   if (finished_) co_return;
   const auto* answer = reply ? std::get_if<wire::SetupAckFrame>(&*reply) : nullptr;
-  if (!answer || answer->code != static_cast<std::uint8_t>(wire::SetupStatus::ok) ||
-      answer->conn_id != request.conn_id || answer->path_id != request.path_id ||
-      answer->counter != request.counter || !session::verify_setup_mac(secret_, *answer, true)) {
+  if (!answer || !accepts(request, *answer)) {
     log::transport()->info("conn={} ADD_PATH from {} refused or not authentic", to_hex(id_), local.to_string());
     co_return;
   }
