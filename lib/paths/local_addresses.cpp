@@ -93,18 +93,21 @@ std::vector<LocalAddress> list_local_addresses() {
   return addresses;
 }
 
-bool is_local_address(const address& a) {
+std::optional<LocalAddress> find_local_address(const address& a) {
   const address wanted = unmapped(a);
-  const auto addresses = list_local_addresses();
-  return std::any_of(addresses.begin(), addresses.end(), [&](const LocalAddress& local) {
+  for (auto& local : list_local_addresses()) {
     if (wanted.is_v6() && local.address.is_v6()) {
       // Without a scope the caller cannot tell interfaces apart: any matches.
       const auto want6 = wanted.to_v6(), have6 = local.address.to_v6();
-      return want6.to_bytes() == have6.to_bytes() &&
-             (want6.scope_id() == 0 || want6.scope_id() == have6.scope_id());
+      if (want6.to_bytes() == have6.to_bytes() && (want6.scope_id() == 0 || want6.scope_id() == have6.scope_id()))
+        return std::move(local);
+    } else if (wanted == local.address) {
+      return std::move(local);
     }
-    return wanted == local.address;
-  });
+  }
+  return std::nullopt;
 }
+
+bool is_local_address(const address& a) { return find_local_address(a).has_value(); }
 
 }  // namespace msocket::paths

@@ -2,6 +2,7 @@
 // AddressWatcher reports the changes that follow).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,9 @@ std::vector<LocalAddress> list_local_addresses();
 // it) is matched as IPv4; an IPv6 address without a scope id matches a
 // link-local address on any interface.
 bool is_local_address(const boost::asio::ip::address& a);
+
+// The local address `a` (matched as is_local_address does) with its
+// interface, or nullopt when no interface that is up has it.
+std::optional<LocalAddress> find_local_address(const boost::asio::ip::address& a);
 
 }  // namespace msocket::paths

@@ -34,11 +34,11 @@ unsigned Scheduler::rank_for(PathId path) {
   return static_cast<unsigned>(order.size()) + paths_seen_;
 }
 
-void Scheduler::path_up(PathId path, std::optional<Duration> handshake_rtt) {
+void Scheduler::path_up(PathId path, std::optional<Duration> handshake_rtt, PathPriority priority) {
   if (paths_.contains(path)) path_down(path);
   const unsigned rank = rank_for(path);
   ++paths_seen_;
-  auto& live = paths_.insert_or_assign(path, LivePath{rank, PathEstimator(config_)}).first->second;
+  auto& live = paths_.insert_or_assign(path, LivePath{rank, priority, PathEstimator(config_)}).first->second;
   if (handshake_rtt) live.estimate.on_rtt_sample(*handshake_rtt);
   ledger_.add_path(path);
 }
@@ -67,9 +67,19 @@ const PathEstimator* Scheduler::estimate(PathId path) const {
   return it == paths_.end() ? nullptr : &it->second.estimate;
 }
 
+bool Scheduler::backups_hidden(TimePoint now) const {
+  return std::any_of(paths_.begin(), paths_.end(), [&](const auto& entry) {
+    return entry.second.priority == PathPriority::regular && !entry.second.estimate.stalled(now);
+  });
+}
+
 SchedulerView Scheduler::view(TimePoint now) const {
   SchedulerView view{config_, ledger_, {}, now};
-  for (const auto& [id, live] : paths_) view.paths.push_back({id, live.rank, &live.estimate, ledger_.flight(id)});
+  const bool hide_backups = backups_hidden(now);
+  for (const auto& [id, live] : paths_) {
+    if (hide_backups && live.priority == PathPriority::backup) continue;
+    view.paths.push_back({id, live.rank, &live.estimate, ledger_.flight(id)});
+  }
   std::sort(view.paths.begin(), view.paths.end(),
             [](const PathView& x, const PathView& y) { return x.rank < y.rank; });
   return view;
@@ -79,7 +89,9 @@ std::vector<ByteRange> Scheduler::next_ranges(PathId path, std::uint64_t budget,
   auto it = paths_.find(path);
   if (it == paths_.end() || budget == 0) return {};
   const SchedulerView snapshot = view(now);
-  const PathView& self = *snapshot.find(path);
+  const PathView* found = snapshot.find(path);
+  if (!found) return {};  // a backup while a regular path works
+  const PathView& self = *found;
   const std::uint64_t room = std::min(budget, backlog_room(snapshot, self));
   auto ranges = policy_->choose(snapshot, self, budget);
   std::uint64_t total = 0;

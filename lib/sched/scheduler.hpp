@@ -30,8 +30,10 @@ class Scheduler {
 
   // ---- paths ---------------------------------------------------------------
   // A flowpath is ready to carry data; `handshake_rtt` seeds its RTT. A path
-  // with the same id that is still up is taken down first.
-  void path_up(PathId path, std::optional<Duration> handshake_rtt = {});
+  // with the same id that is still up is taken down first. A backup path
+  // is hidden from the policy while a regular path is up and not stalled.
+  void path_up(PathId path, std::optional<Duration> handshake_rtt = {},
+               PathPriority priority = PathPriority::regular);
   // The flowpath failed or closed: whatever it carried that the peer has not
   // received and not acked is sent again on other paths, before new bytes.
   // `unsure`: more ranges it carried that may not have reached the peer's
@@ -72,14 +74,17 @@ class Scheduler {
   const SendLedger& ledger() const { return ledger_; }
   // Estimates of a live path; nullptr if it is not up.
   const PathEstimator* estimate(PathId path) const;
-  // The snapshot the policy sees at `now`.
+  // The snapshot the policy sees at `now`: every live path, but the backup
+  // ones only when no regular path is up and moving.
   SchedulerView view(TimePoint now) const;
 
  private:
   struct LivePath {
     unsigned rank;
+    PathPriority priority;
     PathEstimator estimate;
   };
+  bool backups_hidden(TimePoint now) const;
   unsigned rank_for(PathId path);
 
   std::unique_ptr<Policy> policy_;

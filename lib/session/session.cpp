@@ -35,7 +35,7 @@ Session::Session(Role role, const Config& config, TimePoint now)
 
 boost::system::error_code Session::add_path(PathId id, std::uint64_t peer_ack,
                                             std::uint64_t peer_window, TimePoint now,
-                                            std::optional<Duration> handshake_rtt) {
+                                            std::optional<Duration> handshake_rtt, PathPriority priority) {
   if (done()) return errc::connection_closed;
   last_now_ = now;
   if (auto it = paths_.find(id); it != paths_.end() && it->second.live) path_down(id, now);
@@ -46,7 +46,7 @@ boost::system::error_code Session::add_path(PathId id, std::uint64_t peer_ack,
   path.last_ping = now;
   path.srtt = handshake_rtt;
   paths_[id] = std::move(path);
-  scheduler_->path_up(id, handshake_rtt);
+  scheduler_->path_up(id, handshake_rtt, priority);
   ++counters_.paths_opened;
   no_path_since_.reset();
   // §3.3: the peer's ack in SETUP may be the last thing closure waited for.

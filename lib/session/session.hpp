@@ -54,10 +54,12 @@ class Session {
   // A flowpath finished its handshake; the peer has received our stream up to
   // `peer_ack` and accepts bytes below `peer_window`. A path with the same id
   // that is still up is replaced (treated as failed first). `handshake_rtt`
-  // (SETUP to SETUP_ACK, if measured) seeds the path's RTT estimate.
+  // (SETUP to SETUP_ACK, if measured) seeds the path's RTT estimate. A
+  // backup path sends only while no regular path can (sched::Scheduler).
   // Errors: errc::peer_ahead if `peer_ack` is past what we sent.
   boost::system::error_code add_path(PathId id, std::uint64_t peer_ack, std::uint64_t peer_window,
-                                     TimePoint now, std::optional<Duration> handshake_rtt = {});
+                                     TimePoint now, std::optional<Duration> handshake_rtt = {},
+                                     PathPriority priority = PathPriority::regular);
   // The flowpath's socket failed or was closed by us: what it carried and is
   // not acked will be sent again on another path.
   void path_down(PathId id, TimePoint now);

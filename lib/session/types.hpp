@@ -22,6 +22,10 @@ inline std::uint64_t to_int(ConnId c) { return static_cast<std::uint64_t>(c); }
 
 enum class Role { client, server };
 
+// A backup flowpath carries data only while no regular one can (SETUP's
+// backup flag, docs/protocol.md §2.1; MPTCP's backup subflows).
+enum class PathPriority : std::uint8_t { regular, backup };
+
 }  // namespace msocket
 
 namespace msocket::session {

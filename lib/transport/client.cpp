@@ -34,6 +34,8 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
   wire::Setup request;
   request.code = static_cast<std::uint8_t>(wire::SetupKind::new_connection);
   request.conn_id = std::uint64_t{client_half} << 32;
+  const auto priority = path_priority(options, socket->local_endpoint().address());
+  if (priority == PathPriority::backup) request.flags = wire::kSetupBackup;
   request.window = options.session.recv_buffer;
   request.public_key = keys.public_key;
   if (!ec) request.control = wire::ControlAddress{{}, control.local_endpoint(ec).port()};
@@ -52,7 +54,7 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
   conn->set_remote(remote);
   if (!ec) conn->set_control_socket(std::move(control));
   const auto local = socket->local_endpoint();
-  conn->attach_path(PathId{0}, std::move(*socket), answer->ack, answer->window);
+  conn->attach_path(PathId{0}, std::move(*socket), answer->ack, answer->window, priority);
   log::transport()->info("connected to {} from {} conn={}", to_string(remote), to_string(local),
                          to_hex(conn->id()));
   conn->start_mobility();

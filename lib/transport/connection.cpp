@@ -14,6 +14,7 @@
 
 #include "log.hpp"
 #include "paths/address_watcher.hpp"
+#include "paths/local_addresses.hpp"
 #include "transport/flowpath.hpp"
 #include "transport/handshake.hpp"
 
@@ -60,19 +61,23 @@ Connection::Connection(asio::any_io_executor ex, Role role, ConnId id,
 Connection::~Connection() = default;
 
 void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack,
-                             std::uint64_t peer_window) {
+                             std::uint64_t peer_window, PathPriority priority) {
   const auto now = Clock::now();
   if (auto old = flowpaths_.find(id); old != flowpaths_.end()) {
     old->second->close();
     flowpaths_.erase(old);
   }
   retire_path_stats(id);  // the session forgets the old socket's counts
-  if (auto ec = session_.add_path(id, peer_ack, peer_window, now)) {
+  if (auto ec = session_.add_path(id, peer_ack, peer_window, now, std::nullopt, priority)) {
     log::transport()->warn("conn={} path={} refused: {}", to_hex(id_), to_int(id), ec.message());
     return;
   }
   tune_socket(socket, options_.session.keepalive_timeout);
   auto path = std::make_shared<Flowpath>(id, std::move(socket));
+  // The client follows its interfaces (mobility.cpp): note each flowpath's.
+  if (role_ == Role::client) {
+    if (const auto local = paths::find_local_address(path->local.address())) path->ifindex = local->ifindex;
+  }
   flowpaths_[id] = path;
   auto& history = path_history_[id];
   history.path = id;

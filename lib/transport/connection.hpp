@@ -45,8 +45,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // ---- flowpaths (transport internals) -------------------------------------
   // Starts reader and writer coroutines for a socket whose handshake is done.
-  void attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack,
-                   std::uint64_t peer_window);
+  void attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack, std::uint64_t peer_window,
+                   PathPriority priority = PathPriority::regular);
   // Client role: where to reconnect after a move (the endpoint NEW reached).
   void set_remote(const tcp::endpoint& remote);
   // Client role: the UDP socket RECONNECT arrives on (its port went out in NEW).
@@ -119,7 +119,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void retire_path_stats(PathId id);
   wire::ControlAddress control_address() const;
   // A MIGRATE or ADD_PATH for flowpath `id`, with the next counter and its MAC.
-  wire::Setup path_request(wire::SetupKind kind, PathId id);
+  wire::Setup path_request(wire::SetupKind kind, PathId id, PathPriority priority);
   // Whether `answer` is an authentic ok to `request` (§2.2, §4): only such an
   // answer may restart the stream; a forged one could make us skip or repeat bytes.
   bool accepts(const wire::Setup& request, const wire::Setup& answer) const;

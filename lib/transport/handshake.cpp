@@ -35,13 +35,18 @@ void bind_to_interface_of(tcp::socket& socket, const asio::ip::address& source) 
   // would send every flowpath by the default route. Multipath needs each
   // flowpath on its own interface (and a route there, as phones have one
   // default route per interface).
-  for (const auto& local : paths::list_local_addresses()) {
-    if (local.address != source || source.is_loopback()) continue;
-    if (::setsockopt(socket.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, local.ifname.c_str(),
-                     static_cast<socklen_t>(local.ifname.size())) != 0)
-      log::transport()->debug("cannot bind a flowpath to {}: {}", local.ifname, std::strerror(errno));
-    return;
-  }
+  if (source.is_loopback()) return;
+  const auto local = paths::find_local_address(source);
+  if (!local) return;
+  if (::setsockopt(socket.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, local->ifname.c_str(),
+                   static_cast<socklen_t>(local->ifname.size())) != 0)
+    log::transport()->debug("cannot bind a flowpath to {}: {}", local->ifname, std::strerror(errno));
+}
+
+PathPriority path_priority(const Options& options, const asio::ip::address& local) {
+  if (options.prefer_interface.empty()) return PathPriority::regular;
+  const auto found = paths::find_local_address(local);
+  return found && found->ifname == options.prefer_interface.view() ? PathPriority::regular : PathPriority::backup;
 }
 
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,

@@ -11,6 +11,7 @@
 
 #include "error.hpp"
 #include "session/types.hpp"
+#include "transport/options.hpp"
 #include "wire/frame.hpp"
 
 namespace msocket::transport {
@@ -38,6 +39,10 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
                                                     std::optional<asio::ip::address> source,
                                                     asio::steady_timer& deadline);
+
+// The priority a flowpath from `local` asks for: backup when a preferred
+// interface is set (Options::prefer_interface) and `local` is not on it.
+PathPriority path_priority(const Options& options, const asio::ip::address& local);
 
 // Writes one frame. May suspend.
 asio::awaitable<boost::system::error_code> write_frame(tcp::socket& socket, const wire::Frame& frame);

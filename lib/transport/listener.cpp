@@ -31,6 +31,10 @@ const char* kind_name(std::uint8_t code) {
   return "SETUP";
 }
 
+PathPriority priority_asked(const wire::Setup& setup) {
+  return (setup.flags & wire::kSetupBackup) != 0 ? PathPriority::backup : PathPriority::regular;
+}
+
 wire::SetupAckFrame answer_to(const wire::Setup& setup, wire::SetupStatus status) {
   wire::SetupAckFrame answer;
   answer.code = static_cast<std::uint8_t>(status);
@@ -179,7 +183,7 @@ asio::awaitable<void> Listener::admit_new(tcp::socket socket, const wire::Setup&
     if (auto self = weak.lock()) self->on_connection_finished(c);
   });
   note_peer_control(*conn, setup, socket);
-  conn->attach_path(PathId{0}, std::move(socket), setup.ack, setup.window);
+  conn->attach_path(PathId{0}, std::move(socket), setup.ack, setup.window, priority_asked(setup));
   log::transport()->info("accepted conn={} from {}", to_hex(conn->id()), peer);
   deliver(std::move(conn));
 }
@@ -225,7 +229,7 @@ asio::awaitable<void> Listener::admit_path(tcp::socket socket, const wire::Setup
   if (auto ec = co_await write_frame(socket, answer)) co_return;
   if (conn->session().done()) co_return;
   note_peer_control(*conn, setup, socket);
-  conn->attach_path(PathId{setup.path_id}, std::move(socket), setup.ack, setup.window);
+  conn->attach_path(PathId{setup.path_id}, std::move(socket), setup.ack, setup.window, priority_asked(setup));
   log::transport()->info("{} conn={} path={} from {}", kind, to_hex(conn->id()), setup.path_id, peer);
 }
 

@@ -23,17 +23,11 @@ void log_coroutine_exception(std::exception_ptr e);
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-unsigned interface_of(const asio::ip::address& address) {
-  for (const auto& local : paths::list_local_addresses())
-    if (local.address == address) return local.ifindex;
-  return 0;
-}
 }  // namespace
 
 void Connection::start_mobility() {
   if (mobility_started_ || role_ != Role::client) return;
   mobility_started_ = true;
-  for (auto& [id, path] : flowpaths_) path->ifindex = interface_of(path->local.address());
   if (options_.follow_addresses) {
     watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
     std::weak_ptr<Connection> weak = shared_from_this();
@@ -132,9 +126,10 @@ void Connection::set_remote(const tcp::endpoint& remote) {
 
 void Connection::abandon_attempt() { attempt_deadline_.cancel(); }
 
-wire::Setup Connection::path_request(wire::SetupKind kind, PathId id) {
+wire::Setup Connection::path_request(wire::SetupKind kind, PathId id, PathPriority priority) {
   wire::Setup request;
   request.code = static_cast<std::uint8_t>(kind);
+  if (priority == PathPriority::backup) request.flags = wire::kSetupBackup;
   request.conn_id = to_int(id_);
   request.path_id = to_int(id);
   request.ack = session_.recv_ack();
@@ -190,7 +185,8 @@ asio::awaitable<bool> Connection::migrate_to(tcp::endpoint remote) {
                             socket.error().message());
     co_return false;
   }
-  const auto request = path_request(wire::SetupKind::migrate, path_id);
+  const auto priority = path_priority(options_, socket->local_endpoint().address());
+  const auto request = path_request(wire::SetupKind::migrate, path_id, priority);
   if (auto ec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return false;
   auto reply = co_await read_setup(*socket, options_.handshake_timeout);
   if (finished_) co_return false;
@@ -214,10 +210,7 @@ asio::awaitable<bool> Connection::migrate_to(tcp::endpoint remote) {
                            to_hex(id_), static_cast<int>(answer.code));
     co_return false;
   }
-  const auto local = socket->local_endpoint();
-  attach_path(path_id, std::move(*socket), answer.ack, answer.window);
-  if (auto it = flowpaths_.find(path_id); it != flowpaths_.end())
-    it->second->ifindex = interface_of(local.address());
+  attach_path(path_id, std::move(*socket), answer.ack, answer.window, priority);
   co_return true;
 }
 

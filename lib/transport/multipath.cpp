@@ -97,7 +97,8 @@ asio::awaitable<void> Connection::add_path_from(asio::ip::address local, PathId 
     if (!finished_ && paths::is_local_address(local)) consider_extra_path(local);
     co_return;
   }
-  const auto request = path_request(wire::SetupKind::add_path, id);
+  const auto priority = path_priority(options_, local);
+  const auto request = path_request(wire::SetupKind::add_path, id, priority);
   if (auto ec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return;
   auto reply = co_await read_setup(*socket, options_.handshake_timeout);
   if (finished_) co_return;
@@ -106,10 +107,8 @@ asio::awaitable<void> Connection::add_path_from(asio::ip::address local, PathId 
     log::transport()->info("conn={} ADD_PATH from {} refused or not authentic", to_hex(id_), local.to_string());
     co_return;
   }
-  attach_path(id, std::move(*socket), answer->ack, answer->window);
+  attach_path(id, std::move(*socket), answer->ack, answer->window, priority);
   if (auto it = flowpaths_.find(id); it != flowpaths_.end()) {
-    for (const auto& l : paths::list_local_addresses())
-      if (l.address == local) it->second->ifindex = l.ifindex;
     log::transport()->info("conn={} path={} added from {} to {}", to_hex(id_), to_int(id),
                            it->second->local_text, to_string(remote));
   }

@@ -83,6 +83,9 @@ struct Options {
   // address and interface.
   AddressList extra_sources;
   bool all_paths = false;  // a flowpath from every usable local address, as they come and go
+  // When set, flowpaths from other interfaces are backups (SETUP's backup
+  // flag): they carry data only while no flowpath from this one can.
+  InlineText<15> prefer_interface;  // IFNAMSIZ less the NUL
 };
 
 // Options travel by value through coroutines and Asio initiations, and g++ 12

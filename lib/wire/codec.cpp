@@ -98,7 +98,7 @@ void write_setup(Writer& w, const Setup& s, bool zero_mac) {
   w.u32(kMagic);
   w.u8(s.version);
   w.u8(s.code);
-  w.u16(0);
+  w.u16(s.flags);
   w.u64(s.conn_id);
   w.u32(s.path_id);
   w.u64(s.ack);
@@ -123,7 +123,8 @@ result<Setup> read_setup(std::span<const std::byte> body) {
   s.version = r.u8();
   if (s.version != kVersion) return errc::bad_version;
   s.code = r.u8();
-  if (r.u16() != 0) return errc::bad_frame;
+  s.flags = r.u16();
+  if ((s.flags & ~kSetupKnownFlags) != 0) return errc::bad_frame;
   s.conn_id = r.u64();
   s.path_id = r.u32();
   s.ack = r.u64();

@@ -50,11 +50,17 @@ struct ControlAddress {
 using Key = std::array<std::byte, kKeySize>;
 using Mac = std::array<std::byte, kMacSize>;
 
+// SETUP flags (§2.1): the sender asks that this flowpath carry data only
+// while no regular flowpath can (MPTCP's backup bit).
+inline constexpr std::uint16_t kSetupBackup = 0x0001;
+inline constexpr std::uint16_t kSetupKnownFlags = kSetupBackup;
+
 // SETUP and SETUP_ACK share one layout; `code` is a SetupKind in SETUP and a
 // SetupStatus in SETUP_ACK.
 struct Setup {
   std::uint8_t version = kVersion;
   std::uint8_t code = 0;
+  std::uint16_t flags = 0;  // kSetupBackup; zero in SETUP_ACK
   std::uint64_t conn_id = 0;
   std::uint32_t path_id = 0;
   std::uint64_t ack = 0;     // bytes of the peer's stream received in order

@@ -44,6 +44,13 @@ expect_log bad_time "^mcat: .*(-w|--wait).*abc"
 run bad_suffix 2 10 -i 5parsecs 127.0.0.1 1
 expect_log bad_suffix "^mcat: .*idle-timeout.*5parsecs"
 
+run bad_scheduler 2 10 --scheduler fastest 127.0.0.1 1
+expect_log bad_scheduler "^mcat: --scheduler .*'fastest'"
+run prefer_listen 2 10 -l --prefer eth0 7000
+expect_log prefer_listen '^mcat: --prefer is for connecting'
+run prefer_long_name 2 10 --prefer an-interface-name-too-long 127.0.0.1 1
+expect_log prefer_long_name "^mcat: --prefer wants an interface name"
+
 run keep_without_listen 2 10 -k 127.0.0.1 1
 expect_log keep_without_listen '^mcat: .*-k'
 run exec_and_sh_exec 2 10 -l -e /bin/cat -c cat 127.0.0.1 0

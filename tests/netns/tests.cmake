@@ -11,6 +11,7 @@ set(MSOCKET_NETNS_TESTS
   path_failure        # a reset and a silent path are replaced without any move
   link_flap           # the client's link goes down and comes back
   multipath_handover  # --paths all: a path joins at 1/3, the first leaves at 2/3
+  multipath_prefer    # --prefer eth1: eth0's flowpath idles as a backup, then carries all when eth1 goes
 )
 
 if(TARGET mcat)

@@ -187,6 +187,28 @@ TEST_CASE("Scheduler: prefer moves to the next path while the preferred one is s
   CHECK(taken.back().end > (64 << 10));  // new bytes, not only copies
 }
 
+TEST_CASE("Scheduler: a backup path is idle while a regular path moves, whatever the policy", "[sched]") {
+  for (auto name : {"default", "rr", "redundant"}) {
+    INFO(name);
+    auto s = make_scheduler(name);
+    REQUIRE(s);
+    auto& scheduler = **s;
+    scheduler.path_up(slow, 200ms, PathPriority::backup);
+    scheduler.on_write(10 << 20);
+    scheduler.on_ack(0, 10 << 20);
+    // Alone, the backup carries the stream.
+    REQUIRE_FALSE(scheduler.next_ranges(slow, 64 << 10, t0).empty());
+    scheduler.path_up(fast, 20ms);
+    CHECK(scheduler.next_ranges(slow, 1 << 20, t0).empty());
+    CHECK_FALSE(scheduler.next_ranges(fast, 64 << 10, t0).empty());
+    // The regular path delivers nothing for far more than its RTT: stalled,
+    // so the backup is used again.
+    const TimePoint later = t0 + 500ms;
+    REQUIRE(scheduler.estimate(fast)->stalled(later));
+    CHECK_FALSE(scheduler.next_ranges(slow, 1 << 20, later).empty());
+  }
+}
+
 TEST_CASE("Scheduler: next_deadline is the moment a path holding bytes would stall", "[sched]") {
   auto s = make("default", 10 << 20, 10 << 20);
   CHECK(s->next_deadline(t0) == TimePoint::max());

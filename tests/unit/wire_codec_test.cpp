@@ -205,6 +205,7 @@ TEST_CASE("encode then decode gives the same frame", "[wire]") {
   s.ack = ~std::uint64_t{0};
   s.window = 1;
   s.counter = 0x0123456789ABCDEF;
+  s.flags = kSetupBackup;
   s.control.port = 65535;
   s.public_key.fill(std::byte{0x77});
   const Frame frames[] = {
@@ -363,12 +364,25 @@ TEST_CASE("decode: SETUP of another protocol or version", "[wire]") {
         CHECK(decode_error(b) == errc::bad_version);
       }
     }
-    SECTION("non-zero reserved field in the body") {
-      for (std::size_t i : {14, 15}) {
-        Bytes b = *sample;
-        b[i] = std::byte{0x01};
-        CHECK(decode_error(b) == errc::bad_frame);
+    SECTION("unknown flag bits in the body") {
+      for (int i : {14, 15}) {
+        for (int bit = 0; bit < 8; ++bit) {
+          if (i == 15 && bit == 0) continue;  // kSetupBackup
+          Bytes b = *sample;
+          b[static_cast<std::size_t>(i)] = static_cast<std::byte>(1 << bit);
+          CHECK(decode_error(b) == errc::bad_frame);
+        }
       }
+    }
+    SECTION("the backup flag") {
+      Bytes b = *sample;
+      b[15] = std::byte{0x01};
+      auto d = decode(b);
+      REQUIRE(d.has_value());
+      const Setup* s = std::get_if<SetupFrame>(&d->frame);
+      if (!s) s = std::get_if<SetupAckFrame>(&d->frame);
+      REQUIRE(s);
+      CHECK(s->flags == kSetupBackup);
     }
   }
 }

@@ -97,6 +97,18 @@ void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
       if (which != "all") throw UsageError("--paths takes 'all', got '" + which + "'");
       o.connection.all_paths = true;
     }
+    if (vm.count("prefer")) {
+      const auto iface = vm["prefer"].as<std::string>();
+      if (iface.empty() || !o.connection.prefer_interface.assign(iface))
+        throw UsageError("--prefer wants an interface name (1 to 15 characters), got '" + iface + "'");
+    }
+  }
+  if (o.listen && vm.count("prefer")) throw UsageError("--prefer is for connecting (the client marks its flowpaths)");
+  if (vm.count("scheduler")) {
+    const auto name = vm["scheduler"].as<std::string>();
+    const auto policy = msocket::session::parse_scheduler_policy(name);
+    if (!policy) throw UsageError("--scheduler takes default, rr, redundant, backup or prefer, got '" + name + "'");
+    o.connection.session.scheduler = *policy;
   }
 }
 
@@ -164,6 +176,8 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("port,p", po::value<std::string>(), "with -l: port to listen on")
       ("source,s", po::value<std::vector<std::string>>(), "local address: bind the first flowpath (connect) or listen (with -l) there; again: one more flowpath from each")
       ("paths", po::value<std::string>(), "'all': a flowpath from every usable local address, following them as they come and go")
+      ("scheduler", po::value<std::string>(), "which flowpath sends what we send: default, rr, redundant, backup or prefer")
+      ("prefer", po::value<std::string>(), "flowpaths from other interfaces than IFACE are backups (both ends keep them idle while IFACE works)")
       ("exec,e", po::value<std::string>(), "run CMD (no shell) with its stdin/stdout as the connection")
       ("sh-exec,c", po::value<std::string>(), "run CMD with /bin/sh -c, as -e")
       ("wait,w", po::value<std::string>(), "connect and handshake timeout (e.g. 5s)")
