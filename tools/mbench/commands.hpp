@@ -17,5 +17,7 @@ int run_names_command(const std::vector<std::string>& args, int verbosity);
 int run_throughput_command(const std::vector<std::string>& args, int verbosity);
 // mbench recovery: recovery time after moves of the client, the server or both.
 int run_recovery_command(const std::vector<std::string>& args, int verbosity);
+// mbench energy: energy per download over WiFi only, LTE only and both.
+int run_energy_command(const std::vector<std::string>& args, int verbosity);
 
 }  // namespace msocket::mbench

@@ -3,6 +3,7 @@
 //   mbench names ...        the name service: lookup latency, lookups/s, updates/s, watch latency
 //   mbench throughput ...   one path, msocket (mcat) against plain TCP (socat)
 //   mbench recovery ...     recovery time after moves of the client, the server or both
+//   mbench energy ...       energy per download, WiFi only, LTE only and both
 // Each subcommand parses its options into a struct, checks them, runs (the
 // nc shape); this file only dispatches and turns errors into exit statuses.
 #include <csignal>
@@ -27,6 +28,8 @@ constexpr const char* kUsage =
     "                         [--plot DIR] [options]\n"
     "       mbench recovery client|server|both [--rtt LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR]\n"
     "                       [options]\n"
+    "       mbench energy [--sizes LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
+    "       mbench energy --power-trace FILE... [--json FILE] [--csv FILE] [--plot DIR]\n"
     "       mbench --help | mbench SUBCOMMAND --help\n"
     "Exit status: 0 success, 1 runtime error, 2 usage error, 130 interrupted.\n";
 
@@ -38,6 +41,7 @@ const std::map<std::string, Command>& commands() {
       {"names", mbench::run_names_command},
       {"throughput", mbench::run_throughput_command},
       {"recovery", mbench::run_recovery_command},
+      {"energy", mbench::run_energy_command},
   };
   return table;
 }

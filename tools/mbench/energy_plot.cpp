@@ -1,0 +1,92 @@
+// Charts of `mbench energy` in the shape of the paper's figures, side by
+// side: download time against file size (Fig. 11) and energy against file
+// size (Fig. 12), one line per case (WiFi only, LTE only, both).
+#include <cstdio>
+#include <sstream>
+
+#include "child_process.hpp"
+#include "energy_report.hpp"
+#include "report.hpp"
+
+namespace fs = std::filesystem;
+
+namespace msocket::mbench {
+
+namespace {
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+// The cases in the order they first appear.
+std::vector<std::pair<std::string, std::string>> cases_of(const EnergyReport& report) {
+  std::vector<std::pair<std::string, std::string>> cases;
+  for (const auto& run : report.runs) {
+    bool known = false;
+    for (const auto& c : cases) known = known || c.first == run.case_key;
+    if (!known) cases.emplace_back(run.case_key, run.case_label);
+  }
+  return cases;
+}
+
+// One data block per case: size (MiB), time (s), energy (J).
+std::string chart_body(const EnergyReport& report) {
+  std::ostringstream out;
+  const auto cases = cases_of(report);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    out << "$case" << i << " << EOD\n";
+    for (const auto& run : report.runs)
+      if (run.case_key == cases[i].first)
+        out << number(static_cast<double>(run.size_bytes) / (1 << 20)) << ' ' << number(run.seconds) << ' '
+            << number(run.total_joules()) << '\n';
+    out << "EOD\n";
+  }
+  const auto plot = [&](int column) {
+    std::string line = "plot ";
+    for (std::size_t i = 0; i < cases.size(); ++i)
+      line += (i ? ", " : "") + std::string("$case") + std::to_string(i) + " using 1:" + std::to_string(column) +
+              " with linespoints linewidth 2 pointtype " + std::to_string(i + 5) + " title " +
+              quoted(cases[i].second);
+    return line + "\n";
+  };
+  out << "set multiplot layout 1,2 title 'mbench energy (radio model: Huang et al., MobiSys 2012)'\n"
+         "set grid\nset key top left\nset xlabel 'file size (MiB)'\nset xrange [0:*]\nset yrange [0:*]\n"
+         "set title 'download time vs file size (Fig. 11)'\nset ylabel 'download time (s)'\n"
+      << plot(2)
+      << "set title 'energy vs file size (Fig. 12)'\nset ylabel 'energy of the radios (J)'\n"
+      << plot(3) << "unset multiplot\n";
+  return out.str();
+}
+
+}  // namespace
+
+void plot_energy(const EnergyReport& report, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("--plot: cannot create " + dir.string() + ": " + ec.message());
+  const auto base = fs::absolute(dir) / "energy";
+  const auto png = fs::path(base).replace_extension(".png"), svg = fs::path(base).replace_extension(".svg");
+  const auto body = chart_body(report);
+  std::ostringstream script;
+  script << "# mbench energy: redraw with `gnuplot THIS_FILE`\n"
+         << "set terminal pngcairo size 1000,450 font 'sans,10'\nset output " << quoted(png.string()) << "\n"
+         << body << "set output\n"
+         << "set terminal svg size 1000,450 dynamic font 'sans,10'\nset output " << quoted(svg.string()) << "\n"
+         << body << "set output\n";
+  const auto script_file = fs::path(base).replace_extension(".gp");
+  write_file(script_file, script.str());
+  run_command({"gnuplot", script_file.string()});
+}
+
+}  // namespace msocket::mbench
