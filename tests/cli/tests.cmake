@@ -58,6 +58,7 @@ endif()
 set(MSOCKET_MBENCH_CLI_TESTS
   mbench_names       # names --quick: JSON, CSV, table; mnamed stopped, data removed
   mbench_throughput  # throughput --quick: mcat and socat on loopback; charts; usage errors; --netns needs root
+  mbench_energy_trace  # energy --power-trace: a known answer; a malformed trace names its line (exit 1)
 )
 
 if(TARGET mbench)
@@ -67,7 +68,7 @@ if(TARGET mbench)
     set_tests_properties(cli:${name} PROPERTIES
       SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
   endforeach()
-  foreach(subcommand IN ITEMS link names throughput recovery)
+  foreach(subcommand IN ITEMS link names throughput recovery energy)
     set(test_name cli:mbench_manpage)
     if(NOT subcommand STREQUAL "link")
       set(test_name cli:mbench_manpage_${subcommand})
