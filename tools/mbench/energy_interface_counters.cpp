@@ -14,6 +14,14 @@ namespace msocket::mbench {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// Packets of a download still queued on a link when both ends have exited
+// (up to the tbf's 50 ms, an emulator's 100 ms) belong to it: stop() waits
+// until the interfaces have been quiet this long, so that they are neither
+// lost nor counted in the next download.
+constexpr auto kQuietBeforeStop = 300ms;
+constexpr auto kLongestWaitForQuiet = 3s;
 
 std::string system_error(const std::string& what) { return what + ": " + std::strerror(errno); }
 
@@ -43,6 +51,12 @@ std::string read_again(int fd) {
 }
 
 }  // namespace
+
+bool InterfaceCounterSampler::same_bytes(const Reading& a, const Reading& b) {
+  for (std::size_t i = 0; i < a.bytes.size(); ++i)
+    if (a.bytes[i].received != b.bytes[i].received || a.bytes[i].sent != b.bytes[i].sent) return false;
+  return true;
+}
 
 // "  eth0: RXBYTES RXPACKETS errs drop fifo frame compressed multicast TXBYTES ..."
 std::optional<InterfaceBytes> parse_net_dev(std::string_view text, std::string_view interface) {
@@ -97,13 +111,18 @@ void InterfaceCounterSampler::run(int namespace_fd) {
     readings_.push_back(read_counters(net_dev_fd));
     started_ = 1;
     started_.notify_all();
-    auto next = readings_.back().at;
-    while (!stopping_) {
+    auto next = readings_.back().at, last_change = next;
+    std::optional<SteadyClock::time_point> stop_asked;
+    for (;;) {
       next += interval_;
       std::this_thread::sleep_until(next);
       readings_.push_back(read_counters(net_dev_fd));
+      const auto& now = readings_.back();
+      if (!same_bytes(now, readings_[readings_.size() - 2])) last_change = now.at;
+      if (!stopping_) continue;
+      if (!stop_asked) stop_asked = now.at;
+      if (now.at - last_change >= kQuietBeforeStop || now.at - *stop_asked >= kLongestWaitForQuiet) break;
     }
-    readings_.push_back(read_counters(net_dev_fd));
   } catch (const std::exception& e) {
     failure_ = e.what();
     if (started_.load() == 0) {

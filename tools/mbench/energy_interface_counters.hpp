@@ -42,10 +42,11 @@ class InterfaceCounterSampler {
   InterfaceCounterSampler(const InterfaceCounterSampler&) = delete;
   InterfaceCounterSampler& operator=(const InterfaceCounterSampler&) = delete;
 
-  // Takes a last reading, stops, and returns one trace per interface (in
-  // the order given): bytes since the previous reading, time since the
-  // baseline. Bytes the namespace received are "down", sent are "up".
-  // Throws if a reading failed in the meantime.
+  // Stops once the interfaces have been quiet for 300 ms (at most 3 s from
+  // now: what is still queued on a link belongs to this trace), and returns
+  // one trace per interface (in the order given): bytes since the previous
+  // reading, time since the baseline. Bytes the namespace received are
+  // "down", sent are "up". Throws if a reading failed in the meantime.
   std::vector<std::vector<testbed::TrafficSample>> stop();
 
  private:
@@ -54,6 +55,7 @@ class InterfaceCounterSampler {
     std::vector<InterfaceBytes> bytes;
   };
 
+  static bool same_bytes(const Reading& a, const Reading& b);
   void run(int namespace_fd);
   Reading read_counters(int net_dev_fd) const;
 
