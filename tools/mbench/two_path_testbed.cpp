@@ -1,0 +1,196 @@
+#include "two_path_testbed.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include "energy_interface_counters.hpp"
+#include "log.hpp"
+#include "log_lines.hpp"
+#include "report.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace msocket::mbench {
+
+namespace {
+
+// Path i's point-to-point link is 10.231+i.0.0: .1 the router, .2 the client.
+std::string router_address(std::size_t i) { return "10.23" + std::to_string(i + 1) + ".0.1"; }
+std::string router_device(std::size_t i) { return i == 0 ? "wifi0" : "lte0"; }
+unsigned route_table(std::size_t i) { return 100 + static_cast<unsigned>(i); }
+constexpr const char* kRouterServerSide = "10.233.0.1";
+
+// "72.500ms": mbench link takes milliseconds with a fraction, not "us".
+std::string milliseconds_text(std::chrono::microseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3fms", static_cast<double>(d.count()) / 1000);
+  return text;
+}
+
+// A file opened inside namespace `ns`: /proc/thread-self/net/... shows the
+// namespace of the opener, and keeps showing it after we have left.
+int open_in_namespace(const std::string& ns, const char* file) {
+  const int home = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  const int there = ::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = -1;
+  if (home >= 0 && there >= 0 && ::setns(there, CLONE_NEWNET) == 0) {
+    fd = ::open(file, O_RDONLY | O_CLOEXEC);
+    if (::setns(home, CLONE_NEWNET) != 0) throw std::runtime_error("cannot return to mbench's network namespace");
+  }
+  const int error = errno;
+  if (home >= 0) ::close(home);
+  if (there >= 0) ::close(there);
+  if (fd < 0) throw std::runtime_error("cannot open " + std::string(file) + " in " + ns + ": " + std::strerror(error));
+  return fd;
+}
+
+}  // namespace
+
+std::array<PathShape, 2> default_path_shapes() {
+  return {PathShape{"wifi", 80ms, 40'000'000}, PathShape{"lte", 145ms, 20'000'000}};
+}
+
+std::string TwoPathTestbed::client_device(std::size_t i) { return "eth" + std::to_string(i); }
+std::string TwoPathTestbed::client_address(std::size_t i) { return "10.23" + std::to_string(i + 1) + ".0.2"; }
+
+std::vector<std::string> TwoPathTestbed::in_namespace(const std::string& ns, std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
+  return argv;
+}
+
+TwoPathTestbed::TwoPathTestbed(const std::array<PathShape, kPaths>& paths, const fs::path& self,
+                               const fs::path& log_dir)
+    : paths_(paths), log_dir_(log_dir) {
+  if (::geteuid() != 0)
+    throw std::runtime_error("the two-path testbed needs root: it builds network namespaces, TUN devices "
+                             "and routes (run as root)");
+  if (!find_in_path("ip")) throw std::runtime_error("the two-path testbed needs ip(8) from iproute2, which is not installed");
+  const auto pid = std::to_string(::getpid());
+  client_namespace_ = "mbench-" + pid + "-cli";
+  router_namespace_ = "mbench-" + pid + "-rtr";
+  server_namespace_ = "mbench-" + pid + "-srv";
+  const std::string router_veth = "mb" + pid + "r", server_veth = "mb" + pid + "v";
+  try {
+    for (const auto& ns : {client_namespace_, router_namespace_, server_namespace_}) {
+      run_command({"ip", "netns", "add", ns});
+      created_.push_back(ns);
+      run_command({"ip", "-n", ns, "link", "set", "lo", "up"});
+    }
+    run_command({"ip", "link", "add", router_veth, "netns", router_namespace_, "type", "veth", "peer", "name",
+                 server_veth, "netns", server_namespace_});
+    ip_batch(router_namespace_, {"addr add " + std::string(kRouterServerSide) + "/24 dev " + router_veth,
+                                 "link set " + router_veth + " up"});
+    ip_batch(server_namespace_, {"addr add " + server_address() + "/24 dev " + server_veth,
+                                 "link set " + server_veth + " up",
+                                 "route add default via " + std::string(kRouterServerSide)});
+    run_command(in_namespace(router_namespace_, {"sysctl", "-qw", "net.ipv4.ip_forward=1"}));
+    for (std::size_t i = 0; i < kPaths; ++i) start_link(i, self);
+    std::vector<std::string> rules;
+    for (std::size_t i = 0; i < kPaths; ++i)
+      rules.push_back("rule add from " + client_address(i) + " table " + std::to_string(route_table(i)));
+    ip_batch(client_namespace_, rules);
+    for (std::size_t i = 0; i < kPaths; ++i) restore_client_address(i);  // the routes, as after an attach
+    device_counters_ = open_in_namespace(client_namespace_, "/proc/thread-self/net/dev");
+  } catch (...) {
+    remove();
+    throw;
+  }
+  log::tool()->info("two-path testbed: {} (eth0 {}, eth1 {}) -- {} -- {}", client_namespace_, paths_[0].name,
+                    paths_[1].name, router_namespace_, server_namespace_);
+}
+
+TwoPathTestbed::~TwoPathTestbed() { remove(); }
+
+// The emulator runs in the router's namespace, so that it creates the
+// client's eth0 there (the host may have an eth0 of its own) before moving it.
+void TwoPathTestbed::start_link(std::size_t i, const fs::path& self) {
+  const auto& shape = paths_[i];
+  const auto log = log_dir_ / ("link-" + shape.name + ".log");
+  const auto one_way = shape.rtt / 2;
+  links_[i] = std::make_unique<ChildProcess>(
+      in_namespace(router_namespace_,
+                   {self.string(), "link", "-v", "--ns-a", client_namespace_, "--addr-a", client_address(i), "--ns-b",
+                    router_namespace_, "--addr-b", router_address(i), "--dev-a", client_device(i), "--dev-b",
+                    router_device(i), "--delay", milliseconds_text(one_way), "--rate",
+                    std::to_string(shape.rate)}),
+      ChildStreams{-1, -1, log});
+  wait_for_lines(log, "link up: ", 1, *links_[i], 10s);
+}
+
+// Links first (their TUN devices vanish with them), then the namespaces,
+// which take the veth pair with them.
+void TwoPathTestbed::remove() {
+  if (device_counters_ >= 0) ::close(device_counters_);
+  device_counters_ = -1;
+  for (auto& link : links_) {
+    if (!link) continue;
+    const auto exit = link->stop();
+    if (!exit.success()) log::tool()->warn("a link emulator {}", exit.describe());
+    link.reset();
+  }
+  for (const auto& ns : created_) {
+    try {
+      run_command({"ip", "netns", "del", ns});
+    } catch (const std::exception& e) {
+      log::tool()->warn("could not remove namespace {}: {}", ns, e.what());
+    }
+  }
+  created_.clear();
+}
+
+void TwoPathTestbed::ip_batch(const std::string& ns, const std::vector<std::string>& commands) {
+  std::string text;
+  for (const auto& c : commands) text += c + "\n";
+  const auto batch = log_dir_ / "ip-batch";
+  write_file(batch, text);
+  run_command({"ip", "-n", ns, "-batch", batch.string()});
+}
+
+// Each path has one default route in the main table: delete it, add it
+// back with its new metric.
+void TwoPathTestbed::prefer_path(std::size_t i) {
+  preferred_ = i;
+  for (std::size_t k = 0; k < kPaths; ++k) {
+    if (!attached_[k]) continue;
+    ip_batch(client_namespace_, {"route del default dev " + client_device(k),
+                                 "route add default dev " + client_device(k) + " metric " + (k == i ? "100" : "200")});
+  }
+}
+
+void TwoPathTestbed::remove_client_address(std::size_t i) {
+  if (!attached_.at(i)) throw std::logic_error("remove_client_address: path already without its address");
+  attached_[i] = false;
+  ip_batch(client_namespace_,
+           {"addr del " + client_address(i) + " peer " + router_address(i) + " dev " + client_device(i)});
+}
+
+// The address with its default routes, as DHCP would set them. The rule
+// "from ADDR" stays across a removal; its table's route may not.
+void TwoPathTestbed::restore_client_address(std::size_t i) {
+  const auto device = client_device(i);
+  ip_batch(client_namespace_,
+           {"addr replace " + client_address(i) + " peer " + router_address(i) + " dev " + device,
+            "route replace default dev " + device + " metric " + (i == preferred_ ? "100" : "200"),
+            "route replace default dev " + device + " table " + std::to_string(route_table(i))});
+  attached_[i] = true;
+}
+
+std::array<std::uint64_t, TwoPathTestbed::kPaths> TwoPathTestbed::client_received_bytes() const {
+  std::array<std::uint64_t, kPaths> bytes{};
+  std::string text(16384, '\0');
+  const auto n = ::pread(device_counters_, text.data(), text.size(), 0);
+  if (n <= 0) return bytes;
+  text.resize(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < kPaths; ++i)
+    if (const auto counters = parse_net_dev(text, client_device(i))) bytes[i] = counters->received;
+  return bytes;
+}
+
+}  // namespace msocket::mbench
