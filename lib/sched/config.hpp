@@ -43,6 +43,12 @@ struct Config {
   // estimate shrinks with the silence, so other paths re-send what it holds.
   double stall_rtts = 1.0;
   Duration stall_floor = 20ms;
+  // Backup paths (PathPriority::backup) stay hidden until every regular
+  // path has been silent this many RTTs (and at least backup_floor) while
+  // holding bytes: a failure, as MPTCP's retransmission timeout judges a
+  // subflow, not the short silences of a queue that a stall already is.
+  double backup_rtts = 4.0;
+  Duration backup_floor = 200ms;
   // backup, prefer: most preferred path first. Paths not listed rank after
   // the listed ones, in the order they came up.
   std::vector<PathId> preference;

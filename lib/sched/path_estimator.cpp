@@ -73,6 +73,11 @@ Duration PathEstimator::silence(TimePoint now) const {
 
 bool PathEstimator::stalled(TimePoint now) const { return silence(now) > stall_threshold(); }
 
+bool PathEstimator::failing(TimePoint now) const {
+  const auto scaled = std::chrono::duration_cast<Duration>(srtt() * config_->backup_rtts);
+  return silence(now) > std::max(scaled, config_->backup_floor);
+}
+
 std::optional<TimePoint> PathEstimator::stalls_at() const {
   if (in_flight_ == 0) return std::nullopt;
   return silent_since() + stall_threshold();

@@ -40,6 +40,8 @@ class PathEstimator {
   TimePoint busy_since() const { return busy_since_; }
   // Silent for longer than the stall threshold while holding bytes.
   bool stalled(TimePoint now) const;
+  // Silent for longer than the backup threshold (Config::backup_rtts).
+  bool failing(TimePoint now) const;
   // When the path will count as stalled if nothing arrives before; nullopt
   // while it holds nothing.
   std::optional<TimePoint> stalls_at() const;

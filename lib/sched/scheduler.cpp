@@ -69,7 +69,7 @@ const PathEstimator* Scheduler::estimate(PathId path) const {
 
 bool Scheduler::backups_hidden(TimePoint now) const {
   return std::any_of(paths_.begin(), paths_.end(), [&](const auto& entry) {
-    return entry.second.priority == PathPriority::regular && !entry.second.estimate.stalled(now);
+    return entry.second.priority == PathPriority::regular && !entry.second.estimate.failing(now);
   });
 }
 

@@ -31,7 +31,8 @@ class Scheduler {
   // ---- paths ---------------------------------------------------------------
   // A flowpath is ready to carry data; `handshake_rtt` seeds its RTT. A path
   // with the same id that is still up is taken down first. A backup path
-  // is hidden from the policy while a regular path is up and not stalled.
+  // is hidden from the policy while a regular path is up and not failing
+  // (silent for Config::backup_rtts).
   void path_up(PathId path, std::optional<Duration> handshake_rtt = {},
                PathPriority priority = PathPriority::regular);
   // The flowpath failed or closed: whatever it carried that the peer has not
@@ -75,7 +76,7 @@ class Scheduler {
   // Estimates of a live path; nullptr if it is not up.
   const PathEstimator* estimate(PathId path) const;
   // The snapshot the policy sees at `now`: every live path, but the backup
-  // ones only when no regular path is up and moving.
+  // ones only when no regular path is up and not failing.
   SchedulerView view(TimePoint now) const;
 
  private:

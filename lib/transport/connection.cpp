@@ -17,6 +17,7 @@
 #include "paths/local_addresses.hpp"
 #include "transport/flowpath.hpp"
 #include "transport/handshake.hpp"
+#include "transport/tcp_progress.hpp"
 
 namespace msocket::transport {
 
@@ -146,7 +147,17 @@ void Connection::update() {
   // Re-arm only when the deadline comes earlier: a timer that fires early
   // just looks again, which costs less than re-arming on every event. An
   // overdue ack or ping waits for a writer that is busy; don't spin on it.
-  const auto deadline = std::max(session_.next_deadline(), Clock::now() + 5ms);
+  // TCP's progress on paths that hold unacked bytes is looked at on the
+  // same timer (tcp_progress.hpp).
+  const auto now = Clock::now();
+  auto due = session_.next_deadline();
+  for (const auto& [id, path] : flowpaths_) {
+    if (awaits_tcp_progress(*path)) {
+      due = std::min<TimePoint>(due, now + kTcpProgressInterval);
+      break;
+    }
+  }
+  const auto deadline = std::max(due, now + 5ms);
   if (deadline < timer_deadline_) {
     timer_deadline_ = deadline;
     timer_.expires_at(deadline);
@@ -160,7 +171,9 @@ asio::awaitable<void> Connection::run_timer() {
     if (finished_) break;
     if (ec) continue;  // re-armed by update()
     timer_deadline_ = TimePoint::max();
-    session_.on_timer(Clock::now());
+    const auto now = Clock::now();
+    for (auto& [id, path] : flowpaths_) report_tcp_progress(*path, now);
+    session_.on_timer(now);
     update();
   }
 }

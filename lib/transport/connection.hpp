@@ -117,6 +117,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void retry_extra_paths_now();
   asio::awaitable<void> add_path_from(asio::ip::address local, PathId id);
   void retire_path_stats(PathId id);
+  // Tells the session what the flowpath's TCP has acked and its RTT
+  // (tcp_progress.hpp); true if the acked count grew.
+  bool report_tcp_progress(Flowpath& path, TimePoint now);
+  bool awaits_tcp_progress(const Flowpath& path) const;
   wire::ControlAddress control_address() const;
   // A MIGRATE or ADD_PATH for flowpath `id`, with the next counter and its MAC.
   wire::Setup path_request(wire::SetupKind kind, PathId id, PathPriority priority);

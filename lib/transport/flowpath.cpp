@@ -11,6 +11,7 @@
 #include "log.hpp"
 #include "transport/connection.hpp"
 #include "transport/handshake.hpp"
+#include "transport/tcp_progress.hpp"
 #include "wire/codec.hpp"
 
 namespace msocket::transport {
@@ -43,7 +44,38 @@ class IoBuffer {
   std::vector<std::byte> bytes_;
 };
 static_assert(IoBuffer::kBusy >= wire::kDataPrefixSize + wire::kMaxPayload);  // a whole frame fits
+
+// Bytes our side wrote before the session's first frame: SETUP from the
+// client, SETUP_ACK from the server, the same size (docs/protocol.md §2.1).
+constexpr std::uint64_t kHandshakeBytes = wire::kHeaderSize + wire::kSetupBodySize;
 }  // namespace
+
+bool Connection::report_tcp_progress(Flowpath& path, TimePoint now) {
+  if (!path.tcp_info_works) return false;
+  const auto progress = read_tcp_progress(path.socket.native_handle());
+  if (!progress) {
+    path.tcp_info_works = false;  // the session falls back on the connection's ack
+    return false;
+  }
+  bool changed = false;
+  const std::uint64_t acked = progress->bytes_acked > kHandshakeBytes ? progress->bytes_acked - kHandshakeBytes : 0;
+  if (acked > path.reported_acked) {
+    path.reported_acked = acked;
+    session_.path_delivered(path.id, acked, now);
+    changed = true;
+  }
+  if (progress->srtt_us != 0 && progress->srtt_us != path.reported_srtt_us) {
+    path.reported_srtt_us = progress->srtt_us;
+    session_.path_rtt_sample(path.id, std::chrono::microseconds(progress->srtt_us));
+  }
+  return changed;
+}
+
+bool Connection::awaits_tcp_progress(const Flowpath& path) const {
+  if (!path.tcp_info_works) return false;
+  const auto it = session_.paths().find(path.id);
+  return it != session_.paths().end() && it->second.live && it->second.wire_acked < it->second.wire_sent;
+}
 
 Flowpath::Flowpath(PathId path_id, tcp::socket s)
     : id(path_id), socket(std::move(s)), wake(socket.get_executor()) {
@@ -132,6 +164,12 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
   auto self = shared_from_this();
   IoBuffer io;
   while (!path->closed && !finished_) {
+    // What TCP delivered since we last looked may change what is due here
+    // and on the other paths.
+    if (report_tcp_progress(*path, Clock::now())) {
+      update();
+      if (!is_current(path) || finished_) co_return;
+    }
     // Nothing may follow our TCP FIN.
     const std::size_t n =
         path->shutdown_sent ? 0 : session_.poll_transmit(path->id, io.span(), Clock::now());

@@ -23,6 +23,10 @@ struct Flowpath {
   TimePoint opened = Clock::now();
   bool closed = false;
   bool shutdown_sent = false;
+  // TCP's progress as last told to the session (tcp_progress.hpp).
+  std::uint64_t reported_acked = 0;
+  std::uint32_t reported_srtt_us = 0;
+  bool tcp_info_works = true;
 };
 
 }  // namespace msocket::transport

@@ -201,10 +201,13 @@ TEST_CASE("Scheduler: a backup path is idle while a regular path moves, whatever
     scheduler.path_up(fast, 20ms);
     CHECK(scheduler.next_ranges(slow, 1 << 20, t0).empty());
     CHECK_FALSE(scheduler.next_ranges(fast, 64 << 10, t0).empty());
-    // The regular path delivers nothing for far more than its RTT: stalled,
-    // so the backup is used again.
+    // Stalled for a while (a queue's hiccup) is not failed...
+    const TimePoint stalled = t0 + 100ms;
+    REQUIRE(scheduler.estimate(fast)->stalled(stalled));
+    CHECK(scheduler.next_ranges(slow, 1 << 20, stalled).empty());
+    // ...but silent for 4 RTTs and at least 200 ms is: the backup is used again.
     const TimePoint later = t0 + 500ms;
-    REQUIRE(scheduler.estimate(fast)->stalled(later));
+    REQUIRE(scheduler.estimate(fast)->failing(later));
     CHECK_FALSE(scheduler.next_ranges(slow, 1 << 20, later).empty());
   }
 }

@@ -1,0 +1,33 @@
+// What the kernel knows about one flowpath's TCP connection (TCP_INFO): how
+// many bytes the peer's TCP has acknowledged and the smoothed RTT. The
+// scheduler needs per-path delivery that the connection's cumulative ack
+// cannot give: bytes a fast path carried past a slow path's gap are acked
+// by the connection only once the gap fills, so the fast path would look
+// as slow as the slow one (docs/scheduler.md §7).
+//
+// This header and its .cpp use the kernel's <linux/tcp.h>, whose struct
+// tcp_info is newer than glibc's and clashes with <netinet/tcp.h>: no Asio
+// here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace msocket::transport {
+
+// While a flowpath has bytes its peer's TCP has not acked, the connection
+// looks at its progress this often: deliveries open room for the
+// scheduler, on that path and the others.
+inline constexpr std::chrono::milliseconds kTcpProgressInterval{5};
+
+struct TcpProgress {
+  std::uint64_t bytes_acked = 0;  // every byte the peer's TCP acknowledged, the SYN not counted
+  std::uint32_t srtt_us = 0;      // smoothed round-trip time; 0 before the first sample
+};
+
+// TCP_INFO of the connected TCP socket `fd`; nullopt if the kernel does
+// not report tcpi_bytes_acked (before Linux 4.1) or the call fails.
+std::optional<TcpProgress> read_tcp_progress(int fd);
+
+}  // namespace msocket::transport
