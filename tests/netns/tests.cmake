@@ -11,6 +11,7 @@ set(MSOCKET_NETNS_TESTS
   path_failure        # a reset and a silent path are replaced without any move
   link_flap           # the client's link goes down and comes back
   multipath_handover  # --paths all: a path joins at 1/3, the first leaves at 2/3
+  multipath_aggregate # two tbf paths (40+20 Mbit/s) beat the best single path, same run
   multipath_prefer    # --prefer eth1: eth0's flowpath idles as a backup, then carries all when eth1 goes
 )
 
@@ -66,6 +67,13 @@ if(TARGET mbench)
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/mbench_recovery.sh $<TARGET_FILE:mbench>)
   set_tests_properties(netns:mbench_recovery PROPERTIES
     SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL TRUE LABELS netns)
+  # mbench multipath --quick and handover --quick over the two-path testbed: all rows, bytes checked.
+  foreach(name IN ITEMS mbench_multipath mbench_handover)
+    add_test(NAME netns:${name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/${name}.sh $<TARGET_FILE:mbench>)
+    set_tests_properties(netns:${name} PROPERTIES
+      SKIP_RETURN_CODE 77 TIMEOUT 150 RUN_SERIAL TRUE LABELS netns)
+  endforeach()
   # mbench energy --quick: three cases per size, positive energy, nothing left behind.
   add_test(NAME netns:mbench_energy
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/mbench_energy.sh $<TARGET_FILE:mbench>)
