@@ -59,6 +59,7 @@ set(MSOCKET_MBENCH_CLI_TESTS
   mbench_names       # names --quick: JSON, CSV, table; mnamed stopped, data removed
   mbench_throughput  # throughput --quick: mcat and socat on loopback; charts; usage errors; --netns needs root
   mbench_energy_trace  # energy --power-trace: a known answer; a malformed trace names its line (exit 1)
+  mbench_multipath_usage  # multipath and handover: usage errors exit 2; mptcp-serve/fetch hidden but with --help
 )
 
 if(TARGET mbench)
@@ -68,7 +69,7 @@ if(TARGET mbench)
     set_tests_properties(cli:${name} PROPERTIES
       SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
   endforeach()
-  foreach(subcommand IN ITEMS link names throughput recovery energy)
+  foreach(subcommand IN ITEMS link names throughput recovery energy multipath handover)
     set(test_name cli:mbench_manpage)
     if(NOT subcommand STREQUAL "link")
       set(test_name cli:mbench_manpage_${subcommand})

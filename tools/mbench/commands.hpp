@@ -17,6 +17,14 @@ int run_names_command(const std::vector<std::string>& args, int verbosity);
 int run_throughput_command(const std::vector<std::string>& args, int verbosity);
 // mbench recovery: recovery time after moves of the client, the server or both.
 int run_recovery_command(const std::vector<std::string>& args, int verbosity);
+// mbench multipath: download time over two paths, msocket against kernel MPTCP.
+int run_multipath_command(const std::vector<std::string>& args, int verbosity);
+// mbench handover: a download during which a path is lost, msocket against MPTCP.
+int run_handover_command(const std::vector<std::string>& args, int verbosity);
+// mbench mptcp-serve, mptcp-fetch (not in the usage): the two ends of the
+// kernel MPTCP (or, with --tcp, plain TCP) download the benchmarks run.
+int run_mptcp_serve_command(const std::vector<std::string>& args, int verbosity);
+int run_mptcp_fetch_command(const std::vector<std::string>& args, int verbosity);
 // mbench energy: energy per download over WiFi only, LTE only and both.
 int run_energy_command(const std::vector<std::string>& args, int verbosity);
 

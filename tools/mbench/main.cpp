@@ -3,6 +3,9 @@
 //   mbench names ...        the name service: lookup latency, lookups/s, updates/s, watch latency
 //   mbench throughput ...   one path, msocket (mcat) against plain TCP (socat)
 //   mbench recovery ...     recovery time after moves of the client, the server or both
+//   mbench multipath ...    download time over two paths, msocket against kernel MPTCP
+//   mbench handover ...     a download that loses a path, msocket against kernel MPTCP
+// (mptcp-serve and mptcp-fetch, the ends of the MPTCP rival, are left out of the usage.)
 //   mbench energy ...       energy per download, WiFi only, LTE only and both
 // Each subcommand parses its options into a struct, checks them, runs (the
 // nc shape); this file only dispatches and turns errors into exit statuses.
@@ -28,6 +31,8 @@ constexpr const char* kUsage =
     "                         [--plot DIR] [options]\n"
     "       mbench recovery client|server|both [--rtt LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR]\n"
     "                       [options]\n"
+    "       mbench multipath [--sizes LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
+    "       mbench handover [--size SIZE] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
     "       mbench energy [--sizes LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
     "       mbench energy --power-trace FILE... [--json FILE] [--csv FILE] [--plot DIR]\n"
     "       mbench --help | mbench SUBCOMMAND --help\n"
@@ -41,6 +46,10 @@ const std::map<std::string, Command>& commands() {
       {"names", mbench::run_names_command},
       {"throughput", mbench::run_throughput_command},
       {"recovery", mbench::run_recovery_command},
+      {"multipath", mbench::run_multipath_command},
+      {"handover", mbench::run_handover_command},
+      {"mptcp-serve", mbench::run_mptcp_serve_command},
+      {"mptcp-fetch", mbench::run_mptcp_fetch_command},
       {"energy", mbench::run_energy_command},
   };
   return table;

@@ -12,6 +12,7 @@
 
 #include "interruption.hpp"
 #include "log.hpp"
+#include "pipes.hpp"
 
 using namespace std::chrono_literals;
 
@@ -21,9 +22,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::size_t kPipeBytes = 1 << 20;  // the default pipe-max-size: fewer wake-ups than 64 KiB
 constexpr auto kProgressInterval = 500ms;
-constexpr auto kExitWait = 10s;  // for the ends to exit once the data is through
 
 // What mbench sends. vmsplice hands these pages to the pipe instead of
 // copying them, and they are never written, so what the pipe holds stays
@@ -31,53 +30,10 @@ constexpr auto kExitWait = 10s;  // for the ends to exit once the data is throug
 // mbench's own CPU use small next to the tools it measures (two cores).
 alignas(4096) const char kZeros[kPipeBytes] = {};
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd = -1) : fd_(fd) {}
-  ~FileDescriptor() { close(); }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
-
-struct Pipe {
-  Pipe(int read_end, int write_end) : read(read_end), write(write_end) {}
-  FileDescriptor read, write;
-};
-
-std::unique_ptr<Pipe> make_pipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-  auto pipe = std::make_unique<Pipe>(fds[0], fds[1]);
-  ::fcntl(fds[0], F_SETPIPE_SZ, static_cast<int>(kPipeBytes));  // a smaller pipe only costs wake-ups
-  return pipe;
-}
-
-void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
 std::vector<std::string> in_namespace(const std::optional<std::string>& ns, std::vector<std::string> argv) {
   if (!ns) return argv;
   argv.insert(argv.begin(), {"ip", "netns", "exec", *ns});
   return argv;
-}
-
-[[noreturn]] void fail(const std::string& what, const ChildProcess& end, const std::filesystem::path& log) {
-  throw std::runtime_error(what + " (" + end.name() + " said: " + file_tail(log) + ")");
-}
-
-// Both ends exited with status 0 once the data is through.
-ChildExit expect_clean_exit(ChildProcess& end, const std::string& role, const std::filesystem::path& log) {
-  auto exit = end.wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(kExitWait));
-  if (!exit) fail("the " + role + " did not exit within 10 s of the end of the transfer", end, log);
-  if (!exit->success()) fail("the " + role + " " + exit->describe(), end, log);
-  return *exit;
 }
 
 // Feeds the sender's pipe with `total` zeros and drains the receiver's
@@ -165,21 +121,21 @@ TransferResult run_transfer(const TransferTool& tool, const TransferPlan& plan) 
   while (pump.move_some()) {
     throw_if_interrupted();
     if (pump.sender_stopped_reading())
-      fail("the sender stopped reading after " + std::to_string(pump.sent()) + " bytes", sender, sender_log);
+      fail_with_log("the sender stopped reading after " + std::to_string(pump.sent()) + " bytes", sender, sender_log);
     const auto now = SteadyClock::now();
     if (now >= deadline)
-      fail("the transfer did not end in time (" + std::to_string(pump.received()) + " bytes arrived)", sender, sender_log);
+      fail_with_log("the transfer did not end in time (" + std::to_string(pump.received()) + " bytes arrived)", sender, sender_log);
     if (now >= next_progress) {
       next_progress = now + kProgressInterval;
       if (plan.on_progress) plan.on_progress(pump.received());
-      if (auto exit = sender.wait_for(0ms); exit && !exit->success()) fail("the sender " + exit->describe(), sender, sender_log);
+      if (auto exit = sender.wait_for(0ms); exit && !exit->success()) fail_with_log("the sender " + exit->describe(), sender, sender_log);
     }
   }
   TransferResult result;
-  result.sender = expect_clean_exit(sender, "sender", sender_log);
-  result.receiver = expect_clean_exit(receiver, "receiver", receiver_log);
+  result.sender = wait_for_clean_exit(sender, "sender", sender_log);
+  result.receiver = wait_for_clean_exit(receiver, "receiver", receiver_log);
   if (pump.received() != plan.bytes)
-    fail("the receiver wrote " + std::to_string(pump.received()) + " bytes of " + std::to_string(plan.bytes), receiver,
+    fail_with_log("the receiver wrote " + std::to_string(pump.received()) + " bytes of " + std::to_string(plan.bytes), receiver,
          receiver_log);
   // From the first byte out to the last: connection set-up is left out (as
   // iperf3 leaves it out), and so are the bytes of the first read.
