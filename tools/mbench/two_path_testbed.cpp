@@ -153,15 +153,26 @@ void TwoPathTestbed::ip_batch(const std::string& ns, const std::vector<std::stri
   run_command({"ip", "-n", ns, "-batch", batch.string()});
 }
 
-// Each path has one default route in the main table: delete it, add it
-// back with its new metric.
+// Each path's default routes in the main table are flushed and one added
+// with its metric: a replace would keep a route of the other metric, and
+// routes may or may not survive the loss of the address.
+std::vector<std::string> TwoPathTestbed::default_route_commands(std::size_t i) const {
+  return {"route flush exact 0.0.0.0/0 dev " + client_device(i) + " table main",
+          "route add default dev " + client_device(i) + " metric " + (i == preferred_ ? "100" : "200")};
+}
+
+// All flushes first: two default routes of the same metric cannot coexist.
 void TwoPathTestbed::prefer_path(std::size_t i) {
   preferred_ = i;
+  std::vector<std::string> flushes, additions;
   for (std::size_t k = 0; k < kPaths; ++k) {
     if (!attached_[k]) continue;
-    ip_batch(client_namespace_, {"route del default dev " + client_device(k),
-                                 "route add default dev " + client_device(k) + " metric " + (k == i ? "100" : "200")});
+    const auto commands = default_route_commands(k);
+    flushes.push_back(commands[0]);
+    additions.push_back(commands[1]);
   }
+  flushes.insert(flushes.end(), additions.begin(), additions.end());
+  ip_batch(client_namespace_, flushes);
 }
 
 void TwoPathTestbed::remove_client_address(std::size_t i) {
@@ -175,10 +186,10 @@ void TwoPathTestbed::remove_client_address(std::size_t i) {
 // "from ADDR" stays across a removal; its table's route may not.
 void TwoPathTestbed::restore_client_address(std::size_t i) {
   const auto device = client_device(i);
-  ip_batch(client_namespace_,
-           {"addr replace " + client_address(i) + " peer " + router_address(i) + " dev " + device,
-            "route replace default dev " + device + " metric " + (i == preferred_ ? "100" : "200"),
-            "route replace default dev " + device + " table " + std::to_string(route_table(i))});
+  auto commands = default_route_commands(i);
+  commands.insert(commands.begin(), "addr replace " + client_address(i) + " peer " + router_address(i) + " dev " + device);
+  commands.push_back("route replace default dev " + device + " table " + std::to_string(route_table(i)));
+  ip_batch(client_namespace_, commands);
   attached_[i] = true;
 }
 

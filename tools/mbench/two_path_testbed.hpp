@@ -83,6 +83,7 @@ class TwoPathTestbed {
 
  private:
   void start_link(std::size_t i, const std::filesystem::path& self);
+  std::vector<std::string> default_route_commands(std::size_t i) const;
   void ip_batch(const std::string& ns, const std::vector<std::string>& commands);
   void remove();
 
