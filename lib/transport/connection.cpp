@@ -80,6 +80,10 @@ void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_a
     if (const auto local = paths::find_local_address(path->local.address())) path->ifindex = local->ifindex;
   }
   flowpaths_[id] = path;
+  // The new flowpath may be the only one left that will ever write: our
+  // addresses go again (a few dozen bytes), as they are now.
+  refresh_advert();
+  if (advert_) advert_pending_ = true;
   auto& history = path_history_[id];
   history.path = id;
   history.local = path->local_text;

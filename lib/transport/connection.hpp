@@ -47,6 +47,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Starts reader and writer coroutines for a socket whose handshake is done.
   void attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack, std::uint64_t peer_window,
                    PathPriority priority = PathPriority::regular);
+  // Tell the peer our addresses (docs/protocol.md §2.8), with `port` (a
+  // wildcard listener's; 0 from a client, which accepts no flowpaths): now,
+  // on each new flowpath, and after refresh_advert when they changed
+  // (addresses.cpp).
+  void advertise_addresses(std::uint16_t port);
+  void refresh_advert();
   // Client role: where to reconnect after a move (the endpoint NEW reached).
   void set_remote(const tcp::endpoint& remote);
   // Client role: the UDP socket RECONNECT arrives on (its port went out in NEW).
@@ -117,6 +123,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void retry_extra_paths_now();
   asio::awaitable<void> add_path_from(asio::ip::address local, PathId id);
   void retire_path_stats(PathId id);
+  // Address advertisement (addresses.cpp, docs/protocol.md §2.8).
+  std::size_t take_advert(Flowpath& path, std::span<std::byte> out);
+  void on_peer_addresses(const wire::AddressesFrame& frame);
+  // Where a flowpath from `local` may go: the peer's addresses, those on
+  // `local`'s subnet first, then the one we connected to, then the rest.
+  std::vector<tcp::endpoint> remotes_for(const asio::ip::address& local) const;
   // Tells the session what the flowpath's TCP has acked and its RTT
   // (tcp_progress.hpp); true if the acked count grew.
   bool report_tcp_progress(Flowpath& path, TimePoint now);
@@ -180,6 +192,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   };
   std::map<asio::ip::address, std::shared_ptr<PathAttempt>> adding_;
   std::uint32_t next_path_id_ = 1;
+  std::vector<tcp::endpoint> peer_addresses_;  // where the server offers flowpaths (§2.8)
+  // Ours, to advertise (§2.8); pending until a flowpath has written it.
+  std::optional<std::uint16_t> advertised_port_;  // set: we advertise
+  std::optional<wire::AddressesFrame> advert_;
+  bool advert_pending_ = false;
   std::map<PathId, PathStats> path_history_;  // per id: earlier sockets' totals, latest endpoints
   // Server role.
   std::optional<asio::ip::udp::endpoint> peer_control_;

@@ -44,10 +44,6 @@ class IoBuffer {
   std::vector<std::byte> bytes_;
 };
 static_assert(IoBuffer::kBusy >= wire::kDataPrefixSize + wire::kMaxPayload);  // a whole frame fits
-
-// Bytes our side wrote before the session's first frame: SETUP from the
-// client, SETUP_ACK from the server, the same size (docs/protocol.md §2.1).
-constexpr std::uint64_t kHandshakeBytes = wire::kHeaderSize + wire::kSetupBodySize;
 }  // namespace
 
 bool Connection::report_tcp_progress(Flowpath& path, TimePoint now) {
@@ -58,7 +54,8 @@ bool Connection::report_tcp_progress(Flowpath& path, TimePoint now) {
     return false;
   }
   bool changed = false;
-  const std::uint64_t acked = progress->bytes_acked > kHandshakeBytes ? progress->bytes_acked - kHandshakeBytes : 0;
+  const std::uint64_t acked =
+      progress->bytes_acked > path.transport_bytes ? progress->bytes_acked - path.transport_bytes : 0;
   if (acked > path.reported_acked) {
     path.reported_acked = acked;
     session_.path_delivered(path.id, acked, now);
@@ -138,6 +135,12 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
         update();
         co_return;
       }
+      // The transport's own frame (§2.8); everything else is the session's.
+      if (const auto* addresses = std::get_if<wire::AddressesFrame>(&decoded->frame)) {
+        on_peer_addresses(*addresses);
+        used += decoded->consumed;
+        continue;
+      }
       if (auto fec = session_.on_frame(path->id, decoded->frame, now)) {
         log::transport()->warn("conn={} path={} protocol violation: {}", to_hex(id_),
                                to_int(path->id), fec.message());
@@ -171,8 +174,9 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       if (!is_current(path) || finished_) co_return;
     }
     // Nothing may follow our TCP FIN.
+    const std::size_t advert = path->shutdown_sent ? 0 : take_advert(*path, io.span());
     const std::size_t n =
-        path->shutdown_sent ? 0 : session_.poll_transmit(path->id, io.span(), Clock::now());
+        advert + (path->shutdown_sent ? 0 : session_.poll_transmit(path->id, io.span().subspan(advert), Clock::now()));
     if (n > 0) {
       const bool busy = n > io.size() / 2;  // more is likely due: batch it next time
       auto [ec, written] = co_await asio::async_write(path->socket, asio::buffer(io.span().data(), n), use_tuple);

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "session/types.hpp"
+#include "wire/codec.hpp"
 
 namespace msocket::transport {
 
@@ -23,6 +24,9 @@ struct Flowpath {
   TimePoint opened = Clock::now();
   bool closed = false;
   bool shutdown_sent = false;
+  // Bytes we wrote that are not the session's (SETUP or SETUP_ACK, then
+  // ADDRESSES frames): TCP's acks of them are no deliveries.
+  std::uint64_t transport_bytes = wire::kHeaderSize + wire::kSetupBodySize;
   // TCP's progress as last told to the session (tcp_progress.hpp).
   std::uint64_t reported_acked = 0;
   std::uint32_t reported_srtt_us = 0;

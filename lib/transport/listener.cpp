@@ -184,6 +184,11 @@ asio::awaitable<void> Listener::admit_new(tcp::socket socket, const wire::Setup&
   });
   note_peer_control(*conn, setup, socket);
   conn->attach_path(PathId{0}, std::move(socket), setup.ack, setup.window, priority_asked(setup));
+  // Listening on every address: the client may reach us at another one
+  // from another network (docs/protocol.md §2.8).
+  boost::system::error_code ec;
+  if (const auto bound = acceptor_.local_endpoint(ec); !ec && bound.address().is_unspecified())
+    conn->advertise_addresses(bound.port());
   log::transport()->info("accepted conn={} from {}", to_hex(conn->id()), peer);
   deliver(std::move(conn));
 }

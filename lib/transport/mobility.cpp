@@ -28,6 +28,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 void Connection::start_mobility() {
   if (mobility_started_ || role_ != Role::client) return;
   mobility_started_ = true;
+  advertise_addresses(0);  // where we are; we accept no flowpaths
   if (options_.follow_addresses) {
     watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
     std::weak_ptr<Connection> weak = shared_from_this();
@@ -74,6 +75,7 @@ void Connection::on_address_event(const paths::AddressEvent& event) {
     for (auto id : lost) asio::co_spawn(ex_, add_path_from(other, id), log_coroutine_exception);
   }
   if (locator_ && (!lost.empty() || event.kind == Kind::address_added)) locator_->network_changed();
+  if (event.kind == Kind::address_added || event.kind == Kind::address_removed) refresh_advert();
   // Multipath: a returning or new address gets its flowpath (again), once
   // the connection has one to build on.
   if (event.kind == Kind::address_added && session_.has_live_path()) consider_extra_path(event.address);

@@ -80,10 +80,21 @@ asio::awaitable<void> Connection::add_path_from(asio::ip::address local, PathId 
     }
   } done{*this, local, attempt};
   if (!remote_) co_return;
-  const auto remote = *remote_;
-  attempt->deadline.expires_after(options_.connect_timeout);
-  auto socket = co_await connect_socket(remote, local, attempt->deadline);
-  if (finished_) co_return;
+  // The peer's addresses in the order that suits `local` (§2.8); each but the
+  // last is tried for at most a retry interval (at least a second).
+  const auto remotes = remotes_for(local);
+  tcp::endpoint remote;
+  result<tcp::socket> socket = asio::error::host_unreachable;
+  for (std::size_t i = 0; i < remotes.size() && !socket && !attempt->again; ++i) {
+    remote = remotes[i];
+    const bool last = i + 1 == remotes.size();
+    attempt->deadline.expires_after(last ? options_.connect_timeout
+                                         : std::min(options_.connect_timeout, std::max<Duration>(options_.retry_max, 1s)));
+    socket = co_await connect_socket(remote, local, attempt->deadline);
+    if (finished_) co_return;
+    if (!socket) log::transport()->debug("conn={} no flowpath from {} to {}: {}", to_hex(id_), local.to_string(),
+                                         to_string(remote), socket.error().message());
+  }
   if (!socket) {
     log::transport()->info("conn={} no flowpath from {}{}", to_hex(id_), local.to_string(),
                            attempt->again ? " yet: trying again" : ": " + socket.error().message());

@@ -99,6 +99,10 @@ void Listener::on_address_event(const paths::AddressEvent& event) {
                              stranded_.size());
   }
   if (!stranded_.empty()) announce_moves();
+  if (event.kind == Kind::address_added || event.kind == Kind::address_removed) {
+    for (auto& [id, weak] : connections_)
+      if (auto conn = weak.lock()) conn->refresh_advert();
+  }
   // A RECONNECT sent before our route was back ("network unreachable") goes
   // again as soon as there is one, not at its next timeout.
   if (event.kind == Kind::route_added)

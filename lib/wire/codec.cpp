@@ -74,6 +74,8 @@ std::size_t body_size(const Frame& frame) {
           return 16;
         else if constexpr (std::is_same_v<T, PingFrame> || std::is_same_v<T, PongFrame>)
           return 8;
+        else if constexpr (std::is_same_v<T, AddressesFrame>)
+          return 4 + 16 * std::size_t{std::min<std::uint8_t>(f.count, kMaxAddresses)};
         else
           return 4;
       },
@@ -83,7 +85,7 @@ std::size_t body_size(const Frame& frame) {
 FrameType type_of(const Frame& frame) {
   static constexpr FrameType kTypes[] = {FrameType::setup, FrameType::setup_ack, FrameType::data,
                                          FrameType::ack,   FrameType::ping,      FrameType::pong,
-                                         FrameType::reset};
+                                         FrameType::reset, FrameType::addresses};
   return kTypes[frame.index()];
 }
 
@@ -147,7 +149,7 @@ result<Decoded> decode(std::span<const std::byte> in) {
   const auto reserved = h.u16();
   const auto body_len = h.u32();
   if (reserved != 0) return errc::bad_frame;
-  if (type < 1 || type > 7) return errc::bad_frame;
+  if ((type < 1 || type > 7) && type != 10) return errc::bad_frame;
   // Bound the body before waiting for it, so a hostile length cannot make
   // the reader buffer without limit.
   if (body_len > kDataFixed + kMaxPayload) return errc::bad_frame;
@@ -195,6 +197,15 @@ result<Decoded> decode(std::span<const std::byte> in) {
     case FrameType::reset:
       if (!fixed(4)) return errc::bad_frame;
       return Decoded{ResetFrame{r.u32()}, consumed};
+    case FrameType::addresses: {
+      if (body_len < 4) return errc::bad_frame;
+      AddressesFrame a;
+      a.port = r.u16();
+      a.count = r.u8();
+      if (r.u8() != 0 || a.count > kMaxAddresses || !fixed(4 + 16 * std::size_t{a.count})) return errc::bad_frame;
+      for (std::size_t i = 0; i < a.count; ++i) r.bytes(a.ips[i]);
+      return Decoded{a, consumed};
+    }
   }
   return errc::bad_frame;
 }
@@ -223,6 +234,12 @@ std::size_t encode(const Frame& frame, std::span<std::byte> out) {
           w.u64(f.token);
         } else if constexpr (std::is_same_v<T, ResetFrame>) {
           w.u32(f.code);
+        } else if constexpr (std::is_same_v<T, AddressesFrame>) {
+          const auto count = std::min<std::uint8_t>(f.count, kMaxAddresses);
+          w.u16(f.port);
+          w.u8(count);
+          w.u8(0);
+          for (std::size_t i = 0; i < count; ++i) w.bytes(f.ips[i]);
         }
       },
       frame);

@@ -26,6 +26,8 @@ enum class FrameType : std::uint8_t {
   ping = 5,       // §2.5 keepalive, echoed by PONG
   pong = 6,
   reset = 7,      // §2.6 abort the connection
+  // 8 and 9 are RECONNECT and RECONNECT_ACK, in datagrams only (§2.7).
+  addresses = 10,  // §2.8 the sender's addresses (MPTCP's ADD_ADDR)
 };
 
 enum class SetupKind : std::uint8_t { new_connection = 1, add_path = 2, migrate = 3 };
@@ -104,7 +106,17 @@ struct ResetFrame {
   bool operator==(const ResetFrame&) const = default;
 };
 
+// §2.8: the sender's addresses, all of them each time (a newer list
+// replaces the older), with the port it accepts flowpaths on (0: none).
+inline constexpr std::size_t kMaxAddresses = 8;
+struct AddressesFrame {
+  std::uint16_t port = 0;
+  std::uint8_t count = 0;  // of `ips` in use, at most kMaxAddresses
+  std::array<std::array<std::byte, 16>, kMaxAddresses> ips{};  // IPv4 stored IPv4-mapped
+  bool operator==(const AddressesFrame&) const = default;
+};
+
 using Frame = std::variant<SetupFrame, SetupAckFrame, DataFrame, AckFrame, PingFrame, PongFrame,
-                           ResetFrame>;
+                           ResetFrame, AddressesFrame>;
 
 }  // namespace msocket::wire

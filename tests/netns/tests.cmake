@@ -12,6 +12,7 @@ set(MSOCKET_NETNS_TESTS
   link_flap           # the client's link goes down and comes back
   multipath_handover  # --paths all: a path joins at 1/3, the first leaves at 2/3
   multipath_aggregate # two tbf paths (40+20 Mbit/s) beat the best single path, same run
+  multipath_advertise # the server's second address, on the client's second network, gets a flowpath
   multipath_prefer    # --prefer eth1: eth0's flowpath idles as a backup, then carries all when eth1 goes
 )
 

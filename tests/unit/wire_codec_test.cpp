@@ -208,7 +208,15 @@ TEST_CASE("encode then decode gives the same frame", "[wire]") {
   s.flags = kSetupBackup;
   s.control.port = 65535;
   s.public_key.fill(std::byte{0x77});
+  AddressesFrame two{7000, 2, {}};
+  two.ips[0].fill(std::byte{0x0A});
+  two.ips[1].fill(std::byte{0xFE});
+  AddressesFrame full{0, kMaxAddresses, {}};
+  for (auto& ip : full.ips) ip.fill(std::byte{0x11});
   const Frame frames[] = {
+      two,
+      full,
+      AddressesFrame{},
       SetupFrame{s},
       SetupAckFrame{s},
       DataFrame{0, 0, 0, false, payload},
@@ -259,7 +267,7 @@ TEST_CASE("decode: every truncation asks for more", "[wire]") {
 
 TEST_CASE("decode: corrupted header fields", "[wire]") {
   SECTION("unknown type") {
-    for (int type : {0x00, 0x08, 0x10, 0xFF}) {
+    for (int type : {0x00, 0x08, 0x09, 0x0B, 0x10, 0xFF}) {
       Bytes b = kAck;
       b[0] = static_cast<std::byte>(type);
       CHECK(decode_error(b) == errc::bad_frame);
@@ -384,6 +392,41 @@ TEST_CASE("decode: SETUP of another protocol or version", "[wire]") {
       REQUIRE(s);
       CHECK(s->flags == kSetupBackup);
     }
+  }
+}
+
+TEST_CASE("decode: ADDRESSES of a wrong shape", "[wire]") {
+  // type 10, body: port 7000, count 1, reserved 0, one address.
+  Bytes one = {std::byte{10}, std::byte{0}, std::byte{0}, std::byte{0},
+               std::byte{0}, std::byte{0}, std::byte{0}, std::byte{20},
+               std::byte{0x1B}, std::byte{0x58}, std::byte{1}, std::byte{0}};
+  one.resize(one.size() + 16, std::byte{0x0A});
+  auto d = decode(one);
+  REQUIRE(d.has_value());
+  const auto& a = std::get<AddressesFrame>(d->frame);
+  CHECK(a.port == 7000);
+  CHECK(a.count == 1);
+  SECTION("a count that the length does not match") {
+    Bytes b = one;
+    b[10] = std::byte{2};
+    CHECK(decode_error(b) == errc::bad_frame);
+  }
+  SECTION("more addresses than allowed") {
+    Bytes b = one;
+    b[10] = std::byte{kMaxAddresses + 1};
+    b[7] = std::byte{4 + 16 * (kMaxAddresses + 1)};
+    b.resize(kHeaderSize + 4 + 16 * (kMaxAddresses + 1), std::byte{0});
+    CHECK(decode_error(b) == errc::bad_frame);
+  }
+  SECTION("a non-zero reserved byte") {
+    Bytes b = one;
+    b[11] = std::byte{1};
+    CHECK(decode_error(b) == errc::bad_frame);
+  }
+  SECTION("a body shorter than its fixed part") {
+    Bytes b(one.begin(), one.begin() + 10);
+    b[7] = std::byte{2};
+    CHECK(decode_error(b) == errc::bad_frame);
   }
 }
 
