@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# mbench energy --quick: downloads over WiFi only, LTE only and both in the
-# benchmark's own two-path testbed, with the radio model applied to each
-# interface's sampled bytes. Checked: the JSON and CSV are well formed; the
-# three cases are there for every size; every download has positive energy
-# and time; a single-path case wakes only its own radio, and "both" carried
-# bytes on both interfaces; nothing is left behind. No timing thresholds.
+# mbench energy --quick: downloads over WiFi only, LTE only and both on the
+# two-path testbed of mbench multipath (emulated links with delay), with the
+# radio model applied to each interface's sampled bytes. Checked: the JSON
+# and CSV are well formed; the three cases are there for every size; every
+# download has positive energy and time; a single-path case wakes only its
+# own radio, and "both" carried bytes on both interfaces; nothing is left
+# behind. No timing thresholds.
 # Usage: mbench_energy.sh MBENCH
 set -euo pipefail
 MBENCH=${1:?usage: mbench_energy.sh MBENCH}
@@ -14,7 +15,7 @@ tb_require_root jq
 tb_require_exe "$MBENCH"
 
 status=0
-TMPDIR=$TB_TMP timeout 80 "$MBENCH" energy --quick --json "$TB_TMP/energy.json" --csv "$TB_TMP/energy.csv" \
+TMPDIR=$TB_TMP timeout 130 "$MBENCH" energy --quick --json "$TB_TMP/energy.json" --csv "$TB_TMP/energy.csv" \
   >"$TB_TMP/energy.table" 2>"$TB_TMP/energy.log" &
 pid=$!
 TB_PIDS+=("$pid")

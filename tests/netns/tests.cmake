@@ -79,7 +79,7 @@ if(TARGET mbench)
   add_test(NAME netns:mbench_energy
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/netns/mbench_energy.sh $<TARGET_FILE:mbench>)
   set_tests_properties(netns:mbench_energy PROPERTIES
-    SKIP_RETURN_CODE 77 TIMEOUT 90 RUN_SERIAL TRUE LABELS netns)
+    SKIP_RETURN_CODE 77 TIMEOUT 150 RUN_SERIAL TRUE LABELS netns)
 else()
   message(WARNING "tests/netns: no mbench target; netns:link_emulator and netns:mbench_recovery not registered")
 endif()

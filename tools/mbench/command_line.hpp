@@ -61,6 +61,9 @@ Duration parse_time_option(const std::string& option, const std::string& text);
 // A count from 1 to `most`. Throws UsageError naming `option`.
 unsigned parse_count_option(const std::string& option, const std::string& text, unsigned most);
 
+// "a,b,,c" -> {"a", "b", "", "c"}: the items of a comma-separated option.
+std::vector<std::string> split_list(const std::string& text);
+
 // "1.0 GiB", "64 MiB", "512 KiB", "100 B".
 std::string format_size(std::uint64_t bytes);
 

@@ -65,7 +65,10 @@ PatternDownloadPlan download_plan(const TwoPathTestbed& testbed, std::uint64_t b
   plan.server_namespace = testbed.server_namespace();
   plan.server_address = TwoPathTestbed::server_address();
   plan.log_dir = log_dir;
-  plan.device_bytes = [&testbed] { return testbed.client_received_bytes(); };
+  plan.device_bytes = [&testbed] {
+    const auto devices = testbed.client_device_bytes();
+    return std::array<std::uint64_t, 2>{devices[0].received, devices[1].received};
+  };
   const auto slowest = std::min(testbed.path(0).rate, testbed.path(1).rate);
   // A minute, and four times what the slowest path needs alone.
   plan.timeout = 1min;

@@ -1,21 +1,19 @@
 // mbench energy: the energy of a download over WiFi only, LTE only and both
-// (msocket's multipath), as in the paper's Figs. 11 and 12. The client runs
-// in a namespace with two interfaces, "WiFi" and "LTE"; their byte counters,
-// sampled every 10 ms during each download, drive the radio power model of
+// (msocket's multipath), as in the paper's Figs. 11 and 12, on the two-path
+// testbed of `mbench multipath`. The byte counters of the client's "WiFi"
+// and "LTE" devices, sampled every 10 ms during each download, drive the radio power model of
 // Huang et al. (lib/testbed/radio_energy.hpp). With --power-trace, measured
 // power traces are integrated instead (energy_power_trace.hpp).
 #include <cstdio>
 
-#include <boost/algorithm/string/classification.hpp>
-#include <boost/algorithm/string/split.hpp>
 #include <boost/program_options.hpp>
 
 #include "child_process.hpp"
 #include "commands.hpp"
+#include "download_schemes.hpp"
 #include "energy_download.hpp"
 #include "energy_power_trace.hpp"
 #include "energy_report.hpp"
-#include "energy_testbed.hpp"
 #include "interruption.hpp"
 #include "log.hpp"
 #include "progress.hpp"
@@ -35,16 +33,15 @@ constexpr const char* kEnergySynopsis =
 struct EnergyOptions {
   std::vector<std::uint64_t> sizes;
   std::chrono::milliseconds interval{10};
+  std::array<PathShape, 2> paths = default_path_shapes();
   std::vector<std::string> power_traces;
   std::optional<std::string> mcat_path;
   OutputOptions output;
 };
 
 std::vector<std::uint64_t> parse_sizes(const std::string& text) {
-  std::vector<std::string> items;
-  boost::split(items, text, boost::is_any_of(","));
   std::vector<std::uint64_t> sizes;
-  for (const auto& item : items) {
+  for (const auto& item : split_list(text)) {
     sizes.push_back(parse_size_option("sizes", item));
     if (sizes.back() < (64 << 10)) throw UsageError("--sizes: each size must be at least 64KiB");
   }
@@ -58,8 +55,9 @@ std::optional<EnergyOptions> parse_energy(const std::vector<std::string>& args) 
       ("sizes", po::value<std::string>(), "download sizes, comma-separated (default 4MiB,16MiB,64MiB; --quick 1MiB,4MiB)")
       ("interval", po::value<std::string>(), "how often the interfaces' byte counters are read (default 10ms)")
       ("power-trace", po::value<std::vector<std::string>>(),
-       "integrate this measured power trace (CSV time_s,power_mW) instead of running downloads; repeatable")
-      ("mcat", po::value<std::string>(), "the mcat to measure (default: the one next to mbench)");
+       "integrate this measured power trace (CSV time_s,power_mW) instead of running downloads; repeatable");
+  add_path_shape_options(visible);
+  visible.add_options()("mcat", po::value<std::string>(), "the mcat to measure (default: the one next to mbench)");
   add_output_options(visible);
   visible.add_options()("verbose,v", "more log output on stderr (-vv for more)");
   const auto parsed = parse_or_print_help(
@@ -75,7 +73,7 @@ std::optional<EnergyOptions> parse_energy(const std::vector<std::string>& args) 
   const auto text = [&](const char* name) { return vm[name].as<std::string>(); };
   if (vm.count("power-trace")) {
     o.power_traces = vm["power-trace"].as<std::vector<std::string>>();
-    for (const char* option : {"sizes", "interval", "mcat"})
+    for (const char* option : {"sizes", "interval", "mcat", "wifi-rate", "wifi-rtt", "lte-rate", "lte-rtt"})
       if (vm.count(option))
         throw UsageError(std::string("--") + option + " is for downloads; --power-trace integrates measured traces");
     return o;
@@ -88,6 +86,7 @@ std::optional<EnergyOptions> parse_energy(const std::vector<std::string>& args) 
     if (o.interval < std::chrono::milliseconds(1) || o.interval > std::chrono::seconds(1))
       throw UsageError("--interval must be from 1ms to 1s");
   }
+  o.paths = read_path_shape_options(vm);
   if (vm.count("mcat")) o.mcat_path = text("mcat");
   return o;
 }
@@ -101,8 +100,8 @@ const std::vector<EnergyCase>& energy_cases() {
   return cases;
 }
 
-EnergyRun model_run(const EnergyReport& report, const EnergyCase& c, std::uint64_t size, const DownloadResult& d) {
-  EnergyRun run{c.key, c.label, size, d.seconds, {}, {}};
+EnergyRun model_run(const EnergyReport& report, const EnergyCase& c, std::uint64_t size, const EnergyDownload& d) {
+  EnergyRun run{c.key, c.label, size, d.download.seconds, {}, {}};
   for (std::size_t i = 0; i < report.radios.size(); ++i) {
     run.energy.push_back(testbed::radio_energy(report.radios[i].model, d.traces.at(i)));
     std::uint64_t bytes = 0;
@@ -115,16 +114,17 @@ EnergyRun model_run(const EnergyReport& report, const EnergyCase& c, std::uint64
 int run_energy(const EnergyOptions& o) {
   catch_interruptions();
   const auto mcat = find_project_tool("mcat", o.mcat_path);
+  const auto self = std::filesystem::read_symlink("/proc/self/exe");
   const auto& cases = energy_cases();
   Progress progress("energy", static_cast<int>(1 + cases.size() * o.sizes.size()));
   const TemporaryDirectory work("mbench-energy");
-  progress.step("two-path testbed");
-  auto testbed = make_energy_testbed(work.path());
-  const auto& network = testbed->network();
+  const auto testbed_text = describe_paths(o.paths) + " (mbench link on each path)";
+  progress.step("two-path testbed: " + describe_paths(o.paths));
+  auto testbed = std::make_unique<TwoPathTestbed>(o.paths, self, work.path());
   EnergyReport report;
-  report.radios = {{"wifi", network.client_interfaces.at(0), testbed::wifi_power_model()},
-                   {"lte", network.client_interfaces.at(1), testbed::lte_power_model()}};
-  DownloadPlan plan{mcat, 0, work.path(), o.interval, std::chrono::seconds(120), {}};
+  report.radios = {{"wifi", TwoPathTestbed::client_device(0), testbed::wifi_power_model()},
+                   {"lte", TwoPathTestbed::client_device(1), testbed::lte_power_model()}};
+  EnergyPlan plan{mcat, 0, work.path(), o.interval, {}};
   for (const auto size : o.sizes) {
     for (const auto& c : cases) {
       const auto what = c.label + ", " + format_size(size);
@@ -132,20 +132,20 @@ int run_energy(const EnergyOptions& o) {
       const ProgressBar bar(what, size);
       plan.bytes = size;
       plan.on_progress = [&bar](std::uint64_t received) { bar.show(received); };
-      const auto download = run_download(network, c, plan);
+      const auto download = run_energy_download(*testbed, c, plan);
       report.runs.push_back(model_run(report, c, size, download));
-      log::tool()->info("{}: {:.2f} s, {:.2f} J", what, download.seconds, report.runs.back().total_joules());
+      log::tool()->info("{}: {:.2f} s, {:.2f} J", what, download.download.seconds, report.runs.back().total_joules());
     }
   }
   report.settings = {{"sizes_bytes", boost::json::array(o.sizes.begin(), o.sizes.end())},
                      {"sample_interval_ms", o.interval.count()},
                      {"quick", o.output.quick},
-                     {"testbed", testbed->description()},
+                     {"testbed", testbed_text},
                      {"cases", "wifi: mcat -s WIFI_ADDR; lte: mcat -s LTE_ADDR; both: mcat -s WIFI_ADDR -s LTE_ADDR"}};
   report.notes = {"energy of the radios above idle (model: Huang et al., MobiSys 2012; see mbench(1)), from each "
                   "interface's bytes read every " + std::to_string(o.interval.count()) + " ms",
                   "each download starts from idle radios and is charged its whole tail (LTE 11.6 s, WiFi 0.24 s)",
-                  "time: the client's start to its last byte; testbed: " + testbed->description()};
+                  "time: the client's start to its last byte; testbed: " + testbed_text};
   testbed.reset();  // before printing: nothing of ours is left behind if the output fails
   write_energy_outputs(report, o.output);
   return kExitOk;

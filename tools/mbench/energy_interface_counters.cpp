@@ -1,12 +1,7 @@
 #include "energy_interface_counters.hpp"
 
-#include <fcntl.h>
-#include <sched.h>
-#include <unistd.h>
-
-#include <cerrno>
+#include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <stdexcept>
 
 namespace msocket::mbench {
@@ -16,14 +11,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// Packets of a download still queued on a link when both ends have exited
-// (up to the tbf's 50 ms, an emulator's 100 ms) belong to it: stop() waits
-// until the interfaces have been quiet this long, so that they are neither
-// lost nor counted in the next download.
-constexpr auto kQuietBeforeStop = 300ms;
-constexpr auto kLongestWaitForQuiet = 3s;
-
-std::string system_error(const std::string& what) { return what + ": " + std::strerror(errno); }
+// How much longer than the quiet period stop() may wait, if the interfaces
+// keep carrying something (a peer still retransmitting its FIN).
+constexpr auto kLongestExtraWait = 3s;
 
 std::optional<std::uint64_t> next_number(std::string_view& text) {
   const auto start = text.find_first_not_of(' ');
@@ -34,20 +24,6 @@ std::optional<std::uint64_t> next_number(std::string_view& text) {
   if (ec != std::errc()) return std::nullopt;
   text.remove_prefix(static_cast<std::size_t>(end - text.data()));
   return value;
-}
-
-// All of a /proc file, read again from its start.
-std::string read_again(int fd) {
-  std::string text;
-  char buffer[4096];
-  if (::lseek(fd, 0, SEEK_SET) != 0) throw std::runtime_error(system_error("lseek /proc/net/dev"));
-  for (;;) {
-    const auto n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error(system_error("read /proc/net/dev"));
-    if (n == 0) return text;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
 }
 
 }  // namespace
@@ -82,18 +58,11 @@ std::optional<InterfaceBytes> parse_net_dev(std::string_view text, std::string_v
   return std::nullopt;
 }
 
-InterfaceCounterSampler::InterfaceCounterSampler(const std::string& netns, std::vector<std::string> interfaces,
-                                                 std::chrono::milliseconds interval)
-    : interfaces_(std::move(interfaces)), interval_(interval) {
-  const auto path = "/run/netns/" + netns;
-  const int namespace_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (namespace_fd < 0) throw std::runtime_error(system_error("cannot open " + path));
-  thread_ = std::thread([this, namespace_fd] { run(namespace_fd); });
-  started_.wait(0);  // the baseline, or why there is none
-  if (started_.load() < 0) {
-    thread_.join();
-    throw std::runtime_error("cannot sample the interfaces of " + netns + ": " + failure_);
-  }
+InterfaceCounterSampler::InterfaceCounterSampler(CounterReader read, std::chrono::milliseconds interval,
+                                                 std::chrono::milliseconds quiet)
+    : read_(std::move(read)), interval_(interval), quiet_(quiet) {
+  readings_.push_back(read_counters());  // the baseline, on this thread: a failure throws from here
+  thread_ = std::thread([this] { run(); });
 }
 
 InterfaceCounterSampler::~InterfaceCounterSampler() {
@@ -101,58 +70,37 @@ InterfaceCounterSampler::~InterfaceCounterSampler() {
   if (thread_.joinable()) thread_.join();
 }
 
-void InterfaceCounterSampler::run(int namespace_fd) {
-  int net_dev_fd = -1;
+void InterfaceCounterSampler::run() {
   try {
-    // This thread only: the rest of mbench stays where it is.
-    if (::setns(namespace_fd, CLONE_NEWNET) != 0) throw std::runtime_error(system_error("setns"));
-    net_dev_fd = ::open("/proc/thread-self/net/dev", O_RDONLY | O_CLOEXEC);
-    if (net_dev_fd < 0) throw std::runtime_error(system_error("open /proc/thread-self/net/dev"));
-    readings_.push_back(read_counters(net_dev_fd));
-    started_ = 1;
-    started_.notify_all();
     auto next = readings_.back().at, last_change = next;
     std::optional<SteadyClock::time_point> stop_asked;
     for (;;) {
       next += interval_;
       std::this_thread::sleep_until(next);
-      readings_.push_back(read_counters(net_dev_fd));
+      readings_.push_back(read_counters());
       const auto& now = readings_.back();
       if (!same_bytes(now, readings_[readings_.size() - 2])) last_change = now.at;
       if (!stopping_) continue;
       if (!stop_asked) stop_asked = now.at;
-      if (now.at - last_change >= kQuietBeforeStop || now.at - *stop_asked >= kLongestWaitForQuiet) break;
+      if (now.at - last_change >= quiet_ || now.at - *stop_asked >= quiet_ + kLongestExtraWait) break;
     }
   } catch (const std::exception& e) {
     failure_ = e.what();
-    if (started_.load() == 0) {
-      started_ = -1;
-      started_.notify_all();
-    }
   }
-  ::close(namespace_fd);
-  if (net_dev_fd >= 0) ::close(net_dev_fd);
 }
 
-InterfaceCounterSampler::Reading InterfaceCounterSampler::read_counters(int net_dev_fd) const {
-  const auto text = read_again(net_dev_fd);
-  Reading reading{SteadyClock::now(), {}};
-  for (const auto& interface : interfaces_) {
-    const auto bytes = parse_net_dev(text, interface);
-    if (!bytes) throw std::runtime_error("no counters for " + interface + " in /proc/net/dev");
-    reading.bytes.push_back(*bytes);
-  }
-  return reading;
+InterfaceCounterSampler::Reading InterfaceCounterSampler::read_counters() const {
+  return {SteadyClock::now(), read_()};
 }
 
 std::vector<std::vector<testbed::TrafficSample>> InterfaceCounterSampler::stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
   if (!failure_.empty()) throw std::runtime_error("sampling the interfaces' counters failed: " + failure_);
-  std::vector<std::vector<testbed::TrafficSample>> traces(interfaces_.size());
+  std::vector<std::vector<testbed::TrafficSample>> traces(readings_.front().bytes.size());
   for (std::size_t r = 1; r < readings_.size(); ++r) {
     const auto at = std::chrono::duration_cast<testbed::Seconds>(readings_[r].at - readings_.front().at);
-    for (std::size_t i = 0; i < interfaces_.size(); ++i) {
+    for (std::size_t i = 0; i < traces.size(); ++i) {
       const auto& now = readings_[r].bytes[i];
       const auto& before = readings_[r - 1].bytes[i];
       traces[i].push_back({at, now.sent - before.sent, now.received - before.received});

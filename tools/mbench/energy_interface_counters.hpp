@@ -1,7 +1,7 @@
-// The trace behind `mbench energy`: the byte counters of the client
-// namespace's interfaces, read every few milliseconds while a transfer runs.
-// A thread of mbench joins the namespace (setns affects that thread only)
-// and keeps /proc/thread-self/net/dev open there; re-reading it costs one
+// The trace behind `mbench energy`: the byte counters of the client's
+// interfaces, read every few milliseconds by a thread of mbench while a
+// transfer runs. The two-path testbed reads them from the client
+// namespace's /proc/net/dev, opened there once; re-reading it costs one
 // system call and a few microseconds, and it counts what the interface
 // really carried (headers, acknowledgements, retransmissions), which is
 // what a radio pays for.
@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,24 +30,27 @@ struct InterfaceBytes {
 // interface is not listed or its line is malformed.
 std::optional<InterfaceBytes> parse_net_dev(std::string_view text, std::string_view interface);
 
+// Every interface's counters at once, in a fixed order; called from the
+// sampler's thread. Throws std::runtime_error if they cannot be read.
+using CounterReader = std::function<std::vector<InterfaceBytes>()>;
+
 class InterfaceCounterSampler {
  public:
-  // Starts sampling `interfaces` of the namespace `netns` (a name of `ip
-  // netns`) every `interval`; the first reading is the baseline. Throws
-  // std::runtime_error if the namespace cannot be entered or an interface
-  // is missing.
-  InterfaceCounterSampler(const std::string& netns, std::vector<std::string> interfaces,
-                          std::chrono::milliseconds interval);
+  // Starts reading the counters every `interval` on a thread of its own;
+  // the first reading is the baseline. `quiet`: see stop(). Throws (what
+  // `read` threw) if that first reading fails.
+  InterfaceCounterSampler(CounterReader read, std::chrono::milliseconds interval, std::chrono::milliseconds quiet);
   // Stops the thread if stop() was not called.
   ~InterfaceCounterSampler();
   InterfaceCounterSampler(const InterfaceCounterSampler&) = delete;
   InterfaceCounterSampler& operator=(const InterfaceCounterSampler&) = delete;
 
-  // Stops once the interfaces have been quiet for 300 ms (at most 3 s from
-  // now: what is still queued on a link belongs to this trace), and returns
-  // one trace per interface (in the order given): bytes since the previous
-  // reading, time since the baseline. Bytes the namespace received are
-  // "down", sent are "up". Throws if a reading failed in the meantime.
+  // Stops once the interfaces have been quiet for `quiet` (at most 3 s
+  // longer: what is still queued or in flight on a link belongs to this
+  // trace, not to the next one), and returns one trace per interface (in
+  // the reader's order): bytes since the previous reading, time since the
+  // baseline. Bytes the namespace received are "down", sent are "up".
+  // Throws if a reading failed in the meantime.
   std::vector<std::vector<testbed::TrafficSample>> stop();
 
  private:
@@ -56,15 +60,14 @@ class InterfaceCounterSampler {
   };
 
   static bool same_bytes(const Reading& a, const Reading& b);
-  void run(int namespace_fd);
-  Reading read_counters(int net_dev_fd) const;
+  void run();
+  Reading read_counters() const;
 
-  std::vector<std::string> interfaces_;
-  std::chrono::milliseconds interval_;
+  CounterReader read_;
+  std::chrono::milliseconds interval_, quiet_;
   std::vector<Reading> readings_;  // written by the thread until it is joined
   std::string failure_;            // idem
   std::atomic<bool> stopping_{false};
-  std::atomic<int> started_{0};  // 1 once the baseline is read, -1 if that failed
   std::thread thread_;
 };
 

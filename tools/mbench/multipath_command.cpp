@@ -37,17 +37,6 @@ struct MultipathOptions {
   OutputOptions output;
 };
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = std::min(text.find(',', start), text.size());
-    items.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return items;
-}
-
 std::optional<MultipathOptions> parse_multipath(const std::vector<std::string>& args) {
   po::options_description visible("mbench multipath: download time over two paths, msocket against kernel MPTCP");
   visible.add_options()

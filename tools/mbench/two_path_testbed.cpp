@@ -9,7 +9,6 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "energy_interface_counters.hpp"
 #include "log.hpp"
 #include "log_lines.hpp"
 #include "report.hpp"
@@ -51,6 +50,14 @@ int open_in_namespace(const std::string& ns, const char* file) {
   return fd;
 }
 
+// No IPv6 ("default" for the devices still to come, the TUN devices the
+// emulator moves in), and every TCP connection starts afresh.
+void keep_quiet(const std::string& ns) {
+  for (const auto* setting : {"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                              "net.ipv4.tcp_no_metrics_save=1"})
+    run_command(TwoPathTestbed::in_namespace(ns, {"sysctl", "-qw", setting}));
+}
+
 }  // namespace
 
 std::array<PathShape, 2> default_path_shapes() {
@@ -82,6 +89,7 @@ TwoPathTestbed::TwoPathTestbed(const std::array<PathShape, kPaths>& paths, const
       run_command({"ip", "netns", "add", ns});
       created_.push_back(ns);
       run_command({"ip", "-n", ns, "link", "set", "lo", "up"});
+      keep_quiet(ns);  // before any device comes up and announces itself
     }
     run_command({"ip", "link", "add", router_veth, "netns", router_namespace_, "type", "veth", "peer", "name",
                  server_veth, "netns", server_namespace_});
@@ -193,14 +201,17 @@ void TwoPathTestbed::restore_client_address(std::size_t i) {
   attached_[i] = true;
 }
 
-std::array<std::uint64_t, TwoPathTestbed::kPaths> TwoPathTestbed::client_received_bytes() const {
-  std::array<std::uint64_t, kPaths> bytes{};
+std::array<InterfaceBytes, TwoPathTestbed::kPaths> TwoPathTestbed::client_device_bytes() const {
   std::string text(16384, '\0');
   const auto n = ::pread(device_counters_, text.data(), text.size(), 0);
-  if (n <= 0) return bytes;
+  if (n <= 0) throw std::runtime_error("cannot read the client's /proc/net/dev: " + std::string(std::strerror(errno)));
   text.resize(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < kPaths; ++i)
-    if (const auto counters = parse_net_dev(text, client_device(i))) bytes[i] = counters->received;
+  std::array<InterfaceBytes, kPaths> bytes{};
+  for (std::size_t i = 0; i < kPaths; ++i) {
+    const auto counters = parse_net_dev(text, client_device(i));
+    if (!counters) throw std::runtime_error("no counters for " + client_device(i) + " in the client's /proc/net/dev");
+    bytes[i] = *counters;
+  }
   return bytes;
 }
 

@@ -13,6 +13,10 @@
 // default route per interface (metrics 100 and 200; the preferred path gets
 // 100) and a source rule per address (`ip rule from ADDR table 100+i`), so a
 // socket bound to eth1's address, e.g. a kernel MPTCP subflow, leaves by eth1.
+// No traffic but the benchmark's own: IPv6 is off in every namespace (its
+// neighbour discovery and MLD reports would wake a radio of `mbench energy`
+// for nothing) and TCP metrics are not saved (a download would depend on
+// the one before).
 // Every namespace, device and emulator is removed by the destructor, which
 // also runs on failure and, through interruption.hpp, on Ctrl-C. Needs root.
 #pragma once
@@ -26,6 +30,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "energy_interface_counters.hpp"
 #include "testbed/link_model.hpp"
 
 namespace msocket::mbench {
@@ -77,9 +82,10 @@ class TwoPathTestbed {
   void restore_client_address(std::size_t i);
   bool has_client_address(std::size_t i) const { return attached_.at(i); }
 
-  // Bytes received so far on each client device (IP packets, from the
-  // client namespace's /proc/net/dev, read without starting a process).
-  std::array<std::uint64_t, kPaths> client_received_bytes() const;
+  // Bytes received and sent so far on each client device (IP packets, from
+  // the client namespace's /proc/net/dev, read without starting a process;
+  // safe from any thread). Throws std::runtime_error if a device is missing.
+  std::array<InterfaceBytes, kPaths> client_device_bytes() const;
 
  private:
   void start_link(std::size_t i, const std::filesystem::path& self);
