@@ -27,6 +27,9 @@ struct SchedulerView {
   const SendLedger& ledger;
   std::vector<PathView> paths;  // every live path, most preferred first
   TimePoint now;
+  // The scheduler knows no other live path, hidden backups included: there
+  // is no choice to keep open, so nothing is held back (backlog_room).
+  bool only_path = false;
 
   const PathView* find(PathId id) const {
     for (const auto& p : paths) {

@@ -2,6 +2,7 @@
 #include "sched/policy_steps.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "sched/arrival.hpp"
 
@@ -35,6 +36,11 @@ void RangePicker::add_new(std::uint64_t limit) {
 }
 
 std::uint64_t backlog_room(const SchedulerView& view, const PathView& path) {
+  // The cap keeps a path from stranding bytes that another path could carry.
+  // A lone path strands nothing, and the cap would tie it to how often the
+  // transport looks at its progress (5 ms) rather than to its RTT: 64 KiB
+  // per look, a few MiB/s on loopback. Its socket buffer limits it instead.
+  if (view.only_path) return std::numeric_limits<std::uint64_t>::max();
   const auto& estimate = *path.estimate;
   const double cap_bytes = estimate.rate(view.now) * Seconds(estimate.srtt()).count() *
                            view.config.backlog_rtts;

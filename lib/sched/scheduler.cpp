@@ -74,7 +74,7 @@ bool Scheduler::backups_hidden(TimePoint now) const {
 }
 
 SchedulerView Scheduler::view(TimePoint now) const {
-  SchedulerView view{config_, ledger_, {}, now};
+  SchedulerView view{config_, ledger_, {}, now, paths_.size() == 1};
   const bool hide_backups = backups_hidden(now);
   for (const auto& [id, live] : paths_) {
     if (hide_backups && live.priority == PathPriority::backup) continue;
