@@ -4,30 +4,14 @@
 #include <cstdio>
 #include <sstream>
 
-#include "child_process.hpp"
 #include "energy_report.hpp"
-#include "report.hpp"
+#include "plot.hpp"
 
 namespace fs = std::filesystem;
 
 namespace msocket::mbench {
 
 namespace {
-
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
-}
 
 // The cases in the order they first appear.
 std::vector<std::pair<std::string, std::string>> cases_of(const EnergyReport& report) {
@@ -48,8 +32,8 @@ std::string chart_body(const EnergyReport& report) {
     out << "$case" << i << " << EOD\n";
     for (const auto& run : report.runs)
       if (run.case_key == cases[i].first)
-        out << number(static_cast<double>(run.size_bytes) / (1 << 20)) << ' ' << number(run.seconds) << ' '
-            << number(run.total_joules()) << '\n';
+        out << gnuplot_number(static_cast<double>(run.size_bytes) / (1 << 20)) << ' ' << gnuplot_number(run.seconds) << ' '
+            << gnuplot_number(run.total_joules()) << '\n';
     out << "EOD\n";
   }
   const auto plot = [&](int column) {
@@ -57,7 +41,7 @@ std::string chart_body(const EnergyReport& report) {
     for (std::size_t i = 0; i < cases.size(); ++i)
       line += (i ? ", " : "") + std::string("$case") + std::to_string(i) + " using 1:" + std::to_string(column) +
               " with linespoints linewidth 2 pointtype " + std::to_string(i + 5) + " title " +
-              quoted(cases[i].second);
+              gnuplot_quoted(cases[i].second);
     return line + "\n";
   };
   out << "set multiplot layout 1,2 title 'mbench energy (radio model: Huang et al., MobiSys 2012)'\n"
@@ -72,21 +56,7 @@ std::string chart_body(const EnergyReport& report) {
 }  // namespace
 
 void plot_energy(const EnergyReport& report, const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw std::runtime_error("--plot: cannot create " + dir.string() + ": " + ec.message());
-  const auto base = fs::absolute(dir) / "energy";
-  const auto png = fs::path(base).replace_extension(".png"), svg = fs::path(base).replace_extension(".svg");
-  const auto body = chart_body(report);
-  std::ostringstream script;
-  script << "# mbench energy: redraw with `gnuplot THIS_FILE`\n"
-         << "set terminal pngcairo size 1000,450 font 'sans,10'\nset output " << quoted(png.string()) << "\n"
-         << body << "set output\n"
-         << "set terminal svg size 1000,450 dynamic font 'sans,10'\nset output " << quoted(svg.string()) << "\n"
-         << body << "set output\n";
-  const auto script_file = fs::path(base).replace_extension(".gp");
-  write_file(script_file, script.str());
-  run_command({"gnuplot", script_file.string()});
+  draw_chart({"energy", "mbench energy", "1000,450", chart_body(report)}, dir);
 }
 
 }  // namespace msocket::mbench

@@ -3,10 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "child_process.hpp"
+#include "plot.hpp"
 #include "report.hpp"
-
-namespace fs = std::filesystem;
 
 namespace msocket::mbench {
 
@@ -36,8 +34,6 @@ boost::json::array rates(const std::vector<std::uint64_t>& bytes) {
   for (const auto b : bytes) out.push_back(8.0 * static_cast<double>(b) / kBucketSeconds / 1e6);
   return out;
 }
-
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
 
 }  // namespace
 
@@ -112,7 +108,7 @@ void write_handover_results(const HandoverResults& results, const OutputOptions&
        << "set xlabel 'time (s)'\nset ylabel 'goodput (Mbit/s)'\nset grid\nset key top right\nset yrange [0:*]\n";
   std::size_t block = 0;
   for (const auto& c : results.cases) {
-    body << "set title " << quoted(c.handover.describe(results.paths)) << "\nunset arrow\n";
+    body << "set title " << gnuplot_quoted(c.handover.describe(results.paths)) << "\nunset arrow\n";
     std::ostringstream plot;
     for (const auto& [name, outcome] : c.schemes) {
       if (outcome.runs.empty()) continue;
@@ -125,22 +121,13 @@ void write_handover_results(const HandoverResults& results, const OutputOptions&
       if (r.event_seconds)
         body << "set arrow from " << *r.event_seconds << ", graph 0 to " << *r.event_seconds
              << ", graph 1 nohead dashtype 2\n";
-      plot << (plot.tellp() ? ", " : "plot ") << "$h" << block++ << " using 1:2 with lines title " << quoted(name + " (loss: dashed)");
+      plot << (plot.tellp() ? ", " : "plot ") << "$h" << block++ << " using 1:2 with lines title " << gnuplot_quoted(name + " (loss: dashed)");
     }
     body << (plot.tellp() ? plot.str() : "plot 0 notitle") << "\n";
   }
   body << "unset multiplot\n";
-  std::error_code ec;
-  fs::create_directories(*output.plot_dir, ec);
-  const auto base = fs::absolute(*output.plot_dir) / "handover";
-  const auto size = std::to_string(560 * columns) + "," + std::to_string(400 * rows);
-  std::ostringstream script;
-  script << "# mbench handover: redraw with `gnuplot THIS_FILE`\n"
-         << "set terminal pngcairo size " << size << " font 'sans,10'\nset output " << quoted(base.string() + ".png") << "\n"
-         << body.str() << "set output\nset terminal svg size " << size << " dynamic font 'sans,10'\nset output "
-         << quoted(base.string() + ".svg") << "\n" << body.str() << "set output\n";
-  write_file(base.string() + ".gp", script.str());
-  run_command({"gnuplot", base.string() + ".gp"});
+  draw_chart({"handover", "mbench handover", std::to_string(560 * columns) + "," + std::to_string(400 * rows), body.str()},
+             *output.plot_dir);
   std::fprintf(stderr, "mbench handover: charts in %s/handover.{png,svg}\n", output.plot_dir->c_str());
 }
 

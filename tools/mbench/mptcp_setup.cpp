@@ -26,7 +26,7 @@ std::optional<std::string> enable_mptcp(const TwoPathTestbed& testbed) {
   ::close(probe);
   try {
     for (const auto& ns : {testbed.client_namespace(), testbed.server_namespace()}) {
-      run_command(TwoPathTestbed::in_namespace(ns, {"sysctl", "-qw", "net.mptcp.enabled=1"}));
+      run_command(in_namespace(ns, {"sysctl", "-qw", "net.mptcp.enabled=1"}));
       run_command({"ip", "-n", ns, "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2"});
     }
   } catch (const std::runtime_error& e) {

@@ -4,10 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "child_process.hpp"
+#include "plot.hpp"
 #include "report.hpp"
-
-namespace fs = std::filesystem;
 
 namespace msocket::mbench {
 
@@ -40,8 +38,6 @@ std::optional<double> path0_share(const SchemeOutcome& outcome) {
 }
 
 boost::json::value number_or_null(std::optional<double> v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); }
-
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
 
 }  // namespace
 
@@ -121,7 +117,7 @@ void write_multipath_results(const MultipathResults& results, unsigned runs, con
     for (std::size_t s = 0; s < results.sizes.size(); ++s)
       if (seconds[s]) data << static_cast<double>(results.sizes[s]) / (1 << 20) << ' ' << *seconds[s] << '\n';
     data << "EOD\n";
-    plot << (block ? ", " : "plot ") << "$s" << block << " using 1:2 with linespoints title " << quoted(name);
+    plot << (block ? ", " : "plot ") << "$s" << block << " using 1:2 with linespoints title " << gnuplot_quoted(name);
     ++block;
   };
   for (const auto& scheme : results.schemes) {
@@ -132,18 +128,9 @@ void write_multipath_results(const MultipathResults& results, unsigned runs, con
   std::vector<std::optional<double>> ideal;
   for (const auto bytes : results.sizes) ideal.push_back(ideal_seconds(results.paths, bytes));
   curve("ideal", ideal);
-  std::error_code ec;
-  fs::create_directories(*output.plot_dir, ec);
-  const auto base = fs::absolute(*output.plot_dir) / "multipath";
-  std::ostringstream script;
   const auto body = data.str() + "set title 'download time vs file size (medians)'\nset xlabel 'file size (MiB)'\n"
                     "set ylabel 'download time (s)'\nset logscale xy\nset grid\nset key top left\n" + plot.str() + "\n";
-  script << "# mbench multipath: redraw with `gnuplot THIS_FILE`\n"
-         << "set terminal pngcairo size 800,560 font 'sans,10'\nset output " << quoted(base.string() + ".png") << "\n"
-         << body << "set output\nset terminal svg size 800,560 dynamic font 'sans,10'\nset output "
-         << quoted(base.string() + ".svg") << "\n" << body << "set output\n";
-  write_file(base.string() + ".gp", script.str());
-  run_command({"gnuplot", base.string() + ".gp"});
+  draw_chart({"multipath", "mbench multipath", "800,560", body}, *output.plot_dir);
   std::fprintf(stderr, "mbench multipath: charts in %s/multipath.{png,svg}\n", output.plot_dir->c_str());
 }
 

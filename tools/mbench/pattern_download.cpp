@@ -11,6 +11,7 @@
 #include "child_process.hpp"
 #include "interruption.hpp"
 #include "log.hpp"
+#include "namespaces.hpp"
 #include "pipes.hpp"
 
 using namespace std::chrono_literals;
@@ -100,11 +101,6 @@ class PatternPump {
   std::uint64_t total_, sent_ = 0, received_ = 0;
   std::vector<char> buffer_;
 };
-
-std::vector<std::string> in_namespace(const std::string& ns, std::vector<std::string> argv) {
-  argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
-  return argv;
-}
 
 }  // namespace
 

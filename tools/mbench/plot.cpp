@@ -13,22 +13,6 @@ namespace msocket::mbench {
 
 namespace {
 
-// gnuplot strings in double quotes: escape what would end or break them.
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
-}
-
 // Measurements grouped by chart panel (by default, one per unit), in the
 // order the panels first appear.
 std::vector<std::pair<std::string, std::vector<const Measurement*>>> panels_of(const Report& report) {
@@ -52,7 +36,7 @@ void write_panel(std::ostringstream& script, const Report& report, std::size_t i
   bool first = true, any_baseline = false;
   script << block << " << EOD\n";
   for (const auto* m : rows) {
-    script << quoted(m->label) << ' ' << number(m->value) << ' ' << (m->baseline ? number(*m->baseline) : "NaN")
+    script << gnuplot_quoted(m->label) << ' ' << gnuplot_number(m->value) << ' ' << (m->baseline ? gnuplot_number(*m->baseline) : "NaN")
            << '\n';
     for (double v : {m->value, m->baseline.value_or(m->value)}) {
       if (v <= 0) continue;
@@ -63,22 +47,53 @@ void write_panel(std::ostringstream& script, const Report& report, std::size_t i
     any_baseline = any_baseline || m->baseline.has_value();
   }
   script << "EOD\n";
-  script << "set title " << quoted(title) << "\n";
+  script << "set title " << gnuplot_quoted(title) << "\n";
   // A log axis cannot start at 0: let it reach down to the smallest bar.
   script << (smallest > 0 && largest / smallest > 100 ? "set logscale y\nset yrange [*:*]\n"
                                                       : "unset logscale y\nset yrange [0:*]\n");
-  script << "plot " << block << " using 2:xtic(1) title " << quoted(report.subject);
-  if (any_baseline) script << ", '' using 3 title " << quoted(report.baseline);
+  script << "plot " << block << " using 2:xtic(1) title " << gnuplot_quoted(report.subject);
+  if (any_baseline) script << ", '' using 3 title " << gnuplot_quoted(report.baseline);
   script << "\n";
 }
 
 }  // namespace
 
-std::string gnuplot_script(const Report& report, const fs::path& png, const fs::path& svg) {
+std::string gnuplot_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string gnuplot_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+void draw_chart(const Chart& chart, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("--plot: cannot create " + dir.string() + ": " + ec.message());
+  const auto base = (fs::absolute(dir) / chart.name).string();  // the script works from anywhere
+  std::ostringstream script;
+  script << "# " << chart.title << ": redraw with `gnuplot THIS_FILE`\n"
+         << "set terminal pngcairo size " << chart.size << " font 'sans,10'\n"
+         << "set output " << gnuplot_quoted(base + ".png") << "\n"
+         << chart.body << "set output\n"
+         << "set terminal svg size " << chart.size << " dynamic font 'sans,10'\n"
+         << "set output " << gnuplot_quoted(base + ".svg") << "\n"
+         << chart.body << "set output\n";
+  write_file(base + ".gp", script.str());
+  run_command({"gnuplot", base + ".gp"});
+}
+
+void plot_report(const Report& report, const fs::path& dir) {
   const auto panels = panels_of(report);
   const std::size_t columns = std::clamp<std::size_t>(panels.size(), 1, 3);
   const std::size_t rows = (std::max<std::size_t>(panels.size(), 1) + columns - 1) / columns;
-  const auto width = std::to_string(460 * columns), height = std::to_string(440 * rows);
   std::ostringstream body;
   body << "set style data histograms\n"
           "set style histogram clustered gap 1\n"
@@ -88,30 +103,12 @@ std::string gnuplot_script(const Report& report, const fs::path& png, const fs::
           "set key outside right top vertical\n"
           "set grid ytics\n"
           "set bmargin 9\n";
-  body << "set multiplot layout " << rows << "," << columns << " title " << quoted("mbench " + report.benchmark) << "\n";
+  body << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_quoted("mbench " + report.benchmark) << "\n";
   for (std::size_t i = 0; i < panels.size(); ++i) write_panel(body, report, i, panels[i].first, panels[i].second);
   body << "unset multiplot\n";
-
-  std::ostringstream script;
-  script << "# mbench " << report.benchmark << ": redraw with `gnuplot THIS_FILE`\n";
-  script << "set terminal pngcairo size " << width << "," << height << " font 'sans,10'\n"
-         << "set output " << quoted(png.string()) << "\n"
-         << body.str() << "set output\n";
-  script << "set terminal svg size " << width << "," << height << " dynamic font 'sans,10'\n"
-         << "set output " << quoted(svg.string()) << "\n"
-         << body.str() << "set output\n";
-  return script.str();
-}
-
-void plot_report(const Report& report, const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw std::runtime_error("--plot: cannot create " + dir.string() + ": " + ec.message());
-  const auto base = fs::absolute(dir) / report.benchmark;  // the script works from anywhere
-  const auto script_file = fs::path(base).replace_extension(".gp");
-  write_file(script_file, gnuplot_script(report, fs::path(base).replace_extension(".png"),
-                                         fs::path(base).replace_extension(".svg")));
-  run_command({"gnuplot", script_file.string()});
+  draw_chart({report.benchmark, "mbench " + report.benchmark,
+              std::to_string(460 * columns) + "," + std::to_string(440 * rows), body.str()},
+             dir);
 }
 
 }  // namespace msocket::mbench

@@ -63,7 +63,7 @@ BothMoveSamples measure_both_moves(RecoveryTestbed& testbed, const RecoveryProgr
   const RouterNameService names(testbed, programs);
   const auto server_log = programs.log_dir / "server.log", client_log = programs.log_dir / "client.log";
   const auto stats_file = programs.log_dir / "client.json";
-  ChildProcess server(RecoveryTestbed::in_namespace(testbed.server_namespace(),
+  ChildProcess server(in_namespace(testbed.server_namespace(),
                                                     {programs.mcat.string(), "-l", "-v", "--names", names.url(), "--name",
                                                      "srv", "--key", names.key_file().string(), "-p", "7000", "-c", "cat"}),
                       {-1, -1, server_log});
@@ -78,7 +78,7 @@ BothMoveSamples measure_both_moves(RecoveryTestbed& testbed, const RecoveryProgr
                                        std::to_string(rho.count()) + "ms", "--stats", stats_file.string()};
   if (!watch) client_argv.push_back("--no-watch");
   client_argv.push_back("srv");
-  ChildProcess client(RecoveryTestbed::in_namespace(testbed.client_namespace(), client_argv),
+  ChildProcess client(in_namespace(testbed.client_namespace(), client_argv),
                       {feed.read_end(0), -1, client_log});
   feed.close_read_end(0);
   wait_for_lines(client_log, "connected to ", 1, client, 10s + 10 * c.rtt);
@@ -99,15 +99,7 @@ BothMoveSamples measure_both_moves(RecoveryTestbed& testbed, const RecoveryProgr
     pause_for(settle);
   }
 
-  feed.finish();
-  expect_clean_exit(client, "client", client_log, 10s + 10 * c.rtt);
-  expect_clean_exit(server, "server", server_log, 10s + 10 * c.rtt);
-  const auto stats = read_mcat_stats(stats_file);
-  if (stats.recovery_ms.size() != c.moves)
-    throw std::runtime_error("the client reports " + std::to_string(stats.recovery_ms.size()) + " migrations for " +
-                             std::to_string(c.moves) + " moves of both ends: " + file_tail(client_log));
-  if (stats.bytes_sent != static_cast<double>(feed.written(0)) || stats.bytes_received != stats.bytes_sent)
-    throw std::runtime_error("the echo lost bytes across the moves of both ends");
+  const auto stats = finish_echo(feed, {server, server_log, client, client_log, stats_file}, c, "moves of both ends");
   samples.stats_recovery_ms = stats.recovery_ms;
   return samples;
 }

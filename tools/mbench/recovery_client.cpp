@@ -30,14 +30,14 @@ ClientMoveSamples measure_client_moves(RecoveryTestbed& testbed, const RecoveryP
                                        const RecoveryCase& c, Progress& progress) {
   const auto server_log = programs.log_dir / "server.log", client_log = programs.log_dir / "client.log";
   const auto stats_file = programs.log_dir / "client.json";
-  ChildProcess server(RecoveryTestbed::in_namespace(testbed.server_namespace(),
+  ChildProcess server(in_namespace(testbed.server_namespace(),
                                                     {programs.mcat.string(), "-l", "-v", "-p", kPort, "-c", "cat"}),
                       {-1, -1, server_log});
   wait_for_lines(server_log, "listening on ", 1, server, 10s);
 
   PacedFeed feed(1, kChunk, kChunkInterval);
   const auto server_address = testbed.server_address();
-  ChildProcess client(RecoveryTestbed::in_namespace(testbed.client_namespace(),
+  ChildProcess client(in_namespace(testbed.client_namespace(),
                                                     {programs.mcat.string(), "-v", "--stats", stats_file.string(),
                                                      server_address, kPort}),
                       {feed.read_end(0), -1, client_log});
@@ -58,18 +58,9 @@ ClientMoveSamples measure_client_moves(RecoveryTestbed& testbed, const RecoveryP
     pause_for(settle_time(c.rtt));
   }
 
-  feed.finish();
-  expect_clean_exit(client, "client", client_log, 10s + 10 * c.rtt);
-  expect_clean_exit(server, "server", server_log, 10s + 10 * c.rtt);
-  const auto stats = read_mcat_stats(stats_file);
-  if (stats.recovery_ms.size() != c.moves)
-    throw std::runtime_error("the client reports " + std::to_string(stats.recovery_ms.size()) + " migrations for " +
-                             std::to_string(c.moves) + " moves: " + file_tail(client_log));
+  const auto stats = finish_echo(feed, {server, server_log, client, client_log, stats_file}, c, "moves");
   for (const auto& cause : stats.causes)
     if (cause != "client-move") throw std::runtime_error("a client move was reported as cause " + cause);
-  if (stats.bytes_sent != static_cast<double>(feed.written(0)) || stats.bytes_received != stats.bytes_sent)
-    throw std::runtime_error("the echo lost bytes: fed " + std::to_string(feed.written(0)) + ", client sent " +
-                             std::to_string(stats.bytes_sent) + ", received " + std::to_string(stats.bytes_received));
   samples.recovery_ms = stats.recovery_ms;
   return samples;
 }

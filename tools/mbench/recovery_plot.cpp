@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "child_process.hpp"
 #include "latency_summary.hpp"
+#include "plot.hpp"
 #include "recovery_report.hpp"
 
 namespace fs = std::filesystem;
@@ -18,26 +18,11 @@ namespace msocket::mbench {
 
 namespace {
 
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
-}
-
 // x, median, min, max
 void write_point(std::ostringstream& out, double x, const std::vector<double>& samples) {
   const auto s = summarize(samples);
   const double least = samples.empty() ? 0 : *std::min_element(samples.begin(), samples.end());
-  out << number(x) << ' ' << number(s.p50) << ' ' << number(least) << ' ' << number(s.max) << '\n';
+  out << gnuplot_number(x) << ' ' << gnuplot_number(s.p50) << ' ' << gnuplot_number(least) << ' ' << gnuplot_number(s.max) << '\n';
 }
 
 void client_chart(std::ostringstream& out, const std::vector<ClientCaseResult>& cases) {
@@ -59,7 +44,7 @@ void cdf_block(std::ostringstream& out, const std::string& name, std::vector<dou
   std::sort(samples.begin(), samples.end());
   out << name << " << EOD\n";
   for (std::size_t i = 0; i < samples.size(); ++i)
-    out << number(samples[i]) << ' ' << number(static_cast<double>(i + 1) / static_cast<double>(samples.size())) << '\n';
+    out << gnuplot_number(samples[i]) << ' ' << gnuplot_number(static_cast<double>(i + 1) / static_cast<double>(samples.size())) << '\n';
   out << "EOD\n";
 }
 
@@ -72,16 +57,16 @@ void server_chart(std::ostringstream& out, const std::vector<ServerCaseResult>& 
     cdf_block(out, stats, c.samples.recovery_ms);
     const auto title = std::to_string(c.connections) + " connections, RTT " + std::to_string(c.rtt.count()) + " ms";
     plots += (plots.empty() ? "" : ", ") + name + " using 1:2 with steps linewidth 2 linecolor " + std::to_string(i + 1) +
-             " title " + quoted(title + ": move to migrated") + ", " + stats + " using 1:2 with steps dashtype 3 linecolor " +
-             std::to_string(i + 1) + " title " + quoted(title + ": --stats");
+             " title " + gnuplot_quoted(title + ": move to migrated") + ", " + stats + " using 1:2 with steps dashtype 3 linecolor " +
+             std::to_string(i + 1) + " title " + gnuplot_quoted(title + ": --stats");
   }
   // The 2.5 RTT target of the first RTT, as a vertical line.
   const double target = 2.5 * static_cast<double>(cases.front().rtt.count());
   out << "set title 'server move: CDF of the clients'' recovery'\n"
          "set xlabel 'time (ms)'\nset ylabel 'fraction of connections migrated'\nset key top left\nset grid\n"
          "set xrange [0:*]\nset yrange [0:1.05]\n"
-      << "set arrow from " << number(target) << ",0 to " << number(target)
-      << ",1.05 nohead dashtype 2\nset label 'paper target: 2.5 RTT' at " << number(target) << ",0.5 left offset 0.5,0\n"
+      << "set arrow from " << gnuplot_number(target) << ",0 to " << gnuplot_number(target)
+      << ",1.05 nohead dashtype 2\nset label 'paper target: 2.5 RTT' at " << gnuplot_number(target) << ",0.5 left offset 0.5,0\n"
       << "plot " << plots << "\nunset arrow\nunset label\n";
 }
 
@@ -95,13 +80,13 @@ void both_chart(std::ostringstream& out, const std::vector<BothCaseResult>& case
       if (c.watch == watch) write_point(out, static_cast<double>(c.rho.count()) / 1000.0, c.samples.recovery_ms);
     out << "EOD\n" << bound << " << EOD\n";
     for (const auto& c : cases)
-      if (c.watch == watch) out << number(static_cast<double>(c.rho.count()) / 1000.0) << ' ' << number(c.bound_ms()) << '\n';
+      if (c.watch == watch) out << gnuplot_number(static_cast<double>(c.rho.count()) / 1000.0) << ' ' << gnuplot_number(c.bound_ms()) << '\n';
     out << "EOD\n";
     ++index;
     plots += (plots.empty() ? "" : ", ") + name + " using 1:2:3:4 with yerrorlines linecolor " + std::to_string(index) +
-             " title " + quoted(watch ? "with the watch" : "without the watch (--no-watch)") + ", " + bound +
+             " title " + gnuplot_quoted(watch ? "with the watch" : "without the watch (--no-watch)") + ", " + bound +
              " using 1:2 with lines dashtype 2 linecolor " + std::to_string(index) + " title " +
-             quoted(watch ? "bound q + w + 2 RTT" : "bound rho + q + w + 2 RTT");
+             gnuplot_quoted(watch ? "bound q + w + 2 RTT" : "bound rho + q + w + 2 RTT");
   }
   out << "set title 'both ends move: recovery vs rho (median, min..max)'\n"
          "set xlabel 'retry interval rho (s)'\nset ylabel 'recovery after the server is back (ms)'\n"
@@ -111,29 +96,12 @@ void both_chart(std::ostringstream& out, const std::vector<BothCaseResult>& case
 
 }  // namespace
 
-std::string recovery_gnuplot_script(const RecoveryResults& results, const fs::path& png, const fs::path& svg) {
+void plot_recovery(const RecoveryResults& results, const fs::path& dir) {
   std::ostringstream body;
   if (!results.client.empty()) client_chart(body, results.client);
   if (!results.server.empty()) server_chart(body, results.server);
   if (!results.both.empty()) both_chart(body, results.both);
-  std::ostringstream script;
-  script << "# mbench recovery " << results.scenario << ": redraw with `gnuplot THIS_FILE`\n"
-         << "set terminal pngcairo size 900,600 font 'sans,10'\nset output " << quoted(png.string()) << "\n"
-         << body.str() << "set output\n"
-         << "set terminal svg size 900,600 dynamic font 'sans,10'\nset output " << quoted(svg.string()) << "\n"
-         << body.str() << "set output\n";
-  return script.str();
-}
-
-void plot_recovery(const RecoveryResults& results, const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw std::runtime_error("--plot: cannot create " + dir.string() + ": " + ec.message());
-  const auto base = fs::absolute(dir) / ("recovery-" + results.scenario);
-  const auto script = fs::path(base).replace_extension(".gp");
-  write_file(script, recovery_gnuplot_script(results, fs::path(base).replace_extension(".png"),
-                                             fs::path(base).replace_extension(".svg")));
-  run_command({"gnuplot", script.string()});
+  draw_chart({"recovery-" + results.scenario, "mbench recovery " + results.scenario, "900,600", body.str()}, dir);
 }
 
 }  // namespace msocket::mbench

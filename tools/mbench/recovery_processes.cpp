@@ -22,7 +22,7 @@ RouterNameService::RouterNameService(const RecoveryTestbed& testbed, const Recov
   const auto data = programs.log_dir / "names";
   fs::create_directories(data);
   process_ = std::make_unique<ChildProcess>(
-      RecoveryTestbed::in_namespace(testbed.router_namespace(),
+      in_namespace(testbed.router_namespace(),
                                     {programs.mnamed.string(), "serve", "-v", "--listen",
                                      std::string(RecoveryTestbed::kRouterAddress) + ":0", "--data-dir", data.string()}),
       ChildStreams{-1, -1, log_});
@@ -78,6 +78,21 @@ std::string milliseconds_text(double milliseconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f", milliseconds);
   return text;
+}
+
+McatStats finish_echo(PacedFeed& feed, const EchoEnds& ends, const RecoveryCase& c, const std::string& moves_text) {
+  feed.finish();
+  expect_clean_exit(ends.client, "client", ends.client_log, 10s + 10 * c.rtt);
+  expect_clean_exit(ends.server, "server", ends.server_log, 10s + 10 * c.rtt);
+  auto stats = read_mcat_stats(ends.client_stats);
+  if (stats.recovery_ms.size() != c.moves)
+    throw std::runtime_error("the client reports " + std::to_string(stats.recovery_ms.size()) + " migrations for " +
+                             std::to_string(c.moves) + " " + moves_text + ": " + file_tail(ends.client_log));
+  if (stats.bytes_sent != static_cast<double>(feed.written(0)) || stats.bytes_received != stats.bytes_sent)
+    throw std::runtime_error("the echo lost bytes across the " + moves_text + ": fed " + std::to_string(feed.written(0)) +
+                             ", client sent " + std::to_string(stats.bytes_sent) + ", received " +
+                             std::to_string(stats.bytes_received));
+  return stats;
 }
 
 }  // namespace msocket::mbench

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "paced_feed.hpp"
 #include "recovery_scenarios.hpp"
 
 namespace msocket::mbench {
@@ -44,6 +45,20 @@ McatStats read_mcat_stats(const std::filesystem::path& file);
 // unless it exited with status 0.
 void expect_clean_exit(ChildProcess& child, const std::string& role, const std::filesystem::path& log,
                        std::chrono::milliseconds timeout);
+
+// The two ends of an echo through mcat (the server runs `-c cat`).
+struct EchoEnds {
+  ChildProcess& server;
+  std::filesystem::path server_log;
+  ChildProcess& client;
+  std::filesystem::path client_log, client_stats;  // --stats
+};
+// Ends an echo fed by `feed` that lived through `moves` (described as
+// `moves_text`, "moves of both ends"): the feed is finished, both ends must
+// exit cleanly, and the client's --stats must report one migration per move
+// and every byte echoed back. Returns those stats; throws
+// std::runtime_error otherwise.
+McatStats finish_echo(PacedFeed& feed, const EchoEnds& ends, const RecoveryCase& c, const std::string& moves_text);
 
 // Sleeps for `duration`, in steps, throwing Interrupted on SIGINT or SIGTERM.
 void pause_for(std::chrono::milliseconds duration);

@@ -45,9 +45,6 @@ struct RecoveryResults {
 // as given.
 Report build_recovery_report(const RecoveryResults& results, boost::json::object settings);
 
-// The gnuplot script drawing `results` into `png` and `svg` (pure).
-std::string recovery_gnuplot_script(const RecoveryResults& results, const std::filesystem::path& png,
-                                    const std::filesystem::path& svg);
 // Writes DIR/recovery-SCENARIO.{gp,png,svg}; throws if gnuplot fails.
 void plot_recovery(const RecoveryResults& results, const std::filesystem::path& dir);
 

@@ -34,7 +34,7 @@ std::vector<Client> start_clients(const RecoveryTestbed& testbed, const Recovery
     c.log = programs.log_dir / ("client" + std::to_string(i + 1) + ".log");
     c.stats = programs.log_dir / ("client" + std::to_string(i + 1) + ".json");
     c.process = std::make_unique<ChildProcess>(
-        RecoveryTestbed::in_namespace(testbed.client_namespace(), {programs.mcat.string(), "-v", "--names", names.url(),
+        in_namespace(testbed.client_namespace(), {programs.mcat.string(), "-v", "--names", names.url(),
                                                                    "--stats", c.stats.string(), "srv"}),
         ChildStreams{feed.read_end(i), -1, c.log});
     feed.close_read_end(i);
@@ -48,7 +48,7 @@ ServerMoveSamples measure_server_moves(RecoveryTestbed& testbed, const RecoveryP
                                        const RecoveryCase& c, unsigned connections, Progress& progress) {
   const RouterNameService names(testbed, programs);
   const auto server_log = programs.log_dir / "server.log";
-  ChildProcess server(RecoveryTestbed::in_namespace(testbed.server_namespace(),
+  ChildProcess server(in_namespace(testbed.server_namespace(),
                                                     {programs.mcat.string(), "-l", "-k", "-v", "--names", names.url(),
                                                      "--name", "srv", "--key", names.key_file().string(), "-p", "7000",
                                                      "-c", "cat"}),

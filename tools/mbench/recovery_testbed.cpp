@@ -42,11 +42,7 @@ RecoveryTestbed::RecoveryTestbed(std::chrono::milliseconds rtt, const fs::path& 
   router_veth_device_ = "mb" + pid + "w";
   server_device_ = "mb" + pid + "v";
   try {
-    for (const auto& ns : {client_namespace_, router_namespace_, server_namespace_}) {
-      run_command({"ip", "netns", "add", ns});
-      created_.push_back(ns);
-      run_command({"ip", "-n", ns, "link", "set", "lo", "up"});
-    }
+    for (const auto& ns : {client_namespace_, router_namespace_, server_namespace_}) namespaces_.add(ns);
     run_command({"ip", "link", "add", router_veth_device_, "netns", router_namespace_, "type", "veth", "peer", "name",
                  server_device_, "netns", server_namespace_});
     run_command({"ip", "-n", router_namespace_, "addr", "add", std::string(kRouterAddress) + "/16", "dev",
@@ -86,19 +82,7 @@ void RecoveryTestbed::remove() {
     if (!exit.success()) log::tool()->warn("the link emulator {}: {}", exit.describe(), file_tail(log_dir_ / "link.log"));
     link_.reset();
   }
-  for (const auto& ns : created_) {
-    try {
-      run_command({"ip", "netns", "del", ns});
-    } catch (const std::exception& e) {
-      log::tool()->warn("could not remove namespace {}: {}", ns, e.what());
-    }
-  }
-  created_.clear();
-}
-
-std::vector<std::string> RecoveryTestbed::in_namespace(const std::string& ns, std::vector<std::string> argv) {
-  argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
-  return argv;
+  namespaces_.remove();
 }
 
 std::string RecoveryTestbed::client_address() const {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "namespaces.hpp"
 
 namespace msocket::mbench {
 
@@ -45,9 +46,6 @@ class RecoveryTestbed {
   std::string client_address() const;  // current, "" while it has none
   std::string server_address() const;
 
-  // A command line run inside a namespace (`ip netns exec NS ...`).
-  static std::vector<std::string> in_namespace(const std::string& ns, std::vector<std::string> argv);
-
   // Moves to the next address (delete, then add, in one ip(8) batch) and
   // returns the time just before ip(8) started.
   WallTime move_client();
@@ -70,7 +68,7 @@ class RecoveryTestbed {
   unsigned client_subnet_ = 1, server_subnet_ = 1;  // K of the current 10.211.K.2, 10.212.K.2
   bool client_attached_ = true, server_attached_ = true;
   std::filesystem::path log_dir_;
-  std::vector<std::string> created_;  // namespaces to delete
+  OwnedNamespaces namespaces_;
   std::unique_ptr<ChildProcess> link_;
 };
 

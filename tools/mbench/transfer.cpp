@@ -12,6 +12,7 @@
 
 #include "interruption.hpp"
 #include "log.hpp"
+#include "namespaces.hpp"
 #include "pipes.hpp"
 
 using namespace std::chrono_literals;
@@ -29,12 +30,6 @@ constexpr auto kProgressInterval = 500ms;
 // zeros. Together with splice to /dev/null on the other side this keeps
 // mbench's own CPU use small next to the tools it measures (two cores).
 alignas(4096) const char kZeros[kPipeBytes] = {};
-
-std::vector<std::string> in_namespace(const std::optional<std::string>& ns, std::vector<std::string> argv) {
-  if (!ns) return argv;
-  argv.insert(argv.begin(), {"ip", "netns", "exec", *ns});
-  return argv;
-}
 
 // Feeds the sender's pipe with `total` zeros and drains the receiver's
 // pipe into /dev/null, noting when the first and the last bytes come out.

@@ -1,7 +1,5 @@
 #include "two_path_testbed.hpp"
 
-#include <fcntl.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,29 +31,12 @@ std::string milliseconds_text(std::chrono::microseconds d) {
   return text;
 }
 
-// A file opened inside namespace `ns`: /proc/thread-self/net/... shows the
-// namespace of the opener, and keeps showing it after we have left.
-int open_in_namespace(const std::string& ns, const char* file) {
-  const int home = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  const int there = ::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-  int fd = -1;
-  if (home >= 0 && there >= 0 && ::setns(there, CLONE_NEWNET) == 0) {
-    fd = ::open(file, O_RDONLY | O_CLOEXEC);
-    if (::setns(home, CLONE_NEWNET) != 0) throw std::runtime_error("cannot return to mbench's network namespace");
-  }
-  const int error = errno;
-  if (home >= 0) ::close(home);
-  if (there >= 0) ::close(there);
-  if (fd < 0) throw std::runtime_error("cannot open " + std::string(file) + " in " + ns + ": " + std::strerror(error));
-  return fd;
-}
-
 // No IPv6 ("default" for the devices still to come, the TUN devices the
 // emulator moves in), and every TCP connection starts afresh.
 void keep_quiet(const std::string& ns) {
   for (const auto* setting : {"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
                               "net.ipv4.tcp_no_metrics_save=1"})
-    run_command(TwoPathTestbed::in_namespace(ns, {"sysctl", "-qw", setting}));
+    run_command(in_namespace(ns, {"sysctl", "-qw", setting}));
 }
 
 }  // namespace
@@ -66,11 +47,6 @@ std::array<PathShape, 2> default_path_shapes() {
 
 std::string TwoPathTestbed::client_device(std::size_t i) { return "eth" + std::to_string(i); }
 std::string TwoPathTestbed::client_address(std::size_t i) { return "10.23" + std::to_string(i + 1) + ".0.2"; }
-
-std::vector<std::string> TwoPathTestbed::in_namespace(const std::string& ns, std::vector<std::string> argv) {
-  argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
-  return argv;
-}
 
 TwoPathTestbed::TwoPathTestbed(const std::array<PathShape, kPaths>& paths, const fs::path& self,
                                const fs::path& log_dir)
@@ -86,9 +62,7 @@ TwoPathTestbed::TwoPathTestbed(const std::array<PathShape, kPaths>& paths, const
   const std::string router_veth = "mb" + pid + "r", server_veth = "mb" + pid + "v";
   try {
     for (const auto& ns : {client_namespace_, router_namespace_, server_namespace_}) {
-      run_command({"ip", "netns", "add", ns});
-      created_.push_back(ns);
-      run_command({"ip", "-n", ns, "link", "set", "lo", "up"});
+      namespaces_.add(ns);
       keep_quiet(ns);  // before any device comes up and announces itself
     }
     run_command({"ip", "link", "add", router_veth, "netns", router_namespace_, "type", "veth", "peer", "name",
@@ -143,22 +117,11 @@ void TwoPathTestbed::remove() {
     if (!exit.success()) log::tool()->warn("a link emulator {}", exit.describe());
     link.reset();
   }
-  for (const auto& ns : created_) {
-    try {
-      run_command({"ip", "netns", "del", ns});
-    } catch (const std::exception& e) {
-      log::tool()->warn("could not remove namespace {}: {}", ns, e.what());
-    }
-  }
-  created_.clear();
+  namespaces_.remove();
 }
 
 void TwoPathTestbed::ip_batch(const std::string& ns, const std::vector<std::string>& commands) {
-  std::string text;
-  for (const auto& c : commands) text += c + "\n";
-  const auto batch = log_dir_ / "ip-batch";
-  write_file(batch, text);
-  run_command({"ip", "-n", ns, "-batch", batch.string()});
+  run_ip_batch(ns, commands, log_dir_ / "ip-batch");
 }
 
 // Each path's default routes in the main table are flushed and one added

@@ -31,6 +31,7 @@
 
 #include "child_process.hpp"
 #include "energy_interface_counters.hpp"
+#include "namespaces.hpp"
 #include "testbed/link_model.hpp"
 
 namespace msocket::mbench {
@@ -70,9 +71,6 @@ class TwoPathTestbed {
   static std::string client_address(std::size_t i);
   static std::string server_address() { return "10.233.0.2"; }
 
-  // A command line run inside a namespace (`ip netns exec NS ...`).
-  static std::vector<std::string> in_namespace(const std::string& ns, std::vector<std::string> argv);
-
   // The default route without a source goes by path i (metric 100; the
   // other path's route gets 200).
   void prefer_path(std::size_t i);
@@ -98,7 +96,7 @@ class TwoPathTestbed {
   std::size_t preferred_ = 0;
   std::string client_namespace_, router_namespace_, server_namespace_;
   std::filesystem::path log_dir_;
-  std::vector<std::string> created_;  // namespaces to delete
+  OwnedNamespaces namespaces_;
   std::array<std::unique_ptr<ChildProcess>, kPaths> links_;
   int device_counters_ = -1;  // /proc/net/dev of the client namespace
 };

@@ -31,44 +31,22 @@ VethNamespaces::VethNamespaces(testbed::BitsPerSecond rate) {
   sender_namespace_ = "mbench-" + pid + "-snd";
   receiver_namespace_ = "mbench-" + pid + "-rcv";
   const std::string sender_device = "mb" + pid + "s", receiver_device = "mb" + pid + "r";
-  try {
-    for (const auto& ns : {sender_namespace_, receiver_namespace_}) {
-      run_command({"ip", "netns", "add", ns});
-      created_.push_back(ns);
-      run_command({"ip", "-n", ns, "link", "set", "lo", "up"});
-    }
-    run_command({"ip", "link", "add", sender_device, "netns", sender_namespace_, "type", "veth", "peer", "name",
-                 receiver_device, "netns", receiver_namespace_});
-    const std::pair<const std::string*, std::pair<std::string, std::string>> ends[] = {
-        {&sender_namespace_, {sender_device, "10.77.0.1/24"}}, {&receiver_namespace_, {receiver_device, "10.77.0.2/24"}}};
-    for (const auto& [ns, end] : ends) {
-      run_command({"ip", "-n", *ns, "addr", "add", end.second, "dev", end.first});
-      run_command({"ip", "-n", *ns, "link", "set", end.first, "up"});
-      if (rate > 0)
-        run_command({"ip", "netns", "exec", *ns, "tc", "qdisc", "add", "dev", end.first, "root", "tbf", "rate",
-                     std::to_string(static_cast<std::uint64_t>(rate)) + "bit", "burst", burst_for(rate), "latency",
-                     "50ms"});
-    }
-  } catch (...) {
-    remove();
-    throw;
+  // A failure leaves the rest to namespaces_, whose destructor removes them.
+  for (const auto& ns : {sender_namespace_, receiver_namespace_}) namespaces_.add(ns);
+  run_command({"ip", "link", "add", sender_device, "netns", sender_namespace_, "type", "veth", "peer", "name",
+               receiver_device, "netns", receiver_namespace_});
+  const std::pair<const std::string*, std::pair<std::string, std::string>> ends[] = {
+      {&sender_namespace_, {sender_device, "10.77.0.1/24"}}, {&receiver_namespace_, {receiver_device, "10.77.0.2/24"}}};
+  for (const auto& [ns, end] : ends) {
+    run_command({"ip", "-n", *ns, "addr", "add", end.second, "dev", end.first});
+    run_command({"ip", "-n", *ns, "link", "set", end.first, "up"});
+    if (rate > 0)
+      run_command({"ip", "netns", "exec", *ns, "tc", "qdisc", "add", "dev", end.first, "root", "tbf", "rate",
+                   std::to_string(static_cast<std::uint64_t>(rate)) + "bit", "burst", burst_for(rate), "latency",
+                   "50ms"});
   }
   log::tool()->info("namespaces {} and {} joined by {} <-> {}{}", sender_namespace_, receiver_namespace_,
                     sender_device, receiver_device, rate > 0 ? " at " + testbed::format_rate(rate) : "");
-}
-
-VethNamespaces::~VethNamespaces() { remove(); }
-
-// Deleting a namespace deletes its end of the veth, and with it the pair.
-void VethNamespaces::remove() {
-  for (const auto& ns : created_) {
-    try {
-      run_command({"ip", "netns", "del", ns});
-    } catch (const std::exception& e) {
-      log::tool()->warn("could not remove namespace {}: {}", ns, e.what());
-    }
-  }
-  created_.clear();
 }
 
 }  // namespace msocket::mbench

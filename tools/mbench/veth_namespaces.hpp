@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "namespaces.hpp"
 #include "testbed/link_model.hpp"
 
 namespace msocket::mbench {
@@ -20,7 +21,6 @@ class VethNamespaces {
   // shaping. Throws std::runtime_error when not root or a command fails
   // (after removing what it had made).
   explicit VethNamespaces(testbed::BitsPerSecond rate);
-  ~VethNamespaces();
   VethNamespaces(const VethNamespaces&) = delete;
   VethNamespaces& operator=(const VethNamespaces&) = delete;
 
@@ -29,11 +29,9 @@ class VethNamespaces {
   const std::string& receiver_address() const { return receiver_address_; }
 
  private:
-  void remove();
-
   std::string sender_namespace_, receiver_namespace_;
   std::string receiver_address_ = "10.77.0.2";
-  std::vector<std::string> created_;  // namespaces to delete
+  OwnedNamespaces namespaces_;
 };
 
 }  // namespace msocket::mbench
