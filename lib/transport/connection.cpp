@@ -176,7 +176,8 @@ asio::awaitable<void> Connection::run_timer() {
     if (ec) continue;  // re-armed by update()
     timer_deadline_ = TimePoint::max();
     const auto now = Clock::now();
-    for (auto& [id, path] : flowpaths_) report_tcp_progress(*path, now);
+    for (auto& [id, path] : flowpaths_)
+      if (awaits_tcp_progress(*path)) report_tcp_progress(*path, now);
     session_.on_timer(now);
     update();
   }

@@ -3,6 +3,7 @@
 #include "transport/flowpath.hpp"
 
 #include <cstring>
+#include <memory>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,29 +22,46 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // An I/O buffer that is small while a path is idle (many idle connections
 // must stay cheap) and grows while it is busy, so one read or write then
-// carries many frames.
+// carries many frames. Its bytes are never zeroed: they are always written
+// (by a read, or by the session) before they are used.
 class IoBuffer {
  public:
   static constexpr std::size_t kIdle = 16 * 1024;
   static constexpr std::size_t kBusy = 256 * 1024;  // several maximum frames
-  IoBuffer() : bytes_(kIdle) {}
-  std::span<std::byte> span() { return bytes_; }
-  std::size_t size() const { return bytes_.size(); }
+  IoBuffer() : bytes_(new std::byte[kIdle]), size_(kIdle) {}
+  std::span<std::byte> span() { return {bytes_.get(), size_}; }
+  std::size_t size() const { return size_; }
   // Doubles, keeping the first `keep` bytes.
   void grow(std::size_t keep) {
-    if (bytes_.size() >= kBusy) return;
-    std::vector<std::byte> bigger(bytes_.size() * 2);
-    std::copy_n(bytes_.begin(), keep, bigger.begin());
-    bytes_.swap(bigger);
+    if (size_ >= kBusy) return;
+    std::unique_ptr<std::byte[]> bigger(new std::byte[size_ * 2]);
+    std::copy_n(bytes_.get(), keep, bigger.get());
+    bytes_ = std::move(bigger);
+    size_ *= 2;
   }
   void shrink() {
-    if (bytes_.size() > kIdle) std::vector<std::byte>(kIdle).swap(bytes_);
+    if (size_ == kIdle) return;
+    bytes_.reset(new std::byte[kIdle]);
+    size_ = kIdle;
   }
 
  private:
-  std::vector<std::byte> bytes_;
+  std::unique_ptr<std::byte[]> bytes_;
+  std::size_t size_;
 };
 static_assert(IoBuffer::kBusy >= wire::kDataPrefixSize + wire::kMaxPayload);  // a whole frame fits
+
+// A writer whose last large write is this old gives its large buffer back
+// when it runs out of work (an idle path does within a keepalive interval).
+// Not at once: a busy sender waits for its application between bursts, and
+// regrowing from 16 KiB each time cut its writes small.
+constexpr auto kWriterShrinkAfter = std::chrono::milliseconds(200);
+
+// A reader moves the undecoded tail of its buffer to the front only when
+// less than this part of the buffer is left to read into: a read then still
+// takes several frames, and most reads move nothing.
+constexpr std::size_t kReadRoomDivisor = 4;
+
 }  // namespace
 
 bool Connection::report_tcp_progress(Flowpath& path, TimePoint now) {
@@ -103,6 +121,7 @@ void Flowpath::close_gracefully() {
 asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
   auto self = shared_from_this();
   IoBuffer io;
+  std::size_t begin = 0;  // undecoded bytes are [begin, have)
   std::size_t have = 0;
   while (!path->closed) {
     auto buffer = io.span();
@@ -122,7 +141,7 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       co_return;
     }
     have += n;
-    std::size_t used = 0;
+    std::size_t used = begin;
     const auto now = Clock::now();
     while (true) {
       auto decoded = wire::decode(std::span(buffer).subspan(used, have - used));
@@ -151,14 +170,23 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       used += decoded->consumed;
     }
     const bool filled = have == buffer.size();
-    if (used > 0) {
-      std::memmove(buffer.data(), buffer.data() + used, have - used);
-      have -= used;
-    }
+    begin = used;
+    if (begin == have) begin = have = 0;
+    const auto compact = [&] {
+      std::memmove(buffer.data(), buffer.data() + begin, have - begin);
+      have -= begin;
+      begin = 0;
+    };
     // A full buffer means a large frame or a busy path: grow. Nothing left
     // over and a small read means a quiet path: give the memory back.
-    if (filled) io.grow(have);
-    else if (have == 0 && n < IoBuffer::kIdle / 2) io.shrink();
+    if (filled) {
+      compact();
+      io.grow(have);
+    } else if (have == 0 && n < IoBuffer::kIdle / 2) {
+      io.shrink();
+    } else if (buffer.size() - have < buffer.size() / kReadRoomDivisor) {
+      compact();
+    }
     update();
   }
 }
@@ -166,10 +194,12 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
 asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
   auto self = shared_from_this();
   IoBuffer io;
+  TimePoint last_large_write{};
   while (!path->closed && !finished_) {
     // What TCP delivered since we last looked may change what is due here
-    // and on the other paths.
-    if (report_tcp_progress(*path, Clock::now())) {
+    // and on the other paths. With everything acked there is nothing new
+    // to learn (the RTT moves only with acks), and no system call is spent.
+    if (awaits_tcp_progress(*path) && report_tcp_progress(*path, Clock::now())) {
       update();
       if (!is_current(path) || finished_) co_return;
     }
@@ -180,7 +210,10 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
     if (n > 0) {
       const bool busy = n > io.size() / 2;  // more is likely due: batch it next time
       auto [ec, written] = co_await asio::async_write(path->socket, asio::buffer(io.span().data(), n), use_tuple);
-      if (busy) io.grow(0);
+      if (busy) {
+        io.grow(0);
+        last_large_write = Clock::now();
+      }
       if (!is_current(path) || finished_) co_return;
       if (ec) {
         close_path(path->id, MigrationCause::path_failure, ec.message());
@@ -196,7 +229,7 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       path->socket.shutdown(tcp::socket::shutdown_send, ignored);
       path->shutdown_sent = true;
     }
-    io.shrink();  // idle until woken
+    if (Clock::now() - last_large_write >= kWriterShrinkAfter) io.shrink();  // idle until woken
     path->wake.expires_at(TimePoint::max());
     co_await path->wake.async_wait(use_tuple);
   }
