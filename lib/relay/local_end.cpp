@@ -1,7 +1,9 @@
 #include "relay/local_end.hpp"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,11 +37,22 @@ asio::awaitable<error_code> stream_write(Stream& s, std::span<const std::byte> b
   co_return ec;
 }
 
+// A pipe's default 64 KiB is half of what splice moves at once: each chunk
+// took two reads (or writes) and two wake-ups. Growing it is best effort
+// (the system's pipe-max-size, or the user's pipe quota, may refuse).
+constexpr int kPipeSize = 1 << 20;
+
+void grow_pipe(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) (void)::fcntl(fd, F_SETPIPE_SZ, kPipeSize);
+}
+
 // One direction of standard I/O: through the reactor when the descriptor
 // allows it, else with plain blocking calls (regular files, /dev/null).
 class Descriptor {
  public:
   Descriptor(asio::any_io_executor ex, int fd) : fd_(fd), stream_(ex) {
+    grow_pipe(fd);
     error_code ec;
     const int copy = ::dup(fd);
     stream_.assign(copy, ec);
