@@ -38,6 +38,10 @@ struct Config {
   // delivered: enough to keep it busy between two decisions, little enough
   // that a path that slows down strands few bytes in its socket buffer.
   double backlog_rtts = 2.0;
+  // How often, at worst, the caller reports deliveries while a path holds
+  // bytes (the transport looks at TCP's progress every 5 ms): the backlog
+  // cap counts at least this long as one RTT.
+  Duration feedback_interval = 5ms;
   // A path that has been given bytes and delivered nothing for this many
   // RTTs (and at least stall_floor) is treated as slowing down: its rate
   // estimate shrinks with the silence, so other paths re-send what it holds.

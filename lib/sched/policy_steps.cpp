@@ -42,8 +42,11 @@ std::uint64_t backlog_room(const SchedulerView& view, const PathView& path) {
   // per look, a few MiB/s on loopback. Its socket buffer limits it instead.
   if (view.only_path) return std::numeric_limits<std::uint64_t>::max();
   const auto& estimate = *path.estimate;
-  const double cap_bytes = estimate.rate(view.now) * Seconds(estimate.srtt()).count() *
-                           view.config.backlog_rtts;
+  // On a path whose RTT is shorter than the caller's interval between
+  // looks at its progress, a cap of a few RTTs would leave it idle most of
+  // each interval: count at least that interval.
+  const Duration period = std::max(estimate.srtt(), view.config.feedback_interval);
+  const double cap_bytes = estimate.rate(view.now) * Seconds(period).count() * view.config.backlog_rtts;
   const auto cap = std::max(static_cast<std::uint64_t>(cap_bytes), 2 * std::uint64_t{view.config.chunk_size});
   return cap > estimate.in_flight() ? cap - estimate.in_flight() : 0;
 }
