@@ -110,4 +110,21 @@ std::optional<LocalAddress> find_local_address(const address& a) {
 
 bool is_local_address(const address& a) { return find_local_address(a).has_value(); }
 
+bool in_subnet_of(const LocalAddress& local, const address& other) {
+  const address mine = unmapped(local.address), theirs = unmapped(other);
+  if (local.prefix_len == 0 || mine.is_v4() != theirs.is_v4()) return false;
+  if (mine.is_v4()) {
+    const unsigned bits = std::min(local.prefix_len, 32u);
+    const auto mask = bits == 32 ? 0xffffffffu : ~(0xffffffffu >> bits);
+    return (mine.to_v4().to_uint() & mask) == (theirs.to_v4().to_uint() & mask);
+  }
+  const auto x = mine.to_v6().to_bytes(), y = theirs.to_v6().to_bytes();
+  const unsigned bits = std::min(local.prefix_len, 128u);
+  for (unsigned bit = 0; bit < bits; ++bit) {
+    const unsigned mask = 0x80u >> (bit % 8);
+    if ((x[bit / 8] & mask) != (y[bit / 8] & mask)) return false;
+  }
+  return true;
+}
+
 }  // namespace msocket::paths

@@ -31,6 +31,10 @@ std::vector<LocalAddress> list_local_addresses();
 // link-local address on any interface.
 bool is_local_address(const boost::asio::ip::address& a);
 
+// Whether `other` lies in `local`'s subnet (its first prefix_len bits;
+// false without a prefix or across address families).
+bool in_subnet_of(const LocalAddress& local, const boost::asio::ip::address& other);
+
 // The local address `a` (matched as is_local_address does) with its
 // interface, or nullopt when no interface that is up has it.
 std::optional<LocalAddress> find_local_address(const boost::asio::ip::address& a);

@@ -14,25 +14,6 @@
 
 namespace msocket::transport {
 
-namespace {
-
-// Whether `a` and `b` share their first `prefix_len` bits (of an IPv4
-// prefix when they are IPv4).
-bool same_subnet(const asio::ip::address& a, const asio::ip::address& b, unsigned prefix_len) {
-  if (a.is_v4() != b.is_v4()) return false;
-  // Compared as IPv6, IPv4 mapped: an IPv4 prefix starts 96 bits in.
-  const auto x = to_wire(a, 0).ip, y = to_wire(b, 0).ip;
-  const unsigned bits = std::min(prefix_len + (a.is_v4() ? 96u : 0u), 128u);
-  for (unsigned bit = 0; bit < bits; ++bit) {
-    const auto mask = static_cast<unsigned char>(0x80u >> (bit % 8));
-    if ((static_cast<unsigned char>(x[bit / 8]) & mask) != (static_cast<unsigned char>(y[bit / 8]) & mask))
-      return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 wire::AddressesFrame addresses_frame(bool v4, std::uint16_t port) {
   wire::AddressesFrame frame;
   frame.port = port;
@@ -101,13 +82,12 @@ std::vector<tcp::endpoint> Connection::remotes_for(const asio::ip::address& loca
     if (offered.address().is_v4() == local.is_v4() && std::find(all.begin(), all.end(), offered) == all.end())
       all.push_back(offered);
   }
-  const auto found = paths::find_local_address(local);
-  const unsigned prefix = found ? found->prefix_len : 0;
   // Same network as `local` first (reachable without a router), then the
   // address we connected to, then the others in the peer's order.
-  std::stable_partition(all.begin(), all.end(), [&](const tcp::endpoint& remote) {
-    return prefix > 0 && same_subnet(remote.address(), local, prefix);
-  });
+  if (const auto found = paths::find_local_address(local)) {
+    std::stable_partition(all.begin(), all.end(),
+                          [&](const tcp::endpoint& remote) { return paths::in_subnet_of(*found, remote.address()); });
+  }
   return all;
 }
 

@@ -129,6 +129,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Where a flowpath from `local` may go: the peer's addresses, those on
   // `local`'s subnet first, then the one we connected to, then the rest.
   std::vector<tcp::endpoint> remotes_for(const asio::ip::address& local) const;
+  // How long one connect attempt may last when another target or a retry
+  // follows: the retry interval (rho), at least a second for the
+  // handshake, at most the connect timeout.
+  Duration attempt_timeout() const;
   // Tells the session what the flowpath's TCP has acked and its RTT
   // (tcp_progress.hpp); true if the acked count grew.
   bool report_tcp_progress(Flowpath& path, TimePoint now);

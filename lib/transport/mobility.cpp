@@ -170,6 +170,10 @@ asio::awaitable<bool> Connection::try_migrate() {
   co_return false;
 }
 
+Duration Connection::attempt_timeout() const {
+  return std::min(options_.connect_timeout, std::max<Duration>(options_.retry_max, 1s));
+}
+
 asio::awaitable<bool> Connection::migrate_to(tcp::endpoint remote) {
   const PathId path_id{0};
   std::optional<asio::ip::address> source;
@@ -177,7 +181,7 @@ asio::awaitable<bool> Connection::migrate_to(tcp::endpoint remote) {
   // One attempt lasts no longer than the retry interval (rho, at least a
   // second for the handshake): an old address that never answers must not
   // hold up the next lookup for the whole connect timeout.
-  attempt_deadline_.expires_after(std::min(options_.connect_timeout, std::max<Duration>(options_.retry_max, 1s)));
+  attempt_deadline_.expires_after(attempt_timeout());
   attempt_target_ = remote;
   auto socket = co_await connect_socket(remote, source, attempt_deadline_);
   attempt_target_.reset();

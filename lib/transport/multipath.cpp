@@ -88,8 +88,7 @@ asio::awaitable<void> Connection::add_path_from(asio::ip::address local, PathId 
   for (std::size_t i = 0; i < remotes.size() && !socket && !attempt->again; ++i) {
     remote = remotes[i];
     const bool last = i + 1 == remotes.size();
-    attempt->deadline.expires_after(last ? options_.connect_timeout
-                                         : std::min(options_.connect_timeout, std::max<Duration>(options_.retry_max, 1s)));
+    attempt->deadline.expires_after(last ? options_.connect_timeout : attempt_timeout());
     socket = co_await connect_socket(remote, local, attempt->deadline);
     if (finished_) co_return;
     if (!socket) log::transport()->debug("conn={} no flowpath from {} to {}: {}", to_hex(id_), local.to_string(),

@@ -35,10 +35,7 @@ std::optional<asio::ip::address> reachable_address(const asio::ip::address& clie
     if (a.is_v6() && (a.to_v6().is_link_local() || a.to_v6().is_v4_mapped())) continue;
     if (a.is_loopback() != client.is_loopback()) continue;
     // Same subnet as the client first: its route back is the likeliest.
-    if (a.is_v4() && local.prefix_len > 0 && local.prefix_len <= 32) {
-      const auto mask = local.prefix_len == 32 ? 0xffffffffu : ~(0xffffffffu >> local.prefix_len);
-      if ((a.to_v4().to_uint() & mask) == (client.to_v4().to_uint() & mask)) return a;
-    }
+    if (a.is_v4() && paths::in_subnet_of(local, client)) return a;
     if (!fallback) fallback = a;
   }
   return fallback;
