@@ -1,7 +1,7 @@
 #include "api/connect.hpp"
 
 #include "api/name_locator.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "transport/client.hpp"
 
 namespace msocket::api {

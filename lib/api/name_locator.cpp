@@ -7,7 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "session/types.hpp"
 
 namespace msocket::api {
@@ -83,9 +84,7 @@ asio::awaitable<result<NameLocator::Endpoints>> NameLocator::resolve() {
 void NameLocator::follow(std::function<void(const Endpoints&)> changed) {
   changed_ = std::move(changed);
   const auto generation = ++generation_;
-  asio::co_spawn(ex_, run_follow(generation), [](std::exception_ptr e) {
-    if (e) log::names()->error("internal error following a name");
-  });
+  asio::co_spawn(ex_, run_follow(generation), LogCoroutineFailure(log::names(), "following a name"));
 }
 
 void NameLocator::stop() {

@@ -4,7 +4,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "session/types.hpp"
 #include "paths/address_watcher.hpp"
 #include "paths/local_addresses.hpp"
@@ -102,9 +103,7 @@ asio::awaitable<error_code> NameRegistration::start() {
     log::names()->warn("cannot register {} yet: {}; retrying", name_, ec.message());
     dirty_ = true;  // run() starts with a retry
   }
-  asio::co_spawn(ex_, run(), [](std::exception_ptr e) {
-    if (e) log::names()->error("internal error keeping a name registered");
-  });
+  asio::co_spawn(ex_, run(), LogCoroutineFailure(log::names(), "keeping a name registered"));
   co_return error_code{};
 }
 

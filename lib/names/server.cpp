@@ -15,7 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 
 namespace msocket::names {
 
@@ -90,17 +91,6 @@ class TrackedWatch {
 };
 
 // Logs what escapes a coroutine instead of losing it (STYLE.md, "Errors").
-auto log_failure(const char* what) {
-  return [what](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-      log::names()->error("{}: {}", what, x.what());
-    }
-  };
-}
-
 Response reply(unsigned version, bool keep_alive, http::status status, const json::value& body) {
   Response response{status, version};
   response.set(http::field::server, "mnamed");
@@ -338,7 +328,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
       log::names()->warn("{} connections open: closing a new one", state->connections.size());
       continue;  // `socket` closes as it goes out of scope
     }
-    asio::co_spawn(state->executor, serve_connection(state, std::move(socket)), log_failure("names connection"));
+    asio::co_spawn(state->executor, serve_connection(state, std::move(socket)), LogCoroutineFailure(log::names(), "a name service connection"));
   }
 }
 
@@ -355,7 +345,7 @@ result<std::unique_ptr<Server>> Server::start(asio::any_io_executor executor, Re
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
-  asio::co_spawn(executor, accept_loop(state), log_failure("names accept loop"));
+  asio::co_spawn(executor, accept_loop(state), LogCoroutineFailure(log::names(), "the name service accept loop"));
   return std::unique_ptr<Server>(new Server(std::move(state)));
 }
 

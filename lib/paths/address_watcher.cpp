@@ -15,7 +15,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/generic/raw_protocol.hpp>
 
-#include "log.hpp"
+#include "core/log.hpp"
 
 namespace msocket::paths {
 namespace {

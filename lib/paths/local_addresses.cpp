@@ -14,7 +14,7 @@
 #include <optional>
 #include <system_error>
 
-#include "log.hpp"
+#include "core/log.hpp"
 
 namespace msocket::paths {
 namespace {

@@ -9,7 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "api/name_registration.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "names/key_file.hpp"
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"

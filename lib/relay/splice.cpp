@@ -1,17 +1,16 @@
 #include "relay/splice.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 
 namespace msocket::relay {
 namespace {
 
-using namespace asio::experimental::awaitable_operators;
 using error_code = boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kChunk = 128 * 1024;
@@ -98,11 +97,14 @@ asio::awaitable<error_code> transfer(msocket::stream& stream, LocalEnd& local, c
       if (e) local.close();
       co_return e;
     };
-    auto [up, down] = co_await (up_and_stop() && down_and_stop());
+    auto sending = up_and_stop();
+    auto receiving = down_and_stop();
+    auto [up, down] = co_await all_of(sending, receiving);
     co_return down ? down : up;
   } else {
-    auto outcome = co_await (downstream(stream, local, options, shared) ||
-                             upstream_then_wait(stream, local, options, shared));
+    auto receiving = downstream(stream, local, options, shared);
+    auto sending = upstream_then_wait(stream, local, options, shared);
+    auto outcome = co_await first_of(receiving, sending);
     ec = std::visit([](error_code e) { return e; }, outcome);
     if (!ec) stream.shutdown_write();
   }
@@ -137,7 +139,9 @@ asio::awaitable<error_code> watchdog(const SpliceOptions& options, Shared& share
 
 asio::awaitable<error_code> splice(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options) {
   Shared shared(co_await asio::this_coro::executor);
-  auto outcome = co_await (transfer(stream, local, options, shared) || watchdog(options, shared));
+  auto transferring = transfer(stream, local, options, shared);
+  auto watching = watchdog(options, shared);
+  auto outcome = co_await first_of(transferring, watching);
   local.close();
   if (outcome.index() == 0) co_return std::get<0>(outcome);
   // The watchdog ended it: drop the connection rather than wait for the peer.

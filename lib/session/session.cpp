@@ -6,7 +6,7 @@
 
 #include <boost/assert.hpp>
 
-#include "log.hpp"
+#include "core/log.hpp"
 
 namespace msocket::session {
 

@@ -1,7 +1,7 @@
 // Session: frames from the peer.
 #include <algorithm>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "session/session.hpp"
 
 namespace msocket::session {

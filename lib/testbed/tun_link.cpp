@@ -16,11 +16,11 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/assert.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 
 extern char** environ;
 
@@ -122,8 +122,11 @@ void TunLink::stop() {
 }
 
 asio::awaitable<void> TunLink::run() {
-  using namespace asio::experimental::awaitable_operators;
-  co_await (read_loop(forward_) && write_loop(forward_) && read_loop(backward_) && write_loop(backward_));
+  auto forward_in = read_loop(forward_);
+  auto forward_out = write_loop(forward_);
+  auto backward_in = read_loop(backward_);
+  auto backward_out = write_loop(backward_);
+  co_await all_of(forward_in, forward_out, backward_in, backward_out);
 }
 
 // Reads one packet per read (a TUN device never merges them), runs it through

@@ -5,7 +5,7 @@
 // there: same subnet first, then the address it connected to, then the rest.
 #include <algorithm>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "paths/local_addresses.hpp"
 #include "transport/connection.hpp"
 #include "transport/flowpath.hpp"

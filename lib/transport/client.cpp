@@ -3,7 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "transport/handshake.hpp"
 
 namespace msocket::transport {

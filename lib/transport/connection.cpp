@@ -12,7 +12,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "paths/address_watcher.hpp"
 #include "paths/local_addresses.hpp"
 #include "transport/flowpath.hpp"
@@ -36,15 +37,6 @@ std::string to_hex(ConnId id) {
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(to_int(id)));
   return text;
-}
-
-void log_coroutine_exception(std::exception_ptr e) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    log::transport()->error("internal error: {}", x.what());
-  }
 }
 
 Connection::Connection(asio::any_io_executor ex, Role role, ConnId id,

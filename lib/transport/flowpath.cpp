@@ -9,7 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "transport/connection.hpp"
 #include "transport/handshake.hpp"
 #include "transport/tcp_progress.hpp"

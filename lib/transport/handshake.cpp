@@ -7,19 +7,18 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "paths/local_addresses.hpp"
 #include "wire/codec.hpp"
 
 namespace msocket::transport {
 
-using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 void tune_socket(tcp::socket& socket, Duration user_timeout) {
@@ -69,11 +68,9 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
     if (ec) co_return ec;
     bind_to_interface_of(socket, *source);
   }
-  // Named operands: g++ 12 may destroy temporaries of a co_await expression
-  // twice when the suspended coroutine is destroyed.
   auto connecting = socket.async_connect(remote, use_tuple);
   auto expiring = deadline.async_wait(use_tuple);
-  auto outcome = co_await (std::move(connecting) || std::move(expiring));
+  auto outcome = co_await first_of(connecting, expiring);
   if (outcome.index() == 1) co_return asio::error::timed_out;
   auto [connect_ec] = std::get<0>(outcome);
   if (connect_ec) co_return connect_ec;
@@ -97,8 +94,9 @@ asio::awaitable<result<wire::Frame>> read_setup(tcp::socket& socket, Duration ti
   std::array<std::byte, wire::kHeaderSize + wire::kSetupBodySize> buffer{};
   asio::steady_timer timer(socket.get_executor(), timeout);
   auto read_exactly = [&](std::span<std::byte> part) -> asio::awaitable<boost::system::error_code> {
-    auto outcome = co_await (asio::async_read(socket, asio::buffer(part.data(), part.size()), use_tuple) ||
-                             timer.async_wait(use_tuple));
+    auto reading = asio::async_read(socket, asio::buffer(part.data(), part.size()), use_tuple);
+    auto expiring = timer.async_wait(use_tuple);
+    auto outcome = co_await first_of(reading, expiring);
     if (outcome.index() == 1) co_return errc::handshake_timeout;
     co_return std::get<0>(std::get<0>(outcome));
   };

@@ -9,7 +9,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "paths/address_watcher.hpp"
 #include "paths/local_addresses.hpp"
 #include "transport/connection.hpp"
@@ -17,8 +18,6 @@
 #include "transport/handshake.hpp"
 
 namespace msocket::transport {
-
-void log_coroutine_exception(std::exception_ptr e);
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);

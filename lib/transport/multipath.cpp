@@ -9,15 +9,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "paths/local_addresses.hpp"
 #include "transport/connection.hpp"
 #include "transport/flowpath.hpp"
 #include "transport/handshake.hpp"
 
 namespace msocket::transport {
-
-void log_coroutine_exception(std::exception_ptr e);
 
 namespace {
 bool usable(const asio::ip::address& a, const tcp::endpoint& remote) {

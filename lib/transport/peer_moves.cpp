@@ -10,7 +10,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "session/auth.hpp"
 #include "transport/connection.hpp"
 #include "transport/flowpath.hpp"
@@ -18,8 +19,6 @@
 #include "wire/reconnect.hpp"
 
 namespace msocket::transport {
-
-void log_coroutine_exception(std::exception_ptr e);
 
 namespace {
 constexpr Duration kFreshPath = std::chrono::seconds(1);

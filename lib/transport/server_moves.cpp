@@ -9,7 +9,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "log.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "paths/address_watcher.hpp"
 #include "paths/local_addresses.hpp"
 #include "session/auth.hpp"
@@ -18,8 +19,6 @@
 #include "wire/reconnect.hpp"
 
 namespace msocket::transport {
-
-void log_coroutine_exception(std::exception_ptr e);
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);

@@ -5,9 +5,9 @@
 #include <thread>
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <catch2/catch.hpp>
 
+#include "core/coroutine.hpp"
 #include "msocket/acceptor.hpp"
 #include "msocket/blocking.hpp"
 #include "msocket/connect.hpp"
@@ -29,7 +29,6 @@ std::vector<std::byte> random_bytes(std::size_t n, unsigned seed) {
 // waits for the connection to close. Optionally migrates once mid-way.
 asio::awaitable<error_code> exchange(msocket::stream& s, const std::vector<std::byte>& out,
                                      std::vector<std::byte>& in, bool migrate_midway) {
-  using namespace asio::experimental::awaitable_operators;
   auto sender = [&]() -> asio::awaitable<error_code> {
     const std::size_t half = out.size() / 2;
     auto [ec1, n1] = co_await asio::async_write(s, asio::buffer(out.data(), half), asio::as_tuple(asio::use_awaitable));
@@ -50,7 +49,9 @@ asio::awaitable<error_code> exchange(msocket::stream& s, const std::vector<std::
       in.insert(in.end(), buffer.begin(), buffer.begin() + n);
     }
   };
-  auto [a, b] = co_await (sender() && receiver());
+  auto sending = sender();
+  auto receiving = receiver();
+  auto [a, b] = co_await msocket::all_of(sending, receiving);
   if (a) co_return a;
   if (b) co_return b;
   auto [closed] = co_await s.async_wait_closed(asio::as_tuple(asio::use_awaitable));

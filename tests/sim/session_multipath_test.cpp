@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "sim_world.hpp"
 
 namespace msocket::sim {

@@ -11,7 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "sim_world.hpp"
 
 namespace msocket::sim {

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;

@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "command_line.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 
 using namespace std::chrono_literals;
 

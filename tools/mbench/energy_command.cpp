@@ -15,7 +15,7 @@
 #include "energy_power_trace.hpp"
 #include "energy_report.hpp"
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "progress.hpp"
 #include "progress_bar.hpp"
 

@@ -11,7 +11,7 @@
 #include "commands.hpp"
 #include "handover_report.hpp"
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "mptcp_setup.hpp"
 #include "progress.hpp"
 #include "progress_bar.hpp"

@@ -21,7 +21,7 @@
 #include <boost/program_options.hpp>
 
 #include "command_line.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "relay/duration.hpp"
 #include "testbed/tun_link.hpp"
 

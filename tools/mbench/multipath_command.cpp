@@ -13,7 +13,7 @@
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "mptcp_setup.hpp"
 #include "multipath_report.hpp"
 #include "progress.hpp"

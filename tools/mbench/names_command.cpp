@@ -17,7 +17,7 @@
 #include "commands.hpp"
 #include "disk_sync_rate.hpp"
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "names_measure.hpp"
 #include "output.hpp"
 

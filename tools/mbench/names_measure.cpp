@@ -10,7 +10,7 @@
 
 #include "command_line.hpp"
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "names_load.hpp"
 #include "names_watch.hpp"
 

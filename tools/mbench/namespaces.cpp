@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "child_process.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "report.hpp"
 
 namespace msocket::mbench {

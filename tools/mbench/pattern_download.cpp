@@ -10,7 +10,7 @@
 
 #include "child_process.hpp"
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "namespaces.hpp"
 #include "pipes.hpp"
 

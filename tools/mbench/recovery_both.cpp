@@ -7,7 +7,7 @@
 // server's new address.
 #include <algorithm>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "log_lines.hpp"
 #include "namespace_lookup.hpp"
 #include "paced_feed.hpp"

@@ -4,7 +4,7 @@
 // client's statistics and from the time of its `migrated` line.
 #include <algorithm>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "log_lines.hpp"
 #include "paced_feed.hpp"
 #include "recovery_processes.hpp"

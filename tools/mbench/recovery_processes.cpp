@@ -9,7 +9,7 @@
 #include <boost/json/parse.hpp>
 
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "log_lines.hpp"
 #include "paced_feed.hpp"
 #include "recovery_processes.hpp"

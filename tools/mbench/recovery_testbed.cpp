@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "log_lines.hpp"
 #include "report.hpp"
 

@@ -15,7 +15,7 @@
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "transfer.hpp"

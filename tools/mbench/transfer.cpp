@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "interruption.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 #include "namespaces.hpp"
 #include "pipes.hpp"
 

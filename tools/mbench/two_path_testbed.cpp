@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "log_lines.hpp"
 #include "report.hpp"
 

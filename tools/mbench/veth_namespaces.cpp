@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "child_process.hpp"
-#include "log.hpp"
+#include "core/log.hpp"
 
 namespace msocket::mbench {
 

@@ -11,7 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "relay/duration.hpp"
 #include "relay/netcat.hpp"
 

@@ -15,7 +15,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/program_options.hpp>
 
-#include "log.hpp"
+#include "core/log.hpp"
 #include "names/client.hpp"
 #include "names/key_file.hpp"
 #include "names/server.hpp"

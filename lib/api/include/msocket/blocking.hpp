@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "msocket/stream.hpp"
 
 namespace msocket::blocking {

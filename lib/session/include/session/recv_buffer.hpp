@@ -8,7 +8,7 @@
 #include <optional>
 #include <span>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "session/byte_ring.hpp"
 #include "session/range_set.hpp"
 

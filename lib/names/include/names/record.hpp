@@ -12,7 +12,7 @@
 
 #include <boost/json/value.hpp>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 
 namespace msocket::names {
 

@@ -19,7 +19,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "names/name_error.hpp"
 #include "names/record.hpp"
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "wire/frame.hpp"
 
 namespace msocket::wire {

@@ -9,7 +9,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "session/types.hpp"
 #include "transport/options.hpp"
 #include "wire/frame.hpp"

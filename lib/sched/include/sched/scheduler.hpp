@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "sched/policy.hpp"
 
 namespace msocket::sched {

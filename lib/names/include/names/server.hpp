@@ -19,7 +19,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "names/registry.hpp"
 
 namespace msocket::names {

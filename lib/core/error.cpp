@@ -1,4 +1,4 @@
-#include "error.hpp"
+#include "msocket/error.hpp"
 
 #include <string>
 

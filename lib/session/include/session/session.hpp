@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "sched/scheduler.hpp"
 #include "session/path_state.hpp"
 #include "session/range_set.hpp"

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <span>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "wire/frame.hpp"
 
 namespace msocket::wire {

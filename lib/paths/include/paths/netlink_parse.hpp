@@ -11,7 +11,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 
 namespace msocket::paths {
 

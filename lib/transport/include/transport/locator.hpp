@@ -12,7 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 
 namespace msocket::transport {
 

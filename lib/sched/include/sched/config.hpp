@@ -6,9 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-// PathId and the clock are the project's; the header has no code of the
-// session library, so sched stays below session (DESIGN.md, layers).
-#include "session/types.hpp"
+#include "msocket/types.hpp"
 
 namespace msocket::sched {
 

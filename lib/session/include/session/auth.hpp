@@ -7,7 +7,7 @@
 #include <array>
 #include <cstdint>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "session/types.hpp"
 #include "wire/frame.hpp"
 #include "wire/reconnect.hpp"

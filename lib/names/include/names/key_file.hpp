@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "error.hpp"
+#include "msocket/error.hpp"
 #include "names/record.hpp"
 
 namespace msocket::names {

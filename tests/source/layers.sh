@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The layers of lib/ (docs/architecture.md) include only downwards: every
+# #include "X/..." in lib/LAYER/ names a header of LAYER itself or of a layer
+# LAYER builds on. A header's layer is the lib/*/include/ directory that holds
+# it. CMake already refuses most such includes (a layer sees only the include
+# directories of what it links); this check also catches a link added to
+# CMakeLists.txt to make a wrong include compile.
+# Usage: layers.sh [TREE]   (TREE defaults to this checkout)
+set -euo pipefail
+TREE=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+cd "$TREE/lib"
+
+# What each layer may include besides itself (transitively closed).
+declare -A allowed=(
+  [core]=""
+  [wire]="core"
+  [sched]="core"
+  [paths]="core"
+  [names]="core"
+  [testbed]="core"
+  [session]="core wire sched"
+  [transport]="core wire sched session paths"
+  [api]="core wire sched session paths transport names"
+  [relay]="core wire sched session paths transport names api"
+)
+
+# owner HEADER: the layer whose include directory holds HEADER, or nothing.
+owner() {
+  local dir
+  for dir in */include; do
+    if [[ -f $dir/$1 ]]; then
+      echo "${dir%/include}"
+      return
+    fi
+  done
+}
+
+failures=0
+checked=0
+for layer in */; do
+  layer=${layer%/}
+  [[ -v allowed[$layer] ]] || { echo "FAIL: lib/$layer is a layer this check does not know"; failures=$((failures + 1)); continue; }
+  while IFS=: read -r file line header; do
+    checked=$((checked + 1))
+    from=$(owner "$header")
+    [[ -n $from ]] || continue  # a header beside its source file, or a system one in quotes
+    [[ $from == "$layer" || " ${allowed[$layer]} " == *" $from "* ]] && continue
+    echo "FAIL: lib/$file:$line includes $header, of layer $from, which $layer may not use"
+    failures=$((failures + 1))
+  done < <(grep -rnoE '^#include "[^"]+"' "$layer" | sed -E 's/#include "([^"]+)"/\1/')
+done
+
+((checked > 100)) || { echo "FAIL: only $checked includes found under $TREE/lib"; exit 1; }
+if ((failures)); then
+  echo "$failures include(s) go up or sideways"
+  exit 1
+fi
+echo "ok: $checked includes in lib/ go down or stay in their layer"
