@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "core/log.hpp"
+#include "paths/address_choice.hpp"
 
 namespace msocket::paths {
 namespace {
@@ -66,14 +67,6 @@ std::optional<LocalAddress> from_entry(const ifaddrs& entry) {
   return local;
 }
 
-// `a` with a v4-mapped IPv6 address turned into the IPv4 address it maps.
-address unmapped(const address& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
-    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
-  }
-  return a;
-}
-
 }  // namespace
 
 std::vector<LocalAddress> list_local_addresses() {
@@ -93,20 +86,7 @@ std::vector<LocalAddress> list_local_addresses() {
   return addresses;
 }
 
-std::optional<LocalAddress> find_local_address(const address& a) {
-  const address wanted = unmapped(a);
-  for (auto& local : list_local_addresses()) {
-    if (wanted.is_v6() && local.address.is_v6()) {
-      // Without a scope the caller cannot tell interfaces apart: any matches.
-      const auto want6 = wanted.to_v6(), have6 = local.address.to_v6();
-      if (want6.to_bytes() == have6.to_bytes() && (want6.scope_id() == 0 || want6.scope_id() == have6.scope_id()))
-        return std::move(local);
-    } else if (wanted == local.address) {
-      return std::move(local);
-    }
-  }
-  return std::nullopt;
-}
+std::optional<LocalAddress> find_local_address(const address& a) { return find_in(list_local_addresses(), a); }
 
 bool is_local_address(const address& a) { return find_local_address(a).has_value(); }
 

@@ -89,6 +89,50 @@ bool verify_reconnect_mac(const Secret& secret, const wire::Reconnect& frame) {
   return sodium_memcmp(expected.data(), frame.mac.data(), expected.size()) == 0;
 }
 
+void ControlAuth::sign_request(wire::Setup& request) {
+  request.counter = ++last_outgoing_;
+  request.mac = setup_mac(secret_, request, false);
+}
+
+bool ControlAuth::accepts_answer(const wire::Setup& request, const wire::Setup& answer) const {
+  return answer.code == static_cast<std::uint8_t>(wire::SetupStatus::ok) && answer.conn_id == request.conn_id &&
+         answer.path_id == request.path_id && answer.counter == request.counter &&
+         verify_setup_mac(secret_, answer, true);
+}
+
+boost::system::error_code ControlAuth::accept_request(const wire::Setup& request) {
+  if (!verify_setup_mac(secret_, request, false)) return errc::bad_auth;
+  if (request.counter <= newest_incoming_) return errc::replayed;
+  newest_incoming_ = request.counter;
+  return {};
+}
+
+void ControlAuth::sign_reconnect(wire::Reconnect& frame) {
+  frame.counter = ++last_outgoing_;
+  frame.mac = reconnect_mac(secret_, frame);
+}
+
+bool ControlAuth::verify_reconnect_ack(const wire::Reconnect& ack) const {
+  return ack.is_ack && verify_reconnect_mac(secret_, ack);
+}
+
+ControlAuth::Verdict ControlAuth::accept_reconnect(const wire::Reconnect& frame) {
+  if (frame.is_ack || !verify_reconnect_mac(secret_, frame)) return Verdict::forged;
+  if (frame.counter < newest_incoming_) return Verdict::stale;
+  if (frame.counter == newest_incoming_) return Verdict::repeat;
+  newest_incoming_ = frame.counter;
+  return Verdict::fresh;
+}
+
+wire::Reconnect ControlAuth::reconnect_ack(const wire::Reconnect& frame) const {
+  wire::Reconnect ack;
+  ack.is_ack = true;
+  ack.conn_id = frame.conn_id;
+  ack.counter = frame.counter;
+  ack.mac = reconnect_mac(secret_, ack);
+  return ack;
+}
+
 std::uint32_t random_u32() {
   ensure_sodium();
   return randombytes_random();

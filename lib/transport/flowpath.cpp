@@ -133,6 +133,7 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
         session_.path_eof(path->id, Clock::now());
         path->close_gracefully();
         flowpaths_.erase(path->id);
+        paths_.flowpath_closed(path->id);
       } else {
         close_path(path->id, MigrationCause::path_failure,
                    ec == asio::error::eof ? std::string("peer closed the flowpath") : ec.message());

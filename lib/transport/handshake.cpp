@@ -15,6 +15,7 @@
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "paths/local_addresses.hpp"
+#include "paths/path_policy.hpp"
 #include "wire/codec.hpp"
 
 namespace msocket::transport {
@@ -44,8 +45,7 @@ void bind_to_interface_of(tcp::socket& socket, const asio::ip::address& source) 
 
 PathPriority path_priority(const Options& options, const asio::ip::address& local) {
   if (options.prefer_interface.empty()) return PathPriority::regular;
-  const auto found = paths::find_local_address(local);
-  return found && found->ifname == options.prefer_interface.view() ? PathPriority::regular : PathPriority::backup;
+  return paths::preferred_priority(options.prefer_interface.view(), paths::find_local_address(local));
 }
 
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,

@@ -213,23 +213,18 @@ asio::awaitable<void> Listener::admit_path(tcp::socket socket, const wire::Setup
   // §4: only the holder of the connection secret may move a flowpath, and
   // only with a counter newer than any seen, so a recorded MIGRATE cannot be
   // replayed to pull the connection back to an old address.
-  if (!session::verify_setup_mac(conn->secret(), setup, false)) {
-    log::transport()->warn("refused {} conn={} from {}: authentication failed", kind,
-                           to_hex(conn->id()), peer);
-    co_await write_frame(socket, answer_to(setup, wire::SetupStatus::bad_auth));
+  if (const auto refused = conn->auth().accept_request(setup)) {
+    const bool replayed = refused == errc::replayed;
+    log::transport()->warn("refused {} conn={} from {}: {} (counter {}, newest {})", kind, to_hex(conn->id()), peer,
+                           replayed ? "replayed" : "authentication failed", setup.counter,
+                           conn->auth().newest_accepted());
+    co_await write_frame(socket, answer_to(setup, replayed ? wire::SetupStatus::replayed : wire::SetupStatus::bad_auth));
     co_return;
   }
-  if (setup.counter <= conn->last_counter()) {
-    log::transport()->warn("refused {} conn={} from {}: replayed (counter {} <= {})", kind,
-                           to_hex(conn->id()), peer, setup.counter, conn->last_counter());
-    co_await write_frame(socket, answer_to(setup, wire::SetupStatus::replayed));
-    co_return;
-  }
-  conn->last_counter() = setup.counter;
   auto answer = answer_to(setup, wire::SetupStatus::ok);
   answer.ack = conn->session().recv_ack();
   answer.window = conn->session().recv_window();
-  answer.mac = session::setup_mac(conn->secret(), answer, true);
+  conn->auth().sign_answer(answer);
   if (auto ec = co_await write_frame(socket, answer)) co_return;
   if (conn->session().done()) co_return;
   note_peer_control(*conn, setup, socket);

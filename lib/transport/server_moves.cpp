@@ -12,6 +12,7 @@
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "paths/address_watcher.hpp"
+#include "paths/address_choice.hpp"
 #include "paths/local_addresses.hpp"
 #include "session/auth.hpp"
 #include "transport/handshake.hpp"
@@ -25,20 +26,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr Duration kFirstReconnectWait = 100ms;  // doubled after each unanswered try
 constexpr int kReconnectTries = 7;               // about 12.7 s in all
 
-// An address of ours a client at `client` can reach us at, if any.
-std::optional<asio::ip::address> reachable_address(const asio::ip::address& client) {
-  std::optional<asio::ip::address> fallback;
-  for (const auto& local : paths::list_local_addresses()) {
-    const auto& a = local.address;
-    if (a.is_v4() != client.is_v4()) continue;
-    if (a.is_v6() && (a.to_v6().is_link_local() || a.to_v6().is_v4_mapped())) continue;
-    if (a.is_loopback() != client.is_loopback()) continue;
-    // Same subnet as the client first: its route back is the likeliest.
-    if (a.is_v4() && paths::in_subnet_of(local, client)) return a;
-    if (!fallback) fallback = a;
-  }
-  return fallback;
-}
 }  // namespace
 
 struct Listener::PendingReconnect {
@@ -65,6 +52,7 @@ void Listener::start_server_mobility() {
     asio::co_spawn(ex_, run_control(), log_coroutine_exception);
   }
   watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
+  local_addresses_ = paths::list_local_addresses();
   std::weak_ptr<Listener> weak = shared_from_this();
   ec = watcher_->start([weak](const paths::AddressEvent& event) {
     if (auto self = weak.lock()) self->on_address_event(event);
@@ -82,23 +70,21 @@ void Listener::stop_server_mobility() {
   for (auto& [id, pending] : reconnecting_) pending->wake.cancel();
 }
 
+// Each connection's path manager drops the flowpaths on a removed address
+// and advertises our addresses anew; the connections that lost every
+// flowpath are told where we are now.
 void Listener::on_address_event(const paths::AddressEvent& event) {
   if (closed_) return;
   using Kind = paths::AddressEventKind;
-  if (event.kind == Kind::address_removed) {
-    for (auto& [id, weak] : connections_) {
-      auto conn = weak.lock();
-      if (conn && conn->drop_paths_on(event.address)) stranded_.insert(id);
-    }
-    if (!stranded_.empty())
-      log::transport()->info("address {} removed: {} connection(s) to move", event.address.to_string(),
-                             stranded_.size());
+  local_addresses_ = paths::list_local_addresses();
+  for (auto& [id, weak] : connections_) {
+    auto conn = weak.lock();
+    if (conn && conn->on_address_event(event, local_addresses_)) stranded_.insert(id);
   }
+  if (event.kind == Kind::address_removed && !stranded_.empty())
+    log::transport()->info("address {} removed: {} connection(s) to move", event.address.to_string(),
+                           stranded_.size());
   if (!stranded_.empty()) announce_moves();
-  if (event.kind == Kind::address_added || event.kind == Kind::address_removed) {
-    for (auto& [id, weak] : connections_)
-      if (auto conn = weak.lock()) conn->refresh_advert();
-  }
   // A RECONNECT sent before our route was back ("network unreachable") goes
   // again as soon as there is one, not at its next timeout.
   if (event.kind == Kind::route_added)
@@ -114,7 +100,7 @@ void Listener::announce_moves() {
       it = stranded_.erase(it);  // gone, already back, or it cannot be told
       continue;
     }
-    const auto address = reachable_address(conn->peer_control()->address());
+    const auto address = paths::address_for(local_addresses_, conn->peer_control()->address());
     if (!address) {  // no address yet: wait for one to be added
       ++it;
       continue;
@@ -132,9 +118,8 @@ asio::awaitable<void> Listener::send_reconnect(std::weak_ptr<Connection> weak, t
   const auto to = *conn->peer_control();
   wire::Reconnect frame;
   frame.conn_id = conn_id;
-  frame.counter = conn->next_reconnect_counter();
   frame.address = to_wire(where.address(), where.port());
-  frame.mac = session::reconnect_mac(conn->secret(), frame);
+  conn->auth().sign_reconnect(frame);
   const auto datagram = wire::encode(frame);
   conn.reset();  // the connection may end while we wait
 
@@ -181,7 +166,7 @@ void Listener::on_reconnect_ack(std::span<const std::byte> datagram) {
   auto pending = reconnecting_.find(frame->conn_id);
   auto conn = connections_.count(frame->conn_id) ? connections_[frame->conn_id].lock() : nullptr;
   if (pending == reconnecting_.end() || !conn || frame->counter != pending->second->counter) return;
-  if (!session::verify_reconnect_mac(conn->secret(), *frame)) return;
+  if (!conn->auth().verify_reconnect_ack(*frame)) return;
   pending->second->acked = true;
   pending->second->wake.cancel();
 }

@@ -104,6 +104,64 @@ TEST_CASE("auth: the SETUP MAC", "[session]") {
   }
 }
 
+TEST_CASE("auth: a client's requests carry rising counters; a server accepts each once", "[session]") {
+  const Secret secret = shared_secret();
+  ControlAuth client(secret), server(secret);
+  auto first = sample_setup();
+  auto second = sample_setup();
+  client.sign_request(first);
+  client.sign_request(second);
+  CHECK(first.counter == 1);
+  CHECK(second.counter == 2);
+  CHECK(server.accept_request(first) == boost::system::error_code{});
+  CHECK(server.accept_request(first) == errc::replayed);  // recorded and played again
+  CHECK(server.accept_request(second) == boost::system::error_code{});
+  CHECK(server.newest_accepted() == 2);
+  auto forged = sample_setup();
+  forged.counter = 9;
+  CHECK(server.accept_request(forged) == errc::bad_auth);
+  CHECK(server.newest_accepted() == 2);  // a forged counter moves nothing
+
+  // The answer: only an authentic ok to this very request restarts the stream.
+  auto answer = second;
+  answer.code = static_cast<std::uint8_t>(wire::SetupStatus::ok);
+  server.sign_answer(answer);
+  CHECK(client.accepts_answer(second, answer));
+  CHECK_FALSE(client.accepts_answer(first, answer));  // another request's
+  auto refused = answer;
+  refused.code = static_cast<std::uint8_t>(wire::SetupStatus::replayed);
+  server.sign_answer(refused);
+  CHECK_FALSE(client.accepts_answer(second, refused));
+  auto tampered = answer;
+  tampered.ack += 1;
+  CHECK_FALSE(client.accepts_answer(second, tampered));
+}
+
+TEST_CASE("auth: RECONNECTs are fresh once, then repeats, stale or forged", "[session]") {
+  const Secret secret = shared_secret();
+  ControlAuth server(secret), client(secret), stranger(shared_secret());
+  auto make = [](ControlAuth& from) {
+    wire::Reconnect frame;
+    frame.conn_id = 42;
+    frame.address.port = 7000;
+    from.sign_reconnect(frame);
+    return frame;
+  };
+  const auto older = make(server);
+  const auto newer = make(server);
+  using Verdict = ControlAuth::Verdict;
+  CHECK(client.accept_reconnect(newer) == Verdict::fresh);
+  CHECK(client.accept_reconnect(newer) == Verdict::repeat);  // a retry: acknowledged, not acted on
+  CHECK(client.accept_reconnect(older) == Verdict::stale);
+  CHECK(client.accept_reconnect(make(stranger)) == Verdict::forged);
+  const auto ack = client.reconnect_ack(newer);
+  CHECK(ack.is_ack);
+  CHECK(ack.counter == newer.counter);
+  CHECK(server.verify_reconnect_ack(ack));
+  CHECK_FALSE(server.verify_reconnect_ack(newer));  // not an ack
+  CHECK(client.accept_reconnect(ack) == Verdict::forged);
+}
+
 TEST_CASE("auth: random ids", "[session]") {
   // Not a test of randomness, only that the calls work and vary.
   CHECK(random_u64() != random_u64());

@@ -36,6 +36,49 @@ bool verify_setup_mac(const Secret& secret, const wire::Setup& setup, bool answe
 wire::Mac reconnect_mac(const Secret& secret, const wire::Reconnect& frame);
 bool verify_reconnect_mac(const Secret& secret, const wire::Reconnect& frame);
 
+// The authentication of one connection's control frames (§4): the secret,
+// the counter of the authenticated frames we send (a client's MIGRATE and
+// ADD_PATH, a server's RECONNECT), and the newest counter accepted from the
+// peer, so that no recorded frame can be played again to pull the
+// connection back to an old address.
+class ControlAuth {
+ public:
+  explicit ControlAuth(const Secret& secret) : secret_(secret) {}
+  const Secret& secret() const { return secret_; }
+
+  // Client: gives a MIGRATE or ADD_PATH request the next counter and its MAC.
+  void sign_request(wire::Setup& request);
+  // Client: whether `answer` is an authentic ok to `request`. Only such an
+  // answer may restart the stream: a forged one could make us skip or
+  // repeat bytes.
+  bool accepts_answer(const wire::Setup& request, const wire::Setup& answer) const;
+  // Server: checks a MIGRATE or ADD_PATH request and, if it passes, takes
+  // its counter as the newest. Errors: errc::bad_auth (MAC), errc::replayed
+  // (a counter not newer than one accepted before).
+  boost::system::error_code accept_request(const wire::Setup& request);
+  // Server: the MAC of an answer to an accepted request.
+  void sign_answer(wire::Setup& answer) const { answer.mac = setup_mac(secret_, answer, true); }
+
+  // Server: gives a RECONNECT the next counter and its MAC.
+  void sign_reconnect(wire::Reconnect& frame);
+  // Server: whether a RECONNECT_ACK is authentic.
+  bool verify_reconnect_ack(const wire::Reconnect& ack) const;
+  // Client: what a RECONNECT is. `fresh` (newer than any before) is acted on
+  // and acknowledged; `repeat` (a retry of the newest) only acknowledged;
+  // `stale` (older) and `forged` (bad MAC) ignored.
+  enum class Verdict { fresh, repeat, stale, forged };
+  Verdict accept_reconnect(const wire::Reconnect& frame);
+  // Client: the RECONNECT_ACK for `frame`.
+  wire::Reconnect reconnect_ack(const wire::Reconnect& frame) const;
+
+  std::uint64_t newest_accepted() const { return newest_incoming_; }
+
+ private:
+  Secret secret_;
+  std::uint64_t last_outgoing_ = 0;
+  std::uint64_t newest_incoming_ = 0;
+};
+
 std::uint32_t random_u32();
 std::uint64_t random_u64();
 

@@ -20,7 +20,6 @@ struct Flowpath {
   boost::asio::ip::tcp::endpoint local;
   boost::asio::ip::tcp::endpoint remote;
   std::string local_text;
-  unsigned ifindex = 0;  // interface of `local`, 0 if unknown
   TimePoint opened = Clock::now();
   bool closed = false;
   bool shutdown_sent = false;

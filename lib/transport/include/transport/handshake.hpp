@@ -44,10 +44,6 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
 // interface is set (Options::prefer_interface) and `local` is not on it.
 PathPriority path_priority(const Options& options, const asio::ip::address& local);
 
-// Our addresses of the family of `v4` (loopback and link-local left out),
-// as the ADDRESSES frame that advertises them with `port` (§2.8).
-wire::AddressesFrame addresses_frame(bool v4, std::uint16_t port);
-
 // Writes one frame. May suspend.
 asio::awaitable<boost::system::error_code> write_frame(tcp::socket& socket, const wire::Frame& frame);
 

@@ -17,7 +17,6 @@
 
 namespace msocket::paths {
 class AddressWatcher;
-struct AddressEvent;
 }  // namespace msocket::paths
 
 namespace msocket::transport {
@@ -75,6 +74,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   std::optional<AcceptHandler> waiter_;
 
   std::unique_ptr<paths::AddressWatcher> watcher_;
+  std::vector<paths::LocalAddress> local_addresses_;  // after the latest event
   std::unique_ptr<asio::ip::udp::socket> control_;
   std::set<std::uint64_t> stranded_;  // their flowpaths went with an address of ours
   std::map<std::uint64_t, std::shared_ptr<PendingReconnect>> reconnecting_;  // by conn id

@@ -1,0 +1,226 @@
+#include "paths/path_manager.hpp"
+
+#include <algorithm>
+
+#include "paths/address_choice.hpp"
+
+namespace msocket::paths {
+
+namespace {
+// A RECONNECT may cross our own MIGRATE to the same address: a flowpath this
+// young is that one, not one the peer dropped.
+constexpr Duration kFreshPath = std::chrono::seconds(1);
+
+bool contains(const PathManager::Endpoints& list, const boost::asio::ip::tcp::endpoint& e) {
+  return std::find(list.begin(), list.end(), e) != list.end();
+}
+}  // namespace
+
+PathManager::PathManager(const PathManagerConfig& config, std::vector<LocalAddress> local_addresses)
+    : role_(config.role),
+      source_(config.source),
+      policy_(make_path_policy(config.policy)),
+      local_addresses_(std::move(local_addresses)),
+      reconnector_(config.timing),
+      extra_paths_(*policy_, ExtraPaths::Settings{config.timing.retry_max, config.timing.connect_timeout,
+                                                  std::min(config.timing.connect_timeout,
+                                                           std::max<Duration>(config.timing.retry_max,
+                                                                              std::chrono::seconds(1)))}) {}
+
+Reconnector::Context PathManager::reconnect_context() {
+  std::optional<LocalAddress> source;
+  if (source_) source = find_in(local_addresses_, *source_);  // -s, while we still have it
+  return Reconnector::Context{next_attempt_, std::move(source), has_locator_};
+}
+
+ExtraPaths::Context PathManager::extra_context() const {
+  return ExtraPaths::Context{next_attempt_, local_addresses_, reconnector_.remote(), peer_offers_, flowpaths_, closing_};
+}
+
+Decisions PathManager::start(TimePoint now) {
+  Decisions out;
+  if (role_ == Role::client) extra_paths_.consider_all(now, extra_context(), out);
+  return out;
+}
+
+Decisions PathManager::advertise(std::uint16_t port) {
+  Decisions out;
+  advertised_port_ = port;
+  refresh_advert(false, out);
+  return out;
+}
+
+// Our addresses as the peer can use them (address_choice.hpp), sent when
+// they change, and again on each new flowpath: it may be the only one left
+// that will ever write (a few dozen bytes).
+void PathManager::refresh_advert(bool resend, Decisions& out) {
+  if (!advertised_port_ || flowpaths_.empty()) return;
+  auto addresses = usable_addresses(local_addresses_, flowpaths_.front().remote.address());
+  if (!resend && advertised_ == addresses) return;
+  advertised_ = addresses;
+  out.push_back(Advertise{std::move(addresses), *advertised_port_});
+}
+
+Decisions PathManager::migrate_all(TimePoint now) {
+  Decisions out;
+  std::vector<PathId> all;
+  for (const auto& path : flowpaths_) all.push_back(path.id);
+  for (auto id : all) close(id, MigrationCause::application, "migration asked by the application", now, out);
+  return out;
+}
+
+Decisions PathManager::flowpath_up(const FlowpathInfo& path, std::optional<AttemptId> attempt, TimePoint now) {
+  Decisions out;
+  std::erase_if(flowpaths_, [&](const FlowpathInfo& known) { return known.id == path.id; });  // replaced
+  flowpaths_.push_back(path);
+  if (const auto local = find_in(local_addresses_, path.local.address())) flowpaths_.back().ifindex = local->ifindex;
+  if (attempt && extra_paths_.owns(*attempt)) extra_paths_.succeeded(*attempt);
+  reconnector_.path_up(path.id, attempt, now);
+  refresh_advert(true, out);
+  return out;
+}
+
+Decisions PathManager::flowpath_down(PathId path, MigrationCause cause, TimePoint now) {
+  Decisions out;
+  lose(path, cause, now, out);
+  return out;
+}
+
+void PathManager::flowpath_closed(PathId path) {
+  std::erase_if(flowpaths_, [&](const FlowpathInfo& known) { return known.id == path; });
+}
+
+void PathManager::lose(PathId path, MigrationCause cause, TimePoint now, Decisions& out) {
+  const auto erased = std::erase_if(flowpaths_, [&](const FlowpathInfo& known) { return known.id == path; });
+  if (erased == 0 || role_ != Role::client) return;
+  reconnector_.path_lost(cause, flowpaths_.empty(), now, reconnect_context(), out);
+}
+
+void PathManager::close(PathId path, MigrationCause cause, std::string why, TimePoint now, Decisions& out) {
+  const bool known = std::any_of(flowpaths_.begin(), flowpaths_.end(), [&](const auto& p) { return p.id == path; });
+  if (!known) return;
+  out.push_back(CloseFlowpath{path, cause, std::move(why)});
+  lose(path, cause, now, out);
+}
+
+Decisions PathManager::attempt_failed(AttemptId attempt, AttemptStage stage, TimePoint now) {
+  Decisions out;
+  if (extra_paths_.owns(attempt))
+    extra_paths_.failed(attempt, stage, now, extra_context(), out);
+  else
+    reconnector_.attempt_failed(attempt, now, reconnect_context(), out);
+  return out;
+}
+
+// The flowpaths an address or link event takes away: those from a removed
+// address and (client) those on an interface that went down.
+std::vector<PathId> PathManager::lost_with(const AddressEvent& event) const {
+  std::vector<PathId> lost;
+  for (const auto& path : flowpaths_) {
+    const bool address_gone = event.kind == AddressEventKind::address_removed &&
+                              unmapped(path.local.address()) == unmapped(event.address);
+    const bool link_gone = role_ == Role::client && event.kind == AddressEventKind::link_down &&
+                           path.ifindex != 0 && path.ifindex == event.ifindex;
+    if (address_gone || link_gone) lost.push_back(path.id);
+  }
+  return lost;
+}
+
+Decisions PathManager::address_event(const AddressEvent& event, const std::vector<LocalAddress>& local_addresses,
+                                     TimePoint now) {
+  Decisions out;
+  local_addresses_ = local_addresses;
+  const auto lost = lost_with(event);
+  const auto cause = role_ == Role::client ? MigrationCause::client_move : MigrationCause::server_move;
+  for (auto id : lost) {
+    close(id, cause,
+          event.kind == AddressEventKind::address_removed ? "local address " + event.address.to_string() + " removed"
+                                                          : "link " + event.ifname + " down",
+          now, out);
+  }
+  const bool address_change =
+      event.kind == AddressEventKind::address_added || event.kind == AddressEventKind::address_removed;
+  if (address_change) refresh_advert(false, out);
+  if (role_ == Role::client) mend_losses(event, lost, now, out);
+  return out;
+}
+
+// Client: replace flowpaths lost while others carry on, open flowpaths from
+// new addresses, and during an outage try again at once from a new network.
+void PathManager::mend_losses(const AddressEvent& event, const std::vector<PathId>& lost, TimePoint now,
+                              Decisions& out) {
+  const bool live = !flowpaths_.empty();
+  if (!lost.empty() && live) {
+    const auto other = flowpaths_.front().local.address();
+    auto from = find_in(local_addresses_, other);
+    if (!from) from.emplace().address = other;
+    for (auto id : lost) extra_paths_.replace(id, *from, now, extra_context(), out);
+  }
+  if (has_locator_ && (!lost.empty() || event.kind == AddressEventKind::address_added))
+    out.emplace_back(std::in_place_type<NetworkChanged>);
+  // A returning or new address gets its flowpath (again), once the
+  // connection has one to build on.
+  if (event.kind == AddressEventKind::address_added && live) {
+    if (const auto local = find_in(local_addresses_, event.address))
+      extra_paths_.consider(*local, now, extra_context(), out);
+  }
+  if (event.kind == AddressEventKind::route_added && live) extra_paths_.retry_now(now, extra_context(), out);
+  const bool new_network = event.kind == AddressEventKind::address_added || event.kind == AddressEventKind::link_up;
+  if ((new_network || event.kind == AddressEventKind::route_added) && !live)
+    reconnector_.network_changed(new_network, now, reconnect_context(), out);
+}
+
+Decisions PathManager::peer_moved(const Endpoints& where, std::string_view how, bool paths_dead, TimePoint now) {
+  Decisions out;
+  if (role_ != Role::client || where.empty()) return out;
+  const bool changed = reconnector_.learn_peer_addresses(where);
+  if (!changed && !paths_dead) return out;
+  // Flowpaths to an address the peer no longer has are dead even if their
+  // keepalive has not noticed yet: move them now.
+  std::vector<PathId> stale;
+  for (const auto& path : flowpaths_) {
+    const bool dropped = paths_dead && now - path.opened > kFreshPath;
+    if (!contains(where, path.remote) || dropped) stale.push_back(path.id);
+  }
+  const bool outage = flowpaths_.empty() || stale.size() == flowpaths_.size();
+  if (!outage) return out;
+  reconnector_.note_peer_moved();
+  for (auto id : stale) close(id, MigrationCause::server_move, "peer moved (" + std::string(how) + ")", now, out);
+  reconnector_.peer_news(where, now, reconnect_context(), out);
+  return out;
+}
+
+Decisions PathManager::peer_addresses(const Endpoints& offered, TimePoint now) {
+  Decisions out;
+  // A client advertises where it is (port 0), not where it accepts
+  // flowpaths: only a server's list is a list of places to connect to.
+  if (role_ != Role::client || offered.empty() || offered.front().port() == 0 || offered == peer_offers_) return out;
+  peer_offers_ = offered;
+  // An extra flowpath that found no way to the address we connected to may
+  // find one to an address just offered.
+  if (!flowpaths_.empty()) extra_paths_.retry_now(now, extra_context(), out);
+  return out;
+}
+
+Decisions PathManager::lookup_done(const std::optional<Endpoints>& found, TimePoint now) {
+  Decisions out;
+  reconnector_.lookup_done(found, now, reconnect_context(), out);
+  return out;
+}
+
+TimePoint PathManager::next_deadline() const {
+  return std::min(reconnector_.next_deadline(), extra_paths_.next_deadline());
+}
+
+Decisions PathManager::on_timer(TimePoint now) {
+  Decisions out;
+  reconnector_.on_timer(now, reconnect_context(), out);
+  extra_paths_.on_timer(now, extra_context(), out);
+  return out;
+}
+
+PathPriority PathManager::priority_of(const boost::asio::ip::address& local) const {
+  return policy_->priority(find_in(local_addresses_, local));
+}
+
+}  // namespace msocket::paths

@@ -1,0 +1,176 @@
+// The rounds of a client's reconnection. Each round asks the locator first
+// when the loss may mean the peer moved without telling us (a keepalive
+// timeout behind a NAT) or the last round failed; then tries each known
+// address of the peer; then waits, twice as long as the last time up to
+// rho. News of the network or of the peer ends the wait, and abandons an
+// attempt that may hang until its timeout for nothing.
+#include "paths/reconnector.hpp"
+
+#include <algorithm>
+
+namespace msocket::paths {
+
+namespace {
+using Endpoints = Reconnector::Endpoints;
+
+bool contains(const Endpoints& list, const boost::asio::ip::tcp::endpoint& e) {
+  return std::find(list.begin(), list.end(), e) != list.end();
+}
+
+// `first`, then those of `rest` not in it.
+Endpoints merged(const Endpoints& first, const Endpoints& rest) {
+  Endpoints all = first;
+  for (const auto& e : rest)
+    if (!contains(all, e)) all.push_back(e);
+  return all;
+}
+}  // namespace
+
+Reconnector::Reconnector(const Settings& settings) : settings_(settings), pause_(settings.retry_min) {}
+
+void Reconnector::set_remote(const boost::asio::ip::tcp::endpoint& remote) {
+  remote_ = remote;
+  if (!contains(candidates_, remote)) candidates_.insert(candidates_.begin(), remote);
+}
+
+// One attempt lasts no longer than the retry interval (at least a second for
+// the handshake): an old address that never answers must not hold up the
+// next one, or the next lookup, for the whole connect timeout.
+Duration Reconnector::attempt_timeout() const {
+  return std::min(settings_.connect_timeout, std::max<Duration>(settings_.retry_max, std::chrono::seconds(1)));
+}
+
+void Reconnector::path_lost(MigrationCause cause, bool last, TimePoint now, const Context& context, Decisions& out) {
+  if (cause == MigrationCause::client_move) self_moved_ = true;
+  if (!last) return;  // the others carry on: no outage
+  if (!outage_) outage_ = Outage{cause, now, now};
+  wake(now, context, out);
+}
+
+void Reconnector::path_up(PathId path, std::optional<AttemptId> attempt, TimePoint now) {
+  if (attempt && attempt == attempt_) {
+    remote_ = attempt_target_;
+    attempt_.reset();
+  }
+  if (!outage_) return;
+  Migration m;
+  m.cause = outage_->cause;
+  if (peer_moved_) m.cause = self_moved_ ? MigrationCause::simultaneous : MigrationCause::server_move;
+  m.path = path;
+  m.recovery_ms = std::chrono::duration<double, std::milli>(now - outage_->since).count();
+  m.outage_ms = std::chrono::duration<double, std::milli>(now - outage_->lost_at).count();
+  migrations_.push_back(m);
+  outage_.reset();
+  self_moved_ = peer_moved_ = retry_now_ = false;
+  failed_rounds_ = 0;
+  phase_ = Phase::idle;
+  pause_ = settings_.retry_min;
+  wake_at_ = TimePoint::max();
+}
+
+void Reconnector::attempt_failed(AttemptId attempt, TimePoint now, const Context& context, Decisions& out) {
+  if (attempt != attempt_) return;
+  attempt_.reset();
+  if (!outage_) {
+    phase_ = Phase::idle;
+    return;
+  }
+  if (retry_now_) {  // the network or the peer changed meanwhile: start over, that was no failed round
+    pause_ = settings_.retry_min;
+    start_round(now, context, out);
+    return;
+  }
+  ++next_target_;
+  try_next_target(now, context, out);
+}
+
+void Reconnector::start_round(TimePoint now, const Context& context, Decisions& out) {
+  retry_now_ = false;
+  wake_at_ = TimePoint::max();
+  // A keepalive timeout may mean the peer moved and could not tell us (we
+  // are behind a NAT): ask where it is before trying the old address. After
+  // our own move the old address is the best guess, and after a RECONNECT
+  // the announced one: ask only after a failed round.
+  const bool ask_first = outage_->cause == MigrationCause::path_failure;
+  if (context.has_locator && (ask_first || failed_rounds_ > 0)) {
+    phase_ = Phase::looking_up;
+    out.push_back(LookUpPeer{});
+    return;
+  }
+  round_ = candidates_;
+  next_target_ = 0;
+  try_next_target(now, context, out);
+}
+
+void Reconnector::try_next_target(TimePoint now, const Context& context, Decisions& out) {
+  if (next_target_ < round_.size()) {
+    attempt_ = AttemptId{++context.next_attempt};
+    attempt_target_ = round_[next_target_];
+    out.push_back(OpenFlowpath{*attempt_, AttemptKind::migrate, PathId{0}, context.source, attempt_target_,
+                               attempt_timeout()});
+    phase_ = Phase::trying;
+    return;
+  }
+  ++failed_rounds_;
+  phase_ = Phase::waiting;
+  wake_at_ = now + pause_;
+}
+
+void Reconnector::lookup_done(const std::optional<Endpoints>& found, TimePoint now, const Context& context,
+                              Decisions& out) {
+  if (phase_ != Phase::looking_up) return;
+  if (found) {
+    if (!remote_ || !contains(*found, *remote_)) peer_moved_ = true;
+    candidates_ = merged(*found, candidates_);
+  }
+  round_ = candidates_;
+  next_target_ = 0;
+  try_next_target(now, context, out);
+}
+
+// The mobility loop's wake-up: a round starts now unless one is going on.
+void Reconnector::wake(TimePoint now, const Context& context, Decisions& out) {
+  if (!outage_) return;
+  if (phase_ == Phase::idle) {
+    pause_ = settings_.retry_min;
+    start_round(now, context, out);
+  } else if (phase_ == Phase::waiting) {
+    pause_ = retry_now_ ? settings_.retry_min : std::min(pause_ * 2, settings_.retry_max);
+    start_round(now, context, out);
+  }
+}
+
+void Reconnector::network_changed(bool new_network, TimePoint now, const Context& context, Decisions& out) {
+  if (!outage_) return;
+  if (new_network) outage_->since = now;
+  retry_now_ = true;
+  if (phase_ == Phase::trying && attempt_) out.push_back(AbandonAttempt{*attempt_});
+  wake(now, context, out);
+}
+
+bool Reconnector::learn_peer_addresses(const Endpoints& where) {
+  const bool same = where == candidates_;
+  candidates_ = merged(where, candidates_);
+  return !same;
+}
+
+void Reconnector::peer_news(const Endpoints& where, TimePoint now, const Context& context, Decisions& out) {
+  if (!outage_) return;  // nothing to move (e.g. no flowpath yet)
+  // What we were told is fresher than any lookup: try it before asking.
+  failed_rounds_ = 0;
+  // An attempt already on its way to where the peer is now goes on.
+  if (attempt_ && contains(where, attempt_target_)) return;
+  retry_now_ = true;
+  if (phase_ == Phase::trying && attempt_) out.push_back(AbandonAttempt{*attempt_});
+  wake(now, context, out);
+}
+
+TimePoint Reconnector::next_deadline() const { return phase_ == Phase::waiting ? wake_at_ : TimePoint::max(); }
+
+void Reconnector::on_timer(TimePoint now, const Context& context, Decisions& out) {
+  if (phase_ != Phase::waiting || now < wake_at_) return;
+  pause_ = std::min(pause_ * 2, settings_.retry_max);
+  start_round(now, context, out);
+}
+
+}  // namespace msocket::paths

@@ -1,0 +1,204 @@
+// Carrying out the path manager's decisions (lib/paths/path_manager.hpp):
+// opening flowpaths with MIGRATE or ADD_PATH, closing them, abandoning
+// attempts, asking the locator where the peer went, sending our addresses.
+// Events for the path manager come in here too: our addresses and routes
+// (rtnetlink), the peer's moves, the application's wish to migrate.
+#include <boost/asio/co_spawn.hpp>
+
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
+#include "paths/address_watcher.hpp"
+#include "paths/local_addresses.hpp"
+#include "transport/connection.hpp"
+#include "transport/flowpath.hpp"
+#include "transport/handshake.hpp"
+#include "wire/codec.hpp"
+
+namespace msocket::transport {
+
+namespace {
+// The ADDRESSES frame (§2.8) of the path manager's Advertise.
+wire::AddressesFrame addresses_frame(const paths::Advertise& advert) {
+  wire::AddressesFrame frame;
+  frame.port = advert.port;
+  for (const auto& address : advert.addresses) {
+    if (frame.count == wire::kMaxAddresses) break;
+    frame.ips[frame.count++] = to_wire(address, 0).ip;
+  }
+  return frame;
+}
+}  // namespace
+
+void Connection::execute(const paths::Decisions& decisions) {
+  for (const auto& decision : decisions) {
+    if (finished_) return;
+    if (const auto* open = std::get_if<paths::OpenFlowpath>(&decision)) {
+      asio::co_spawn(ex_, open_flowpath(*open), log_coroutine_exception);
+    } else if (const auto* close = std::get_if<paths::CloseFlowpath>(&decision)) {
+      close_socket(close->path, close->why);
+    } else if (const auto* abandon = std::get_if<paths::AbandonAttempt>(&decision)) {
+      if (auto it = attempts_.find(abandon->attempt); it != attempts_.end()) it->second->cancel();
+    } else if (std::holds_alternative<paths::LookUpPeer>(decision)) {
+      if (locator_) asio::co_spawn(ex_, look_up_peer(), log_coroutine_exception);
+    } else if (std::holds_alternative<paths::NetworkChanged>(decision)) {
+      if (locator_) locator_->network_changed();
+    } else if (const auto* advert = std::get_if<paths::Advertise>(&decision)) {
+      advert_ = addresses_frame(*advert);
+      advert_pending_ = true;
+      for (auto& [id, path] : flowpaths_) path->wake.cancel();
+    }
+  }
+}
+
+wire::Setup Connection::path_request(wire::SetupKind kind, PathId id, PathPriority priority) {
+  wire::Setup request;
+  request.code = static_cast<std::uint8_t>(kind);
+  if (priority == PathPriority::backup) request.flags = wire::kSetupBackup;
+  request.conn_id = to_int(id_);
+  request.path_id = to_int(id);
+  request.ack = session_.recv_ack();
+  request.window = session_.recv_window();
+  // The IP is left zero: "the address this flowpath comes from" (§2.1), the
+  // one the peer can answer to, whatever our interfaces are called.
+  if (control_) {
+    error_code ignored;
+    request.control = wire::ControlAddress{{}, control_->local_endpoint(ignored).port()};
+  }
+  auth_.sign_request(request);
+  return request;
+}
+
+// One attempt of the path manager's: connect (abandoned when its timer is
+// cancelled), then MIGRATE or ADD_PATH (join_flowpath), then the flowpath
+// joins the connection.
+asio::awaitable<void> Connection::open_flowpath(paths::OpenFlowpath order) {
+  auto self = shared_from_this();
+  auto deadline = std::make_shared<asio::steady_timer>(ex_, order.timeout);
+  attempts_[order.attempt] = deadline;
+  std::optional<asio::ip::address> source;
+  if (order.source) source = order.source->address;
+  auto socket = co_await connect_socket(order.remote, source, *deadline);
+  attempts_.erase(order.attempt);
+  if (finished_) co_return;
+  if (!socket) {
+    log::transport()->debug("conn={} {} to {} from {} failed: {}", to_hex(id_),
+                            order.kind == paths::AttemptKind::migrate ? "reconnect" : "flowpath",
+                            to_string(order.remote), source ? source->to_string() : "any", socket.error().message());
+    attempt_failed(order.attempt, paths::AttemptStage::connect);
+    co_return;
+  }
+  co_await join_flowpath(order, std::move(*socket));
+}
+
+void Connection::attempt_failed(paths::AttemptId attempt, paths::AttemptStage stage) {
+  execute(paths_.attempt_failed(attempt, stage, Clock::now()));
+  update();
+}
+
+// The SETUP exchange of an attempt (§2.1-2.2). Only an answer made with the
+// connection secret may restart the stream: a forged one could make us skip
+// or repeat bytes.
+asio::awaitable<void> Connection::join_flowpath(paths::OpenFlowpath order, tcp::socket socket) {
+  const bool migrate = order.kind == paths::AttemptKind::migrate;
+  const auto local = socket.local_endpoint();
+  const auto priority = paths_.priority_of(local.address());
+  const auto request = path_request(migrate ? wire::SetupKind::migrate : wire::SetupKind::add_path, order.path, priority);
+  const auto write_error = co_await write_frame(socket, wire::SetupFrame{request});
+  result<wire::Frame> reply = write_error;
+  if (!write_error) reply = co_await read_setup(socket, options_.handshake_timeout);
+  if (finished_) co_return;
+  const auto* answer = reply ? std::get_if<wire::SetupAckFrame>(&*reply) : nullptr;
+  const auto status = answer ? static_cast<wire::SetupStatus>(answer->code) : wire::SetupStatus::ok;
+  if (migrate && (status == wire::SetupStatus::closed || status == wire::SetupStatus::unknown_connection)) {
+    log::transport()->info("conn={} peer has no more state for the connection", to_hex(id_));
+    session_.peer_closed(Clock::now());
+    update();
+    co_return;
+  }
+  if (!answer || !auth_.accepts_answer(request, *answer)) {
+    log::transport()->info("conn={} {} to {} refused or not authentic: {}", to_hex(id_), migrate ? "MIGRATE" : "ADD_PATH",
+                           to_string(order.remote),
+                           !reply ? reply.error().message() : "status " + std::to_string(answer ? answer->code : -1));
+    attempt_failed(order.attempt, paths::AttemptStage::handshake);
+    co_return;
+  }
+  attach_path(order.path, std::move(socket), answer->ack, answer->window, priority, order.attempt);
+  if (!migrate && flowpaths_.count(order.path))
+    log::transport()->info("conn={} path={} added from {} to {}", to_hex(id_), to_int(order.path), to_string(local),
+                           to_string(order.remote));
+}
+
+asio::awaitable<void> Connection::look_up_peer() {
+  auto self = shared_from_this();
+  auto locator = locator_;
+  auto found = co_await locator->resolve();
+  if (finished_) co_return;
+  if (!found) log::transport()->debug("conn={} cannot look up {}: {}", to_hex(id_), locator->describe(), found.error().message());
+  execute(paths_.lookup_done(found ? std::optional(*found) : std::nullopt, Clock::now()));
+  update();
+}
+
+void Connection::set_remote(const tcp::endpoint& remote) { paths_.set_remote(remote); }
+
+void Connection::set_locator(std::shared_ptr<Locator> locator) {
+  locator_ = std::move(locator);
+  paths_.set_locator(locator_ != nullptr);
+  if (!locator_ || !options_.follow_peer_name) return;
+  std::weak_ptr<Connection> weak = shared_from_this();
+  locator_->follow([weak](const Locator::Endpoints& where) {
+    if (auto self = weak.lock()) self->peer_moved(where, "name changed", false);
+  });
+}
+
+void Connection::peer_moved(const Locator::Endpoints& where, const char* how, bool paths_dead) {
+  if (finished_) return;
+  const auto decisions = paths_.peer_moved(where, how, paths_dead, Clock::now());
+  if (!decisions.empty() && !where.empty())
+    log::transport()->debug("conn={} peer moved ({}): trying {} first", to_hex(id_), how, to_string(where.front()));
+  execute(decisions);
+  update();
+}
+
+void Connection::advertise_addresses(std::uint16_t port) {
+  execute(paths_.advertise(port));
+}
+
+void Connection::start_mobility() {
+  if (role_ != Role::client || watcher_) return;
+  advertise_addresses(0);  // where we are; we accept no flowpaths
+  if (options_.follow_addresses) {
+    watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
+    std::weak_ptr<Connection> weak = shared_from_this();
+    auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
+      if (auto self = weak.lock()) self->on_local_address_event(event);
+    });
+    if (ec) {
+      log::paths()->warn("cannot follow local addresses ({}); moves are noticed by keepalive only", ec.message());
+      watcher_.reset();
+    }
+  }
+  execute(paths_.start(Clock::now()));
+  update();
+}
+
+void Connection::on_local_address_event(const paths::AddressEvent& event) {
+  if (finished_) return;
+  execute(paths_.address_event(event, paths::list_local_addresses(), Clock::now()));
+  update();
+}
+
+bool Connection::on_address_event(const paths::AddressEvent& event, const std::vector<paths::LocalAddress>& addresses) {
+  if (finished_) return false;
+  const auto decisions = paths_.address_event(event, addresses, Clock::now());
+  execute(decisions);
+  update();
+  return std::any_of(decisions.begin(), decisions.end(),
+                     [](const paths::Decision& d) { return std::holds_alternative<paths::CloseFlowpath>(d); });
+}
+
+void Connection::migrate() {
+  execute(paths_.migrate_all(Clock::now()));
+  update();
+}
+
+}  // namespace msocket::transport
