@@ -52,7 +52,9 @@ Connection::Connection(asio::any_io_executor ex, Role role, ConnId id, const ses
       app_(std::make_shared<AppOperations>(ex)),
       timer_(ex) {}
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  if (control_) control_->close();
+}
 
 void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack, std::uint64_t peer_window,
                              PathPriority priority, std::optional<paths::AttemptId> attempt) {
@@ -61,18 +63,14 @@ void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_a
     old->second->close();
     flowpaths_.erase(old);
   }
-  retire_path_stats(id);  // the session forgets the old socket's counts
+  tune_socket(socket, options_.session.keepalive_timeout);
+  auto path = std::make_shared<Flowpath>(id, std::move(socket));
+  history_.replaced(id, session_, path->local_text, to_string(path->remote));  // before the session forgets it
   if (auto ec = session_.add_path(id, peer_ack, peer_window, now, std::nullopt, priority)) {
     log::transport()->warn("conn={} path={} refused: {}", to_hex(id_), to_int(id), ec.message());
     return;
   }
-  tune_socket(socket, options_.session.keepalive_timeout);
-  auto path = std::make_shared<Flowpath>(id, std::move(socket));
   flowpaths_[id] = path;
-  auto& history = path_history_[id];
-  history.path = id;
-  history.local = path->local_text;
-  history.remote = to_string(path->remote);
   asio::co_spawn(ex_, run_reader(path), log_coroutine_exception);
   asio::co_spawn(ex_, run_writer(path), log_coroutine_exception);
   if (!timer_running_) {
@@ -182,10 +180,7 @@ void Connection::finish() {
   for (auto& [id, deadline] : attempts_) deadline->cancel();
   if (watcher_) watcher_->stop();
   if (locator_) locator_->stop();
-  if (control_) {
-    error_code ignored;
-    control_->close(ignored);
-  }
+  if (control_) control_->close();
   if (session_.state() == session::State::closed)
     log::transport()->info("conn={} closed", to_hex(id_));
   else if (session_.error() == errc::connection_closed)  // we aborted it ourselves
@@ -223,34 +218,7 @@ void Connection::abort() {
   update();
 }
 
-void Connection::retire_path_stats(PathId id) {
-  auto it = session_.paths().find(id);
-  if (it == session_.paths().end()) return;
-  auto& total = path_history_[id];
-  total.path = id;
-  total.bytes_sent += it->second.bytes_sent;
-  total.bytes_received += it->second.bytes_received;
-  if (it->second.srtt) total.rtt_ms = std::chrono::duration<double, std::milli>(*it->second.srtt).count();
-}
-
-Stats Connection::stats() const {
-  Stats s;
-  s.bytes_sent = session_.counters().bytes_written;
-  s.bytes_received = session_.counters().bytes_read;
-  s.flowpaths_opened = session_.counters().paths_opened;
-  s.migrations = paths_.migrations();
-  for (const auto& [id, state] : session_.paths()) {
-    PathStats p;
-    if (auto h = path_history_.find(id); h != path_history_.end()) p = h->second;
-    p.path = id;
-    p.bytes_sent += state.bytes_sent;
-    p.bytes_received += state.bytes_received;
-    if (state.srtt) p.rtt_ms = std::chrono::duration<double, std::milli>(*state.srtt).count();
-    p.live = state.live;
-    s.paths.push_back(std::move(p));
-  }
-  return s;
-}
+Stats Connection::stats() const { return history_.stats(session_, paths_.migrations()); }
 
 std::optional<tcp::endpoint> Connection::local_endpoint() const {
   for (const auto& [id, path] : flowpaths_) return path->local;

@@ -205,7 +205,8 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       if (!is_current(path) || finished_) co_return;
     }
     // Nothing may follow our TCP FIN.
-    const std::size_t advert = path->shutdown_sent ? 0 : take_advert(*path, io.span());
+    const std::size_t advert = path->shutdown_sent ? 0 : advert_.take(io.span());
+    path->transport_bytes += advert;  // not the session's: TCP's acks of it are not deliveries
     const std::size_t n =
         advert + (path->shutdown_sent ? 0 : session_.poll_transmit(path->id, io.span().subspan(advert), Clock::now()));
     if (n > 0) {

@@ -16,19 +16,6 @@
 
 namespace msocket::transport {
 
-namespace {
-// The ADDRESSES frame (§2.8) of the path manager's Advertise.
-wire::AddressesFrame addresses_frame(const paths::Advertise& advert) {
-  wire::AddressesFrame frame;
-  frame.port = advert.port;
-  for (const auto& address : advert.addresses) {
-    if (frame.count == wire::kMaxAddresses) break;
-    frame.ips[frame.count++] = to_wire(address, 0).ip;
-  }
-  return frame;
-}
-}  // namespace
-
 void Connection::execute(const paths::Decisions& decisions) {
   for (const auto& decision : decisions) {
     if (finished_) return;
@@ -43,8 +30,7 @@ void Connection::execute(const paths::Decisions& decisions) {
     } else if (std::holds_alternative<paths::NetworkChanged>(decision)) {
       if (locator_) locator_->network_changed();
     } else if (const auto* advert = std::get_if<paths::Advertise>(&decision)) {
-      advert_ = addresses_frame(*advert);
-      advert_pending_ = true;
+      advert_.set(*advert);
       for (auto& [id, path] : flowpaths_) path->wake.cancel();
     }
   }
@@ -60,10 +46,7 @@ wire::Setup Connection::path_request(wire::SetupKind kind, PathId id, PathPriori
   request.window = session_.recv_window();
   // The IP is left zero: "the address this flowpath comes from" (§2.1), the
   // one the peer can answer to, whatever our interfaces are called.
-  if (control_) {
-    error_code ignored;
-    request.control = wire::ControlAddress{{}, control_->local_endpoint(ignored).port()};
-  }
+  if (control_) request.control = wire::ControlAddress{{}, control_->port()};
   auth_.sign_request(request);
   return request;
 }

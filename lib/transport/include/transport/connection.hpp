@@ -20,9 +20,12 @@
 #include "paths/path_manager.hpp"
 #include "session/auth.hpp"
 #include "session/session.hpp"
+#include "transport/advert.hpp"
 #include "transport/app_operations.hpp"
 #include "transport/locator.hpp"
 #include "transport/options.hpp"
+#include "transport/path_history.hpp"
+#include "transport/reconnect_receiver.hpp"
 #include "wire/frame.hpp"
 
 namespace msocket::paths {
@@ -101,17 +104,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> look_up_peer();
   void peer_moved(const Locator::Endpoints& where, const char* how, bool paths_dead);
   void on_local_address_event(const paths::AddressEvent& event);
-  // RECONNECT and ADDRESSES (peer_news.cpp).
-  asio::awaitable<void> run_control();
-  void on_control_datagram(std::span<const std::byte> datagram, const asio::ip::udp::endpoint& from);
+  // The peer's ADDRESSES (peer_news.cpp).
   void on_peer_addresses(const wire::AddressesFrame& frame);
-  std::size_t take_advert(Flowpath& path, std::span<std::byte> out);
   wire::Setup path_request(wire::SetupKind kind, PathId id, PathPriority priority);
   // After every event: reaps dead paths, wakes writers and the application,
   // re-arms the timer, and notices the end of the connection.
   void update();
   asio::awaitable<void> run_timer();
-  void retire_path_stats(PathId id);
   void finish();
 
   asio::any_io_executor ex_;
@@ -131,11 +130,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::function<void(Connection&)> finished_cb_;
   std::shared_ptr<Locator> locator_;
   std::unique_ptr<paths::AddressWatcher> watcher_;
-  std::unique_ptr<asio::ip::udp::socket> control_;     // client: RECONNECT arrives here
+  std::shared_ptr<ReconnectReceiver> control_;           // client: RECONNECT arrives here
   std::optional<asio::ip::udp::endpoint> peer_control_;  // server: the client's
-  std::optional<wire::AddressesFrame> advert_;  // ours (§2.8), pending until a flowpath has written it
-  bool advert_pending_ = false;
-  std::map<PathId, PathStats> path_history_;  // per id: earlier sockets' totals, latest endpoints
+  PendingAdvert advert_;
+  PathHistory history_;
 };
 
 // For logs: 16 hex digits.
