@@ -129,49 +129,14 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
         asio::buffer(buffer.data() + have, buffer.size() - have), use_tuple);
     if (!is_current(path) || finished_) co_return;
     if (ec) {
-      if (ec == asio::error::eof && session_.state() == session::State::time_wait) {
-        session_.path_eof(path->id, Clock::now());
-        path->close_gracefully();
-        flowpaths_.erase(path->id);
-        paths_.flowpath_closed(path->id);
-      } else {
-        close_path(path->id, MigrationCause::path_failure,
-                   ec == asio::error::eof ? std::string("peer closed the flowpath") : ec.message());
-      }
-      update();
+      reader_ended(*path, ec);
       co_return;
     }
     have += n;
-    std::size_t used = begin;
-    const auto now = Clock::now();
-    while (true) {
-      auto decoded = wire::decode(std::span(buffer).subspan(used, have - used));
-      if (!decoded) {
-        if (decoded.error() == errc::need_more) break;
-        // A malformed frame costs this flowpath only (docs/protocol.md §2).
-        log::transport()->warn("conn={} path={} malformed frame: {}", to_hex(id_),
-                               to_int(path->id), decoded.error().message());
-        close_path(path->id, MigrationCause::path_failure, "malformed frame");
-        update();
-        co_return;
-      }
-      // The transport's own frame (§2.8); everything else is the session's.
-      if (const auto* addresses = std::get_if<wire::AddressesFrame>(&decoded->frame)) {
-        on_peer_addresses(*addresses);
-        used += decoded->consumed;
-        continue;
-      }
-      if (auto fec = session_.on_frame(path->id, decoded->frame, now)) {
-        log::transport()->warn("conn={} path={} protocol violation: {}", to_hex(id_),
-                               to_int(path->id), fec.message());
-        close_path(path->id, MigrationCause::path_failure, "protocol violation");
-        update();
-        co_return;
-      }
-      used += decoded->consumed;
-    }
+    const auto used = take_frames(*path, std::span(buffer).subspan(begin, have - begin));
+    if (!used) co_return;  // a bad frame closed the flowpath
     const bool filled = have == buffer.size();
-    begin = used;
+    begin += *used;
     if (begin == have) begin = have = 0;
     const auto compact = [&] {
       std::memmove(buffer.data(), buffer.data() + begin, have - begin);
@@ -189,6 +154,49 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       compact();
     }
     update();
+  }
+}
+
+// §3.4: in time_wait, the peer's TCP FIN confirms that closure is complete;
+// any other end of the socket is a failed flowpath.
+void Connection::reader_ended(Flowpath& path, const error_code& ec) {
+  if (ec == asio::error::eof && session_.state() == session::State::time_wait) {
+    const auto id = path.id;
+    session_.path_eof(id, Clock::now());
+    path.close_gracefully();
+    flowpaths_.erase(id);
+    paths_.flowpath_closed(id);
+  } else {
+    close_path(path.id, MigrationCause::path_failure,
+               ec == asio::error::eof ? std::string("peer closed the flowpath") : ec.message());
+  }
+  update();
+}
+
+std::optional<std::size_t> Connection::take_frames(Flowpath& path, std::span<const std::byte> bytes) {
+  const auto now = Clock::now();
+  std::size_t used = 0;
+  while (true) {
+    auto decoded = wire::decode(bytes.subspan(used));
+    if (!decoded && decoded.error() == errc::need_more) return used;
+    if (!decoded) {
+      // A malformed frame costs this flowpath only (docs/protocol.md §2).
+      log::transport()->warn("conn={} path={} malformed frame: {}", to_hex(id_), to_int(path.id),
+                             decoded.error().message());
+      close_path(path.id, MigrationCause::path_failure, "malformed frame");
+      update();
+      return std::nullopt;
+    }
+    used += decoded->consumed;
+    // The transport's own frame (§2.8); everything else is the session's.
+    if (const auto* addresses = std::get_if<wire::AddressesFrame>(&decoded->frame)) {
+      on_peer_addresses(*addresses);
+    } else if (auto ec = session_.on_frame(path.id, decoded->frame, now)) {
+      log::transport()->warn("conn={} path={} protocol violation: {}", to_hex(id_), to_int(path.id), ec.message());
+      close_path(path.id, MigrationCause::path_failure, "protocol violation");
+      update();
+      return std::nullopt;
+    }
   }
 }
 

@@ -139,6 +139,65 @@ result<Setup> read_setup(std::span<const std::byte> body) {
   return s;
 }
 
+result<Frame> read_data(std::uint8_t flags, std::span<const std::byte> body) {
+  if (body.size() < kDataFixed) return errc::bad_frame;
+  Reader r(body);
+  DataFrame d;
+  d.offset = r.u64();
+  d.ack = r.u64();
+  d.window = r.u64();
+  d.fin = (flags & kFlagFin) != 0;
+  d.payload = r.rest();
+  if (d.fin && !d.payload.empty()) return errc::bad_frame;  // §2.3: FIN carries no bytes
+  if (!d.fin && d.payload.empty()) return errc::bad_frame;  // an empty DATA is meaningless
+  return d;
+}
+
+result<Frame> read_addresses(std::span<const std::byte> body) {
+  if (body.size() < 4) return errc::bad_frame;
+  Reader r(body);
+  AddressesFrame a;
+  a.port = r.u16();
+  a.count = r.u8();
+  if (r.u8() != 0 || a.count > kMaxAddresses || body.size() != 4 + 16 * std::size_t{a.count}) return errc::bad_frame;
+  for (std::size_t i = 0; i < a.count; ++i) r.bytes(a.ips[i]);
+  return a;
+}
+
+// The frame of `type` in `body`, whose length the header gave (§2).
+result<Frame> read_body(FrameType type, std::uint8_t flags, std::span<const std::byte> body) {
+  Reader r(body);
+  auto fixed = [&](std::size_t n) { return body.size() == n; };
+  switch (type) {
+    case FrameType::setup:
+    case FrameType::setup_ack: {
+      auto s = read_setup(body);
+      if (!s) return s.error();
+      if (type == FrameType::setup) return SetupFrame{*s};
+      return SetupAckFrame{*s};
+    }
+    case FrameType::data: return read_data(flags, body);
+    case FrameType::ack: {
+      if (!fixed(16)) return errc::bad_frame;
+      AckFrame a;
+      a.ack = r.u64();
+      a.window = r.u64();
+      return a;
+    }
+    case FrameType::ping:
+      if (!fixed(8)) return errc::bad_frame;
+      return PingFrame{r.u64()};
+    case FrameType::pong:
+      if (!fixed(8)) return errc::bad_frame;
+      return PongFrame{r.u64()};
+    case FrameType::reset:
+      if (!fixed(4)) return errc::bad_frame;
+      return ResetFrame{r.u32()};
+    case FrameType::addresses: return read_addresses(body);
+  }
+  return errc::bad_frame;
+}
+
 }  // namespace
 
 result<Decoded> decode(std::span<const std::byte> in) {
@@ -156,58 +215,9 @@ result<Decoded> decode(std::span<const std::byte> in) {
   const auto ftype = static_cast<FrameType>(type);
   if (flags != 0 && !(ftype == FrameType::data && flags == kFlagFin)) return errc::bad_frame;
   if (in.size() < kHeaderSize + body_len) return errc::need_more;
-  const auto body = in.subspan(kHeaderSize, body_len);
-  const std::size_t consumed = kHeaderSize + body_len;
-  Reader r(body);
-  auto fixed = [&](std::size_t n) { return body_len == n; };
-
-  switch (ftype) {
-    case FrameType::setup:
-    case FrameType::setup_ack: {
-      auto s = read_setup(body);
-      if (!s) return s.error();
-      if (ftype == FrameType::setup) return Decoded{SetupFrame{*s}, consumed};
-      return Decoded{SetupAckFrame{*s}, consumed};
-    }
-    case FrameType::data: {
-      if (body_len < kDataFixed) return errc::bad_frame;
-      DataFrame d;
-      d.offset = r.u64();
-      d.ack = r.u64();
-      d.window = r.u64();
-      d.fin = (flags & kFlagFin) != 0;
-      d.payload = r.rest();
-      if (d.fin && !d.payload.empty()) return errc::bad_frame;  // §2.3: FIN carries no bytes
-      if (!d.fin && d.payload.empty()) return errc::bad_frame;  // an empty DATA is meaningless
-      return Decoded{d, consumed};
-    }
-    case FrameType::ack: {
-      if (!fixed(16)) return errc::bad_frame;
-      AckFrame a;
-      a.ack = r.u64();
-      a.window = r.u64();
-      return Decoded{a, consumed};
-    }
-    case FrameType::ping:
-      if (!fixed(8)) return errc::bad_frame;
-      return Decoded{PingFrame{r.u64()}, consumed};
-    case FrameType::pong:
-      if (!fixed(8)) return errc::bad_frame;
-      return Decoded{PongFrame{r.u64()}, consumed};
-    case FrameType::reset:
-      if (!fixed(4)) return errc::bad_frame;
-      return Decoded{ResetFrame{r.u32()}, consumed};
-    case FrameType::addresses: {
-      if (body_len < 4) return errc::bad_frame;
-      AddressesFrame a;
-      a.port = r.u16();
-      a.count = r.u8();
-      if (r.u8() != 0 || a.count > kMaxAddresses || !fixed(4 + 16 * std::size_t{a.count})) return errc::bad_frame;
-      for (std::size_t i = 0; i < a.count; ++i) r.bytes(a.ips[i]);
-      return Decoded{a, consumed};
-    }
-  }
-  return errc::bad_frame;
+  auto frame = read_body(ftype, flags, in.subspan(kHeaderSize, body_len));
+  if (!frame) return frame.error();
+  return Decoded{std::move(*frame), kHeaderSize + body_len};
 }
 
 std::size_t encoded_size(const Frame& frame) { return kHeaderSize + body_size(frame); }

@@ -90,6 +90,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Flowpaths (flowpath.cpp).
   asio::awaitable<void> run_reader(std::shared_ptr<Flowpath> path);
   asio::awaitable<void> run_writer(std::shared_ptr<Flowpath> path);
+  // Gives the session every whole frame at the start of `bytes`; the bytes
+  // used, or nullopt if a bad frame closed the flowpath.
+  std::optional<std::size_t> take_frames(Flowpath& path, std::span<const std::byte> bytes);
+  void reader_ended(Flowpath& path, const error_code& ec);
   bool report_tcp_progress(Flowpath& path, TimePoint now);
   bool awaits_tcp_progress(const Flowpath& path) const;
   bool is_current(const std::shared_ptr<Flowpath>& path) const;
