@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Server mobility (paper §III-B3): 20 clients download 4 MiB each, by name,
-# from one server; at a third of the downloads the server's address changes
-# (10.200.2.2 -> 10.200.6.2, delete-then-add). The server re-registers its
-# name and sends RECONNECT to every client; every download must finish with
-# the right checksum, and each client must report exactly one migration, of
-# cause server-move.
+# from one server; while every download is under way the server's address
+# changes (10.200.2.2 -> 10.200.6.2, delete-then-add). The server
+# re-registers its name and sends RECONNECT to every client; every download
+# must finish with the right checksum, and each client must report exactly
+# one migration, of cause server-move.
+# No download can end before the move, whatever share of the link each
+# gets: the server holds back the last quarter of every download until it
+# has moved, and moves once every client has its first quarter.
 # Usage: names_server_move.sh MCAT MNAMED
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -14,13 +17,18 @@ tb_require_root jq
 
 CLIENTS=${MSOCKET_TEST_CLIENTS:-20}
 SIZE=$((4 * 1024 * 1024))
+HELD=$((SIZE / 4))  # sent only once the server has moved
+MOVED=$TEST_TMP/moved
 
 tb_topology_client_router_server
 tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" 100mbit
 tb_start_names "$MNAMED"
 test_random_file "$TEST_TMP/down.bin" "$SIZE"
 
-tb_start_named_server 120 -k -c "cat $TEST_TMP/down.bin"
+# What each connection gets (mcat -c runs it through /bin/sh).
+send="head -c $((SIZE - HELD)) $TEST_TMP/down.bin; until [ -e $MOVED ]; do sleep 0.05; done; \
+tail -c $HELD $TEST_TMP/down.bin"
+tb_start_named_server 120 -k -c "$send"
 test_say "server registered: $(tb_lookup "$MNAMED" srv | jq -c .addresses)"
 
 clients=()
@@ -39,12 +47,19 @@ received() {
   for ((i = 1; i <= CLIENTS; i++)); do total=$((total + $(test_file_size "$TEST_TMP/cli$i.out"))); done
   echo "$total"
 }
-third_received() { (($(received) >= CLIENTS * SIZE / 3)); }
-test_wait_until 60 third_received || test_fail "the downloads stalled at $(received) bytes"
+every_client_under_way() {
+  local i
+  for ((i = 1; i <= CLIENTS; i++)); do test_has_size "$TEST_TMP/cli$i.out" "$HELD" || return 1; done
+}
+test_wait_until 60 every_client_under_way || test_fail "the downloads stalled at $(received) bytes"
+for ((i = 1; i <= CLIENTS; i++)); do
+  test_running "${clients[i - 1]}" || test_fail "client $i ended before the move"
+done
 
 test_say "server moves 10.200.2.2 -> 10.200.6.2 at $(received) bytes received"
 moved_at=$(test_now_us)
 tb_move_server 10.200.6.2/24 10.200.6.1
+touch "$MOVED"
 
 for ((i = 1; i <= CLIENTS; i++)); do
   test_wait_for_line "$TEST_TMP/cli$i.log" 'migrated conn=' 20 || test_fail "client $i never migrated"
