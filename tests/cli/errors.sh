@@ -4,30 +4,24 @@
 # `mcat: ...` line saying what happened), 0 for --help and --version.
 # Usage: errors.sh MCAT
 set -euo pipefail
-MCAT=${1:?usage: errors.sh MCAT}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cli_require_commands socat
-cli_require_exe "$MCAT"
+test_arguments MCAT -- "$@"
+test_require_commands socat
 
-# run NAME STATUS SECONDS ARGS...: run mcat (stdin empty) with stdout in
-# $CLI_TMP/NAME.out and stderr in $CLI_TMP/NAME.log; fail unless it exits
-# STATUS; set ELAPSED_MS.
+# run NAME STATUS SECONDS ARGS...: run mcat (test_run: stdout in
+# $TEST_TMP/NAME.out, stderr in $TEST_TMP/NAME.log); fail unless it exits
+# STATUS within SECONDS; set ELAPSED_MS.
 ELAPSED_MS=0
 run() {
-  local name=$1 want=$2 seconds=$3 status=0 start
-  shift 3
-  start=$(cli_now_us)
-  timeout -k 2 "$seconds" "$MCAT" "$@" </dev/null >"$CLI_TMP/$name.out" 2>"$CLI_TMP/$name.log" || status=$?
-  ELAPSED_MS=$(( ($(cli_now_us) - start) / 1000 ))
-  ((status != 124)) || cli_fail "$name: mcat $* was killed by its ${seconds} s timeout"
-  ((status == want)) ||
-    cli_fail "$name: mcat $* exited $status, expected $want; stderr: $(head -c 300 "$CLI_TMP/$name.log")"
-  cli_say "$name: exit $status in ${ELAPSED_MS} ms: $(cat "$CLI_TMP/$name.log" "$CLI_TMP/$name.out" | grep -m1 . || true)"
+  local name=$1
+  test_run "$name" "$2" "$3" "$MCAT" "${@:4}"
+  ELAPSED_MS=$TEST_RUN_MS
+  test_say "$name: exit $2 in ${ELAPSED_MS} ms: $(cat "$TEST_TMP/$name.log" "$TEST_TMP/$name.out" | grep -m1 . || true)"
 }
 
 # expect_log NAME REGEX: stderr of run NAME has a line matching REGEX.
-expect_log() { cli_expect_grep "$CLI_TMP/$1.log" "$2" "$1"; }
+expect_log() { test_expect_grep "$TEST_TMP/$1.log" "$2" "$1"; }
 
 # --- usage errors: exit 2 -----------------------------------------------------
 run bogus 2 10 --bogus 127.0.0.1 1
@@ -64,17 +58,17 @@ expect_log local_with_listen '^mcat: .*--local'
 
 # --- --help and --version: exit 0 ---------------------------------------------
 run help 0 10 --help
-cli_expect_grep "$CLI_TMP/help.out" '--forward' "--help lists --forward"
-cli_expect_grep "$CLI_TMP/help.out" '^usage: mcat' "--help usage line"
+test_expect_grep "$TEST_TMP/help.out" '--forward' "--help lists --forward"
+test_expect_grep "$TEST_TMP/help.out" '^usage: mcat' "--help usage line"
 run version 0 10 --version
-cli_expect_grep "$CLI_TMP/version.out" '^mcat .*[0-9]+\.[0-9]+' "--version"
+test_expect_grep "$TEST_TMP/version.out" '^mcat .*[0-9]+\.[0-9]+' "--version"
 
 # --- network errors: exit 1 ---------------------------------------------------
 # Refused: a port that was just listened on and is closed again.
 cli_listen closed_server 10 "$MCAT" -l -v 127.0.0.1 0 </dev/null >/dev/null
 closed_port=$CLI_PORT
 kill -TERM "$CLI_PID"
-status=0; cli_wait_pid "$CLI_PID" || status=$?
+status=0; test_wait_pid "$CLI_PID" || status=$?
 run refused 1 10 127.0.0.1 "$closed_port"
 expect_log refused '^mcat: .*[Rr]efused'
 
@@ -86,22 +80,22 @@ cli_listen silent_server 30 socat -d -d -u TCP-LISTEN:0,bind=127.0.0.1 GOPEN:/de
 silent=$CLI_PID
 run silent 1 20 -w 300ms 127.0.0.1 "$CLI_PORT"
 expect_log silent '^mcat: cannot connect to 127\.0\.0\.1:[0-9]+: handshake timed out'
-((ELAPSED_MS <= 3000)) || cli_fail "-w 300ms against a silent server took ${ELAPSED_MS} ms"
+((ELAPSED_MS <= 3000)) || test_fail "-w 300ms against a silent server took ${ELAPSED_MS} ms"
 kill -TERM "$silent" 2>/dev/null || true
-cli_wait_pid "$silent" || true
+test_wait_pid "$silent" || true
 
 # A plain TCP server that answers something else (HTTP) and then echoes.
-printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello\r\n' >"$CLI_TMP/http.txt"
-cli_listen http_server 30 socat -d -d TCP-LISTEN:0,bind=127.0.0.1 EXEC:"cat -- $CLI_TMP/http.txt -" </dev/null >/dev/null
+printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello\r\n' >"$TEST_TMP/http.txt"
+cli_listen http_server 30 socat -d -d TCP-LISTEN:0,bind=127.0.0.1 EXEC:"cat -- $TEST_TMP/http.txt -" </dev/null >/dev/null
 http=$CLI_PID
 run http 1 20 -w 2s 127.0.0.1 "$CLI_PORT"
 expect_log http '^mcat: cannot connect to 127\.0\.0\.1:[0-9]+: .+'
-[[ ! -s $CLI_TMP/http.out ]] || cli_fail "the HTTP server's answer reached stdout"
-status=0; cli_wait_pid "$http" || status=$?
+[[ ! -s $TEST_TMP/http.out ]] || test_fail "the HTTP server's answer reached stdout"
+status=0; test_wait_pid "$http" || status=$?
 
 # Every failure above is one message, never a crash (status >= 128).
-for log in "$CLI_TMP"/*.log; do
+for log in "$TEST_TMP"/*.log; do
   ! grep -qiE 'terminate called|Assertion|Segmentation|AddressSanitizer|runtime error' "$log" ||
-    cli_fail "${log##*/} shows a crash: $(head -c 300 "$log")"
+    test_fail "${log##*/} shows a crash: $(head -c 300 "$log")"
 done
-cli_say PASS
+test_say PASS

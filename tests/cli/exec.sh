@@ -7,33 +7,32 @@
 #    MCAT_PROTO=msocket).
 # Usage: exec.sh MCAT
 set -euo pipefail
-MCAT=${1:?usage: exec.sh MCAT}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cli_require_commands sha256sum tr
-cli_require_exe "$MCAT"
+test_arguments MCAT -- "$@"
+test_require_commands sha256sum tr
 
 # --- -e: no shell ---------------------------------------------------------------
-cli_random_file "$CLI_TMP/in.bin" $((1024 * 1024))
-cli_listen echo 30 "$MCAT" -l -v -e /bin/cat 127.0.0.1 0 </dev/null >"$CLI_TMP/echo.out"
+test_random_file "$TEST_TMP/in.bin" $((1024 * 1024))
+cli_listen echo 30 "$MCAT" -l -v -e /bin/cat 127.0.0.1 0 </dev/null >"$TEST_TMP/echo.out"
 server=$CLI_PID
-cli_spawn 30 "$MCAT" 127.0.0.1 "$CLI_PORT" <"$CLI_TMP/in.bin" >"$CLI_TMP/echoed.bin" 2>"$CLI_TMP/cli-e.log"
-cli_expect_exit "$CLI_PID" "client of -e /bin/cat" 0
-cli_expect_exit "$server" "-e /bin/cat listener" 0
-cli_expect_same "$CLI_TMP/in.bin" "$CLI_TMP/echoed.bin" "-e /bin/cat echo"
-[[ ! -s $CLI_TMP/echo.out ]] || cli_fail "-e: the listener wrote the connection's data to its own stdout"
+cli_spawn 30 "$MCAT" 127.0.0.1 "$CLI_PORT" <"$TEST_TMP/in.bin" >"$TEST_TMP/echoed.bin" 2>"$TEST_TMP/cli-e.log"
+test_expect_exit "$CLI_PID" "client of -e /bin/cat" 0
+test_expect_exit "$server" "-e /bin/cat listener" 0
+test_expect_same "$TEST_TMP/in.bin" "$TEST_TMP/echoed.bin" "-e /bin/cat echo"
+[[ ! -s $TEST_TMP/echo.out ]] || test_fail "-e: the listener wrote the connection's data to its own stdout"
 
 # --- -c: through /bin/sh ------------------------------------------------------
-printf 'hello, mobile world\nsecond line 42\n' >"$CLI_TMP/text.in"
-printf 'HELLO, MOBILE WORLD\nSECOND LINE 42\n' >"$CLI_TMP/text.want"
+printf 'hello, mobile world\nsecond line 42\n' >"$TEST_TMP/text.in"
+printf 'HELLO, MOBILE WORLD\nSECOND LINE 42\n' >"$TEST_TMP/text.want"
 cli_listen upper 30 "$MCAT" -l -v -c 'tr a-z A-Z' 127.0.0.1 0 </dev/null >/dev/null
 server=$CLI_PID
-cli_spawn 30 "$MCAT" 127.0.0.1 "$CLI_PORT" <"$CLI_TMP/text.in" >"$CLI_TMP/text.out" 2>"$CLI_TMP/cli-c.log"
-cli_expect_exit "$CLI_PID" "client of -c 'tr a-z A-Z'" 0
-cli_expect_exit "$server" "-c 'tr a-z A-Z' listener" 0
-cmp -s "$CLI_TMP/text.want" "$CLI_TMP/text.out" ||
-  cli_fail "-c 'tr a-z A-Z': got '$(cat "$CLI_TMP/text.out")'"
-cli_say "-c 'tr a-z A-Z' transformed the text"
+cli_spawn 30 "$MCAT" 127.0.0.1 "$CLI_PORT" <"$TEST_TMP/text.in" >"$TEST_TMP/text.out" 2>"$TEST_TMP/cli-c.log"
+test_expect_exit "$CLI_PID" "client of -c 'tr a-z A-Z'" 0
+test_expect_exit "$server" "-c 'tr a-z A-Z' listener" 0
+cmp -s "$TEST_TMP/text.want" "$TEST_TMP/text.out" ||
+  test_fail "-c 'tr a-z A-Z': got '$(cat "$TEST_TMP/text.out")'"
+test_say "-c 'tr a-z A-Z' transformed the text"
 
 # --- the child's environment --------------------------------------------------
 # shellcheck disable=SC2016  # expanded by the child's shell, not here
@@ -41,16 +40,16 @@ cli_listen env 30 "$MCAT" -l -v \
   -c 'echo "$MCAT_REMOTE_ADDR $MCAT_PROTO"; echo "remote_port=$MCAT_REMOTE_PORT local=$MCAT_LOCAL_ADDR:$MCAT_LOCAL_PORT"' \
   127.0.0.1 0 </dev/null >/dev/null
 server=$CLI_PID
-cli_spawn 30 "$MCAT" -v 127.0.0.1 "$CLI_PORT" </dev/null >"$CLI_TMP/env.out" 2>"$CLI_TMP/cli-env.log"
-cli_expect_exit "$CLI_PID" "client of the environment printer" 0
-cli_expect_exit "$server" "environment printer listener" 0
-first=$(head -n 1 "$CLI_TMP/env.out")
+cli_spawn 30 "$MCAT" -v 127.0.0.1 "$CLI_PORT" </dev/null >"$TEST_TMP/env.out" 2>"$TEST_TMP/cli-env.log"
+test_expect_exit "$CLI_PID" "client of the environment printer" 0
+test_expect_exit "$server" "environment printer listener" 0
+first=$(head -n 1 "$TEST_TMP/env.out")
 [[ $first == "127.0.0.1 msocket" ]] ||
-  cli_fail "child environment: expected '127.0.0.1 msocket', got '$first'"
+  test_fail "child environment: expected '127.0.0.1 msocket', got '$first'"
 # The ports are the flowpath's: the client's own port, and the listening port.
-client_port=$(grep -oE 'connected to .* from 127\.0\.0\.1:[0-9]+' "$CLI_TMP/cli-env.log" | sed -E 's/.*:([0-9]+)$/\1/')
-second=$(sed -n 2p "$CLI_TMP/env.out")
+client_port=$(grep -oE 'connected to .* from 127\.0\.0\.1:[0-9]+' "$TEST_TMP/cli-env.log" | sed -E 's/.*:([0-9]+)$/\1/')
+second=$(sed -n 2p "$TEST_TMP/env.out")
 [[ $second == "remote_port=$client_port local=127.0.0.1:$CLI_PORT" ]] ||
-  cli_fail "child environment: expected 'remote_port=$client_port local=127.0.0.1:$CLI_PORT', got '$second'"
-cli_say "child environment: $first; $second"
-cli_say PASS
+  test_fail "child environment: expected 'remote_port=$client_port local=127.0.0.1:$CLI_PORT', got '$second'"
+test_say "child environment: $first; $second"
+test_say PASS

@@ -7,11 +7,10 @@
 # are still running at the end.
 # Usage: forward.sh MCAT
 set -euo pipefail
-MCAT=${1:?usage: forward.sh MCAT}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cli_require_commands socat sha256sum
-cli_require_exe "$MCAT"
+test_arguments MCAT -- "$@"
+test_require_commands socat sha256sum
 
 cli_listen echo 50 socat -d -d TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork EXEC:cat </dev/null >/dev/null
 echo_port=$CLI_PORT
@@ -23,14 +22,14 @@ local_port=$CLI_PORT
 
 # plain N: a plain TCP client (socat) sends 256 KiB and reads the echo.
 plain() {
-  cli_random_file "$CLI_TMP/in$1.bin" $((256 * 1024))
-  cli_spawn 20 socat -t 10 - "TCP:127.0.0.1:$local_port" <"$CLI_TMP/in$1.bin" >"$CLI_TMP/out$1.bin" 2>"$CLI_TMP/plain$1.log"
+  test_random_file "$TEST_TMP/in$1.bin" $((256 * 1024))
+  cli_spawn 20 socat -t 10 - "TCP:127.0.0.1:$local_port" <"$TEST_TMP/in$1.bin" >"$TEST_TMP/out$1.bin" 2>"$TEST_TMP/plain$1.log"
 }
 check() {
-  cli_expect_exit "$2" "plain client $1" 0
-  cli_expect_same "$CLI_TMP/in$1.bin" "$CLI_TMP/out$1.bin" "plain client $1 echoed"
-  cli_running "$forward" || cli_fail "mcat -l --forward exited after plain client $1"
-  cli_running "$local_end" || cli_fail "mcat --local exited after plain client $1"
+  test_expect_exit "$2" "plain client $1" 0
+  test_expect_same "$TEST_TMP/in$1.bin" "$TEST_TMP/out$1.bin" "plain client $1 echoed"
+  test_running "$forward" || test_fail "mcat -l --forward exited after plain client $1"
+  test_running "$local_end" || test_fail "mcat --local exited after plain client $1"
 }
 
 plain 1; check 1 "$CLI_PID"
@@ -40,9 +39,9 @@ plain 4; pid4=$CLI_PID
 check 3 "$pid3"
 check 4 "$pid4"
 
-(( $(cli_count_lines "$CLI_TMP/fwd.log" 'accepted conn=') == 4 )) ||
-  cli_fail "expected 4 msocket connections at the forwarder: $(grep -c 'accepted conn=' "$CLI_TMP/fwd.log" || true)"
-(( $(cli_count_lines "$CLI_TMP/local.log" 'connected to ') == 4 )) ||
-  cli_fail "expected 4 msocket connections from --local"
-cli_say "4 plain connections, 4 msocket connections, both ends still accepting"
-cli_say PASS
+(( $(test_count_lines "$TEST_TMP/fwd.log" 'accepted conn=') == 4 )) ||
+  test_fail "expected 4 msocket connections at the forwarder: $(grep -c 'accepted conn=' "$TEST_TMP/fwd.log" || true)"
+(( $(test_count_lines "$TEST_TMP/local.log" 'connected to ') == 4 )) ||
+  test_fail "expected 4 msocket connections from --local"
+test_say "4 plain connections, 4 msocket connections, both ends still accepting"
+test_say PASS

@@ -6,23 +6,17 @@
 # timing thresholds. Nothing is left behind: no mnamed, no temporary data.
 # Usage: mbench_names.sh MBENCH
 set -euo pipefail
-MBENCH=${1:?usage: mbench_names.sh MBENCH}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cli_require_commands python3
-cli_require_exe "$MBENCH"
+test_arguments MBENCH -- "$@"
+test_require_commands python3
 
-# mbench's temporary directories go under $CLI_TMP, so that the test can see
+# mbench's temporary directories go under $TEST_TMP, so that the test can see
 # them removed.
-status=0
-TMPDIR=$CLI_TMP timeout 45 "$MBENCH" names --quick --json "$CLI_TMP/names.json" --csv "$CLI_TMP/names.csv" \
-  >"$CLI_TMP/table.txt" 2>"$CLI_TMP/names.log" || status=$?
-((status == 0)) || cli_fail "mbench names --quick exited with status $status"
-cli_say "mbench names --quick: done"
+test_run names 0 45 env TMPDIR="$TEST_TMP" "$MBENCH" names --quick --json "$TEST_TMP/names.json" --csv "$TEST_TMP/names.csv"
+test_say "mbench names --quick: done"
 
-python3 - "$CLI_TMP/names.json" <<'PY' || cli_fail "names.json: $(head -c 600 "$CLI_TMP/names.json")"
-import json, math, sys
-report = json.load(open(sys.argv[1]))
+test_check_report "$TEST_TMP/names.json" "$TEST_TMP/names.csv" <<'PY'
 assert report["benchmark"] == "names", report["benchmark"]
 assert report["settings"]["quick"] is True
 m = {entry["key"]: entry for entry in report["measurements"]}
@@ -48,25 +42,20 @@ print("names.json: %d measurements, lookup p50 %.3f ms, %.0f updates/s, watch p5
 PY
 
 # CSV: a header and one line per measurement of the JSON.
-python3 - "$CLI_TMP/names.csv" "$CLI_TMP/names.json" <<'PY' || cli_fail "names.csv: $(head -n 3 "$CLI_TMP/names.csv")"
-import csv, json, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-report = json.load(open(sys.argv[2]))
+test_check_report "$TEST_TMP/names.json" "$TEST_TMP/names.csv" <<'PY'
+rows = csv_rows
 assert [r["key"] for r in rows] == [m["key"] for m in report["measurements"]]
 assert all(r["benchmark"] == "names" and float(r["value"]) > 0 for r in rows)
 PY
-cli_say "names.csv matches the JSON"
+test_say "names.csv matches the JSON"
 
-cli_expect_grep "$CLI_TMP/table.txt" '^metric +unit +mnamed +baseline +ratio' "the table's header"
-cli_expect_grep "$CLI_TMP/table.txt" '^lookup latency p50 +ms ' "the table's lookup row"
-cli_expect_grep "$CLI_TMP/names.log" '^mbench names \[6/6\]' "progress on stderr"
-if compgen -G "$CLI_TMP/mbench-names.*" >/dev/null; then cli_fail "a temporary directory was left: $(ls -d "$CLI_TMP"/mbench-names.*)"; fi
-if pgrep -f "mnamed serve --listen 127.0.0.1:0 --data-dir $CLI_TMP/" >/dev/null; then cli_fail "mnamed still runs"; fi
-cli_say "mnamed stopped and its data directory removed"
+test_expect_grep "$TEST_TMP/names.out" '^metric +unit +mnamed +baseline +ratio' "the table's header"
+test_expect_grep "$TEST_TMP/names.out" '^lookup latency p50 +ms ' "the table's lookup row"
+test_expect_grep "$TEST_TMP/names.log" '^mbench names \[6/6\]' "progress on stderr"
+if compgen -G "$TEST_TMP/mbench-names.*" >/dev/null; then test_fail "a temporary directory was left: $(ls -d "$TEST_TMP"/mbench-names.*)"; fi
+if pgrep -f "mnamed serve --listen 127.0.0.1:0 --data-dir $TEST_TMP/" >/dev/null; then test_fail "mnamed still runs"; fi
+test_say "mnamed stopped and its data directory removed"
 
 # Bad options name themselves and exit 2.
-status=0
-"$MBENCH" names --clients 0 >/dev/null 2>"$CLI_TMP/usage.log" || status=$?
-((status == 2)) || cli_fail "--clients 0 exited $status, expected 2"
-cli_expect_grep "$CLI_TMP/usage.log" '--clients wants a number' "the usage error names the option"
-cli_say PASS
+test_expect_usage_error '--clients wants a number' "$MBENCH" names --clients 0
+test_say PASS

@@ -7,23 +7,18 @@
 # errors name the option; --netns is refused to a user who is not root.
 # Usage: mbench_throughput.sh MBENCH
 set -euo pipefail
-MBENCH=${1:?usage: mbench_throughput.sh MBENCH}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cli_require_commands python3 socat
-cli_require_exe "$MBENCH"
+test_arguments MBENCH -- "$@"
+test_require_commands python3 socat
 
 plot=()
-if command -v gnuplot >/dev/null 2>&1; then plot=(--plot "$CLI_TMP/charts"); fi
-status=0
-TMPDIR=$CLI_TMP timeout 45 "$MBENCH" throughput --quick --json "$CLI_TMP/throughput.json" \
-  --csv "$CLI_TMP/throughput.csv" "${plot[@]}" >"$CLI_TMP/table.txt" 2>"$CLI_TMP/throughput.log" || status=$?
-((status == 0)) || cli_fail "mbench throughput --quick exited with status $status"
-cli_say "mbench throughput --quick: done"
+if command -v gnuplot >/dev/null 2>&1; then plot=(--plot "$TEST_TMP/charts"); fi
+test_run throughput 0 45 env TMPDIR="$TEST_TMP" "$MBENCH" throughput --quick --json "$TEST_TMP/throughput.json" \
+  --csv "$TEST_TMP/throughput.csv" "${plot[@]}"
+test_say "mbench throughput --quick: done"
 
-python3 - "$CLI_TMP/throughput.json" <<'PY' || cli_fail "throughput.json: $(head -c 600 "$CLI_TMP/throughput.json")"
-import json, math, sys
-report = json.load(open(sys.argv[1]))
+test_check_report "$TEST_TMP/throughput.json" "$TEST_TMP/throughput.csv" <<'PY'
 assert report["benchmark"] == "throughput" and report["subject"] == "msocket" and report["baseline"] == "tcp"
 assert report["settings"]["size_bytes"] == 64 << 20 and report["settings"]["path"] == "loopback"
 m = {entry["key"]: entry for entry in report["measurements"]}
@@ -40,52 +35,39 @@ print("throughput.json: msocket %.0f MiB/s, tcp %.0f MiB/s, ratio %.2f" % (
     m["goodput"]["value"], m["goodput"]["baseline"], m["goodput"]["ratio"]))
 PY
 
-python3 - "$CLI_TMP/throughput.csv" <<'PY' || cli_fail "throughput.csv: $(head -n 3 "$CLI_TMP/throughput.csv")"
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
+test_check_report "$TEST_TMP/throughput.json" "$TEST_TMP/throughput.csv" <<'PY'
+rows = csv_rows
 assert len(rows) == 6 and rows[0]["key"] == "goodput"
 assert all(float(r["value"]) > 0 and float(r["baseline"]) > 0 and float(r["ratio"]) > 0 for r in rows)
 PY
-cli_say "throughput.csv: six rows, all positive"
-cli_expect_grep "$CLI_TMP/table.txt" '^goodput +MiB/s +[0-9.]+ +[0-9.]+ +[0-9.]+$' "the table's goodput row"
-cli_expect_grep "$CLI_TMP/throughput.log" '^mbench throughput \[2/2\]: run 1 of 1: tcp' "progress on stderr"
-if compgen -G "$CLI_TMP/mbench-throughput.*" >/dev/null; then cli_fail "a temporary directory was left"; fi
+test_say "throughput.csv: six rows, all positive"
+test_expect_grep "$TEST_TMP/throughput.out" '^goodput +MiB/s +[0-9.]+ +[0-9.]+ +[0-9.]+$' "the table's goodput row"
+test_expect_grep "$TEST_TMP/throughput.log" '^mbench throughput \[2/2\]: run 1 of 1: tcp' "progress on stderr"
+if compgen -G "$TEST_TMP/mbench-throughput.*" >/dev/null; then test_fail "a temporary directory was left"; fi
 
 if ((${#plot[@]})); then
-  [[ $(head -c 8 "$CLI_TMP/charts/throughput.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
-    cli_fail "charts/throughput.png is not a PNG"
-  grep -q '<svg' "$CLI_TMP/charts/throughput.svg" || cli_fail "charts/throughput.svg is not an SVG"
-  cli_say "charts: throughput.png and throughput.svg"
+  [[ $(head -c 8 "$TEST_TMP/charts/throughput.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
+    test_fail "charts/throughput.png is not a PNG"
+  grep -q '<svg' "$TEST_TMP/charts/throughput.svg" || test_fail "charts/throughput.svg is not an SVG"
+  test_say "charts: throughput.png and throughput.svg"
 else
-  status=0
-  "$MBENCH" throughput --quick --plot "$CLI_TMP/charts" >/dev/null 2>"$CLI_TMP/plot.log" || status=$?
-  ((status == 1)) || cli_fail "--plot without gnuplot exited $status, expected 1"
-  cli_expect_grep "$CLI_TMP/plot.log" 'needs gnuplot' "--plot without gnuplot"
-  cli_say "no gnuplot: --plot says so"
+  test_run plot 1 45 "$MBENCH" throughput --quick --plot "$TEST_TMP/charts"
+  test_expect_grep "$TEST_TMP/plot.log" 'needs gnuplot' "--plot without gnuplot"
+  test_say "no gnuplot: --plot says so"
 fi
 
 # Usage errors exit 2 and name the option.
-expect_usage_error() {
-  local pattern=$1 status=0
-  shift
-  "$MBENCH" throughput "$@" >/dev/null 2>"$CLI_TMP/usage.log" || status=$?
-  ((status == 2)) || cli_fail "mbench throughput $* exited $status, expected 2"
-  cli_expect_grep "$CLI_TMP/usage.log" "$pattern" "mbench throughput $*"
-}
+expect_usage_error() { test_expect_usage_error "$1" "$MBENCH" throughput "${@:2}"; }
 expect_usage_error 'invalid size for --size' --size 12x
 expect_usage_error '--rate shapes the veth of --netns' --rate 10mbit
 expect_usage_error "unrecognised option '--bogus'" --bogus
-cli_say "usage errors exit 2 and name the option"
+test_say "usage errors exit 2 and name the option"
 
 # --netns needs root; as another user it is refused before anything is made.
 # (Only where that user can run mbench at all: the build tree may be closed to it.)
-as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-if ((EUID == 0)) && command -v setpriv >/dev/null 2>&1 && "${as_nobody[@]}" "$MBENCH" --help >/dev/null 2>&1; then
-  status=0
-  "${as_nobody[@]}" "$MBENCH" throughput --netns --quick \
-    >/dev/null 2>"$CLI_TMP/netns.log" || status=$?
-  ((status == 1)) || cli_fail "--netns as an ordinary user exited $status, expected 1"
-  cli_expect_grep "$CLI_TMP/netns.log" '--netns needs root' "--netns as an ordinary user"
-  cli_say "--netns refused to an ordinary user"
+if test_nobody_can_run "$MBENCH"; then
+  test_run netns 1 10 "${TEST_AS_NOBODY[@]}" "$MBENCH" throughput --netns --quick
+  test_expect_grep "$TEST_TMP/netns.log" '--netns needs root' "--netns as an ordinary user"
+  test_say "--netns refused to an ordinary user"
 fi
-cli_say PASS
+test_say PASS

@@ -4,7 +4,21 @@
 # Every process runs under `timeout`; a missing helper command (jq, socat,
 # mandoc) makes the test exit 77, reported as skipped.
 
-set(MSOCKET_CLI_TESTS
+# msocket_add_cli_tests(TOOL NAME...): cli:NAME runs tests/cli/NAME.sh with
+# the path of TOOL's executable; none if there is no TOOL target.
+function(msocket_add_cli_tests tool)
+  if(NOT TARGET ${tool})
+    message(WARNING "tests/cli: no ${tool} target; its command-line tests are not registered")
+    return()
+  endif()
+  foreach(name IN LISTS ARGN)
+    add_test(NAME cli:${name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${name}.sh $<TARGET_FILE:${tool}>)
+    set_tests_properties(cli:${name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+  endforeach()
+endfunction()
+
+msocket_add_cli_tests(mcat
   transfer          # 8 MiB each way at once; --stats byte counts
   half_close        # EOF one way while the other carries on; --no-shutdown
   exec              # -e /bin/cat, -c 'tr a-z A-Z', MCAT_* environment
@@ -19,21 +33,10 @@ set(MSOCKET_CLI_TESTS
   manpage           # man/mcat.1 is lint-clean and lists every option of --help
 )
 
-if(TARGET mcat)
-  foreach(name IN LISTS MSOCKET_CLI_TESTS)
-    add_test(NAME cli:${name}
-      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${name}.sh $<TARGET_FILE:mcat>)
-    set_tests_properties(cli:${name} PROPERTIES
-      SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
-  endforeach()
-else()
-  message(WARNING "tests/cli: no mcat target; command-line tests not registered")
-endif()
-
 # Command-line tests of mnamed, the name service, on loopback: each starts
 # `mnamed serve --listen 127.0.0.1:0` and reads the port from its
 # `listening on` line.
-set(MSOCKET_MNAMED_CLI_TESTS
+msocket_add_cli_tests(mnamed
   mnamed_roundtrip  # keygen, register, lookup; exit codes 0, 1, 2; --help everywhere
   mnamed_crash      # kill -9 right after an acknowledged update; restart keeps it
   mnamed_wrong_key  # another key's update and delete are refused; record unchanged
@@ -41,34 +44,16 @@ set(MSOCKET_MNAMED_CLI_TESTS
   mnamed_manpage    # man/mnamed.8 is lint-clean and lists every subcommand and option
 )
 
-if(TARGET mnamed)
-  foreach(name IN LISTS MSOCKET_MNAMED_CLI_TESTS)
-    add_test(NAME cli:${name}
-      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${name}.sh $<TARGET_FILE:mnamed>)
-    set_tests_properties(cli:${name} PROPERTIES
-      SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
-  endforeach()
-else()
-  message(WARNING "tests/cli: no mnamed target; its command-line tests are not registered")
-endif()
-
 # mbench's benchmarks in their --quick form (well-formed results, plausible
 # numbers, no timing thresholds; mnamed and mcat are found next to mbench),
 # and its manual page, which keeps up with the --help of every subcommand.
-set(MSOCKET_MBENCH_CLI_TESTS
+msocket_add_cli_tests(mbench
   mbench_names       # names --quick: JSON, CSV, table; mnamed stopped, data removed
   mbench_throughput  # throughput --quick: mcat and socat on loopback; charts; usage errors; --netns needs root
   mbench_energy_trace  # energy --power-trace: a known answer; a malformed trace names its line (exit 1)
   mbench_multipath_usage  # multipath and handover: usage errors exit 2; mptcp-serve/fetch hidden but with --help
 )
-
 if(TARGET mbench)
-  foreach(name IN LISTS MSOCKET_MBENCH_CLI_TESTS)
-    add_test(NAME cli:${name}
-      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${name}.sh $<TARGET_FILE:mbench>)
-    set_tests_properties(cli:${name} PROPERTIES
-      SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
-  endforeach()
   foreach(subcommand IN ITEMS link names throughput recovery energy multipath handover)
     set(test_name cli:mbench_manpage)
     if(NOT subcommand STREQUAL "link")

@@ -1,10 +1,8 @@
 // The name service's long-poll watch and its connections: a held watch is
 // woken by a put, deletions and timeouts end it, keep-alive is used and
 // survives the server closing an idle connection, slow clients are cut off,
-// many clients are served at once. Plus a benchmark, hidden by default:
-// `integration_tests "[names-bench]"`.
-#include <iostream>
-
+// many clients are served at once. Their latency and rates are measured by
+// bench_names_loopback (bench/names_loopback.cpp).
 #include "names_fixture.hpp"
 
 using namespace names_test;
@@ -217,33 +215,4 @@ TEST_CASE("names: destroying everything with watches in flight is safe", "[names
     service.reset();  // the server, then the io_context with the suspended frames
     client.reset();
   }
-}
-
-TEST_CASE("names: lookup latency and update rate on loopback", "[.][names-bench]") {
-  Service service;
-  service.run([&]() -> asio::awaitable<void> {
-    using clock = std::chrono::steady_clock;
-    Client client(co_await asio::this_coro::executor, service.url());
-    const auto key = generate_signing_key();
-    const Registration registration5{"bench.example", {"10.0.0.1:1"}, {}};
-    const auto published = co_await publish(client, key, registration5);
-    REQUIRE(published.has_value());
-    constexpr int kLookups = 1000, kUpdates = 200;
-    auto start = clock::now();
-    for (int i = 0; i < kLookups; ++i) {
-      const auto found = co_await client.lookup("bench.example");
-      REQUIRE(found.has_value());
-    }
-    const auto lookups = std::chrono::duration<double, std::micro>(clock::now() - start) / kLookups;
-    const auto version = (co_await client.lookup("bench.example"))->version;
-    start = clock::now();
-    for (int i = 1; i <= kUpdates; ++i) {
-      const auto stored = co_await client.put(signed_record(key, "bench.example", version + i));
-      REQUIRE(stored.has_value());
-    }
-    const auto updates = std::chrono::duration<double>(clock::now() - start);
-    std::cout << "lookup: " << lookups.count() << " us each (" << kLookups << ", verified, one keep-alive connection)\n"
-              << "update: " << kUpdates / updates.count() << " per second (" << kUpdates
-              << " signed puts, each fsynced before its answer)\n";
-  }());
 }

@@ -6,45 +6,38 @@
 # migration on either end.
 # Usage: forged_migrate.sh MCAT FORGE_MIGRATE
 set -euo pipefail
-MCAT=${1:?usage: forged_migrate.sh MCAT FORGE_MIGRATE}
-FORGE=${2:?usage: forged_migrate.sh MCAT FORGE_MIGRATE}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MCAT FORGE_MIGRATE -- "$@"
 tb_require_root jq
-tb_require_exe "$MCAT"
-tb_require_exe "$FORGE"
 
 SIZE=$((24 * 1024 * 1024))
 
 tb_start_transfer "$SIZE" "$SIZE" 40mbit -vv
-PORT=$TB_PORT
-client=$TB_CLIENT
-tb_wait_for_line "$TB_TMP/srv.log" 'accepted conn=[0-9a-f]{16}' 10 || tb_fail "server never said 'accepted conn='"
-conn=$(grep -oE 'accepted conn=[0-9a-f]{16}' "$TB_TMP/srv.log" | head -n 1)
+test_wait_for_line "$TEST_TMP/srv.log" 'accepted conn=[0-9a-f]{16}' 10 || test_fail "server never said 'accepted conn='"
+conn=$(grep -oE 'accepted conn=[0-9a-f]{16}' "$TEST_TMP/srv.log" | head -n 1)
 conn=${conn#accepted conn=}
-tb_say "transfer running on conn=$conn; forging a MIGRATE from the router"
+test_say "transfer running on conn=$conn; forging a MIGRATE from the router"
 
-tb_spawn "$TB_RTR" 20 "$FORGE" "$TB_SRV_ADDR" "$PORT" "$conn" \
-  </dev/null >"$TB_TMP/forge.log" 2>&1
-status=0; tb_wait_pid "$TB_PID" || status=$?
-sed 's/^/  forge: /' "$TB_TMP/forge.log"
+tb_spawn "$TB_RTR" 20 "$FORGE_MIGRATE" "$TB_SRV_ADDR" "$TB_PORT" "$conn" \
+  </dev/null >"$TEST_TMP/forge.log" 2>&1
+status=0; test_wait_pid "$TB_PID" || status=$?
+sed 's/^/  forge: /' "$TEST_TMP/forge.log"
 case $status in
-  0) tb_say "forge_migrate: the server refused the forged MIGRATE" ;;
-  1) tb_fail "the server ACCEPTED a MIGRATE with a wrong MAC" ;;
-  *) tb_fail "forge_migrate failed (status $status)" ;;
+  0) test_say "forge_migrate: the server refused the forged MIGRATE" ;;
+  1) test_fail "the server ACCEPTED a MIGRATE with a wrong MAC" ;;
+  *) test_fail "forge_migrate failed (status $status)" ;;
 esac
-tb_running "$client" || tb_fail "the transfer ended before the forgery; the test proves nothing"
+test_running "$TB_CLIENT" || test_fail "the transfer ended before the forgery; the test proves nothing"
 
-tb_wait_for_line "$TB_TMP/srv.log" "refused.*conn=$conn|conn=$conn.*refused" 10 ||
-  tb_fail "server logged no 'refused ... conn=$conn' line"
-refusal=$(grep -E "refused.*conn=$conn|conn=$conn.*refused" "$TB_TMP/srv.log" | head -n 1)
-grep -qiE 'warn|wrn' <<<"$refusal" || tb_fail "refusal not logged at warn level: $refusal"
-tb_say "server log: ${refusal}"
+test_wait_for_line "$TEST_TMP/srv.log" "refused.*conn=$conn|conn=$conn.*refused" 10 ||
+  test_fail "server logged no 'refused ... conn=$conn' line"
+refusal=$(grep -E "refused.*conn=$conn|conn=$conn.*refused" "$TEST_TMP/srv.log" | head -n 1)
+grep -qiE 'warn|wrn' <<<"$refusal" || test_fail "refusal not logged at warn level: $refusal"
+test_say "server log: ${refusal}"
 
 tb_expect_transfer_done
-for side in cli srv; do
-  migrations=$(tb_migrations "$TB_TMP/$side.json")
-  ((migrations == 0)) || tb_fail "$side stats list $migrations migrations, expected 0"
-done
-tb_say "no migration on either end"
-tb_say "PASS"
+tb_expect_migrations "$TEST_TMP/cli.json" 0
+tb_expect_migrations "$TEST_TMP/srv.json" 0
+test_say "no migration on either end"
+test_say "PASS"

@@ -1,20 +1,25 @@
 # shellcheck shell=bash
 # Testbed library for real-process tests in Linux network namespaces
 # (DESIGN.md, "Testbed"). Sourced by tests/netns/*.sh and scripts/demo.sh.
+# What every shell test needs (test_fail, test_say, the waits, the cleanup)
+# is in tests/lib/common.sh; here is what namespaces add: topologies, moves,
+# rate limits, processes started inside a namespace, the name service, and
+# the checks of mbench's own testbeds.
 #
 #   source tests/netns/lib.sh
-#   tb_require_root
-#   tb_topology_client_router_server
-#   tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" 80mbit
-#   tb_spawn "$TB_SRV" 60 "$MCAT" -l -v -p 7000 <in >out 2>"$TB_TMP/srv.log"
-#   tb_wait_for_line "$TB_TMP/srv.log" 'listening on' 10
+#   test_arguments MCAT -- "$@"
+#   tb_require_root jq
+#   tb_topology_client_router_server 80mbit
+#   tb_spawn "$TB_SRV" 60 "$MCAT" -l -v -p 7000 <in >out 2>"$TEST_TMP/srv.log"
+#   test_wait_for_line "$TEST_TMP/srv.log" 'listening on' 10
 #   tb_move_client 10.200.3.2/24 10.200.3.1
 #
-# Rules kept here so that tests need not repeat them:
-#  - every namespace name is unique to this run (prefix ms<pid>);
-#  - every process is started under `timeout`, every wait has a deadline;
-#  - tb_cleanup (trapped on EXIT, INT and TERM) stops the processes this run
-#    started, by pid, and deletes the namespaces it created, even on failure.
+# Every namespace name is unique to this run (prefix ms<pid>); test_cleanup
+# deletes the namespaces this run created, and what runs in them, even on
+# failure.
+
+# shellcheck source=../lib/common.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh" netns
 
 TB_ID="ms$$"
 TB_CLI="$TB_ID-cli"
@@ -29,37 +34,7 @@ TB_CLI_ADDR=10.200.1.2
 TB_SRV_ADDR=10.200.2.2
 
 TB_NAMESPACES=()
-TB_PIDS=()
 TB_PID=
-TB_FAILED=0
-TB_CLEANED=0
-TB_T0=${EPOCHREALTIME/./}
-TB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/msocket-netns.XXXXXX")
-
-# Microseconds since the epoch.
-tb_now_us() { echo "${EPOCHREALTIME/./}"; }
-
-# Seconds since the library was sourced, with millisecond precision.
-tb_elapsed() {
-  local us=$(( $(tb_now_us) - TB_T0 ))
-  printf '%d.%03d' $((us / 1000000)) $(((us / 1000) % 1000))
-}
-
-# Print a narrative line with the elapsed time.
-tb_say() { printf '[%7ss] %s\n' "$(tb_elapsed)" "$*"; }
-
-# Fail the test: print the reason and the tail of every log, exit 1.
-tb_fail() {
-  TB_FAILED=1
-  printf 'FAIL: %s\n' "$*" >&2
-  local log
-  for log in "$TB_TMP"/*.log; do
-    [[ -f $log ]] || continue
-    printf -- '----- %s (last 40 lines) -----\n' "${log##*/}" >&2
-    tail -n 40 "$log" >&2
-  done
-  exit 1
-}
 
 # Skip (exit 77), or fail when MSOCKET_REQUIRE_NETNS=1 asks for these tests.
 tb_skip_or_fail() {
@@ -86,12 +61,7 @@ tb_require_root() {
   ip netns del "$TB_ID-probe"
 }
 
-# Require an executable file (the binary under test), else fail.
-tb_require_exe() {
-  [[ -n ${1:-} && -x $1 ]] || tb_fail "not an executable: '${1:-}'"
-}
-
-# Create a namespace with loopback up; it is deleted by tb_cleanup.
+# Create a namespace with loopback up; it is deleted by test_cleanup.
 tb_netns_add() {
   local ns=$1
   ip netns del "$ns" 2>/dev/null || true
@@ -107,13 +77,14 @@ tb_netns_add() {
 #   rtr to-srv 10.200.2.1/24 + 10.200.6.1/24, .7.1/24, .8.1/24 (the server's
 #              subnets when it moves), forwarding on
 #   srv eth0   10.200.2.2/24, default via 10.200.2.1
+# Usage: tb_topology_client_router_server [RATE]; with RATE, both of the
+# router's links are limited to it (tb_rate_limit).
 tb_topology_client_router_server() {
   tb_netns_add "$TB_CLI"
   tb_netns_add "$TB_RTR"
   tb_netns_add "$TB_SRV"
 
   ip -n "$TB_CLI" link add "$TB_CLI_DEV" type veth peer name "$TB_RTR_CLI_DEV" netns "$TB_RTR"
-  ip -n "$TB_SRV" link add "$TB_SRV_DEV" type veth peer name "$TB_RTR_SRV_DEV" netns "$TB_RTR"
 
   ip -n "$TB_CLI" addr add "$TB_CLI_ADDR/24" dev "$TB_CLI_DEV"
   ip -n "$TB_CLI" link set "$TB_CLI_DEV" up
@@ -123,13 +94,25 @@ tb_topology_client_router_server() {
   for subnet in 1 3 4 5; do
     ip -n "$TB_RTR" addr add "10.200.$subnet.1/24" dev "$TB_RTR_CLI_DEV"
   done
-  for subnet in 2 6 7 8; do
+  ip -n "$TB_RTR" link set "$TB_RTR_CLI_DEV" up
+  tb_attach_server 2 6 7 8
+  if [[ -n ${1:-} ]]; then
+    tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" "$1"
+    tb_rate_limit "$TB_RTR" "$TB_RTR_SRV_DEV" "$1"
+  fi
+}
+
+# tb_attach_server SUBNET...: the server behind the router, forwarding on:
+#   rtr to-srv 10.200.SUBNET.1/24 for each SUBNET -- srv eth0 10.200.2.2/24,
+#   default via 10.200.2.1
+tb_attach_server() {
+  local subnet
+  ip -n "$TB_SRV" link add "$TB_SRV_DEV" type veth peer name "$TB_RTR_SRV_DEV" netns "$TB_RTR"
+  for subnet in "$@"; do
     ip -n "$TB_RTR" addr add "10.200.$subnet.1/24" dev "$TB_RTR_SRV_DEV"
   done
-  ip -n "$TB_RTR" link set "$TB_RTR_CLI_DEV" up
   ip -n "$TB_RTR" link set "$TB_RTR_SRV_DEV" up
   ip netns exec "$TB_RTR" sysctl -qw net.ipv4.ip_forward=1
-
   ip -n "$TB_SRV" addr add "$TB_SRV_ADDR/24" dev "$TB_SRV_DEV"
   ip -n "$TB_SRV" link set "$TB_SRV_DEV" up
   ip -n "$TB_SRV" route add default via 10.200.2.1 dev "$TB_SRV_DEV"
@@ -157,43 +140,7 @@ tb_topology_two_paths() {
     tc -n "$TB_RTR" qdisc replace dev "c$i" root tbf rate "${rates[i]}" burst 32kb latency 50ms
     tc -n "$TB_CLI" qdisc replace dev "eth$i" root tbf rate "${rates[i]}" burst 32kb latency 50ms
   done
-  ip -n "$TB_SRV" link add "$TB_SRV_DEV" type veth peer name "$TB_RTR_SRV_DEV" netns "$TB_RTR"
-  ip -n "$TB_RTR" addr add 10.200.2.1/24 dev "$TB_RTR_SRV_DEV"
-  ip -n "$TB_RTR" link set "$TB_RTR_SRV_DEV" up
-  ip netns exec "$TB_RTR" sysctl -qw net.ipv4.ip_forward=1
-  ip -n "$TB_SRV" addr add "$TB_SRV_ADDR/24" dev "$TB_SRV_DEV"
-  ip -n "$TB_SRV" link set "$TB_SRV_DEV" up
-  ip -n "$TB_SRV" route add default via 10.200.2.1 dev "$TB_SRV_DEV"
-}
-
-# tb_move_server NEWADDR/PREFIX GW: as tb_move_client, for the server. The
-# router has the server-side subnets 10.200.2.0/24, .6.0/24, .7.0/24, .8.0/24.
-tb_move_server() {
-  local new=$1 gateway=$2 address
-  for address in $(ip -n "$TB_SRV" -4 -o addr show dev "$TB_SRV_DEV" scope global | awk '{ print $4 }'); do
-    ip -n "$TB_SRV" addr del "$address" dev "$TB_SRV_DEV"
-  done
-  printf 'addr add %s dev %s\nroute replace default via %s dev %s\n' \
-    "$new" "$TB_SRV_DEV" "$gateway" "$TB_SRV_DEV" | ip -n "$TB_SRV" -batch -
-}
-
-# tb_start_names MNAMED: the name service in the router namespace (reachable
-# from both sides whatever their addresses), with its data in $TB_TMP/names,
-# and a key for the name "srv" in $TB_TMP/srv.key. Sets TB_NAMES (the URL)
-# and TB_MNAMED (pid); its log is $TB_TMP/mnamed.log.
-tb_start_names() {
-  local mnamed=$1
-  TB_NAMES=http://10.200.2.1:7700
-  "$mnamed" keygen --out "$TB_TMP/srv.key" >/dev/null || tb_fail "mnamed keygen failed"
-  tb_spawn "$TB_RTR" 300 "$mnamed" serve -v --listen 10.200.2.1:7700 --data-dir "$TB_TMP/names" \
-    2>>"$TB_TMP/mnamed.log"
-  TB_MNAMED=$TB_PID
-  tb_wait_for_listen "$TB_RTR" 7700 10 || tb_fail "mnamed did not start"
-}
-
-# tb_lookup MNAMED NAME: the record of NAME as one line of JSON (empty if none).
-tb_lookup() {
-  ip netns exec "$TB_RTR" timeout 10 "$1" lookup --server "$TB_NAMES" "$2" 2>/dev/null || true
+  tb_attach_server 2
 }
 
 # tb_rate_limit NS DEV RATE: token-bucket limit on DEV's egress (tc tbf),
@@ -203,49 +150,55 @@ tb_rate_limit() {
   tc -n "$ns" qdisc replace dev "$dev" root tbf rate "$rate" burst 64kb latency 50ms
 }
 
+# tb_readdress NS DEV NEWADDR/PREFIX GW: delete DEV's global IPv4
+# address(es), then add the new one and a default route via GW, as a phone
+# that changes network does. One ip(8) process for the address and its
+# default route, as DHCP sets both at once: the recovery clock starts at the
+# new address, and a second process start would add its own milliseconds to
+# every measurement.
+tb_readdress() {
+  local ns=$1 dev=$2 new=$3 gateway=$4
+  tb_drop_addresses "$ns" "$dev"
+  printf 'addr add %s dev %s\nroute replace default via %s dev %s\n' \
+    "$new" "$dev" "$gateway" "$dev" | ip -n "$ns" -batch -
+}
+
+# tb_drop_addresses NS DEV: delete DEV's global IPv4 address(es).
+tb_drop_addresses() {
+  local ns=$1 dev=$2 address
+  for address in $(ip -n "$ns" -4 -o addr show dev "$dev" scope global | awk '{ print $4 }'); do
+    ip -n "$ns" addr del "$address" dev "$dev"
+  done
+}
+
+# tb_move_server NEWADDR/PREFIX GW: as tb_move_client, for the server. The
+# router has the server-side subnets 10.200.2.0/24, .6.0/24, .7.0/24, .8.0/24.
+tb_move_server() { tb_readdress "$TB_SRV" "$TB_SRV_DEV" "$1" "$2"; }
+
 # The client's current global IPv4 address(es), without prefix length.
 tb_client_addr() {
   ip -n "$TB_CLI" -4 -o addr show dev "$TB_CLI_DEV" scope global |
     awk '{ sub("/.*", "", $4); print $4 }' | paste -sd, -
 }
 
-# tb_move_client NEWADDR/PREFIX GW: move the client as a phone does: delete
-# its current address(es), then add the new one and a default route via GW.
+# tb_move_client NEWADDR/PREFIX GW: move the client (tb_readdress) and say so.
 tb_move_client() {
-  local new=$1 gateway=$2 old address
+  local old
   old=$(tb_client_addr)
-  for address in $(ip -n "$TB_CLI" -4 -o addr show dev "$TB_CLI_DEV" scope global | awk '{ print $4 }'); do
-    ip -n "$TB_CLI" addr del "$address" dev "$TB_CLI_DEV"
-  done
-  # One ip(8) process for the address and its default route, as DHCP sets
-  # both at once: the recovery clock starts at the new address, and a second
-  # process start would add its own milliseconds to every measurement.
-  printf 'addr add %s dev %s\nroute replace default via %s dev %s\n' \
-    "$new" "$TB_CLI_DEV" "$gateway" "$TB_CLI_DEV" | ip -n "$TB_CLI" -batch -
-  tb_say "client moved ${old:-nothing} -> ${new%/*}"
+  tb_readdress "$TB_CLI" "$TB_CLI_DEV" "$1" "$2"
+  test_say "client moved ${old:-nothing} -> ${1%/*}"
 }
 
 # tb_spawn NS SECONDS CMD [ARGS...]: start CMD in namespace NS, in the
 # background, killed after SECONDS. Redirections on the call apply to CMD
-# (stdin included). Sets TB_PID; tb_cleanup stops it if it is still running.
+# (stdin included). Sets TB_PID; test_cleanup stops it if it is still running.
 tb_spawn() {
   local ns=$1 seconds=$2
   shift 2
   # `<&0`: a background command otherwise gets /dev/null as stdin.
-  ip netns exec "$ns" timeout -k 5 "$seconds" "$@" <&0 &
+  ip netns exec "$ns" timeout -k 5 "$seconds" "$@" <&0 {TEST_OUT}>&- {TEST_ERR}>&- &
   TB_PID=$!
-  TB_PIDS+=("$TB_PID")
-}
-
-# tb_wait_pid PID: wait for a process started by tb_spawn; returns its status
-# (124 if its timeout expired). Bounded by that timeout.
-tb_wait_pid() {
-  local pid=$1 status=0 i
-  wait "$pid" || status=$?
-  for i in "${!TB_PIDS[@]}"; do
-    [[ ${TB_PIDS[$i]} == "$pid" ]] && unset 'TB_PIDS[i]'
-  done
-  return "$status"
+  test_track "$TB_PID"
 }
 
 # tb_kill_tree SIGNAL PID: send SIGNAL to the program a tb_spawn started
@@ -259,156 +212,207 @@ tb_kill_tree() {
   kill "-$signal" "$pid" 2>/dev/null || true
 }
 
-# True while PID (started by tb_spawn) runs.
-tb_running() { kill -0 "$1" 2>/dev/null; }
-
-# tb_wait_for_count FILE REGEX COUNT TIMEOUT: wait until FILE has at least
-# COUNT lines matching the extended REGEX. Returns 1 after TIMEOUT seconds.
-tb_wait_for_count() {
-  local file=$1 regex=$2 count=$3 timeout=$4 found deadline
-  deadline=$(( $(tb_now_us) + timeout * 1000000 ))
-  while :; do
-    found=$(grep -cE -- "$regex" "$file" 2>/dev/null || true)
-    (( ${found:-0} >= count )) && return 0
-    (( $(tb_now_us) >= deadline )) && return 1
-    sleep 0.05
-  done
-}
-
-# tb_wait_for_line FILE REGEX TIMEOUT: wait for a line matching REGEX.
-tb_wait_for_line() { tb_wait_for_count "$1" "$2" 1 "$3"; }
-
-# Size of FILE in bytes (0 if absent).
-tb_file_size() { stat -c %s -- "$1" 2>/dev/null || echo 0; }
-
-# tb_wait_for_size FILE BYTES TIMEOUT [PID]: wait until FILE holds at least
-# BYTES. Returns 1 on timeout, 2 if PID exits first.
-tb_wait_for_size() {
-  local file=$1 bytes=$2 timeout=$3 pid=${4:-} deadline
-  deadline=$(( $(tb_now_us) + timeout * 1000000 ))
-  while :; do
-    (( $(tb_file_size "$file") >= bytes )) && return 0
-    if [[ -n $pid ]] && ! tb_running "$pid"; then
-      (( $(tb_file_size "$file") >= bytes )) && return 0
-      return 2
-    fi
-    (( $(tb_now_us) >= deadline )) && return 1
-    sleep 0.05
-  done
-}
-
-# tb_wait_until TIMEOUT CMD [ARGS...]: poll CMD until it succeeds; returns 1
-# after TIMEOUT seconds.
-tb_wait_until() {
-  local timeout=$1 deadline
-  shift
-  deadline=$(( $(tb_now_us) + timeout * 1000000 ))
-  until "$@"; do
-    (( $(tb_now_us) >= deadline )) && return 1
-    sleep 0.05
-  done
-}
-
 # True if something listens on TCP PORT in namespace NS.
 tb_listening() {
   ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q .
 }
 
-# tb_wait_for_listen NS PORT TIMEOUT: wait for a TCP listener on PORT in NS.
-tb_wait_for_listen() { tb_wait_until "$3" tb_listening "$1" "$2"; }
+# tb_wait_for_listen NS PORT SECONDS: wait for a TCP listener on PORT in NS.
+tb_wait_for_listen() { test_wait_until "$3" tb_listening "$1" "$2"; }
 
-# tb_expect_exit PID NAME: wait for a tb_spawn'ed process; fail unless it
-# exits 0.
-tb_expect_exit() {
-  local status=0
-  tb_wait_pid "$1" || status=$?
-  case $status in
-    0) tb_say "$2 exited 0" ;;
-    124) tb_fail "$2 was killed by its timeout" ;;
-    *) tb_fail "$2 exited with status $status" ;;
-  esac
+# tb_expect_migrations STATS_JSON COUNT [CAUSE]: the `mcat --stats` file
+# lists exactly COUNT migrations, each with its recovery time (and of cause
+# CAUSE).
+tb_expect_migrations() {
+  [[ -s $1 ]] || test_fail "no stats file ${1##*/}"
+  jq -e --argjson count "$2" --arg cause "${3:-}" '(.migrations | length) == $count and
+      all(.migrations[]; (.recovery_ms | type) == "number" and ($cause == "" or .cause == $cause))' "$1" >/dev/null ||
+    test_fail "${1##*/}: expected $2 migrations${3:+ of cause $3}, got $(head -c 600 "$1")"
 }
 
-# tb_migrations STATS_JSON: number of migrations in an `mcat --stats` file.
-tb_migrations() {
-  [[ -s $1 ]] || tb_fail "no stats file ${1##*/}"
-  jq -e '.migrations | length' "$1" 2>/dev/null || tb_fail "bad stats file ${1##*/}: $(head -c 300 "$1")"
-}
-
-# tb_random_file PATH BYTES: BYTES of random data.
-tb_random_file() { head -c "$2" /dev/urandom >"$1"; }
-
-# tb_sha256 FILE: the file's SHA-256 in hex.
-tb_sha256() { sha256sum -- "$1" | awk '{ print $1 }'; }
-
-# tb_expect_same EXPECTED ACTUAL LABEL: fail unless the files are identical.
-tb_expect_same() {
-  local expected actual
-  expected=$(tb_sha256 "$1")
-  actual=$(tb_sha256 "$2")
-  if [[ $expected != "$actual" ]]; then
-    tb_fail "$3: sha256 differs: sent $expected ($(tb_file_size "$1") bytes)," \
-      "received $actual ($(tb_file_size "$2") bytes)"
-  fi
-  tb_say "$3: sha256 match ${expected:0:16}... ($(tb_file_size "$2") bytes)"
-}
+# tb_path_bytes STATS_JSON PATH: bytes received on flowpath PATH (mcat --stats).
+tb_path_bytes() { jq --argjson path "$2" '[.paths[] | select(.path == $path) | .bytes_received] | add // 0' "$1"; }
 
 # tb_start_transfer UP_BYTES DOWN_BYTES RATE [SERVER_OPTION...]: the usual
 # scene of a test. Builds the client-router-server topology with RATE on both
 # router links, makes random input files up.bin and down.bin, starts
 # `mcat -l -p 7000` on the server (with SERVER_OPTION..., default -v) and the
 # client, both with --stats, and waits until they are connected. Sets
-# TB_SERVER and TB_CLIENT (pids), TB_PORT; files in $TB_TMP: {srv,cli}.{out,log,json}.
+# TB_SERVER and TB_CLIENT (pids), TB_PORT; files in $TEST_TMP: {srv,cli}.{out,log,json}.
 tb_start_transfer() {
   local up=$1 down=$2 rate=$3
   shift 3
   local server_options=("$@")
   ((${#server_options[@]})) || server_options=(-v)
   TB_PORT=7000
-  tb_topology_client_router_server
-  tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" "$rate"
-  tb_rate_limit "$TB_RTR" "$TB_RTR_SRV_DEV" "$rate"
-  tb_random_file "$TB_TMP/up.bin" "$up"
-  tb_random_file "$TB_TMP/down.bin" "$down"
-  tb_spawn "$TB_SRV" 120 "$MCAT" -l "${server_options[@]}" -p "$TB_PORT" --stats "$TB_TMP/srv.json" \
-    <"$TB_TMP/down.bin" >"$TB_TMP/srv.out" 2>"$TB_TMP/srv.log"
+  tb_topology_client_router_server "$rate"
+  test_random_file "$TEST_TMP/up.bin" "$up"
+  test_random_file "$TEST_TMP/down.bin" "$down"
+  tb_spawn "$TB_SRV" 120 "$MCAT" -l "${server_options[@]}" -p "$TB_PORT" --stats "$TEST_TMP/srv.json" \
+    <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
   TB_SERVER=$TB_PID
-  tb_wait_for_line "$TB_TMP/srv.log" "listening on .*:$TB_PORT" 10 || tb_fail "server never said 'listening on'"
-  tb_spawn "$TB_CLI" 120 "$MCAT" -v --stats "$TB_TMP/cli.json" "$TB_SRV_ADDR" "$TB_PORT" \
-    <"$TB_TMP/up.bin" >"$TB_TMP/cli.out" 2>"$TB_TMP/cli.log"
-  TB_CLIENT=$TB_PID
-  tb_wait_for_line "$TB_TMP/cli.log" 'connected to ' 10 || tb_fail "client never said 'connected to'"
+  test_wait_for_line "$TEST_TMP/srv.log" "listening on .*:$TB_PORT" 10 || test_fail "server never said 'listening on'"
+  tb_start_client 120 -v "$TB_SRV_ADDR" "$TB_PORT"
+  test_wait_for_line "$TEST_TMP/cli.log" 'connected to ' 10 || test_fail "client never said 'connected to'"
 }
 
-# tb_expect_transfer_done: both ends of tb_start_transfer exit 0 and both
-# streams arrived intact.
+# tb_start_download DELAY [SERVER_OPTION...] -- [CLIENT_OPTION...]: a
+# download of down.bin (the test makes it) from `mcat -l -v -p 7000
+# SERVER_OPTION...`, which sends it DELAY seconds after its start (once
+# every flowpath is up), to `mcat -v CLIENT_OPTION...` connecting to the
+# server's address (tb_start_client, with nothing to send: up.bin is empty).
+# Waits for the listener; sets TB_SERVER and TB_CLIENT.
+tb_start_download() {
+  local delay=$1 server_options=()
+  shift
+  while [[ $1 != -- ]]; do server_options+=("$1"); shift; done
+  shift
+  : >"$TEST_TMP/up.bin"
+  tb_spawn "$TB_SRV" 90 "$MCAT" -l -v -p 7000 "${server_options[@]}" \
+    < <(sleep "$delay"; cat "$TEST_TMP/down.bin") >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
+  TB_SERVER=$TB_PID
+  tb_wait_for_listen "$TB_SRV" 7000 10 || test_fail "the server did not listen"
+  tb_start_client 90 -v "$@" "$TB_SRV_ADDR" 7000
+}
+
+# tb_start_client SECONDS MCAT_ARGUMENT...: mcat in the client namespace with
+# --stats cli.json, stdin up.bin, stdout cli.out, stderr cli.log. Sets TB_CLIENT.
+tb_start_client() {
+  local seconds=$1
+  shift
+  tb_spawn "$TB_CLI" "$seconds" "$MCAT" --stats "$TEST_TMP/cli.json" "$@" \
+    <"$TEST_TMP/up.bin" >"$TEST_TMP/cli.out" 2>"$TEST_TMP/cli.log"
+  TB_CLIENT=$TB_PID
+}
+
+# tb_wait_for_download BYTES: wait (60 s at most) until the client of the
+# scene (TB_CLIENT, its stdout in cli.out) has received BYTES; fail if not.
+tb_wait_for_download() {
+  test_wait_for_size "$TEST_TMP/cli.out" "$1" 60 "$TB_CLIENT" ||
+    test_fail "the client received only $(test_file_size "$TEST_TMP/cli.out") of the $1 bytes awaited"
+}
+
+# tb_wait_for_migration COUNT [CAUSE]: wait (30 s at most) until the
+# client's log (cli.log) has COUNT `migrated` lines (of cause CAUSE), and say
+# the last; fail if not.
+tb_wait_for_migration() {
+  test_wait_for_count "$TEST_TMP/cli.log" "migrated conn=.*cause=${2:-}" "$1" 30 ||
+    test_fail "the client logged no migration $1${2:+ of cause $2}"
+  test_say "  resumed: $(tb_last_migration)"
+}
+
+# tb_expect_transfer_done: both ends of the scene exit 0 and both streams
+# arrived intact.
 tb_expect_transfer_done() {
-  tb_expect_exit "$TB_CLIENT" client
-  tb_expect_exit "$TB_SERVER" server
-  tb_expect_same "$TB_TMP/up.bin" "$TB_TMP/srv.out" "client -> server"
-  tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli.out" "server -> client"
+  test_expect_exit "$TB_CLIENT" client
+  test_expect_exit "$TB_SERVER" server
+  test_expect_same "$TEST_TMP/up.bin" "$TEST_TMP/srv.out" "client -> server"
+  test_expect_same "$TEST_TMP/down.bin" "$TEST_TMP/cli.out" "server -> client"
 }
 
 # tb_last_migration: the client's latest `migrated ...` log line, for the narrative.
-tb_last_migration() { grep -E 'migrated conn=' "$TB_TMP/cli.log" | tail -n 1 | sed 's/.*migrated/migrated/'; }
+tb_last_migration() { grep -E 'migrated conn=' "$TEST_TMP/cli.log" | tail -n 1 | sed 's/.*migrated/migrated/'; }
 
-# Stop what this run started (by pid), delete its namespaces and files.
-# Idempotent; keeps the logs and stats (not the data) when the test failed.
-tb_cleanup() {
-  local status=$?
-  ((TB_CLEANED)) && return "$status"
-  TB_CLEANED=1
-  set +e
-  local pid ns deadline
-  for pid in "${TB_PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null
-  done
-  deadline=$(( $(tb_now_us) + 3000000 ))
-  for pid in "${TB_PIDS[@]}"; do
-    while tb_running "$pid" && (( $(tb_now_us) < deadline )); do sleep 0.05; done
-    kill -KILL "$pid" 2>/dev/null
-  done
-  # Anything left inside our namespaces was started by this run.
+# ---- the name service -------------------------------------------------------
+
+# tb_start_names MNAMED: the name service in the router namespace (reachable
+# from both sides whatever their addresses), with its data in $TEST_TMP/names,
+# and a key for the name "srv" in $TEST_TMP/srv.key. Sets TB_NAMES (the URL)
+# and TB_MNAMED (pid); its log is $TEST_TMP/mnamed.log.
+tb_start_names() {
+  TB_NAMES=http://10.200.2.1:7700
+  "$1" keygen --out "$TEST_TMP/srv.key" >/dev/null || test_fail "mnamed keygen failed"
+  tb_serve_names "$1"
+  TB_MNAMED=$TB_PID
+}
+
+# tb_serve_names MNAMED: (re)start mnamed on the data of tb_start_names.
+tb_serve_names() {
+  tb_spawn "$TB_RTR" 300 "$1" serve -v --listen 10.200.2.1:7700 --data-dir "$TEST_TMP/names" \
+    2>>"$TEST_TMP/mnamed.log"
+  tb_wait_for_listen "$TB_RTR" 7700 10 || test_fail "mnamed did not start"
+}
+
+# tb_lookup MNAMED NAME: the record of NAME as one line of JSON (empty if none).
+tb_lookup() {
+  ip netns exec "$TB_RTR" timeout 10 "$1" lookup --server "$TB_NAMES" "$2" 2>/dev/null || true
+}
+
+# tb_start_named_server SECONDS [MCAT_OPTION...]: `mcat -l -v -p 7000` in the
+# server namespace, registered as "srv" with the service of tb_start_names;
+# stdin and stdout are the call's, stderr $TEST_TMP/srv.log. Waits for the
+# registration; sets TB_SERVER.
+tb_start_named_server() {
+  local seconds=$1
+  shift
+  tb_spawn "$TB_SRV" "$seconds" "$MCAT" -l -v --names "$TB_NAMES" --name srv --key "$TEST_TMP/srv.key" \
+    -p 7000 "$@" <&0 2>"$TEST_TMP/srv.log"
+  TB_SERVER=$TB_PID
+  test_wait_for_line "$TEST_TMP/srv.log" 'registered srv at 10.200.2.2:7000' 10 ||
+    test_fail "the server did not register"
+}
+
+# tb_start_named_transfer BYTES [CLIENT_OPTION...]: the scene of
+# tb_start_transfer by name, on a topology with tb_start_names: BYTES of
+# random data each way (up.bin, down.bin) between a server registered as
+# "srv" and a client that connects to "srv", both with --stats; waits until
+# they are connected. Sets TB_SERVER and TB_CLIENT.
+tb_start_named_transfer() {
+  local bytes=$1
+  shift
+  test_random_file "$TEST_TMP/up.bin" "$bytes"
+  test_random_file "$TEST_TMP/down.bin" "$bytes"
+  tb_start_named_server 120 --stats "$TEST_TMP/srv.json" <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out"
+  tb_start_client 120 -v "$@" --names "$TB_NAMES" srv
+  test_wait_for_line "$TEST_TMP/cli.log" 'connected to 10.200.2.2:7000' 10 || test_fail "the client did not connect"
+}
+
+# ---- mbench's own testbeds --------------------------------------------------
+
+# tb_expect_mbench_gone PID SUBCOMMAND: nothing of the mbench run PID is
+# left: no namespace mbench-PID-*, no device mbPID*, no temporary directory
+# mbench-SUBCOMMAND.* in $TEST_TMP (mbench ran with TMPDIR=$TEST_TMP).
+tb_expect_mbench_gone() {
+  local pid=$1 subcommand=$2
+  if ip netns list | grep -q "^mbench-$pid-"; then test_fail "namespaces of mbench $pid were left: $(ip netns list)"; fi
+  if ip -o link show | grep -q ": mb${pid}[a-z]"; then test_fail "devices of mbench $pid were left"; fi
+  if compgen -G "$TEST_TMP/mbench-$subcommand.*" >/dev/null; then test_fail "a temporary directory was left"; fi
+}
+
+# tb_run_mbench_quick NAME SECONDS SUBCOMMAND [ARGS...]: `$MBENCH SUBCOMMAND
+# [ARGS...] --quick --json NAME.json --csv NAME.csv` (test_run: its table in
+# NAME.out, stderr in NAME.log), with its temporary files in $TEST_TMP, must
+# exit 0 within SECONDS and leave nothing behind; prints its table.
+tb_run_mbench_quick() {
+  local name=$1 seconds=$2 subcommand=$3
+  shift 2
+  test_run "$name" 0 "$seconds" env TMPDIR="$TEST_TMP" "$MBENCH" "$@" --quick \
+    --json "$TEST_TMP/$name.json" --csv "$TEST_TMP/$name.csv"
+  tb_expect_mbench_gone "$TEST_RUN_PID" "$subcommand"
+  test_say "mbench $* --quick: done, nothing left behind"
+  sed 's/^/    /' "$TEST_TMP/$name.out"
+}
+
+# tb_expect_mbench_interrupted PROGRESS_REGEX SETTLE_SECONDS SUBCOMMAND [ARGS...]:
+# Ctrl-C in the middle of a run of `$MBENCH SUBCOMMAND [ARGS...]`: once its
+# stderr ($TEST_TMP/interrupted.log) matches PROGRESS_REGEX, and
+# SETTLE_SECONDS later (everything is up), SIGINT; mbench must exit 130 and
+# leave nothing behind.
+tb_expect_mbench_interrupted() {
+  local progress=$1 settle=$2 subcommand=$3
+  shift 2
+  test_start interrupted 60 env TMPDIR="$TEST_TMP" "$MBENCH" "$@"
+  test_wait_for_line "$TEST_TMP/interrupted.log" "$progress" 30 || test_fail "mbench $* did not get under way"
+  sleep "$settle"
+  kill -INT "$TEST_RUN_PID"
+  test_finish 130
+  tb_expect_mbench_gone "$TEST_RUN_PID" "$subcommand"
+  test_say "Ctrl-C: exit 130, namespaces and files removed"
+}
+
+# Kill what is left in this run's namespaces, then delete them.
+tb_remove_namespaces() {
+  local ns pid
   for ns in "${TB_NAMESPACES[@]}"; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do
       kill -KILL "$pid" 2>/dev/null
@@ -418,15 +422,15 @@ tb_cleanup() {
   for ns in "${TB_NAMESPACES[@]}"; do
     ip netns del "$ns" 2>/dev/null
   done
-  if ((TB_FAILED || (status != 0 && status != 77))) || [[ ${MSOCKET_KEEP_LOGS:-0} == 1 ]]; then
-    find "$TB_TMP" -type f ! -name '*.log' ! -name '*.json' -delete
-    rmdir "$TB_TMP" 2>/dev/null || printf 'logs kept in %s\n' "$TB_TMP" >&2
-  else
-    rm -rf -- "$TB_TMP"
-  fi
-  return "$status"
 }
+TEST_CLEANUP_HOOKS+=(tb_remove_namespaces)
 
-trap tb_cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT
-trap 'exit 143' TERM
+# ---- the names scripts/demo.sh still uses, from before tests/lib/common.sh ----
+# shellcheck disable=SC2034  # used by scripts/demo.sh
+declare -n TB_TMP=TEST_TMP
+for name in fail say now_us random_file file_size expect_exit expect_same wait_for_line wait_for_count \
+  wait_for_size; do
+  eval "tb_$name() { test_$name \"\$@\"; }"
+done
+tb_require_exe() { [[ -n ${1:-} && -x $1 ]] || test_fail "not an executable: '${1:-}'"; }
+unset name

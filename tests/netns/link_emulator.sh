@@ -8,11 +8,10 @@
 # Each case runs its own emulator, in a third namespace, stopped by SIGTERM.
 # Usage: link_emulator.sh MBENCH
 set -euo pipefail
-MBENCH=${1:?usage: link_emulator.sh MBENCH}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MBENCH -- "$@"
 tb_require_root ping socat awk
-tb_require_exe "$MBENCH"
 
 NS_A="$TB_ID-a"
 NS_B="$TB_ID-b"
@@ -26,13 +25,13 @@ tb_netns_add "$NS_LINK"
 # start_link NAME OPTION...: start the emulator between A and B, wait for its
 # 'link up' line. Sets LINK (pid) and LINK_LOG.
 start_link() {
-  LINK_LOG="$TB_TMP/$1.log"
+  LINK_LOG="$TEST_TMP/$1.log"
   shift
   tb_spawn "$NS_LINK" 120 "$MBENCH" link -v --ns-a "$NS_A" --addr-a "$ADDR_A" --ns-b "$NS_B" --addr-b "$ADDR_B" "$@" \
     </dev/null 2>"$LINK_LOG"
   LINK=$TB_PID
-  tb_wait_for_line "$LINK_LOG" '^link up: ' 10 || tb_fail "mbench never said 'link up'"
-  tb_say "$(grep -m1 '^link up: ' "$LINK_LOG")"
+  test_wait_for_line "$LINK_LOG" '^link up: ' 10 || test_fail "mbench never said 'link up'"
+  test_say "$(grep -m1 '^link up: ' "$LINK_LOG")"
 }
 
 # No device of ours left in A (they vanish with the emulator's descriptors).
@@ -41,9 +40,9 @@ a_has_no_tun() { ! ip -n "$NS_A" -o link show type tun | grep -q .; }
 # stop_link: SIGTERM; the emulator must exit 0 and its devices must go.
 stop_link() {
   kill -TERM "$LINK"
-  tb_expect_exit "$LINK" mbench
-  tb_wait_until 5 a_has_no_tun || tb_fail "the TUN device stayed in $NS_A after mbench exited"
-  tb_say "  $(grep -E 'a->b: packets=' "$LINK_LOG" | sed 's/.*info: //')"
+  test_expect_exit "$LINK" mbench
+  test_wait_until 5 a_has_no_tun || test_fail "the TUN device stayed in $NS_A after mbench exited"
+  test_say "  $(grep -E 'a->b: packets=' "$LINK_LOG" | sed 's/.*info: //')"
 }
 
 # within LOW VALUE HIGH: LOW <= VALUE <= HIGH (decimal numbers).
@@ -51,12 +50,12 @@ within() { awk -v l="$1" -v v="$2" -v h="$3" 'BEGIN { exit !(l <= v && v <= h) }
 
 # (a) Delay: 20 ms each way, no rate limit.
 start_link delay --delay 20ms
-ip netns exec "$NS_A" timeout 30 ping -n -q -c 20 -i 0.2 "$ADDR_B" >"$TB_TMP/ping-delay.out" ||
-  tb_fail "ping through a 20 ms link failed: $(cat "$TB_TMP/ping-delay.out")"
-rtt=$(awk -F/ '/^rtt/ { print $5 }' "$TB_TMP/ping-delay.out")
-tb_say "(a) ping RTT: $(grep '^rtt' "$TB_TMP/ping-delay.out")"
-within 38 "$rtt" 42 || tb_fail "average RTT $rtt ms is not within 5% of 40 ms"
-tb_say "(a) average RTT $rtt ms for 2 x 20 ms (bound 38..42 ms)"
+ip netns exec "$NS_A" timeout 30 ping -n -q -c 20 -i 0.2 "$ADDR_B" >"$TEST_TMP/ping-delay.out" ||
+  test_fail "ping through a 20 ms link failed: $(cat "$TEST_TMP/ping-delay.out")"
+rtt=$(awk -F/ '/^rtt/ { print $5 }' "$TEST_TMP/ping-delay.out")
+test_say "(a) ping RTT: $(grep '^rtt' "$TEST_TMP/ping-delay.out")"
+within 38 "$rtt" 42 || test_fail "average RTT $rtt ms is not within 5% of 40 ms"
+test_say "(a) average RTT $rtt ms for 2 x 20 ms (bound 38..42 ms)"
 stop_link
 
 # (b) Rate: 20 mbit each way, 10 ms each way. Goodput is measured at the
@@ -66,39 +65,39 @@ stop_link
 # carry through 20 mbit is 19.31 Mbit/s; goodput must be within 5% below
 # that (>= 18.35 Mbit/s) and never above the link rate.
 start_link rate --delay 10ms --rate 20mbit
-tb_spawn "$NS_B" 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TB_TMP/received.bin",creat,trunc \
-  </dev/null 2>"$TB_TMP/receiver.log"
+tb_spawn "$NS_B" 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TEST_TMP/received.bin",creat,trunc \
+  </dev/null 2>"$TEST_TMP/receiver.log"
 receiver=$TB_PID
-tb_wait_for_listen "$NS_B" 5001 10 || tb_fail "socat never listened in $NS_B"
-tb_spawn "$NS_A" 30 socat -u /dev/zero TCP:"$ADDR_B":5001 </dev/null 2>"$TB_TMP/sender.log"
+tb_wait_for_listen "$NS_B" 5001 10 || test_fail "socat never listened in $NS_B"
+tb_spawn "$NS_A" 30 socat -u /dev/zero TCP:"$ADDR_B":5001 </dev/null 2>"$TEST_TMP/sender.log"
 sender=$TB_PID
-tb_wait_for_size "$TB_TMP/received.bin" 1 10 "$sender" || tb_fail "no byte arrived through the 20 mbit link"
+test_wait_for_size "$TEST_TMP/received.bin" 1 10 "$sender" || test_fail "no byte arrived through the 20 mbit link"
 sleep 1.5
-bytes1=$(tb_file_size "$TB_TMP/received.bin") t1=$(tb_now_us)
+bytes1=$(test_file_size "$TEST_TMP/received.bin") t1=$(test_now_us)
 sleep 4
-bytes2=$(tb_file_size "$TB_TMP/received.bin") t2=$(tb_now_us)
+bytes2=$(test_file_size "$TEST_TMP/received.bin") t2=$(test_now_us)
 kill -TERM "$sender"
-tb_wait_pid "$sender" || true
-tb_wait_pid "$receiver" || true
+test_wait_pid "$sender" || true
+test_wait_pid "$receiver" || true
 goodput=$(awk -v b=$((bytes2 - bytes1)) -v us=$((t2 - t1)) 'BEGIN { printf "%.3f", b * 8 / us }')
-tb_say "(b) goodput $goodput Mbit/s: $((bytes2 - bytes1)) bytes in $((t2 - t1)) us" \
+test_say "(b) goodput $goodput Mbit/s: $((bytes2 - bytes1)) bytes in $((t2 - t1)) us" \
   "($(awk -v g="$goodput" 'BEGIN { printf "%.1f", g / 20 * 100 }')% of 20 mbit," \
   "$(awk -v g="$goodput" 'BEGIN { printf "%.1f", g / (20 * 1448 / 1500) * 100 }')% of the 19.31 Mbit/s payload rate)"
-within 18.35 "$goodput" 20 || tb_fail "goodput $goodput Mbit/s is not within 18.35..20 Mbit/s"
+within 18.35 "$goodput" 20 || test_fail "goodput $goodput Mbit/s is not within 18.35..20 Mbit/s"
 stop_link
 
 # (c) Loss: 10% from A to B only, so that a lost request is the only way to
 # lose a ping (10% both ways would lose 19% of round trips). The seed is fixed.
 start_link loss --delay 5ms --loss 0.1 --loss-back 0 --seed 1
-ip netns exec "$NS_A" timeout 60 ping -n -q -f -c 200 -W 1 "$ADDR_B" >"$TB_TMP/ping-loss.out" || true
-summary=$(grep 'packets transmitted' "$TB_TMP/ping-loss.out") || tb_fail "no ping summary: $(cat "$TB_TMP/ping-loss.out")"
+ip netns exec "$NS_A" timeout 60 ping -n -q -f -c 200 -W 1 "$ADDR_B" >"$TEST_TMP/ping-loss.out" || true
+summary=$(grep 'packets transmitted' "$TEST_TMP/ping-loss.out") || test_fail "no ping summary: $(cat "$TEST_TMP/ping-loss.out")"
 sent=$(awk '{ print $1 }' <<<"$summary")
 received=$(awk '{ print $4 }' <<<"$summary")
-((sent == 200)) || tb_fail "ping sent $sent packets, expected 200"
+((sent == 200)) || test_fail "ping sent $sent packets, expected 200"
 loss=$(awk -v s="$sent" -v r="$received" 'BEGIN { printf "%.1f", (s - r) * 100 / s }')
-tb_say "(c) $summary"
-within 5 "$loss" 15 || tb_fail "ping lost $loss% through a 10% loss link (bound 5..15%)"
-tb_say "(c) loss $loss% for --loss 0.1 (bound 5..15%)"
+test_say "(c) $summary"
+within 5 "$loss" 15 || test_fail "ping lost $loss% through a 10% loss link (bound 5..15%)"
+test_say "(c) loss $loss% for --loss 0.1 (bound 5..15%)"
 stop_link
 
-tb_say "PASS"
+test_say "PASS"

@@ -8,26 +8,15 @@
 # behind. No timing thresholds.
 # Usage: mbench_energy.sh MBENCH
 set -euo pipefail
-MBENCH=${1:?usage: mbench_energy.sh MBENCH}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MBENCH -- "$@"
 tb_require_root jq
-tb_require_exe "$MBENCH"
 
-status=0
-TMPDIR=$TB_TMP timeout 130 "$MBENCH" energy --quick --json "$TB_TMP/energy.json" --csv "$TB_TMP/energy.csv" \
-  >"$TB_TMP/energy.table" 2>"$TB_TMP/energy.log" &
-pid=$!
-TB_PIDS+=("$pid")
-tb_wait_pid "$pid" || status=$?
-((status == 0)) || tb_fail "mbench energy --quick exited with status $status"
-if ip netns list | grep -q "^mbench-$pid-"; then tb_fail "namespaces of mbench $pid were left: $(ip netns list)"; fi
-if compgen -G "$TB_TMP/mbench-energy.*" >/dev/null; then tb_fail "a temporary directory was left"; fi
-tb_say "mbench energy --quick: done, nothing left behind"
-sed 's/^/    /' "$TB_TMP/energy.table"
+tb_run_mbench_quick energy 130 energy
 
-json=$TB_TMP/energy.json
-expect() { jq -e "$1" "$json" >/dev/null || tb_fail "energy.json: $2: $(jq -c '.runs' "$json" | head -c 800)"; }
+json=$TEST_TMP/energy.json
+expect() { jq -e "$1" "$json" >/dev/null || test_fail "energy.json: $2: $(jq -c '.runs' "$json" | head -c 800)"; }
 expect '.benchmark == "energy" and .source == "model" and .settings.quick == true' "not a quick energy report"
 expect '[.model.radios[].key] == ["wifi", "lte"] and all(.model.radios[]; .tail_s > 0 and .beta_mw > 0)' \
   "the model's radios"
@@ -47,10 +36,10 @@ expect 'all(.runs[] | select(.case == "both"); .interface_bytes.wifi > 0 and .in
 expect 'all(.runs[]; .interface_bytes.wifi + .interface_bytes.lte >= .size_bytes)' \
   "the interfaces carried at least the download"
 
-lines=$(wc -l <"$TB_TMP/energy.csv")
-(( lines == 1 + $(jq '.runs | length' "$json") )) || tb_fail "energy.csv: $lines lines: $(cat "$TB_TMP/energy.csv")"
-head -1 "$TB_TMP/energy.csv" | grep -q '^benchmark,case,size_bytes,seconds,wifi_joules,lte_joules,total_joules' ||
-  tb_fail "energy.csv header: $(head -1 "$TB_TMP/energy.csv")"
-awk -F, 'NR > 1 && !($7 > 0) { exit 1 }' "$TB_TMP/energy.csv" || tb_fail "energy.csv: a total that is not positive"
-tb_say "energy.json and energy.csv: $(jq '.runs | length' "$json") downloads, each with positive energy"
-tb_say "PASS"
+lines=$(wc -l <"$TEST_TMP/energy.csv")
+(( lines == 1 + $(jq '.runs | length' "$json") )) || test_fail "energy.csv: $lines lines: $(cat "$TEST_TMP/energy.csv")"
+head -1 "$TEST_TMP/energy.csv" | grep -q '^benchmark,case,size_bytes,seconds,wifi_joules,lte_joules,total_joules' ||
+  test_fail "energy.csv header: $(head -1 "$TEST_TMP/energy.csv")"
+awk -F, 'NR > 1 && !($7 > 0) { exit 1 }' "$TEST_TMP/energy.csv" || test_fail "energy.csv: a total that is not positive"
+test_say "energy.json and energy.csv: $(jq '.runs | length' "$json") downloads, each with positive energy"
+test_say "PASS"

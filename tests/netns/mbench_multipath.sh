@@ -8,26 +8,14 @@
 # thresholds: those are the benchmark's to report, not the test's to judge.
 # Usage: mbench_multipath.sh MBENCH
 set -euo pipefail
-MBENCH=${1:?usage: mbench_multipath.sh MBENCH}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MBENCH -- "$@"
 tb_require_root python3
-tb_require_exe "$MBENCH"
 
-status=0
-TMPDIR=$TB_TMP timeout 80 "$MBENCH" multipath --quick --json "$TB_TMP/mp.json" --csv "$TB_TMP/mp.csv" \
-  >"$TB_TMP/mp.table" 2>"$TB_TMP/mp.log" &
-pid=$!
-TB_PIDS+=("$pid")
-tb_wait_pid "$pid" || status=$?
-((status == 0)) || tb_fail "mbench multipath --quick exited with status $status: $(tail -n 5 "$TB_TMP/mp.log")"
-sed 's/^/    /' "$TB_TMP/mp.table"
-if ip netns list | grep -q "^mbench-$pid-"; then tb_fail "namespaces of mbench $pid were left: $(ip netns list)"; fi
-if compgen -G "$TB_TMP/mbench-multipath.*" >/dev/null; then tb_fail "a temporary directory was left"; fi
+tb_run_mbench_quick mp 80 multipath
 
-python3 - "$TB_TMP/mp.json" "$TB_TMP/mp.csv" <<'PY' || tb_fail "mp.json: $(head -c 1200 "$TB_TMP/mp.json")"
-import csv, json, math, sys
-report = json.load(open(sys.argv[1]))
+test_check_report "$TEST_TMP/mp.json" "$TEST_TMP/mp.csv" <<'PY'
 assert report["benchmark"] == "multipath", report["benchmark"]
 rows, sizes = report["rows"], report["settings"]["sizes_bytes"]
 assert sizes == [1 << 20, 4 << 20], sizes
@@ -49,8 +37,7 @@ for size in sizes:
     label = [r for r in rows if r["scheme"] == "ideal"][sizes.index(size)]
     measured = [r["seconds"] for r in rows if r["size_bytes"] == label["size_bytes"] and r["scheme"] != "ideal" and r["seconds"]]
     assert measured and label["seconds"] < min(measured), (label, measured)
-csv_rows = list(csv.DictReader(open(sys.argv[2])))
 assert [(c["size_bytes"], c["scheme"]) for c in csv_rows] == [(r["size_bytes"], r["scheme"]) for r in rows]
 print("mp.json: %d rows, schemes %s" % (len(rows), ", ".join(schemes)))
 PY
-tb_say "PASS"
+test_say "PASS"

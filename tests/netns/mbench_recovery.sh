@@ -9,39 +9,15 @@
 # to report, not the test's to judge.
 # Usage: mbench_recovery.sh MBENCH
 set -euo pipefail
-MBENCH=${1:?usage: mbench_recovery.sh MBENCH}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MBENCH -- "$@"
 tb_require_root python3
-tb_require_exe "$MBENCH"
-
-# Nothing of an mbench run PID may remain: namespaces mbench-PID-*, devices mbPID*.
-expect_nothing_left() {
-  local pid=$1
-  if ip netns list | grep -q "^mbench-$pid-"; then tb_fail "namespaces of mbench $pid were left: $(ip netns list)"; fi
-  if ip -o link show | grep -q ": mb$pid[a-z]"; then tb_fail "devices of mbench $pid were left"; fi
-  if compgen -G "$TB_TMP/mbench-recovery.*" >/dev/null; then tb_fail "a temporary directory was left"; fi
-}
-
-# run_quick SCENARIO: mbench recovery SCENARIO --quick with JSON and CSV.
-run_quick() {
-  local scenario=$1 pid status=0
-  TMPDIR=$TB_TMP timeout 90 "$MBENCH" recovery "$scenario" --quick --json "$TB_TMP/$scenario.json" \
-    --csv "$TB_TMP/$scenario.csv" >"$TB_TMP/$scenario.table" 2>"$TB_TMP/$scenario.log" &
-  pid=$!
-  TB_PIDS+=("$pid")
-  tb_wait_pid "$pid" || status=$?
-  ((status == 0)) || tb_fail "mbench recovery $scenario --quick exited with status $status"
-  expect_nothing_left "$pid"
-  tb_say "mbench recovery $scenario --quick: done, nothing left behind"
-  sed 's/^/    /' "$TB_TMP/$scenario.table"
-}
 
 # check_json SCENARIO: the report is well formed and every sample plausible.
 check_json() {
-  python3 - "$1" "$TB_TMP/$1.json" "$TB_TMP/$1.csv" <<'PY' || tb_fail "$1.json: $(head -c 800 "$TB_TMP/$1.json")"
-import csv, json, math, sys
-scenario, report = sys.argv[1], json.load(open(sys.argv[2]))
+  test_check_report "$TEST_TMP/$1.json" "$TEST_TMP/$1.csv" "$1" <<'PY'
+scenario = arguments[0]
 assert report["benchmark"] == "recovery-" + scenario and report["subject"] == "msocket", report["benchmark"]
 settings, cases = report["settings"], report["samples"]["cases"]
 moves = settings["moves"]
@@ -76,55 +52,34 @@ for r in rows:
     if r["baseline"] is not None:
         assert abs(r["ratio"] - r["value"] / r["baseline"]) < 1e-6 * max(1, r["ratio"]), r
 assert any(r["unit"] == "RTT" for r in rows) or scenario == "both"
-csv_rows = list(csv.DictReader(open(sys.argv[3])))
 assert [r["key"] for r in csv_rows] == [r["key"] for r in rows]
 print("%s.json: %d cases, %d rows; %s" % (scenario, len(cases), len(rows), report["notes"][-1]))
 PY
 }
 
-run_quick client
-check_json client
-run_quick server
-check_json server
-run_quick both
-check_json both
+for scenario in client server both; do
+  tb_run_mbench_quick "$scenario" 90 recovery "$scenario"
+  check_json "$scenario"
+done
 
-# Ctrl-C in the middle of a case: exit 130, and everything is removed.
-TMPDIR=$TB_TMP timeout 60 "$MBENCH" recovery both --quick >/dev/null 2>"$TB_TMP/interrupted.log" &
-pid=$!
-TB_PIDS+=("$pid")
-tb_wait_for_line "$TB_TMP/interrupted.log" '\[1/2\]' 30 || tb_fail "mbench recovery both did not start"
-sleep 2  # into the case: namespaces, emulator, mnamed and both mcats are up
-kill -INT "$pid"
-status=0
-tb_wait_pid "$pid" || status=$?
-((status == 130)) || tb_fail "mbench recovery interrupted exited with status $status, expected 130"
-grep -q 'interrupted; what it had set up is removed' "$TB_TMP/interrupted.log" || tb_fail "no word of the interruption"
-expect_nothing_left "$pid"
-tb_say "Ctrl-C: exit 130, namespaces, devices and files removed"
+# Ctrl-C in the middle of a case (two seconds into it: namespaces, emulator,
+# mnamed and both mcats are up): exit 130, and everything is removed.
+tb_expect_mbench_interrupted '\[1/2\]' 2 recovery both --quick
+test_expect_grep "$TEST_TMP/interrupted.log" 'interrupted; what it had set up is removed' "no word of the interruption"
 
 # Usage errors exit 2 and say what is wrong.
-expect_usage_error() {
-  local pattern=$1 status=0
-  shift
-  "$MBENCH" recovery "$@" >/dev/null 2>"$TB_TMP/usage.log" || status=$?
-  ((status == 2)) || tb_fail "mbench recovery $* exited $status, expected 2"
-  grep -qE -- "$pattern" "$TB_TMP/usage.log" || tb_fail "mbench recovery $*: no '$pattern' in: $(cat "$TB_TMP/usage.log")"
-}
+expect_usage_error() { test_expect_usage_error "$1" "$MBENCH" recovery "${@:2}"; }
 expect_usage_error 'give client, server or both' --quick
 expect_usage_error "unknown recovery scenario 'sideways'" sideways
 expect_usage_error '--connections is for mbench recovery server' client --connections 5
 expect_usage_error '--rho is for mbench recovery both' server --rho 1
 expect_usage_error '--rtt values must be from' client --rtt 20,0
-tb_say "usage errors exit 2 and name the problem"
+test_say "usage errors exit 2 and name the problem"
 
 # An ordinary user is refused before anything is made (where that user can run mbench at all).
-as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-if command -v setpriv >/dev/null 2>&1 && "${as_nobody[@]}" "$MBENCH" --help >/dev/null 2>&1; then
-  status=0
-  "${as_nobody[@]}" "$MBENCH" recovery client --quick >/dev/null 2>"$TB_TMP/nobody.log" || status=$?
-  ((status == 1)) || tb_fail "mbench recovery as an ordinary user exited $status, expected 1"
-  grep -q 'mbench recovery needs root' "$TB_TMP/nobody.log" || tb_fail "no clear error for an ordinary user"
-  tb_say "an ordinary user is told that root is needed"
+if test_nobody_can_run "$MBENCH"; then
+  test_run nobody 1 10 "${TEST_AS_NOBODY[@]}" "$MBENCH" recovery client --quick
+  test_expect_grep "$TEST_TMP/nobody.log" 'mbench recovery needs root' "an ordinary user's error"
+  test_say "an ordinary user is told that root is needed"
 fi
-tb_say "PASS"
+test_say "PASS"

@@ -10,11 +10,10 @@
 # flowpath goes there from eth1, carries data, and the bytes arrive intact.
 # Usage: multipath_advertise.sh MCAT
 set -euo pipefail
-MCAT=${1:?usage: multipath_advertise.sh MCAT}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MCAT -- "$@"
 tb_require_root jq
-tb_require_exe "$MCAT"
 
 SIZE=$((12 * 1024 * 1024))
 tb_topology_client_router_server
@@ -29,25 +28,18 @@ tb_rate_limit "$TB_SRV" eth1 20mbit
 # link's address (Linux answers for any of its addresses by default, and a
 # flowpath bound to eth1 would reach 10.200.2.2 over the direct link).
 ip netns exec "$TB_SRV" sysctl -qw net.ipv4.conf.all.arp_ignore=1
-tb_random_file "$TB_TMP/down.bin" "$SIZE"
+test_random_file "$TEST_TMP/down.bin" "$SIZE"
 
-tb_spawn "$TB_SRV" 90 "$MCAT" -l -v -p 7000 < <(sleep 0.5; cat "$TB_TMP/down.bin") 2>"$TB_TMP/srv.log"
-server=$TB_PID
-tb_wait_for_listen "$TB_SRV" 7000 10 || tb_fail "the server did not listen"
-tb_spawn "$TB_CLI" 90 "$MCAT" -v -s "$TB_CLI_ADDR" -s 10.220.1.2 --stats "$TB_TMP/cli.json" "$TB_SRV_ADDR" 7000 \
-  </dev/null >"$TB_TMP/cli.out" 2>"$TB_TMP/cli.log"
-client=$TB_PID
-tb_wait_for_line "$TB_TMP/cli.log" 'peer offers flowpaths at .*10.220.1.1' 10 ||
-  tb_fail "the server's addresses were not advertised"
-tb_wait_for_line "$TB_TMP/cli.log" 'path=1 added from 10.220.1.2:[0-9]* to 10.220.1.1:7000' 10 ||
-  tb_fail "no flowpath from eth1 to the server's address on its network"
-tb_say "$(grep -m1 'path=1 added' "$TB_TMP/cli.log" | sed 's/.*info: //')"
+tb_start_download 0.5 -- -s "$TB_CLI_ADDR" -s 10.220.1.2
+test_wait_for_line "$TEST_TMP/cli.log" 'peer offers flowpaths at .*10.220.1.1' 10 ||
+  test_fail "the server's addresses were not advertised"
+test_wait_for_line "$TEST_TMP/cli.log" 'path=1 added from 10.220.1.2:[0-9]* to 10.220.1.1:7000' 10 ||
+  test_fail "no flowpath from eth1 to the server's address on its network"
+test_say "$(grep -m1 'path=1 added' "$TEST_TMP/cli.log" | sed 's/.*info: //')"
 
-tb_expect_exit "$client" client
-tb_expect_exit "$server" server
-tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli.out" "server -> client"
-path1=$(jq '[.paths[] | select(.path == 1) | .bytes_received] | add // 0' "$TB_TMP/cli.json")
-path0=$(jq '[.paths[] | select(.path == 0) | .bytes_received] | add // 0' "$TB_TMP/cli.json")
-tb_say "bytes by path: path 0 (via the router) $path0, path 1 (direct link) $path1"
-((path1 >= SIZE / 10)) || tb_fail "the advertised path carried only $path1 bytes: $(jq -c .paths "$TB_TMP/cli.json")"
-tb_say "PASS"
+tb_expect_transfer_done
+path1=$(tb_path_bytes "$TEST_TMP/cli.json" 1)
+path0=$(tb_path_bytes "$TEST_TMP/cli.json" 0)
+test_say "bytes by path: path 0 (via the router) $path0, path 1 (direct link) $path1"
+((path1 >= SIZE / 10)) || test_fail "the advertised path carried only $path1 bytes: $(jq -c .paths "$TEST_TMP/cli.json")"
+test_say "PASS"

@@ -6,39 +6,33 @@
 # which the paper's Ideal puts at 1.5x); the exact ratios are reported.
 # Usage: multipath_aggregate.sh MCAT
 set -euo pipefail
-MCAT=${1:?usage: multipath_aggregate.sh MCAT}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MCAT -- "$@"
 tb_require_root jq
-tb_require_exe "$MCAT"
 
 SIZE=$((16 * 1024 * 1024))
 SUM_MBIT=60
 tb_topology_two_paths 40mbit 20mbit
-tb_random_file "$TB_TMP/down.bin" "$SIZE"
+test_random_file "$TEST_TMP/down.bin" "$SIZE"
 
 # download LABEL CLIENT-ARGS...: one download; sets GOODPUT_KBIT, from the
 # first byte received to the client's exit (connection set-up excluded).
+# Its files are then renamed LABEL-cli.json, LABEL-cli.log, LABEL-srv.log.
 download() {
-  local label=$1 server client first end bytes
+  local label=$1 first end bytes file
   shift
-  # The data comes half a second after the start, once every flowpath is up.
-  tb_spawn "$TB_SRV" 60 "$MCAT" -l -v -p 7000 --scheduler default < <(sleep 0.5; cat "$TB_TMP/down.bin") \
-    2>"$TB_TMP/$label-srv.log"
-  server=$TB_PID
-  tb_wait_for_listen "$TB_SRV" 7000 10 || tb_fail "$label: the server did not listen"
-  tb_spawn "$TB_CLI" 60 "$MCAT" -v "$@" --stats "$TB_TMP/$label.json" "$TB_SRV_ADDR" 7000 \
-    </dev/null >"$TB_TMP/$label.out" 2>"$TB_TMP/$label-cli.log"
-  client=$TB_PID
-  tb_wait_for_size "$TB_TMP/$label.out" 1 20 "$client" || tb_fail "$label: no byte arrived"
-  first=$(tb_now_us)
-  tb_expect_exit "$client" "$label client"
-  end=$(tb_now_us)
-  tb_expect_exit "$server" "$label server"
-  tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/$label.out" "$label"
-  bytes=$(tb_file_size "$TB_TMP/$label.out")
+  tb_start_download 0.5 --scheduler default -- "$@"
+  test_wait_for_size "$TEST_TMP/cli.out" 1 20 "$TB_CLIENT" || test_fail "$label: no byte arrived"
+  first=$(test_now_us)
+  test_expect_exit "$TB_CLIENT" "$label client"
+  end=$(test_now_us)
+  test_expect_exit "$TB_SERVER" "$label server"
+  test_expect_same "$TEST_TMP/down.bin" "$TEST_TMP/cli.out" "$label"
+  bytes=$(test_file_size "$TEST_TMP/cli.out")
   GOODPUT_KBIT=$((bytes * 8 * 1000 / (end - first)))
-  tb_say "$label: $((GOODPUT_KBIT / 1000)).$((GOODPUT_KBIT % 1000 / 100)) Mbit/s; by path: $(jq -c '[.paths[] | {path, local, bytes_received}]' "$TB_TMP/$label.json")"
+  test_say "$label: $((GOODPUT_KBIT / 1000)).$((GOODPUT_KBIT % 1000 / 100)) Mbit/s; by path: $(jq -c '[.paths[] | {path, local, bytes_received}]' "$TEST_TMP/cli.json")"
+  for file in cli.json cli.log srv.log; do mv "$TEST_TMP/$file" "$TEST_TMP/$label-$file"; done
 }
 
 download single -s 10.210.1.2
@@ -46,11 +40,11 @@ single=$GOODPUT_KBIT
 download multipath -s 10.210.1.2 -s 10.210.2.2
 multi=$GOODPUT_KBIT
 
-jq -e '[.paths[] | select(.bytes_received > 0)] | length == 2' "$TB_TMP/multipath.json" >/dev/null ||
-  tb_fail "both paths must carry data: $(jq -c .paths "$TB_TMP/multipath.json")"
+jq -e '[.paths[] | select(.bytes_received > 0)] | length == 2' "$TEST_TMP/multipath-cli.json" >/dev/null ||
+  test_fail "both paths must carry data: $(jq -c .paths "$TEST_TMP/multipath-cli.json")"
 ratio=$((multi * 100 / single))
-tb_say "two paths / best single path: $((ratio / 100)).$(printf %02d $((ratio % 100)))x;" \
+test_say "two paths / best single path: $((ratio / 100)).$(printf %02d $((ratio % 100)))x;" \
   "two paths / sum of rates: 0.$(printf %02d $((multi / SUM_MBIT / 10)))"
 ((multi * 100 >= single * 115)) ||
-  tb_fail "two paths gave $multi kbit/s, not clearly more than the best single path's $single kbit/s"
-tb_say "PASS"
+  test_fail "two paths gave $multi kbit/s, not clearly more than the best single path's $single kbit/s"
+test_say "PASS"

@@ -7,24 +7,18 @@
 # its -w deadline. Then a transfer both ways must arrive intact.
 # Usage: names_connect_time.sh MCAT MNAMED
 set -euo pipefail
-MCAT=${1:?usage: names_connect_time.sh MCAT MNAMED}
-MNAMED=${2:?usage: names_connect_time.sh MCAT MNAMED}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MCAT MNAMED -- "$@"
 tb_require_root jq nft
-tb_require_exe "$MCAT"
-tb_require_exe "$MNAMED"
 
 SIZE=$((2 * 1024 * 1024))
 tb_topology_client_router_server
 tb_start_names "$MNAMED"
-tb_random_file "$TB_TMP/up.bin" "$SIZE"
-tb_random_file "$TB_TMP/down.bin" "$SIZE"
+test_random_file "$TEST_TMP/up.bin" "$SIZE"
+test_random_file "$TEST_TMP/down.bin" "$SIZE"
 
-tb_spawn "$TB_SRV" 60 "$MCAT" -l -v --names "$TB_NAMES" --name srv --key "$TB_TMP/srv.key" -p 7000 \
-  --stats "$TB_TMP/srv.json" <"$TB_TMP/down.bin" >"$TB_TMP/srv.out" 2>"$TB_TMP/srv.log"
-server=$TB_PID
-tb_wait_for_line "$TB_TMP/srv.log" 'registered srv at 10.200.2.2:7000' 10 || tb_fail "the server did not register"
+tb_start_named_server 60 --stats "$TEST_TMP/srv.json" <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out"
 
 # The old address stops answering: connects to it hang, as to a host gone.
 ip netns exec "$TB_SRV" nft -f - <<'NFT'
@@ -35,27 +29,22 @@ table inet blackhole {
   }
 }
 NFT
-tb_say "registered at 10.200.2.2:7000, which now drops connects"
+test_say "registered at 10.200.2.2:7000, which now drops connects"
 
-tb_spawn "$TB_CLI" 60 "$MCAT" -vv -w 30s --names "$TB_NAMES" --stats "$TB_TMP/cli.json" srv \
-  <"$TB_TMP/up.bin" >"$TB_TMP/cli.out" 2>"$TB_TMP/cli.log"
-client=$TB_PID
+tb_start_client 60 -vv -w 30s --names "$TB_NAMES" srv
 sleep 1
-grep -q 'connected to' "$TB_TMP/cli.log" && tb_fail "the client connected to the old address"
-tb_running "$client" || tb_fail "the client gave up before the server moved"
-tb_say "client has looked srv up and is stuck connecting to the old address"
+grep -q 'connected to' "$TEST_TMP/cli.log" && test_fail "the client connected to the old address"
+test_running "$TB_CLIENT" || test_fail "the client gave up before the server moved"
+test_say "client has looked srv up and is stuck connecting to the old address"
 
-moved_at=$(tb_now_us)
+moved_at=$(test_now_us)
 tb_move_server 10.200.6.2/24 10.200.6.1
-tb_wait_for_line "$TB_TMP/cli.log" 'connected to 10.200.6.2:7000' 15 ||
-  tb_fail "the client did not connect to the server's new address"
-connect_ms=$((($(tb_now_us) - moved_at) / 1000))
-grep -q 'connect to 10.200.2.2:7000 (name srv) failed: its address changed meanwhile' "$TB_TMP/cli.log" ||
-  tb_fail "the client did not give up its attempt to the old address when the name changed"
-tb_say "client connected to the new address ${connect_ms} ms after the server moved (-w was 30 s)"
+test_wait_for_line "$TEST_TMP/cli.log" 'connected to 10.200.6.2:7000' 15 ||
+  test_fail "the client did not connect to the server's new address"
+connect_ms=$((($(test_now_us) - moved_at) / 1000))
+grep -q 'connect to 10.200.2.2:7000 (name srv) failed: its address changed meanwhile' "$TEST_TMP/cli.log" ||
+  test_fail "the client did not give up its attempt to the old address when the name changed"
+test_say "client connected to the new address ${connect_ms} ms after the server moved (-w was 30 s)"
 
-tb_expect_exit "$client" client
-tb_expect_exit "$server" server
-tb_expect_same "$TB_TMP/up.bin" "$TB_TMP/srv.out" "client -> server"
-tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli.out" "server -> client"
-tb_say "PASS"
+tb_expect_transfer_done
+test_say "PASS"

@@ -1,74 +1,83 @@
 #!/usr/bin/env bash
 # Server mobility (paper §III-B3): 20 clients download 4 MiB each, by name,
-# from one server; at a third of the downloads the server's address changes
-# (10.200.2.2 -> 10.200.6.2, delete-then-add). The server re-registers its
-# name and sends RECONNECT to every client; every download must finish with
-# the right checksum, and each client must report exactly one migration, of
-# cause server-move.
+# from one server; while every download is under way the server's address
+# changes (10.200.2.2 -> 10.200.6.2, delete-then-add). The server
+# re-registers its name and sends RECONNECT to every client; every download
+# must finish with the right checksum, and each client must report exactly
+# one migration, of cause server-move.
+# No download can end before the move, whatever share of the link each
+# gets: the server holds back the last quarter of every download until it
+# has moved, and moves once every client has its first quarter.
 # Usage: names_server_move.sh MCAT MNAMED
 set -euo pipefail
-MCAT=${1:?usage: names_server_move.sh MCAT MNAMED}
-MNAMED=${2:?usage: names_server_move.sh MCAT MNAMED}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MCAT MNAMED -- "$@"
 tb_require_root jq
-tb_require_exe "$MCAT"
-tb_require_exe "$MNAMED"
 
 CLIENTS=${MSOCKET_TEST_CLIENTS:-20}
 SIZE=$((4 * 1024 * 1024))
+HELD=$((SIZE / 4))  # sent only once the server has moved
+MOVED=$TEST_TMP/moved
 
 tb_topology_client_router_server
 tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" 100mbit
 tb_start_names "$MNAMED"
-tb_random_file "$TB_TMP/down.bin" "$SIZE"
+test_random_file "$TEST_TMP/down.bin" "$SIZE"
 
-tb_spawn "$TB_SRV" 120 "$MCAT" -l -k -v --names "$TB_NAMES" --name srv --key "$TB_TMP/srv.key" \
-  -p 7000 -c "cat $TB_TMP/down.bin" 2>"$TB_TMP/srv.log"
-server=$TB_PID
-tb_wait_for_line "$TB_TMP/srv.log" 'registered srv at 10.200.2.2:7000' 10 || tb_fail "the server did not register"
-tb_say "server registered: $(tb_lookup "$MNAMED" srv | jq -c .addresses)"
+# What each connection gets (mcat -c runs it through /bin/sh).
+send="head -c $((SIZE - HELD)) $TEST_TMP/down.bin; until [ -e $MOVED ]; do sleep 0.05; done; \
+tail -c $HELD $TEST_TMP/down.bin"
+tb_start_named_server 120 -k -c "$send"
+test_say "server registered: $(tb_lookup "$MNAMED" srv | jq -c .addresses)"
 
 clients=()
 for ((i = 1; i <= CLIENTS; i++)); do
-  tb_spawn "$TB_CLI" 120 "$MCAT" -vv --names "$TB_NAMES" --stats "$TB_TMP/cli$i.json" srv \
-    </dev/null >"$TB_TMP/cli$i.out" 2>"$TB_TMP/cli$i.log"
+  tb_spawn "$TB_CLI" 120 "$MCAT" -vv --names "$TB_NAMES" --stats "$TEST_TMP/cli$i.json" srv \
+    </dev/null >"$TEST_TMP/cli$i.out" 2>"$TEST_TMP/cli$i.log"
   clients+=("$TB_PID")
 done
 for ((i = 1; i <= CLIENTS; i++)); do
-  tb_wait_for_line "$TB_TMP/cli$i.log" 'connected to 10.200.2.2:7000' 10 || tb_fail "client $i did not connect"
+  test_wait_for_line "$TEST_TMP/cli$i.log" 'connected to 10.200.2.2:7000' 10 || test_fail "client $i did not connect"
 done
-tb_say "$CLIENTS clients downloading $((SIZE >> 20)) MiB each at 100 Mbit/s in all"
+test_say "$CLIENTS clients downloading $((SIZE >> 20)) MiB each at 100 Mbit/s in all"
 
 received() {
   local total=0 i
-  for ((i = 1; i <= CLIENTS; i++)); do total=$((total + $(tb_file_size "$TB_TMP/cli$i.out"))); done
+  for ((i = 1; i <= CLIENTS; i++)); do total=$((total + $(test_file_size "$TEST_TMP/cli$i.out"))); done
   echo "$total"
 }
-third_received() { (($(received) >= CLIENTS * SIZE / 3)); }
-tb_wait_until 60 third_received || tb_fail "the downloads stalled at $(received) bytes"
+every_client_under_way() {
+  local i
+  for ((i = 1; i <= CLIENTS; i++)); do test_has_size "$TEST_TMP/cli$i.out" "$HELD" || return 1; done
+}
+test_wait_until 60 every_client_under_way || test_fail "the downloads stalled at $(received) bytes"
+for ((i = 1; i <= CLIENTS; i++)); do
+  test_running "${clients[i - 1]}" || test_fail "client $i ended before the move"
+done
 
-tb_say "server moves 10.200.2.2 -> 10.200.6.2 at $(received) bytes received"
-moved_at=$(tb_now_us)
+test_say "server moves 10.200.2.2 -> 10.200.6.2 at $(received) bytes received"
+moved_at=$(test_now_us)
 tb_move_server 10.200.6.2/24 10.200.6.1
+touch "$MOVED"
 
 for ((i = 1; i <= CLIENTS; i++)); do
-  tb_wait_for_line "$TB_TMP/cli$i.log" 'migrated conn=' 20 || tb_fail "client $i never migrated"
+  test_wait_for_line "$TEST_TMP/cli$i.log" 'migrated conn=' 20 || test_fail "client $i never migrated"
 done
-all_back_ms=$((($(tb_now_us) - moved_at) / 1000))
-tb_say "all $CLIENTS clients migrated within ${all_back_ms} ms of the move (as seen by this script)"
-grep -q 'registered srv at 10.200.6.2:7000' "$TB_TMP/srv.log" || tb_fail "the server did not re-register"
-tb_say "name now: $(tb_lookup "$MNAMED" srv | jq -c .addresses)"
+all_back_ms=$((($(test_now_us) - moved_at) / 1000))
+test_say "all $CLIENTS clients migrated within ${all_back_ms} ms of the move (as seen by this script)"
+grep -q 'registered srv at 10.200.6.2:7000' "$TEST_TMP/srv.log" || test_fail "the server did not re-register"
+test_say "name now: $(tb_lookup "$MNAMED" srv | jq -c .addresses)"
 
 for ((i = 1; i <= CLIENTS; i++)); do
-  tb_expect_exit "${clients[i - 1]}" "client $i"
-  tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli$i.out" "server -> client $i" >/dev/null
-  jq -e '(.migrations | length) == 1 and .migrations[0].cause == "server-move"' "$TB_TMP/cli$i.json" \
-    >/dev/null || tb_fail "client $i: expected one server-move migration, got $(jq -c .migrations "$TB_TMP/cli$i.json")"
+  test_expect_exit "${clients[i - 1]}" "client $i"
+  cmp -s "$TEST_TMP/down.bin" "$TEST_TMP/cli$i.out" ||
+    test_fail "client $i received $(test_file_size "$TEST_TMP/cli$i.out") bytes that differ from what was sent"
+  tb_expect_migrations "$TEST_TMP/cli$i.json" 1 server-move
 done
-tb_say "all $CLIENTS downloads intact; each client reports one server-move migration"
-recoveries=$(jq -s '[.[].migrations[0].recovery_ms] | sort' "$TB_TMP"/cli*.json)
-tb_say "client recovery times (ms): min $(jq '.[0]' <<<"$recoveries")," \
+test_say "all $CLIENTS downloads intact; each client reports one server-move migration"
+recoveries=$(jq -s '[.[].migrations[0].recovery_ms] | sort' "$TEST_TMP"/cli*.json)
+test_say "client recovery times (ms): min $(jq '.[0]' <<<"$recoveries")," \
   "median $(jq '.[length / 2 | floor]' <<<"$recoveries"), max $(jq '.[-1]' <<<"$recoveries")"
-kill -TERM "$server" 2>/dev/null || true
-tb_say "PASS"
+kill -TERM "$TB_SERVER" 2>/dev/null || true
+test_say "PASS"

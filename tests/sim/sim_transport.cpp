@@ -132,14 +132,7 @@ void World::on_setup(std::size_t conn, const Segment& s) {
   // §3.3: a SETUP for a path id in use replaces that flowpath.
   if (auto it = server.current.find(c.path); it != server.current.end())
     close_socket(it->second, kServer, Close::abort);
-  // The server's TCP knows the round trip from its handshake (TCP_INFO).
-  const Duration rtt = c.pipe[0].delay + c.pipe[1].delay;
-  if (auto ec = server.session.add_path(c.path, s.ack, s.window, now_, rtt))
-    return fail("server add_path: " + ec.message());
-  c.end[kServer].attached = true;
-  server.current[c.path] = conn;
-  trace("server add_path conn", conn, "path", to_int(c.path), "peer ack", s.ack, "state",
-        static_cast<int>(server.session.state()));
+  if (!attach(conn, kServer, s)) return;
   answer.ack = server.session.recv_ack();
   answer.window = server.session.recv_window();
   send(conn, kServer, std::move(answer));
@@ -158,13 +151,24 @@ void World::on_setup_ack(std::size_t conn, const Segment& s) {
   }
   if (auto it = client.current.find(c.path); it != client.current.end())
     return fail("the client reused a path id it still has");
-  const Duration rtt = c.pipe[0].delay + c.pipe[1].delay;  // SETUP to SETUP_ACK
-  if (auto ec = client.session.add_path(c.path, s.ack, s.window, now_, rtt))
-    return fail("client add_path: " + ec.message());
-  c.end[kClient].attached = true;
-  client.current[c.path] = conn;
-  trace("client add_path conn", conn, "path", to_int(c.path), "peer ack", s.ack, "state",
-        static_cast<int>(client.session.state()));
+  attach(conn, kClient, s);
+}
+
+bool World::attach(std::size_t conn, int side, const Segment& s) {
+  auto& c = conns_[conn];
+  auto& end = *ep_[side];
+  // The round trip as TCP knows it: from its handshake (TCP_INFO) on the
+  // server, from SETUP to SETUP_ACK on the client.
+  const Duration rtt = c.pipe[0].delay + c.pipe[1].delay;
+  if (auto ec = end.session.add_path(c.path, s.ack, s.window, now_, rtt)) {
+    fail(std::string(name(side)) + " add_path: " + ec.message());
+    return false;
+  }
+  c.end[side].attached = true;
+  end.current[c.path] = conn;
+  trace(name(side), "add_path conn", conn, "path", to_int(c.path), "peer ack", s.ack, "state",
+        static_cast<int>(end.session.state()));
+  return true;
 }
 
 void World::close_socket(std::size_t conn, int side, Close how) {

@@ -135,6 +135,9 @@ class World {
   void on_eof(std::size_t conn, int side);
   void on_setup(std::size_t conn, const Segment& s);
   void on_setup_ack(std::size_t conn, const Segment& s);
+  // Adds connection `conn`'s path to `side`'s session with the peer's ack
+  // and window from `s`; false (and the run failed) if the session refuses.
+  bool attach(std::size_t conn, int side, const Segment& s);
   void close_socket(std::size_t conn, int side, Close how);
   Close polite(int side) const;
   void start_connection(bool extra);

@@ -5,58 +5,19 @@
 // 145 ms RTT as in the scheduler's own simulation (docs/scheduler.md §6).
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-
-#include <spdlog/spdlog.h>
-
-#include "core/log.hpp"
-#include "sim_world.hpp"
+#include "sim_download.hpp"
 
 namespace msocket::sim {
 namespace {
 
 using session::SchedulerPolicy;
 
-const PathSpec kWifi{40, 80ms};
-const PathSpec kLte{20, 145ms};
-
-double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-Scenario download(std::vector<PathSpec> paths, SchedulerPolicy policy, std::uint64_t bytes = 16ull << 20) {
-  log::session();
-  spdlog::set_level(spdlog::level::off);
-  Scenario s;
-  s.paths = std::move(paths);
-  s.bytes = bytes;
-  s.config.scheduler = policy;
-  return s;
-}
+double ms(Duration d) { return to_milliseconds(d); }
 
 // From the server's first write to the client's last read.
 double transfer_ms(const Scenario& s, const Outcome& o) {
   REQUIRE(o.download_done);
   return ms(*o.download_done - s.write_at);
-}
-
-// The paper's Ideal (Fig. 10): every path busy from the first write on, the
-// bytes split so that all finish together: the least T with
-// sum(rate_i * (T - rtt_i / 2)) >= bytes.
-double ideal_ms(const std::vector<PathSpec>& paths, std::uint64_t bytes) {
-  double low = 0, high = 1e6;
-  while (high - low > 0.01) {
-    const double t = (low + high) / 2;
-    double sum = 0;
-    for (const auto& p : paths)
-      sum += p.mbit_per_second * 1e6 / 8 * std::max(0.0, t - ms(p.rtt) / 2) / 1000;
-    (sum < static_cast<double>(bytes) ? low : high) = t;
-  }
-  return high;
-}
-
-std::uint64_t sent_on(const Outcome& o, std::uint32_t path) {
-  for (const auto& p : o.server_paths)
-    if (to_int(p.id) == path) return p.bytes_sent;
-  return 0;
 }
 
 Outcome run_ok(const Scenario& s) {
@@ -184,41 +145,5 @@ TEST_CASE("multipath sim: prefer leaves a stalled path, rr stripes without estim
   CHECK(sent_on(r, 1) > 0);
   CHECK(transfer_ms(rr, r) < ideal_ms({kWifi}, rr.bytes));
 }
-
-// The figures of docs/protocol.md §3.2, printed.
-TEST_CASE("multipath sim: report", "[.][multipath-report][slow]") {
-  std::printf("%-34s %9s %9s %9s %9s\n", "16 MiB, WiFi + LTE", "ms", "ideal", "WiFi MiB", "LTE MiB");
-  auto row = [](const char* name, const Scenario& s) {
-    const auto o = simulate(s);
-    if (!o.ok || !o.download_done) {
-      std::printf("%-34s failed: %s\n", name, o.failure.c_str());
-      return;
-    }
-    std::printf("%-34s %9.1f %9.1f %9.2f %9.2f\n", name, ms(*o.download_done - s.write_at),
-                ideal_ms(s.paths, s.bytes), static_cast<double>(sent_on(o, 0)) / (1 << 20),
-                static_cast<double>(sent_on(o, 1)) / (1 << 20));
-  };
-  for (auto policy : {SchedulerPolicy::throughput, SchedulerPolicy::round_robin, SchedulerPolicy::redundant,
-                      SchedulerPolicy::backup, SchedulerPolicy::prefer}) {
-    const std::string name(session::to_string(policy));
-    row(name.c_str(), download({kWifi, kLte}, policy));
-    auto blind = download({kWifi, kLte}, policy);
-    blind.tcp_feedback = false;
-    row((name + ", no TCP reports").c_str(), blind);
-  }
-  row("WiFi alone", download({kWifi}, SchedulerPolicy::throughput));
-  row("LTE alone", download({kLte}, SchedulerPolicy::throughput));
-  for (std::size_t p : {0, 1}) {
-    for (auto kind : {PathEvent::Kind::fail, PathEvent::Kind::stall}) {
-      auto s = download({kWifi, kLte}, SchedulerPolicy::throughput);
-      s.config.keepalive_timeout = 60s;
-      s.events.push_back({p, s.write_at + 1s, kind});
-      const std::string name = std::string(p == 0 ? "WiFi" : "LTE") +
-                               (kind == PathEvent::Kind::fail ? " fails" : " stalls") + " at 1 s";
-      row(name.c_str(), s);
-    }
-  }
-}
-
 
 }  // namespace msocket::sim

@@ -4,10 +4,8 @@
 // all that. Every byte must arrive exactly once and in order, and both
 // sessions must reach `closed`. A failure names its seed; replay one, with a
 // trace of what happens, by
-//   MSOCKET_SIM_SEED=<seed> MSOCKET_SIM_TRACE=1 sim_tests "[sim-one]"
+//   bench_session_sim --seed <seed> --trace
 #include <catch2/catch.hpp>
-
-#include <cstdlib>
 
 #include <spdlog/spdlog.h>
 
@@ -76,17 +74,6 @@ TEST_CASE("sim: a seed replays identically", "[sim]") {
   CHECK(a.virtual_time == b.virtual_time);
   CHECK(a.bytes_up == b.bytes_up);
   CHECK(a.connections == b.connections);
-}
-
-TEST_CASE("sim: one seed from MSOCKET_SIM_SEED", "[.][sim-one]") {
-  const char* env = std::getenv("MSOCKET_SIM_SEED");
-  if (env == nullptr) {
-    SUCCEED("MSOCKET_SIM_SEED not set: nothing to replay");
-    return;
-  }
-  const auto o = simulate(std::strtoull(env, nullptr, 10));
-  INFO("steps " << o.steps << ", connections " << o.connections << ", kills " << o.kills);
-  if (!o.ok) FAIL(o.failure);
 }
 
 }  // namespace msocket::sim
