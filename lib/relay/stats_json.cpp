@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "msocket/text.hpp"
 #include "relay/netcat.hpp"
 
 namespace msocket::relay {
@@ -22,7 +23,7 @@ bool write_stats_json(const std::string& path, const std::vector<Stats>& all) {
     const auto& m = sum.migrations[i];
     char line[160];
     std::snprintf(line, sizeof line, "%s{\"cause\":\"%s\",\"recovery_ms\":%.3f,\"outage_ms\":%.3f}",
-                  i ? "," : "", transport::to_string(m.cause), m.recovery_ms, m.outage_ms);
+                  i ? "," : "", to_string(m.cause), m.recovery_ms, m.outage_ms);
     out << line;
   }
   // Per flowpath, per connection: what each carried and its share of the
