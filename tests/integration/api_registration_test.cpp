@@ -21,6 +21,16 @@ std::string key_file(const Service& service, const std::string& file) {
 
 std::string url_of(const Service& service) { return "http://127.0.0.1:" + std::to_string(service.port()); }
 
+// Registers srv.example at 127.0.0.1:7000 with `key` in the service at `url`.
+asio::awaitable<std::tuple<boost::system::error_code, msocket::name_registration>> register_srv(
+    std::string url, msocket::name_key key) {
+  const asio::ip::tcp::endpoint listening(asio::ip::make_address("127.0.0.1"), 7000);
+  auto ex = co_await asio::this_coro::executor;
+  auto registering = msocket::name_registration::async_register(ex, std::move(url), std::move(key), "srv.example",
+                                                                listening, asio::as_tuple(asio::use_awaitable));
+  co_return co_await std::move(registering);
+}
+
 }  // namespace
 
 TEST_CASE("name_registration: publishes the listener's address; another key may not take the name", "[names]") {
@@ -30,19 +40,15 @@ TEST_CASE("name_registration: publishes the listener's address; another key may 
   const auto thief = msocket::name_key::load(key_file(service, "thief.key"));
   REQUIRE(thief.has_value());
   service.run([&]() -> asio::awaitable<void> {
-    auto ex = co_await asio::this_coro::executor;
-    const asio::ip::tcp::endpoint listening(asio::ip::make_address("127.0.0.1"), 7000);
-    auto [ec, registration] = co_await msocket::name_registration::async_register(
-        ex, url_of(service), *owner, "srv.example", listening, asio::as_tuple(asio::use_awaitable));
+    auto [ec, registration] = co_await register_srv(url_of(service), *owner);
     CHECK_FALSE(ec);
     CHECK(registration.published() == std::vector<std::string>{"127.0.0.1:7000"});
-    Client client(ex, service.url());
+    Client client(co_await asio::this_coro::executor, service.url());
     const auto found = co_await client.lookup("srv.example");
     REQUIRE(found.has_value());
     CHECK(found->addresses == std::vector<std::string>{"127.0.0.1:7000"});
 
-    auto [taken, nothing] = co_await msocket::name_registration::async_register(
-        ex, url_of(service), *thief, "srv.example", listening, asio::as_tuple(asio::use_awaitable));
+    auto [taken, nothing] = co_await register_srv(url_of(service), *thief);
     CHECK(taken == name_error::wrong_owner);
     CHECK(nothing.published().empty());
     registration.stop();
@@ -54,10 +60,7 @@ TEST_CASE("name_registration: a bad service URL or key file is refused", "[names
   const auto key = msocket::name_key::load(key_file(service, "owner.key"));
   REQUIRE(key.has_value());
   service.run([&]() -> asio::awaitable<void> {
-    auto ex = co_await asio::this_coro::executor;
-    const asio::ip::tcp::endpoint listening(asio::ip::make_address("127.0.0.1"), 7000);
-    auto [ec, registration] = co_await msocket::name_registration::async_register(
-        ex, "ftp://127.0.0.1", *key, "srv.example", listening, asio::as_tuple(asio::use_awaitable));
+    auto [ec, registration] = co_await register_srv("ftp://127.0.0.1", *key);
     CHECK(ec == name_error::bad_url);
     CHECK(registration.published().empty());
   }());
