@@ -1,7 +1,12 @@
 #include "api/connect.hpp"
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+
 #include "api/name_locator.hpp"
+#include "api/stream_access.hpp"
 #include "core/log.hpp"
+#include "msocket/connect.hpp"
 #include "transport/client.hpp"
 
 namespace msocket::api {
@@ -27,3 +32,32 @@ asio::awaitable<result<std::shared_ptr<transport::Connection>>> connect(std::str
 }
 
 }  // namespace msocket::api
+
+namespace msocket::detail {
+
+void start_connect(boost::asio::any_io_executor ex, std::string host, std::string port, Options options,
+                   ConnectHandler handler) {
+  namespace asio = boost::asio;
+  using error_code = boost::system::error_code;
+  // Made in a statement of its own, not inside the co_spawn call (g++ 12
+  // mishandles coroutine arguments there; see msocket/options.hpp).
+  auto connecting = api::connect(std::move(host), std::move(port), std::move(options));
+  // The handler runs where it asks to (a coroutine's executor, a strand),
+  // else on `ex`.
+  auto where = asio::get_associated_executor(handler, ex);
+  asio::co_spawn(
+      ex, std::move(connecting),
+      asio::bind_executor(where, [handler = std::move(handler)](
+                                     std::exception_ptr e,
+                                     result<std::shared_ptr<transport::Connection>> r) mutable {
+        if (e) {
+          std::move(handler)(error_code(asio::error::fault), stream());
+        } else if (!r) {
+          std::move(handler)(r.error(), stream());
+        } else {
+          std::move(handler)(error_code(), api::StreamAccess::make(std::move(*r)));
+        }
+      }));
+}
+
+}  // namespace msocket::detail

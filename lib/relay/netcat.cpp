@@ -8,12 +8,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "api/name_registration.hpp"
 #include "core/log.hpp"
-#include "names/key_file.hpp"
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"
-#include "transport/handshake.hpp"
+#include "msocket/registration.hpp"
+#include "msocket/text.hpp"
 
 namespace msocket::relay {
 namespace {
@@ -22,12 +21,24 @@ using error_code = boost::system::error_code;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// Connections this process opened, for migrate_all().
-std::vector<std::weak_ptr<transport::Connection>>& opened_connections() {
-  static std::vector<std::weak_ptr<transport::Connection>> list;
-  std::erase_if(list, [](const auto& w) { return w.expired(); });
+// Connections this process opened (not accepted) and is splicing, for
+// migrate_all().
+std::vector<msocket::stream*>& opened_streams() {
+  static std::vector<msocket::stream*> list;
   return list;
 }
+
+// Lists a stream in opened_streams() for as long as it is in use.
+class OpenedStream {
+ public:
+  explicit OpenedStream(msocket::stream& s) : stream_(&s) { opened_streams().push_back(stream_); }
+  ~OpenedStream() { std::erase(opened_streams(), stream_); }
+  OpenedStream(const OpenedStream&) = delete;
+  OpenedStream& operator=(const OpenedStream&) = delete;
+
+ private:
+  msocket::stream* stream_;
+};
 
 void say(const std::string& message) { std::fprintf(stderr, "mcat: %s\n", message.c_str()); }
 
@@ -42,14 +53,13 @@ struct StatsLog {
   }
 };
 
-std::vector<std::string> child_environment(msocket::stream& s) {
+std::vector<std::string> child_environment(const msocket::stream& s) {
   std::vector<std::string> env{"MCAT_PROTO=msocket"};
-  auto& conn = s.connection();
-  if (auto r = conn.remote_endpoint()) {
+  if (auto r = s.remote_endpoint()) {
     env.push_back("MCAT_REMOTE_ADDR=" + r->address().to_string());
     env.push_back("MCAT_REMOTE_PORT=" + std::to_string(r->port()));
   }
-  if (auto l = conn.local_endpoint()) {
+  if (auto l = s.local_endpoint()) {
     env.push_back("MCAT_LOCAL_ADDR=" + l->address().to_string());
     env.push_back("MCAT_LOCAL_PORT=" + std::to_string(l->port()));
   }
@@ -106,9 +116,10 @@ asio::awaitable<result<std::unique_ptr<LocalEnd>>> open_local_end(const NetcatOp
   co_return make_stdio_end(ex);
 }
 
-// Splices one connection; true if it ended well.
-asio::awaitable<bool> serve(const NetcatOptions& o, msocket::stream s, StatsLog& stats) {
-  if (s.connection().role() == Role::client) opened_connections().push_back(s.connection().weak_from_this());
+// Splices one connection (`opened` here, or accepted); true if it ended well.
+asio::awaitable<bool> serve(const NetcatOptions& o, msocket::stream s, bool opened, StatsLog& stats) {
+  std::optional<OpenedStream> listed;
+  if (opened) listed.emplace(s);
   auto local = co_await open_local_end(o, s);
   if (!local) {
     say((o.forward ? "cannot reach " + o.forward->host + ":" + o.forward->port + ": " : std::string("cannot start command: ")) +
@@ -137,7 +148,7 @@ asio::awaitable<int> run_connect(NetcatOptions o, StatsLog& stats) {
         (ec == asio::error::host_not_found ? std::string("unknown host") : ec.message()));
     co_return kExitNetwork;
   }
-  co_return co_await serve(o, std::move(s), stats) ? kExitOk : kExitNetwork;
+  co_return co_await serve(o, std::move(s), true, stats) ? kExitOk : kExitNetwork;
 }
 
 result<tcp::endpoint> bind_endpoint(const HostPort& where) {
@@ -153,26 +164,21 @@ result<tcp::endpoint> bind_endpoint(const HostPort& where) {
 
 // -l --name: publish the listener under its name, and keep it published.
 // Errors (said here): errc::refused for what retrying cannot mend (a key
-// that is not the name's owner, an unreadable key file), else the network's.
-asio::awaitable<result<std::shared_ptr<api::NameRegistration>>> register_listener(const NetcatOptions& o,
-                                                                               tcp::endpoint listening) {
-  auto server = names::parse_server_url(o.connection.name_service.view());
-  if (!server) {
-    say("bad name service URL '" + o.connection.name_service.str() + "': " + server.error().message());
-    co_return errc::refused;
-  }
-  auto key = names::load_key_file(*o.key_file);
+// that is not the name's owner, an unreadable key file, a bad service URL).
+asio::awaitable<result<name_registration>> register_listener(const NetcatOptions& o, tcp::endpoint listening) {
+  auto key = name_key::load(*o.key_file);
   if (!key) {
     say("cannot use key file " + *o.key_file + ": " + key.error().message());
     co_return errc::refused;
   }
-  auto registration = std::make_shared<api::NameRegistration>(co_await asio::this_coro::executor, *server, *key,
-                                                              *o.register_name, listening);
-  if (auto ec = co_await registration->start()) {
+  auto ex = co_await asio::this_coro::executor;
+  auto [ec, registration] = co_await name_registration::async_register(
+      ex, o.connection.name_service.str(), std::move(*key), *o.register_name, listening, use_tuple);
+  if (ec) {
     say("cannot register " + *o.register_name + ": " + ec.message());
     co_return errc::refused;
   }
-  co_return registration;
+  co_return std::move(registration);
 }
 
 asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
@@ -184,20 +190,16 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   }
   auto acc = acceptor::open(ex, *where, o.connection);
   if (!acc) {
-    say("cannot listen on " + transport::to_string(*where) + ": " + acc.error().message());
+    say("cannot listen on " + to_string(*where) + ": " + acc.error().message());
     co_return kExitNetwork;
   }
-  log::tool()->info("listening on {}", transport::to_string(acc->local_endpoint()));
-  std::shared_ptr<api::NameRegistration> registration;
+  log::tool()->info("listening on {}", to_string(acc->local_endpoint()));
+  name_registration registration;  // stops keeping the name current when this returns
   if (o.register_name) {
     auto made = co_await register_listener(o, acc->local_endpoint());
     if (!made) co_return made.error() == errc::refused ? kExitUsage : kExitNetwork;
     registration = std::move(*made);
   }
-  struct Unregister {
-    std::shared_ptr<api::NameRegistration>& r;
-    ~Unregister() { if (r) r->stop(); }
-  } unregister{registration};
   const bool many = o.keep_open || o.forward;
   for (;;) {
     auto [ec, s] = co_await acc->async_accept(use_tuple);
@@ -208,9 +210,9 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
     if (!many) {
       // Moves of this connection still arrive on the listening socket.
       acc->set_accepting(false);
-      co_return co_await serve(o, std::move(s), stats) ? kExitOk : kExitNetwork;
+      co_return co_await serve(o, std::move(s), false, stats) ? kExitOk : kExitNetwork;
     }
-    asio::co_spawn(ex, serve(o, std::move(s), stats), [](std::exception_ptr e, bool) {
+    asio::co_spawn(ex, serve(o, std::move(s), false, stats), [](std::exception_ptr e, bool) {
       if (e) say("internal error in a connection");
     });
   }
@@ -232,10 +234,10 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
   if (!ec) acc.bind(*where, ec);
   if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    say("cannot listen on " + transport::to_string(*where) + ": " + ec.message());
+    say("cannot listen on " + to_string(*where) + ": " + ec.message());
     co_return kExitNetwork;
   }
-  log::tool()->info("listening on {}", transport::to_string(acc.local_endpoint()));
+  log::tool()->info("listening on {}", to_string(acc.local_endpoint()));
   for (;;) {
     auto [aec, plain] = co_await acc.async_accept(use_tuple);
     if (aec) {
@@ -249,7 +251,7 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
         say("cannot connect to " + o.target.host + ":" + o.target.port + ": " + cec.message());
         co_return;
       }
-      opened_connections().push_back(s.connection().weak_from_this());
+      OpenedStream listed(s);
       auto local = make_socket_end(std::move(plain));
       auto ec = co_await splice(s, *local, o.splice);
       stats.add(s.stats());
@@ -263,8 +265,7 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
 }  // namespace
 
 void migrate_all() {
-  for (auto& weak : opened_connections())
-    if (auto conn = weak.lock()) conn->migrate();
+  for (auto* s : opened_streams()) s->migrate();
 }
 
 asio::awaitable<int> run_netcat(NetcatOptions options) {

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "msocket/text.hpp"
 #include "relay/netcat.hpp"
 
 namespace msocket::relay {

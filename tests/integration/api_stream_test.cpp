@@ -105,7 +105,7 @@ TEST_CASE("stream carries bytes both ways with asio::async_read/async_write", "[
       CHECK(got_down == down);
       CHECK(client_stats.bytes_sent == up.size());
       CHECK(client_stats.migrations.size() == (migrate ? 1u : 0u));
-      if (migrate) CHECK(client_stats.migrations[0].cause == msocket::transport::MigrationCause::application);
+      if (migrate) CHECK(client_stats.migrations[0].cause == msocket::MigrationCause::application);
     }
   }
 }
@@ -174,4 +174,77 @@ TEST_CASE("connecting to a closed port fails with connection_refused", "[transpo
   auto s = msocket::blocking::stream::connect("127.0.0.1", port);
   REQUIRE_FALSE(s.has_value());
   CHECK(s.error() == asio::error::connection_refused);
+}
+
+namespace {
+
+// Through a composed operation, which runs on the stream's executor too.
+asio::awaitable<void> write_to(msocket::stream& s, error_code& result) {
+  std::array<std::byte, 16> buffer{};
+  auto [ec, n] = co_await asio::async_write(s, asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
+  result = ec;
+}
+
+}  // namespace
+
+TEST_CASE("a stream that is not open answers for its state and fails its operations", "[transport]") {
+  msocket::stream s;
+  CHECK_FALSE(s.is_open());
+  CHECK(s.id() == msocket::ConnId{});
+  const auto stats = s.stats();
+  CHECK(stats.bytes_sent == 0);
+  CHECK(stats.flowpaths_opened == 0);
+  CHECK(stats.migrations.empty());
+  CHECK(stats.paths.empty());
+  CHECK_FALSE(s.local_endpoint().has_value());
+  CHECK_FALSE(s.remote_endpoint().has_value());
+  s.shutdown_write();  // all do nothing
+  s.migrate();
+  s.abort();
+
+  // Each operation completes with not_connected, later (not inside the
+  // call) and on the handler's executor: here the thread that runs `context`.
+  asio::io_context context;
+  std::array<std::byte, 16> buffer{};
+  std::optional<error_code> read, written, closed, awaited;
+  std::size_t read_bytes = 1, written_bytes = 1;
+  const auto here = std::this_thread::get_id();
+  bool on_this_thread = true;
+  s.async_read_some(asio::buffer(buffer), asio::bind_executor(context, [&](error_code ec, std::size_t n) {
+    on_this_thread = on_this_thread && std::this_thread::get_id() == here;
+    read = ec;
+    read_bytes = n;
+  }));
+  s.async_write_some(asio::buffer(buffer), asio::bind_executor(context, [&](error_code ec, std::size_t n) {
+    on_this_thread = on_this_thread && std::this_thread::get_id() == here;
+    written = ec;
+    written_bytes = n;
+  }));
+  s.async_wait_closed(asio::bind_executor(context, [&](error_code ec) {
+    on_this_thread = on_this_thread && std::this_thread::get_id() == here;
+    closed = ec;
+  }));
+  CHECK_FALSE(read.has_value());
+  CHECK_FALSE(written.has_value());
+  CHECK_FALSE(closed.has_value());
+  error_code from_coroutine;
+  asio::co_spawn(context, write_to(s, from_coroutine), [&](std::exception_ptr e) {
+    awaited = e ? error_code(asio::error::fault) : from_coroutine;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!(read && written && closed && awaited) && std::chrono::steady_clock::now() < deadline) {
+    context.restart();
+    context.run_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(read.has_value());
+  REQUIRE(written.has_value());
+  REQUIRE(closed.has_value());
+  REQUIRE(awaited.has_value());
+  CHECK(*read == asio::error::not_connected);
+  CHECK(read_bytes == 0);
+  CHECK(*written == asio::error::not_connected);
+  CHECK(written_bytes == 0);
+  CHECK(*closed == asio::error::not_connected);
+  CHECK(*awaited == asio::error::not_connected);
+  CHECK(on_this_thread);
 }

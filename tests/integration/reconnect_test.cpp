@@ -4,6 +4,7 @@
 #include <boost/asio.hpp>
 #include <catch2/catch.hpp>
 
+#include "api/stream_access.hpp"
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"
 #include "wire/reconnect.hpp"
@@ -41,8 +42,9 @@ TEST_CASE("RECONNECT: forged and replayed ones are ignored, an authentic one mov
                            client = std::move(s);
                          });
   REQUIRE(run_until(context, [&] { return server.is_open() && client.is_open(); }));
+  auto& server_connection = *api::StreamAccess::connection(server);
   // The server knows where the client's control socket is (from NEW).
-  const auto control = server.connection().peer_control();
+  const auto control = server_connection.peer_control();
   REQUIRE(control.has_value());
   CHECK(control->address() == asio::ip::make_address("127.0.0.1"));
 
@@ -80,15 +82,15 @@ TEST_CASE("RECONNECT: forged and replayed ones are ignored, an authentic one mov
     // A flowpath younger than a second may be the client's own answer to
     // the move (docs/protocol.md §2.7): let this one age.
     context.run_for(std::chrono::milliseconds(1100));
-    frame.mac = session::reconnect_mac(server.connection().secret(), frame);
+    frame.mac = session::reconnect_mac(server_connection.secret(), frame);
     send(frame);
     auto ack = acked();
     REQUIRE(ack.has_value());
     CHECK(ack->is_ack);
     CHECK(ack->counter == 1);
-    CHECK(session::verify_reconnect_mac(server.connection().secret(), *ack));
+    CHECK(session::verify_reconnect_mac(server_connection.secret(), *ack));
     REQUIRE(run_until(context, [&] { return client.stats().migrations.size() == 1; }));
-    CHECK(client.stats().migrations[0].cause == transport::MigrationCause::server_move);
+    CHECK(client.stats().migrations[0].cause == MigrationCause::server_move);
 
     send(frame);  // the same again (its ack was lost, or a recorder replays it)
     CHECK(acked().has_value());

@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <catch2/catch.hpp>
 
+#include "api/stream_access.hpp"
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"
 #include "wire/codec.hpp"
@@ -58,7 +59,7 @@ TEST_CASE("a replayed ADD_PATH and a forged MIGRATE are refused; the connection 
   add.conn_id = to_int(client.id());
   add.path_id = 9;
   add.counter = 1;
-  add.mac = session::setup_mac(client.connection().secret(), add, false);
+  add.mac = session::setup_mac(api::StreamAccess::connection(client)->secret(), add, false);
   Bytes recorded{};
   REQUIRE(wire::encode(wire::SetupFrame{add}, recorded) == recorded.size());
 

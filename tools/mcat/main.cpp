@@ -89,7 +89,7 @@ void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
         if (!o.connection.source)
           o.connection.source = a;
         else if (!o.connection.extra_sources.push_back(a))
-          throw UsageError("too many -s addresses (at most " + std::to_string(msocket::transport::kMaxSources + 1) + ")");
+          throw UsageError("too many -s addresses (at most " + std::to_string(msocket::kMaxSources + 1) + ")");
       }
     }
     if (vm.count("paths")) {
@@ -106,7 +106,7 @@ void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
   if (o.listen && vm.count("prefer")) throw UsageError("--prefer is for connecting (the client marks its flowpaths)");
   if (vm.count("scheduler")) {
     const auto name = vm["scheduler"].as<std::string>();
-    const auto policy = msocket::session::parse_scheduler_policy(name);
+    const auto policy = msocket::parse_scheduler_policy(name);
     if (!policy) throw UsageError("--scheduler takes default, rr, redundant, backup or prefer, got '" + name + "'");
     o.connection.session.scheduler = *policy;
   }

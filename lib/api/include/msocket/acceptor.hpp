@@ -3,45 +3,48 @@
 // yields only new connections.
 #pragma once
 
-#include <boost/asio/async_result.hpp>
+#include <memory>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "msocket/error.hpp"
+#include "msocket/options.hpp"
 #include "msocket/stream.hpp"
-#include "transport/listener.hpp"
 
 namespace msocket {
 
+namespace transport {
+class Listener;
+}
+
 class acceptor {
  public:
+  using AcceptHandler = boost::asio::any_completion_handler<void(boost::system::error_code, stream)>;
+
   // Binds and listens. Errors: the socket's (address_in_use, access_denied).
   static result<acceptor> open(boost::asio::any_io_executor ex, const boost::asio::ip::tcp::endpoint& endpoint,
-                               const Options& options = {}) {
-    auto listener = transport::Listener::open(ex, endpoint, options);
-    if (!listener) return listener.error();
-    (*listener)->start();
-    return acceptor(std::move(*listener));
-  }
+                               const Options& options = {});
 
-  // Completes with (error_code, stream) for the next new connection.
+  // Completes with (error_code, stream) for the next new connection, or
+  // asio::error::operation_aborted after close().
   template <class Token>
   auto async_accept(Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, stream)>(
-        [listener = listener_](auto handler) {
-          listener->async_accept(
-              [handler = std::move(handler)](boost::system::error_code ec,
-                                             std::shared_ptr<transport::Connection> c) mutable {
-                std::move(handler)(ec, stream(std::move(c)));
-              });
-        },
-        token);
+        [listener = listener_](auto handler) { start_accept(listener, std::move(handler)); }, token);
   }
 
   // Stop or resume admitting new connections; moves of existing ones go on.
-  void set_accepting(bool accepting) { listener_->set_accepting(accepting); }
-  void close() { listener_->close(); }
-  boost::asio::ip::tcp::endpoint local_endpoint() const { return listener_->local_endpoint(); }
+  void set_accepting(bool accepting);
+  void close();
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
 
  private:
-  explicit acceptor(std::shared_ptr<transport::Listener> listener) : listener_(std::move(listener)) {}
+  explicit acceptor(std::shared_ptr<transport::Listener> listener);
+  static void start_accept(const std::shared_ptr<transport::Listener>& listener, AcceptHandler handler);
+
   std::shared_ptr<transport::Listener> listener_;
 };
 

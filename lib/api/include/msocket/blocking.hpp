@@ -8,7 +8,8 @@
 #include <string>
 
 #include "msocket/error.hpp"
-#include "msocket/stream.hpp"
+#include "msocket/options.hpp"
+#include "msocket/stats.hpp"
 
 namespace msocket::blocking {
 

@@ -5,35 +5,37 @@
 
 #include <string>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/co_spawn.hpp>
 
+#include "msocket/options.hpp"
 #include "msocket/stream.hpp"
-#include "api/connect.hpp"
 
 namespace msocket {
 
-// Completes with (error_code, stream). Errors: see api::connect.
+namespace detail {
+using ConnectHandler = boost::asio::any_completion_handler<void(boost::system::error_code, stream)>;
+// What async_connect starts: the connection is opened on `ex`.
+void start_connect(boost::asio::any_io_executor ex, std::string host, std::string port, Options options,
+                   ConnectHandler handler);
+}  // namespace detail
+
+// Completes with (error_code, stream). With options.name_service set and
+// `host` not an address literal, `host` is a name, looked up there (then in
+// DNS) and retried until options.connect_deadline; an empty `port` then takes
+// the port from the name's record.
+// Errors: asio::error::host_not_found (and other resolver errors), the
+// socket's (connection_refused, network_unreachable, ...),
+// asio::error::timed_out, errc::handshake_timeout, errc::bad_magic /
+// bad_version (not an msocket server), errc::refused, errc::bad_auth; the
+// name service's (e.g. its URL is not http://HOST:PORT).
 template <class Token>
-auto async_connect(boost::asio::any_io_executor ex, std::string host, std::string port,
-                   Options options, Token&& token) {
+auto async_connect(boost::asio::any_io_executor ex, std::string host, std::string port, Options options,
+                   Token&& token) {
   return boost::asio::async_initiate<Token, void(boost::system::error_code, stream)>(
       [ex](auto handler, std::string host, std::string port, Options options) {
-        // Made in a statement of its own, not inside the co_spawn call
-        // (g++ 12 mishandles coroutine arguments there; see options.hpp).
-        auto connecting = api::connect(std::move(host), std::move(port), std::move(options));
-        boost::asio::co_spawn(
-            ex, std::move(connecting),
-            [handler = std::move(handler)](std::exception_ptr e,
-                                           result<std::shared_ptr<transport::Connection>> r) mutable {
-              if (e) {
-                std::move(handler)(boost::system::error_code(boost::asio::error::fault), stream());
-              } else if (!r) {
-                std::move(handler)(r.error(), stream());
-              } else {
-                std::move(handler)(boost::system::error_code(), stream(std::move(*r)));
-              }
-            });
+        detail::start_connect(ex, std::move(host), std::move(port), std::move(options), std::move(handler));
       },
       token, std::move(host), std::move(port), std::move(options));
 }

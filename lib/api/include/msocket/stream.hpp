@@ -4,30 +4,49 @@
 // either end; see docs/protocol.md.
 //
 // Use it from the thread that runs its executor (one io_context thread).
+//
+// A stream that is not open (default-constructed or moved from) is safe to
+// use: is_open() is false, stats() empty, id() zero; shutdown_write, abort
+// and migrate do nothing; its operations complete with
+// asio::error::not_connected on the handler's associated executor. It has no
+// executor of its own: get_executor() is Asio's system executor, so a handler
+// with no executor of its own runs on another thread.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
-#include "transport/connection.hpp"
+#include "msocket/error.hpp"
+#include "msocket/options.hpp"
+#include "msocket/stats.hpp"
+#include "msocket/types.hpp"
 
 namespace msocket {
 
-using Options = transport::Options;
-using Stats = transport::Stats;
+namespace transport {
+class Connection;
+}
+namespace api {
+struct StreamAccess;
+}
 
 class stream {
  public:
   using executor_type = boost::asio::any_io_executor;
+  using IoHandler = boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+  using WaitHandler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
 
   stream() = default;
-  explicit stream(std::shared_ptr<transport::Connection> connection)
-      : connection_(std::move(connection)) {}
 
-  executor_type get_executor() const { return connection_->get_executor(); }
+  executor_type get_executor() const;
   bool is_open() const { return connection_ != nullptr; }
 
   // Reads some bytes into the first non-empty buffer. Completes with
@@ -38,8 +57,8 @@ class stream {
     auto buffer = first_buffer<boost::asio::mutable_buffer>(buffers);
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [connection = connection_, buffer](auto handler) {
-          connection->async_read_some(
-              std::span(static_cast<std::byte*>(buffer.data()), buffer.size()), std::move(handler));
+          start_read_some(connection, std::span(static_cast<std::byte*>(buffer.data()), buffer.size()),
+                          std::move(handler));
         },
         token);
   }
@@ -52,8 +71,8 @@ class stream {
     auto buffer = first_buffer<boost::asio::const_buffer>(buffers);
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [connection = connection_, buffer](auto handler) {
-          connection->async_write_some(
-              std::span(static_cast<const std::byte*>(buffer.data()), buffer.size()), std::move(handler));
+          start_write_some(connection, std::span(static_cast<const std::byte*>(buffer.data()), buffer.size()),
+                           std::move(handler));
         },
         token);
   }
@@ -63,23 +82,30 @@ class stream {
   template <class Token>
   auto async_wait_closed(Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
-        [connection = connection_](auto handler) { connection->async_wait_closed(std::move(handler)); },
-        token);
+        [connection = connection_](auto handler) { start_wait_closed(connection, std::move(handler)); }, token);
   }
 
   // Half-close: the peer reads EOF after the bytes already written; reading
   // goes on.
-  void shutdown_write() { connection_->shutdown_write(); }
+  void shutdown_write();
   // Drops the connection at once; the peer sees connection_reset.
-  void abort() { connection_->abort(); }
+  void abort();
   // Moves every flowpath now (client side), as a mobility event would.
-  void migrate() { connection_->migrate(); }
+  void migrate();
 
-  Stats stats() const { return connection_->stats(); }
-  ConnId id() const { return connection_->id(); }
-  transport::Connection& connection() { return *connection_; }
+  Stats stats() const;
+  ConnId id() const;
+  // The addresses of its first flowpath. Between moves, when it has none,
+  // local_endpoint() is nullopt and remote_endpoint() the peer's last known
+  // address (if any); both are nullopt for a stream that is not open.
+  std::optional<boost::asio::ip::tcp::endpoint> local_endpoint() const;
+  std::optional<boost::asio::ip::tcp::endpoint> remote_endpoint() const;
 
  private:
+  using ConnectionPtr = std::shared_ptr<transport::Connection>;
+  friend struct api::StreamAccess;
+  explicit stream(ConnectionPtr connection);
+
   template <class Buffer, class Sequence>
   static Buffer first_buffer(const Sequence& buffers) {
     for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
@@ -89,7 +115,15 @@ class stream {
     return Buffer();
   }
 
-  std::shared_ptr<transport::Connection> connection_;
+  // What the templates above start; `connection` is null for a stream that
+  // is not open. They take the connection the stream had when called: with
+  // a deferred token the operation starts later, perhaps after a move.
+  static void start_read_some(const ConnectionPtr& connection, std::span<std::byte> buffer, IoHandler handler);
+  static void start_write_some(const ConnectionPtr& connection, std::span<const std::byte> buffer,
+                               IoHandler handler);
+  static void start_wait_closed(const ConnectionPtr& connection, WaitHandler handler);
+
+  ConnectionPtr connection_;
 };
 
 }  // namespace msocket

@@ -1,5 +1,5 @@
-// What a connection reports about itself (mcat --stats): bytes, flowpaths
-// and each migration with its cause and recovery time.
+// What a connection has done so far: bytes, flowpaths and migrations
+// (msocket::stream::stats(), mcat --stats).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@ namespace msocket {
 // server-move: the peer told us (RECONNECT) or its name changed; simultaneous:
 // both ends moved during one outage.
 enum class MigrationCause { client_move, server_move, simultaneous, path_failure, application };
+// "client-move", "server-move", "simultaneous", "path-failure", "application".
 const char* to_string(MigrationCause cause);
 
 struct Migration {

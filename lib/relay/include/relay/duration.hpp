@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "session/types.hpp"
+#include "msocket/types.hpp"
 
 namespace msocket::relay {
 

@@ -1,15 +1,11 @@
-// Options and statistics of an msocket connection, as the transport sees them.
+// Options and statistics of an msocket connection, as the transport sees
+// them: the public types (msocket/options.hpp, msocket/stats.hpp) under the
+// names the transport code uses.
 #pragma once
 
-#include <array>
-#include <cstring>
-#include <optional>
-#include <string_view>
-#include <string>
-#include <vector>
+#include <chrono>
 
-#include <boost/asio/ip/address.hpp>
-
+#include "msocket/options.hpp"
 #include "msocket/stats.hpp"
 #include "session/types.hpp"
 
@@ -17,81 +13,13 @@ namespace msocket::transport {
 
 using namespace std::chrono_literals;
 
-// A short text held inline (no allocation, nothing points into it), e.g. a URL.
 template <std::size_t Capacity>
-class InlineText {
- public:
-  // False, leaving the text unchanged, when `text` is longer than Capacity.
-  bool assign(std::string_view text) {
-    if (text.size() > Capacity) return false;
-    std::memcpy(chars_.data(), text.data(), text.size());
-    size_ = text.size();
-    return true;
-  }
-  std::string_view view() const { return {chars_.data(), size_}; }
-  std::string str() const { return std::string(view()); }
-  bool empty() const { return size_ == 0; }
-
- private:
-  std::array<char, Capacity> chars_{};
-  std::size_t size_ = 0;
-};
-
-inline constexpr std::size_t kMaxSources = 8;  // extra flowpath sources (-s given again)
-
-// A few IP addresses held inline, as bytes (no allocation; see Options).
-class AddressList {
- public:
-  // False, leaving the list unchanged, when it is full.
-  bool push_back(const boost::asio::ip::address& address) {
-    if (size_ == items_.size()) return false;
-    items_[size_++] = address.is_v4()
-                          ? boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, address.to_v4()).to_bytes()
-                          : address.to_v6().to_bytes();
-    return true;
-  }
-  std::size_t size() const { return size_; }
-  boost::asio::ip::address operator[](std::size_t i) const {
-    const boost::asio::ip::address_v6 v6(items_[i]);
-    if (v6.is_v4_mapped()) return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6);
-    return v6;
-  }
-
- private:
-  std::array<boost::asio::ip::address_v6::bytes_type, kMaxSources> items_{};
-  std::size_t size_ = 0;
-};
-
-struct Options {
-  session::Config session;
-  std::optional<boost::asio::ip::address> source;  // bind the first flowpath here (-s)
-  Duration connect_timeout = 10s;    // one TCP connect attempt
-  Duration handshake_timeout = 10s;  // SETUP -> SETUP_ACK
-  Duration retry_min = 25ms;         // first pause between migration attempts
-  // Longest pause between migration attempts: the paper's periodic retry
-  // interval rho, the fallback when no RECONNECT or name change tells us more.
-  Duration retry_max = 2s;
-  bool follow_addresses = true;      // watch rtnetlink and move when our address goes
-  // Connect by name: how long to keep re-resolving and retrying the first
-  // connect (connect-time mobility, -w); zero means connect_timeout.
-  Duration connect_deadline = 0s;
-  bool follow_peer_name = true;      // connected by name: follow its changes (watch)
-  // URL of the name service (mnamed) where msocket::async_connect looks
-  // names up first; empty: DNS only.
-  InlineText<256> name_service;
-  bool server_mobility = true;       // listener: follow our addresses, send RECONNECT
-  // Multipath (paper §III-C): more flowpaths, each from its own local
-  // address and interface.
-  AddressList extra_sources;
-  bool all_paths = false;  // a flowpath from every usable local address, as they come and go
-  // When set, flowpaths from other interfaces are backups (SETUP's backup
-  // flag): they carry data only while no flowpath from this one can.
-  InlineText<15> prefer_interface;  // IFNAMSIZ less the NUL
-};
-
-// Options travel by value through coroutines and Asio initiations, and g++ 12
-// relocates such arguments bitwise on some paths (a std::string member came
-// out corrupted): no member may own memory or point into the object.
+using InlineText = msocket::InlineText<Capacity>;
+using msocket::AddressList;
+using msocket::kMaxSources;
+// No member of Options may own memory: g++ 12 relocates coroutine and
+// initiation arguments bitwise (see msocket/options.hpp).
+using Options = msocket::Options;
 
 using msocket::Migration;
 using msocket::MigrationCause;

@@ -1,0 +1,61 @@
+// How a connection's byte stream behaves: buffer sizes, keepalives, linger,
+// and the multipath scheduler (msocket::Options::session). The session layer
+// runs on exactly this struct (session::Config).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string_view>
+
+#include "msocket/types.hpp"
+
+namespace msocket {
+
+// Which multipath scheduler decides what each flowpath sends (paper §III-C,
+// docs/scheduler.md §4). An enum, not a name, so that SessionConfig owns no
+// memory (it travels inside Options; see options.hpp).
+enum class SchedulerPolicy : std::uint8_t {
+  throughput,   // "default": striped in proportion to each path's delivery rate
+  round_robin,  // "rr"
+  redundant,    // "redundant": every byte on every path
+  backup,       // "backup": the first path up carries all; others wait for it to fail
+  prefer,       // "prefer": like backup, but a stalled path is left too
+};
+
+inline constexpr std::string_view kSchedulerPolicyNames[] = {"default", "rr", "redundant", "backup",
+                                                             "prefer"};
+
+// The scheduler registry's name of `policy` (sched::make_scheduler).
+constexpr std::string_view to_string(SchedulerPolicy policy) {
+  return kSchedulerPolicyNames[static_cast<std::size_t>(policy)];
+}
+
+// The policy called `name` (one of kSchedulerPolicyNames), or nullopt.
+constexpr std::optional<SchedulerPolicy> parse_scheduler_policy(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kSchedulerPolicyNames); ++i)
+    if (kSchedulerPolicyNames[i] == name) return static_cast<SchedulerPolicy>(i);
+  return std::nullopt;
+}
+
+struct SessionConfig {
+  std::size_t send_buffer = 4 << 20;   // output buffer: bytes kept until the peer acks them
+  std::size_t recv_buffer = 4 << 20;   // input buffer: the window offered to the peer
+  std::size_t chunk_size = 32 * 1024;  // largest DATA payload we send
+  Duration keepalive_interval = std::chrono::seconds{1};  // PING on a path this long after we last pinged it
+  Duration keepalive_timeout = std::chrono::seconds{8};   // a path that brings nothing for this long is dead
+  Duration ack_delay = std::chrono::milliseconds{10};     // an ack may wait this long for more data to ride on
+  Duration linger = std::chrono::hours{24};               // state kept while no path exists (paper §III-E)
+  // After both FINs: wait this long for the peer's confirmation. Well above
+  // keepalive_timeout, so a client whose path dies in time_wait has time to
+  // notice, reconnect and deliver its final ack.
+  Duration time_wait = std::chrono::seconds{30};
+  // Which path sends which bytes (docs/protocol.md §3.2). backup and prefer
+  // rank paths in the order they came up (a path re-added after a failure
+  // ranks last).
+  SchedulerPolicy scheduler = SchedulerPolicy::throughput;
+};
+
+}  // namespace msocket
