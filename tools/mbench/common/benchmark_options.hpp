@@ -48,7 +48,8 @@ class BenchmarkOptions {
   // "the NAME to ..." ("measure", "start").
   void add_program(const std::string& name, const std::string& what);
   boost::program_options::options_description& description() { return description_; }
-  // Adds the output options and -v, then parses `args` (parse_or_print_help).
+  // Adds the output options and -v, then parses `args` (parse_or_print_help);
+  // called once.
   std::optional<ParsedOptions> parse(const std::vector<std::string>& args);
 
  private:
