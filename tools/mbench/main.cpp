@@ -17,8 +17,9 @@
 
 #include <boost/program_options/errors.hpp>
 
-#include "command_line.hpp"
 #include "commands.hpp"
+#include "common/command_line.hpp"
+#include "testbed/interruption.hpp"
 
 namespace mbench = msocket::mbench;
 
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
   } catch (const boost::program_options::error& e) {
     std::fprintf(stderr, "mbench %s: %s\n%s", name.c_str(), e.what(), kUsage);
     return mbench::kExitUsage;
-  } catch (const mbench::Interrupted&) {
+  } catch (const msocket::testbed::Interrupted&) {
     std::fprintf(stderr, "mbench %s: interrupted; what it had set up is removed\n", name.c_str());
     return mbench::kExitInterrupted;
   } catch (const std::exception& e) {

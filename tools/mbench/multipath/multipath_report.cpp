@@ -1,0 +1,137 @@
+#include "multipath/multipath_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "common/latency_summary.hpp"
+#include "common/plot.hpp"
+
+namespace msocket::mbench {
+
+namespace {
+
+double seconds_of(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
+
+std::optional<double> median_seconds(const SchemeOutcome& outcome) {
+  if (outcome.runs.empty()) return std::nullopt;
+  std::vector<double> seconds;
+  for (const auto& r : outcome.runs) seconds.push_back(r.seconds);
+  return median(seconds);
+}
+
+// The share of the bytes that came over path 0, over all runs.
+std::optional<double> path0_share(const SchemeOutcome& outcome) {
+  double first = 0, all = 0;
+  for (const auto& r : outcome.runs) {
+    first += static_cast<double>(r.device_bytes[0]);
+    all += static_cast<double>(r.device_bytes[0] + r.device_bytes[1]);
+  }
+  if (all == 0) return std::nullopt;
+  return first / all;
+}
+
+boost::json::value number_or_null(std::optional<double> v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); }
+
+}  // namespace
+
+double ideal_seconds(const std::array<testbed::PathShape, 2>& paths, std::uint64_t bytes) {
+  const double bits = 8.0 * static_cast<double>(bytes);
+  const double rtt0 = std::min(seconds_of(paths[0].rtt), seconds_of(paths[1].rtt));
+  const double r0 = static_cast<double>(paths[0].rate), r1 = static_cast<double>(paths[1].rate);
+  const double d0 = seconds_of(paths[0].rtt) / 2, d1 = seconds_of(paths[1].rtt) / 2;
+  const double sending = (bits + r0 * d0 + r1 * d1) / (r0 + r1);  // from 1.5 RTT0 to the last byte
+  if (sending >= d0 && sending >= d1) return 1.5 * rtt0 + sending;
+  return 1.5 * rtt0 + std::min(bits / r0 + d0, bits / r1 + d1);
+}
+
+DownloadTable multipath_table(const MultipathResults& results, unsigned runs) {
+  DownloadTable table;
+  table.benchmark = "multipath";
+  const std::string share = results.paths[0].name + "_share";
+  table.columns = {{"size_bytes", "size"}, {"scheme", "scheme"}, {"runs", "runs"}, {"seconds", "time s"},
+                   {"goodput_mbit_s", "goodput Mbit/s"}, {"of_sum_of_rates", "/sum of rates"},
+                   {"of_best_single_path", "/best path"}, {"of_ideal", "ideal/time"},
+                   {share, results.paths[0].name + " share"}, {"subflows", "subflows"}, {"status", "status"}};
+  const double sum_of_rates = static_cast<double>(results.paths[0].rate + results.paths[1].rate) / 1e6;
+  boost::json::array samples;
+  for (std::size_t s = 0; s < results.sizes.size(); ++s) {
+    const auto bytes = results.sizes[s];
+    const double megabits = 8.0 * static_cast<double>(bytes) / 1e6, ideal = ideal_seconds(results.paths, bytes);
+    std::optional<double> best_single;
+    for (const auto& scheme : results.schemes)
+      if (const auto t = median_seconds(scheme.cases[s]); t && scheme.kind == SchemeKind::single_path)
+        best_single = std::min(best_single.value_or(*t), *t);
+    const auto add_row = [&](const std::string& name, std::size_t count, std::optional<double> seconds,
+                             std::optional<double> share_of_path0, boost::json::value subflows, std::string status) {
+      std::optional<double> goodput, of_best, of_ideal;
+      if (seconds && *seconds > 0) {
+        goodput = megabits / *seconds;
+        of_ideal = ideal / *seconds;
+        if (best_single) of_best = *best_single / *seconds;
+      }
+      std::optional<double> of_sum;
+      if (goodput) of_sum = *goodput / sum_of_rates;
+      table.rows.push_back({boost::json::string(format_size(bytes)), boost::json::string(name), count,
+                            number_or_null(seconds), number_or_null(goodput), number_or_null(of_sum),
+                            number_or_null(of_best), number_or_null(of_ideal), number_or_null(share_of_path0),
+                            std::move(subflows), boost::json::string(status)});
+    };
+    for (const auto& scheme : results.schemes) {
+      const auto& outcome = scheme.cases[s];
+      boost::json::value subflows = nullptr;
+      if (scheme.kind == SchemeKind::mptcp && !outcome.runs.empty()) subflows = outcome.most_subflows;
+      add_row(scheme.name, outcome.runs.size(), median_seconds(outcome), path0_share(outcome), subflows,
+              outcome.problem.value_or("ok"));
+      boost::json::array seconds;
+      for (const auto& r : outcome.runs) seconds.push_back(r.seconds);
+      samples.push_back({{"size_bytes", bytes}, {"scheme", scheme.name}, {"seconds", std::move(seconds)}});
+    }
+    add_row("ideal", 0, ideal, std::nullopt, nullptr, "computed");
+  }
+  table.samples["downloads"] = std::move(samples);
+  boost::json::array paths, sizes(results.sizes.begin(), results.sizes.end());
+  for (const auto& p : results.paths)
+    paths.push_back({{"name", p.name}, {"rate_bits_per_second", p.rate}, {"rtt_ms", static_cast<double>(p.rtt.count()) / 1000}});
+  table.settings = {{"paths", std::move(paths)}, {"sizes_bytes", std::move(sizes)}, {"runs", runs}};
+  table.notes = results.notes;
+  table.notes.push_back("medians of " + std::to_string(runs) + " run(s); time from the client's start to the last byte; "
+                        "goodput = size / time; sum of rates " + std::to_string(static_cast<long>(sum_of_rates)) + " Mbit/s; " +
+                        "ideal = 1.5 RTT0 + (8 S + r0 d0 + r1 d1) / (r0 + r1) (mbench(1))");
+  table.notes.push_back("share = bytes received on " + results.paths[0].name + " / on both client devices");
+  return table;
+}
+
+// Fig. 10's shape: download time against file size, one curve per scheme.
+void plot_multipath(const MultipathResults& results, const std::filesystem::path& dir) {
+  std::ostringstream data, plot;
+  std::size_t block = 0;
+  const auto curve = [&](const std::string& name, const std::vector<std::optional<double>>& seconds) {
+    data << "$s" << block << " << EOD\n";
+    for (std::size_t s = 0; s < results.sizes.size(); ++s)
+      if (seconds[s]) data << static_cast<double>(results.sizes[s]) / (1 << 20) << ' ' << *seconds[s] << '\n';
+    data << "EOD\n";
+    plot << (block ? ", " : "plot ") << "$s" << block << " using 1:2 with linespoints title " << gnuplot_quoted(name);
+    ++block;
+  };
+  for (const auto& scheme : results.schemes) {
+    std::vector<std::optional<double>> seconds;
+    for (const auto& c : scheme.cases) seconds.push_back(median_seconds(c));
+    curve(scheme.name, seconds);
+  }
+  std::vector<std::optional<double>> ideal;
+  for (const auto bytes : results.sizes) ideal.push_back(ideal_seconds(results.paths, bytes));
+  curve("ideal", ideal);
+  const auto body = data.str() + "set title 'download time vs file size (medians)'\nset xlabel 'file size (MiB)'\n"
+                    "set ylabel 'download time (s)'\nset logscale xy\nset grid\nset key top left\n" + plot.str() + "\n";
+  draw_chart({"multipath", "mbench multipath", "800,560", body}, dir);
+}
+
+void write_multipath_results(const MultipathResults& results, unsigned runs, const OutputOptions& output) {
+  const auto table = multipath_table(results, runs);
+  auto outputs = download_table_outputs(table);
+  outputs.plot = [&results](const std::filesystem::path& dir) { plot_multipath(results, dir); };
+  write_outputs(outputs, output);
+}
+
+}  // namespace msocket::mbench

@@ -1,0 +1,203 @@
+// mbench names: measures the name service (mnamed) on loopback. Starts its
+// own `mnamed serve` on 127.0.0.1 with a fresh data directory (or uses
+// --server), measures with lib/names' Client (names_measure.hpp), and
+// reports each figure next to a baseline from the same run: a lookup of an
+// unknown name (an HTTP round trip that does no work) for lookups, the
+// disk's fdatasync rate for updates.
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include <boost/program_options.hpp>
+
+#include "commands.hpp"
+#include "common/benchmark_options.hpp"
+#include "common/output.hpp"
+#include "common/project_tools.hpp"
+#include "core/log.hpp"
+#include "names/disk_sync_rate.hpp"
+#include "names/names_measure.hpp"
+#include "testbed/child_process.hpp"
+#include "testbed/files.hpp"
+#include "testbed/interruption.hpp"
+#include "testbed/log_lines.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace msocket::mbench {
+
+namespace {
+
+constexpr const char* kNamesSynopsis =
+    "usage: mbench names [--server URL] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
+constexpr const char* kNamesNotes =
+    "Prints a table on stdout and its steps on stderr. Updates are signed PUTs that\n"
+    "the server makes durable (fdatasync) before it answers. Baselines, same run:\n"
+    "a lookup of an unknown name (404) and an append with fdatasync in the data directory.\n";
+constexpr int kSteps = 6;
+
+struct NamesOptions {
+  std::optional<std::string> server_url;   // measure this server instead of starting one
+  std::optional<std::string> mnamed_path;  // the mnamed to start
+  std::optional<std::string> data_dir;     // its data directory (default: a temporary one)
+  NamesWorkload workload;
+  OutputOptions output;
+};
+
+std::optional<NamesOptions> parse_names(const std::vector<std::string>& args) {
+  BenchmarkOptions command_line("mbench names: the name service's latency and rates on loopback",
+                                kNamesSynopsis, kNamesNotes);
+  command_line.add()
+      ("server", po::value<std::string>(), "measure the mnamed at http://HOST:PORT instead of starting one");
+  command_line.add_program("mnamed", "start");
+  command_line.add()
+      ("data-dir", po::value<std::string>(), "data directory of the started mnamed (default: a new temporary one)")
+      ("lookups", po::value<std::string>(), "sequential lookups timed for the latency percentiles (default 2000; --quick 200)")
+      ("clients", po::value<std::string>(), "clients at once for the rates, one connection each (default 8; --quick 4)")
+      ("duration", po::value<std::string>(), "length of each rate measurement (default 2s; --quick 300ms)")
+      ("watches", po::value<std::string>(), "updates whose watch notification is timed (default 200; --quick 20)");
+  const auto parsed = command_line.parse(args);
+  if (!parsed) return std::nullopt;
+  NamesOptions o;
+  o.output = parsed->output();
+  const bool quick = o.output.quick;
+  auto& w = o.workload;
+  w.lookups = parsed->count_or("lookups", 10'000'000, quick ? 200 : 2000);
+  w.clients = parsed->count_or("clients", 1000, quick ? 4 : 8);
+  w.watches = parsed->count_or("watches", 1'000'000, quick ? 20 : 200);
+  w.phase_time = parsed->time_or("duration", quick ? Duration(std::chrono::milliseconds(300)) : Duration(std::chrono::seconds(2)));
+  o.server_url = parsed->text_if("server");
+  if (o.server_url) {
+    auto url = names::parse_server_url(*o.server_url);
+    if (!url) throw UsageError("--server wants http://HOST:PORT, got '" + *o.server_url + "'");
+    w.server = *url;
+    if (parsed->has("mnamed") || parsed->has("data-dir"))
+      throw UsageError("--mnamed and --data-dir are for the server mbench starts; they do not go with --server");
+  }
+  o.mnamed_path = parsed->text_if("mnamed");
+  o.data_dir = parsed->text_if("data-dir");
+  // Unique per run, so that runs against one --server do not collide.
+  w.name_prefix = "mbench-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
+  return o;
+}
+
+// `mnamed serve` on 127.0.0.1, a port the kernel picks, for this run.
+class StartedServer {
+ public:
+  StartedServer(const NamesOptions& o, const fs::path& scratch) {
+    data_dir_ = o.data_dir ? fs::path(*o.data_dir) : scratch / "data";
+    fs::create_directories(data_dir_);
+    const auto log = scratch / "mnamed.log";
+    const auto mnamed = find_project_tool("mnamed", o.mnamed_path);
+    process_ = std::make_unique<testbed::ChildProcess>(
+        std::vector<std::string>{mnamed.string(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir_.string()},
+        testbed::ChildStreams{-1, -1, log});
+    port_ = testbed::wait_for_listening_port(log, *process_);
+    log::tool()->info("started {} on 127.0.0.1:{} with data in {}", mnamed.string(), port_, data_dir_.string());
+  }
+  names::ServerUrl url() const { return {"127.0.0.1", std::to_string(port_)}; }
+  const fs::path& data_dir() const { return data_dir_; }
+  // Stops the server (SIGTERM) and returns how it ended, with its resource use.
+  testbed::ChildExit stop() { return process_->stop(); }
+
+ private:
+  fs::path data_dir_;
+  std::unique_ptr<testbed::ChildProcess> process_;
+  unsigned short port_ = 0;
+};
+
+void add_latency_rows(Report& report, const std::string& key, const std::string& label,
+                      const LatencySummary& value, const std::optional<LatencySummary>& baseline,
+                      const std::string& baseline_label) {
+  const auto chart = label + " (ms)";
+  const std::pair<const char*, double LatencySummary::*> percentiles[] = {
+      {"p50", &LatencySummary::p50}, {"p90", &LatencySummary::p90}, {"p99", &LatencySummary::p99},
+      {"max", &LatencySummary::max}};
+  for (const auto& [name, member] : percentiles) {
+    report.add({key + "_" + name, label + " " + name, "ms", value.*member,
+                baseline ? std::optional<double>((*baseline).*member) : std::nullopt, baseline ? baseline_label : "",
+                chart});
+  }
+}
+
+Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::optional<double> fdatasync_rate,
+                    const std::optional<testbed::ChildExit>& server_exit, const std::string& file_system) {
+  const auto& w = o.workload;
+  Report report{"names", "mnamed", "baseline", {}, {}, {}, {}};
+  report.settings = {{"server", o.server_url ? *o.server_url : "started by mbench on 127.0.0.1"},
+                     {"lookups", w.lookups}, {"clients", w.clients},
+                     {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(w.phase_time).count()},
+                     {"watches", w.watches}, {"quick", o.output.quick}, {"data_dir_file_system", file_system}};
+  const std::string absent = "lookup of an unknown name (404): an HTTP round trip that does no work";
+  const std::string disk = "append + fdatasync in the data directory (" + file_system + ")";
+  const auto clients = std::to_string(w.clients) + " clients";
+  add_latency_rows(report, "lookup_latency", "lookup latency", m.lookup_ms, m.absent_lookup_ms, absent);
+  report.add({"lookups_per_second_1_client", "lookups/s, 1 client", "1/s", m.lookups_per_second, m.absent_per_second, absent,
+              "lookups per second"});
+  report.add({"lookups_per_second_concurrent", "lookups/s, " + clients, "1/s", m.concurrent_lookups_per_second,
+              m.concurrent_absent_per_second, absent, "lookups per second"});
+  const auto sync_ms = fdatasync_rate ? std::optional(1000.0 / *fdatasync_rate) : std::nullopt;
+  report.add({"update_latency_p50", "update latency p50", "ms", m.update_ms.p50, sync_ms, disk, "update latency (ms)"});
+  report.add({"update_latency_p99", "update latency p99", "ms", m.update_ms.p99, sync_ms, disk, "update latency (ms)"});
+  report.add({"updates_per_second_1_client", "updates/s, 1 client", "1/s", m.updates_per_second, fdatasync_rate, disk,
+              "updates per second"});
+  report.add({"updates_per_second_concurrent", "updates/s, " + clients + " (1 name each)", "1/s",
+              m.concurrent_updates_per_second, fdatasync_rate, disk, "updates per second"});
+  add_latency_rows(report, "watch_latency", "watch latency", m.watch_ms, std::nullopt, "");
+  if (server_exit) {
+    report.add({"server_peak_rss", "mnamed peak RSS", "KiB", static_cast<double>(server_exit->peak_rss_kib()), {}, "",
+                "mnamed peak RSS (KiB)"});
+    report.add({"server_cpu", "mnamed CPU time, whole run", "s", server_exit->cpu_seconds(), {}, "",
+                "mnamed CPU time (s)"});
+  }
+  report.notes.push_back("watch latency: from the writer sending its PUT to a long-poll watcher (another "
+                         "thread, another connection) having the new record; it includes the server's fsync");
+  report.notes.push_back("every lookup's record signature is verified by the client, as lib/names' Client does; "
+                         "the benchmark's clients share one thread");
+  if (!fdatasync_rate) report.notes.push_back("no fdatasync baseline: the server's disk is not ours to measure");
+  return report;
+}
+
+int run_names(const NamesOptions& o) {
+  testbed::catch_interruptions();
+  Progress progress("names", kSteps);
+  const testbed::TemporaryDirectory scratch("mbench-names");
+  std::unique_ptr<StartedServer> server;
+  NamesWorkload workload = o.workload;
+  if (o.server_url) {
+    progress.step("using the name server at " + *o.server_url);
+  } else {
+    progress.step("starting mnamed on 127.0.0.1");
+    server = std::make_unique<StartedServer>(o, scratch.path());
+    workload.server = server->url();
+  }
+  const auto measurements = measure_names(workload, progress);
+  std::optional<double> fdatasync_rate;
+  std::string file_system = "unknown";
+  if (server) {
+    progress.step("baseline: append + fdatasync in the data directory");
+    fdatasync_rate = measure_fdatasync_rate(server->data_dir(), workload.phase_time);
+    file_system = file_system_type(server->data_dir());
+  } else {
+    progress.step("baseline: fdatasync skipped (the server's disk is not ours)");
+  }
+  std::optional<testbed::ChildExit> server_exit;
+  if (server) {
+    server_exit = server->stop();
+    if (!server_exit->success()) throw std::runtime_error("mnamed " + server_exit->describe());
+  }
+  write_outputs(build_report(o, measurements, fdatasync_rate, server_exit, file_system), o.output);
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_names_command(const std::vector<std::string>& args, int verbosity) {
+  return parse_and_run(args, verbosity, parse_names, run_names);
+}
+
+}  // namespace msocket::mbench

@@ -1,0 +1,42 @@
+// The measurements of `mbench names`, made with lib/names' Client against
+// one server: lookup latency, lookup and update rates with one and with
+// several clients, and how soon a long-poll watcher learns of an update.
+#pragma once
+
+#include <string>
+
+#include "common/latency_summary.hpp"
+#include "common/progress.hpp"
+#include "names/client.hpp"
+#include "session/types.hpp"
+
+namespace msocket::mbench {
+
+struct NamesWorkload {
+  names::ServerUrl server;
+  unsigned lookups = 2000;  // sequential lookups timed one by one
+  unsigned clients = 8;     // clients at once, each with its own connection (and name, for updates)
+  Duration phase_time = std::chrono::seconds(2);  // length of each rate measurement
+  unsigned watches = 200;   // updates whose notification is timed
+  std::string name_prefix;  // the names this run writes: PREFIX.bench, PREFIX-1.bench, ...
+};
+
+struct NamesMeasurements {
+  LatencySummary lookup_ms;         // GET of a registered name, signature verified
+  LatencySummary absent_lookup_ms;  // GET of an unknown name (404): the baseline round trip
+  double lookups_per_second = 0;    // one client
+  double absent_per_second = 0;     // one client asking for an unknown name
+  double concurrent_lookups_per_second = 0;
+  double concurrent_absent_per_second = 0;  // the same clients asking for unknown names
+  LatencySummary update_ms;         // signed PUT, acknowledged once fsynced
+  double updates_per_second = 0;    // one client
+  double concurrent_updates_per_second = 0;  // `clients` clients, one name each
+  LatencySummary watch_ms;          // PUT acknowledged -> watcher has the new record
+};
+
+// Runs every measurement in turn, reporting each step to `progress` (steps
+// 2 to 6 of the benchmark). Throws std::runtime_error when an operation
+// fails, Interrupted on SIGINT or SIGTERM.
+NamesMeasurements measure_names(const NamesWorkload& workload, Progress& progress);
+
+}  // namespace msocket::mbench

@@ -1,0 +1,27 @@
+// Watch notification latency: how long after an update is acknowledged to
+// its writer a long-poll watcher (GET /v1/watch) has the new record. The
+// watcher runs on a thread of its own, so that neither side's processing
+// (the writer verifies the answer to its PUT, the watcher the record it
+// gets) delays the other's clock.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "names/client.hpp"
+#include "names/names_load.hpp"
+
+namespace msocket::mbench {
+
+// Makes `rounds` updates of `writer`'s name (already registered), one at a
+// time: each waits until the watcher has the previous one and has had a
+// moment to ask again, so that every update finds a watch held on the
+// server. Throws std::runtime_error if an update fails or the watcher stops
+// hearing of them for 5 s. Returns, per update, the milliseconds from its
+// acknowledgement to the watcher having it.
+boost::asio::awaitable<std::vector<double>> measure_watch_latency(names::ServerUrl server, NameWriter& writer,
+                                                                  unsigned rounds);
+
+}  // namespace msocket::mbench

@@ -1,0 +1,200 @@
+// mbench throughput: one path, msocket (mcat) against plain TCP (socat with
+// mcat's 128 KiB buffer: the same tool shape), on loopback or, with
+// --netns, between two namespaces joined by a veth pair, shaped with tc
+// tbf by --rate. Goodput, CPU seconds per GiB (wait4 of each end) and peak
+// RSS, each the median of --runs runs, which alternate the order of the two.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include <boost/program_options.hpp>
+
+#include "commands.hpp"
+#include "common/benchmark_options.hpp"
+#include "common/latency_summary.hpp"
+#include "common/output.hpp"
+#include "common/progress.hpp"
+#include "common/project_tools.hpp"
+#include "core/log.hpp"
+#include "testbed/child_process.hpp"
+#include "testbed/files.hpp"
+#include "testbed/interruption.hpp"
+#include "testbed/veth_pair_testbed.hpp"
+#include "throughput/transfer.hpp"
+
+namespace po = boost::program_options;
+
+namespace msocket::mbench {
+
+namespace {
+
+constexpr const char* kThroughputSynopsis =
+    "usage: mbench throughput [--netns [--rate RATE]] [--size SIZE] [--quick] [--json FILE] [--csv FILE]\n"
+    "                         [--plot DIR] [options]\n";
+constexpr const char* kThroughputNotes =
+    "The plain TCP baseline is socat -b 131072 (mcat's buffer size), fed and drained\n"
+    "through pipes exactly as mcat is. CPU seconds and peak RSS come from wait4(2).\n";
+constexpr const char* kSocatBuffer = "131072";  // mcat's chunk (lib/relay/splice.cpp)
+constexpr double kMiB = 1024.0 * 1024.0, kGiB = kMiB * 1024.0;
+
+struct ThroughputOptions {
+  std::uint64_t bytes = 0;
+  unsigned runs = 1;
+  bool netns = false;
+  testbed::BitsPerSecond rate = 0;  // with netns; 0 = no shaping
+  std::optional<std::string> mcat_path;
+  OutputOptions output;
+};
+
+std::optional<ThroughputOptions> parse_throughput(const std::vector<std::string>& args) {
+  BenchmarkOptions command_line("mbench throughput: one path, msocket (mcat) against plain TCP (socat)",
+                                kThroughputSynopsis, kThroughputNotes);
+  command_line.add()
+      ("size", po::value<std::string>(), "bytes per transfer, e.g. 256MiB (default 1GiB; --quick 64MiB)")
+      ("runs", po::value<std::string>(), "transfers per tool; the median is reported (default 3; --quick 1)")
+      ("netns", "between two network namespaces joined by a veth pair (root only) instead of on loopback")
+      ("rate", po::value<std::string>(), "with --netns: shape the veth to RATE each way with tc tbf (e.g. 100mbit)");
+  command_line.add_program("mcat", "measure");
+  const auto parsed = command_line.parse(args);
+  if (!parsed) return std::nullopt;
+  ThroughputOptions o;
+  o.output = parsed->output();
+  o.bytes = parsed->size_or("size", o.output.quick ? 64 << 20 : 1ull << 30);
+  o.runs = parsed->count_or("runs", 100, o.output.quick ? 1 : 3);
+  o.netns = parsed->has("netns");
+  if (parsed->has("rate")) {
+    if (!o.netns) throw UsageError("--rate shapes the veth of --netns; on loopback there is nothing to shape");
+    o.rate = parse_rate_option("rate", parsed->text("rate"), false, "e.g. 100mbit, 1gbit");
+  }
+  if (o.bytes < (1u << 20)) throw UsageError("--size must be at least 1MiB, to time it");
+  o.mcat_path = parsed->text_if("mcat");
+  return o;
+}
+
+std::vector<TransferTool> tools(const std::filesystem::path& mcat) {
+  const std::string m = mcat.string();
+  return {
+      {"msocket", "mcat",
+       [m](const std::string& address) { return std::vector<std::string>{m, "-l", "-v", address, "0"}; },
+       [m](const std::string& address, unsigned short port) {
+         return std::vector<std::string>{m, address, std::to_string(port)};
+       }},
+      {"tcp", std::string("socat -b ") + kSocatBuffer,
+       [](const std::string& address) {
+         return std::vector<std::string>{"socat", "-d", "-d", "-b", kSocatBuffer, "-u",
+                                         "TCP-LISTEN:0,bind=" + address, "STDOUT"};
+       },
+       [](const std::string& address, unsigned short port) {
+         return std::vector<std::string>{"socat", "-b", kSocatBuffer, "-u", "STDIN",
+                                         "TCP:" + address + ":" + std::to_string(port)};
+       }},
+  };
+}
+
+// The median over the runs of one figure of one tool's transfers.
+double median_of(const std::vector<TransferResult>& runs, double (*figure)(const TransferResult&)) {
+  std::vector<double> values;
+  for (const auto& r : runs) values.push_back(figure(r));
+  return median(values);
+}
+
+struct Figure {
+  const char* key;
+  const char* label;
+  const char* unit;
+  const char* chart;
+  double (*of)(const TransferResult&);
+};
+
+const Figure kFigures[] = {
+    {"goodput", "goodput", "MiB/s", "goodput (MiB/s)", [](const TransferResult& r) { return r.timed_bytes / kMiB / r.seconds; }},
+    {"cpu_per_gib", "CPU per GiB, both ends", "s/GiB", "CPU seconds per GiB",
+     [](const TransferResult& r) { return (r.sender.cpu_seconds() + r.receiver.cpu_seconds()) / (r.bytes / kGiB); }},
+    {"cpu_per_gib_sender", "CPU per GiB, sender", "s/GiB", "CPU seconds per GiB",
+     [](const TransferResult& r) { return r.sender.cpu_seconds() / (r.bytes / kGiB); }},
+    {"cpu_per_gib_receiver", "CPU per GiB, receiver", "s/GiB", "CPU seconds per GiB",
+     [](const TransferResult& r) { return r.receiver.cpu_seconds() / (r.bytes / kGiB); }},
+    {"peak_rss_sender", "peak RSS, sender", "KiB", "peak RSS (KiB)",
+     [](const TransferResult& r) { return double(r.sender.peak_rss_kib()); }},
+    {"peak_rss_receiver", "peak RSS, receiver", "KiB", "peak RSS (KiB)",
+     [](const TransferResult& r) { return double(r.receiver.peak_rss_kib()); }},
+};
+
+Report build_report(const ThroughputOptions& o, const std::vector<TransferTool>& tools,
+                    const std::vector<std::vector<TransferResult>>& results) {
+  Report report{"throughput", tools[0].name, tools[1].name, {}, {}, {}, {}};
+  report.settings = {{"size_bytes", o.bytes}, {"runs", o.runs}, {"quick", o.output.quick},
+                     {"path", o.netns ? "veth between two network namespaces" : "loopback"},
+                     {"rate_bits_per_second", o.rate}, {"msocket", tools[0].description},
+                     {"tcp", tools[1].description}};
+  for (const auto& f : kFigures)
+    report.add({f.key, f.label, f.unit, median_of(results[0], f.of), median_of(results[1], f.of),
+                "plain TCP: " + tools[1].description + ", same pipes", f.chart});
+  report.notes.push_back("medians of " + std::to_string(o.runs) + " run(s) of " + format_size(o.bytes) + " over " +
+                         (o.netns ? "a veth pair" + (o.rate ? " shaped to " + testbed::format_rate(o.rate) : std::string())
+                                  : std::string("loopback")) +
+                         "; goodput from the first byte out of the receiver to the last");
+  return report;
+}
+
+// A line on stderr that rewrites itself, when stderr is a terminal.
+void show_live_progress(const std::string& name, std::uint64_t received, std::uint64_t total) {
+  if (!::isatty(STDERR_FILENO)) return;
+  std::fprintf(stderr, "\r  %s: %s of %s\033[K", name.c_str(), format_size(received).c_str(), format_size(total).c_str());
+}
+
+void clear_live_progress() {
+  if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
+}
+
+int run_throughput(const ThroughputOptions& o) {
+  testbed::catch_interruptions();
+  const auto mcat = find_project_tool("mcat", o.mcat_path);
+  if (!testbed::find_in_path("socat"))
+    throw std::runtime_error("the plain TCP baseline needs socat, which is not installed (scripts/install-deps.sh)");
+  const auto both = tools(mcat);
+  Progress progress("throughput", static_cast<int>(2 * o.runs) + (o.netns ? 1 : 0));
+  const testbed::TemporaryDirectory logs("mbench-throughput");
+  std::unique_ptr<testbed::VethPairTestbed> namespaces;
+  TransferPlan plan;
+  plan.bytes = o.bytes;
+  plan.log_dir = logs.path();
+  if (o.netns) {
+    progress.step("two namespaces and a veth pair" + (o.rate ? " at " + testbed::format_rate(o.rate) : std::string()));
+    testbed::require_root_and_ip("--netns", "it creates network namespaces and a veth pair "
+                                            "(run as root, or leave out --netns to measure on loopback)");
+    namespaces = std::make_unique<testbed::VethPairTestbed>(testbed_names(), o.rate);
+    plan.sender_namespace = namespaces->sender_namespace();
+    plan.receiver_namespace = namespaces->receiver_namespace();
+    plan.receiver_address = namespaces->receiver_address();
+  }
+  // Room for a slow shaped link: twice the time the rate needs, plus a minute.
+  if (o.rate) plan.timeout = std::chrono::minutes(1) + std::chrono::seconds(2 * o.bytes * 8 / o.rate);
+  std::vector<std::vector<TransferResult>> results(both.size());
+  for (unsigned run = 0; run < o.runs; ++run) {
+    for (std::size_t k = 0; k < both.size(); ++k) {
+      const auto i = run % 2 ? both.size() - 1 - k : k;  // odd runs go the other way round
+      progress.step("run " + std::to_string(run + 1) + " of " + std::to_string(o.runs) + ": " + both[i].name + " (" +
+                    both[i].description + "), " + format_size(o.bytes));
+      plan.on_progress = [&, i](std::uint64_t received) { show_live_progress(both[i].name, received, o.bytes); };
+      results[i].push_back(run_transfer(both[i], plan));
+      clear_live_progress();
+      const auto& r = results[i].back();
+      log::tool()->info("{}: {:.1f} MiB/s, cpu sender {:.3f}s receiver {:.3f}s", both[i].name,
+                        r.timed_bytes / kMiB / r.seconds, r.sender.cpu_seconds(), r.receiver.cpu_seconds());
+    }
+  }
+  namespaces.reset();  // before printing: nothing of ours is left behind if the output fails
+  write_outputs(build_report(o, both, results), o.output);
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_throughput_command(const std::vector<std::string>& args, int verbosity) {
+  return parse_and_run(args, verbosity, parse_throughput, run_throughput);
+}
+
+}  // namespace msocket::mbench
