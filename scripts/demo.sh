@@ -28,7 +28,7 @@ export MSOCKET_REQUIRE_NETNS=1 # a demo that cannot run is an error, not a skip
 # shellcheck source=tests/netns/lib.sh source-path=SCRIPTDIR/..
 source "$ROOT/tests/netns/lib.sh"
 tb_require_root jq
-tb_require_exe "$MCAT"
+[[ -x $MCAT ]] || test_fail "not an executable: $MCAT"
 
 MIB=${DEMO_MIB:-32}
 RATE=${DEMO_RATE:-80mbit}
@@ -54,44 +54,44 @@ TEXT
 tb_topology_client_router_server
 tb_rate_limit "$TB_RTR" "$TB_RTR_CLI_DEV" "$RATE"
 tb_rate_limit "$TB_RTR" "$TB_RTR_SRV_DEV" "$RATE"
-tb_random_file "$TB_TMP/up.bin" "$SIZE"
-tb_random_file "$TB_TMP/down.bin" "$SIZE"
-tb_say "namespaces $TB_CLI, $TB_RTR, $TB_SRV ready"
+test_random_file "$TEST_TMP/up.bin" "$SIZE"
+test_random_file "$TEST_TMP/down.bin" "$SIZE"
+test_say "namespaces $TB_CLI, $TB_RTR, $TB_SRV ready"
 
-tb_spawn "$TB_SRV" 300 "$MCAT" -l -v -p "$PORT" --stats "$TB_TMP/srv.json" \
-  <"$TB_TMP/down.bin" >"$TB_TMP/srv.out" 2>"$TB_TMP/srv.log"
+tb_spawn "$TB_SRV" 300 "$MCAT" -l -v -p "$PORT" --stats "$TEST_TMP/srv.json" \
+  <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
 server=$TB_PID
-tb_wait_for_line "$TB_TMP/srv.log" "listening on .*:$PORT" 10 || tb_fail "server did not start"
-tb_say "server: $(after 'listening on' "$TB_TMP/srv.log")"
+test_wait_for_line "$TEST_TMP/srv.log" "listening on .*:$PORT" 10 || test_fail "server did not start"
+test_say "server: $(after 'listening on' "$TEST_TMP/srv.log")"
 
-started=$(tb_now_us)
-tb_spawn "$TB_CLI" 300 "$MCAT" -v --stats "$TB_TMP/cli.json" "$TB_SRV_ADDR" "$PORT" \
-  <"$TB_TMP/up.bin" >"$TB_TMP/cli.out" 2>"$TB_TMP/cli.log"
+started=$(test_now_us)
+tb_spawn "$TB_CLI" 300 "$MCAT" -v --stats "$TEST_TMP/cli.json" "$TB_SRV_ADDR" "$PORT" \
+  <"$TEST_TMP/up.bin" >"$TEST_TMP/cli.out" 2>"$TEST_TMP/cli.log"
 client=$TB_PID
-tb_wait_for_line "$TB_TMP/cli.log" 'connected to ' 10 || tb_fail "client did not connect"
-tb_say "client: $(after 'connected to ' "$TB_TMP/cli.log")"
+test_wait_for_line "$TEST_TMP/cli.log" 'connected to ' 10 || test_fail "client did not connect"
+test_say "client: $(after 'connected to ' "$TEST_TMP/cli.log")"
 
 for ((move = 1; move <= MOVES; move++)); do
   status=0
-  tb_wait_for_size "$TB_TMP/cli.out" $((SIZE * move / (MOVES + 1))) 120 "$client" || status=$?
-  ((status == 0)) || tb_fail "the client stopped receiving at $(tb_file_size "$TB_TMP/cli.out") bytes"
-  tb_say "client has received $(($(tb_file_size "$TB_TMP/cli.out") >> 20)) of $MIB MiB, server $(($(tb_file_size "$TB_TMP/srv.out") >> 20)) of $MIB MiB"
+  test_wait_for_size "$TEST_TMP/cli.out" $((SIZE * move / (MOVES + 1))) 120 "$client" || status=$?
+  ((status == 0)) || test_fail "the client stopped receiving at $(test_file_size "$TEST_TMP/cli.out") bytes"
+  test_say "client has received $(($(test_file_size "$TEST_TMP/cli.out") >> 20)) of $MIB MiB, server $(($(test_file_size "$TEST_TMP/srv.out") >> 20)) of $MIB MiB"
   tb_move_client "10.200.$((move + 2)).2/24" "10.200.$((move + 2)).1"
-  tb_wait_for_count "$TB_TMP/cli.log" 'migrated conn=' "$move" 30 || tb_fail "the connection did not recover"
-  line=$(grep -oE 'migrated conn=.*' "$TB_TMP/cli.log" | sed -n "${move}p")
-  tb_say "  connection resumed: $line"
+  test_wait_for_count "$TEST_TMP/cli.log" 'migrated conn=' "$move" 30 || test_fail "the connection did not recover"
+  line=$(grep -oE 'migrated conn=.*' "$TEST_TMP/cli.log" | sed -n "${move}p")
+  test_say "  connection resumed: $line"
 done
 
-tb_expect_exit "$client" "client mcat"
-tb_expect_exit "$server" "server mcat"
-seconds=$(( ($(tb_now_us) - started) / 1000 ))
-tb_expect_same "$TB_TMP/up.bin" "$TB_TMP/srv.out" "client -> server"
-tb_expect_same "$TB_TMP/down.bin" "$TB_TMP/cli.out" "server -> client"
+test_expect_exit "$client" "client mcat"
+test_expect_exit "$server" "server mcat"
+seconds=$(( ($(test_now_us) - started) / 1000 ))
+test_expect_same "$TEST_TMP/up.bin" "$TEST_TMP/srv.out" "client -> server"
+test_expect_same "$TEST_TMP/down.bin" "$TEST_TMP/cli.out" "server -> client"
 
 echo
 echo "recovery times reported by the client (mcat --stats):"
-jq -r '.migrations | to_entries[] | "  move \(.key + 1): \(.value.recovery_ms) ms (\(.value.cause))"' "$TB_TMP/cli.json"
-jq -r '"  bytes sent \(.bytes_sent), received \(.bytes_received), flowpaths opened \(.flowpaths_opened)"' "$TB_TMP/cli.json"
+jq -r '.migrations | to_entries[] | "  move \(.key + 1): \(.value.recovery_ms) ms (\(.value.cause))"' "$TEST_TMP/cli.json"
+jq -r '"  bytes sent \(.bytes_sent), received \(.bytes_received), flowpaths opened \(.flowpaths_opened)"' "$TEST_TMP/cli.json"
 printf '  %d MiB each way in %d.%03d s, with %d address changes\n' "$MIB" $((seconds / 1000)) $((seconds % 1000)) "$MOVES"
 echo
 echo "demo finished: both byte streams intact across $MOVES moves"

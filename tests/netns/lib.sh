@@ -424,13 +424,3 @@ tb_remove_namespaces() {
   done
 }
 TEST_CLEANUP_HOOKS+=(tb_remove_namespaces)
-
-# ---- the names scripts/demo.sh still uses, from before tests/lib/common.sh ----
-# shellcheck disable=SC2034  # used by scripts/demo.sh
-declare -n TB_TMP=TEST_TMP
-for name in fail say now_us random_file file_size expect_exit expect_same wait_for_line wait_for_count \
-  wait_for_size; do
-  eval "tb_$name() { test_$name \"\$@\"; }"
-done
-tb_require_exe() { [[ -n ${1:-} && -x $1 ]] || test_fail "not an executable: '${1:-}'"; }
-unset name

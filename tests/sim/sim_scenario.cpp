@@ -20,8 +20,7 @@ World::World(const Scenario& scenario)
   client.in_total = server.out_total;
   schedule(scenario.write_at, EventKind::app_write, kServer);
   schedule(0ms, EventKind::app_shutdown, kClient);  // nothing to say: half-closed at once
-  // No reconnection: a scripted run keeps the paths it opened.
-  reconnect_scheduled_ = true;
+  // No reconnection: a scripted run keeps the paths it opened (no path manager).
   scripted_.resize(scenario.paths.size());
   for (std::size_t i = 0; i < scenario.paths.size(); ++i) schedule(0ms, EventKind::open_path, kClient, i);
   for (std::size_t i = 0; i < scenario.events.size(); ++i)

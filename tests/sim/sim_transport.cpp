@@ -142,6 +142,11 @@ void World::on_setup_ack(std::size_t conn, const Segment& s) {
   auto& c = conns_[conn];
   auto& client = *ep_[kClient];
   if (attempt_ == conn) attempt_.reset();
+  std::optional<paths::AttemptId> ordered;
+  if (auto it = ordered_.find(conn); it != ordered_.end()) {
+    ordered = it->second;
+    ordered_.erase(it);
+  }
   if (s.refused) {
     ++outcome_.closed_answers;
     trace("client: SETUP_ACK closed");
@@ -151,7 +156,27 @@ void World::on_setup_ack(std::size_t conn, const Segment& s) {
   }
   if (auto it = client.current.find(c.path); it != client.current.end())
     return fail("the client reused a path id it still has");
-  attach(conn, kClient, s);
+  if (!attach(conn, kClient, s) || !client.paths) return;
+  if (!client.paths->remote()) client.paths->set_remote(flowpath_info(conn).remote);  // NEW
+  execute(client.paths->flowpath_up(flowpath_info(conn), ordered, now_));
+}
+
+// The world's endpoints for a connection: the client at 10.0.0.1, its port
+// the connection's number; the server at 10.0.0.2:7000.
+paths::FlowpathInfo World::flowpath_info(std::size_t conn) const {
+  using boost::asio::ip::make_address;
+  const auto port = static_cast<unsigned short>(1024 + conn % 60000);
+  return paths::FlowpathInfo{conns_[conn].path, {make_address("10.0.0.1"), port}, {make_address("10.0.0.2"), 7000},
+                             now_};
+}
+
+void World::execute(const paths::Decisions& decisions) {
+  for (const auto& decision : decisions) {
+    const auto* open = std::get_if<paths::OpenFlowpath>(&decision);
+    if (!open) return fail("the path manager decided what no event here can cause");
+    if (ep_[kClient]->finished) return;
+    start_connection(false, *open);
+  }
 }
 
 bool World::attach(std::size_t conn, int side, const Segment& s) {
@@ -188,23 +213,41 @@ void World::close_socket(std::size_t conn, int side, Close how) {
   sock.open = false;
   auto& e = *ep_[side];
   trace(name(side), "closes conn", conn, "path", to_int(c.path), "how", static_cast<int>(how));
+  bool was_up = false;
   if (auto it = e.current.find(c.path); it != e.current.end() && it->second == conn) {
     e.current.erase(it);
     e.session.path_down(c.path, now_);
+    was_up = true;
   }
-  if (side == kClient && attempt_ == conn) attempt_.reset();
+  if (side != kClient) return;
+  if (attempt_ == conn) attempt_.reset();
+  // The client's transport tells its path manager, as Connection::close_path
+  // and open_flowpath do: a flowpath lost, or an attempt that came to nothing.
+  if (!e.paths) return;
+  if (!was_up && !e.paths->remote()) {  // the first connect failed: the application tries again
+    schedule(between(0ms, 200ms), EventKind::connect);
+  } else if (auto it = ordered_.find(conn); it != ordered_.end()) {
+    const auto attempt = it->second;
+    ordered_.erase(it);
+    execute(e.paths->attempt_failed(attempt, paths::AttemptStage::connect, now_));
+  } else if (was_up && (e.session.done() || how == Close::graceful)) {
+    e.paths->flowpath_closed(c.path);  // the end of the connection: nothing to mend
+  } else if (was_up) {
+    execute(e.paths->flowpath_down(c.path, MigrationCause::path_failure, now_));
+  }
 }
 
 // The client opens a TCP connection and sends SETUP (NEW, ADD_PATH or
-// MIGRATE: to the session they are all add_path with the peer's ack).
-void World::start_connection(bool extra) {
+// MIGRATE: to the session they are all add_path with the peer's ack). Half
+// the path manager's MIGRATEs take a fresh path id instead of the one it
+// asks for: the protocol allows either (§3.3), and the session must too.
+void World::start_connection(bool extra, const std::optional<paths::OpenFlowpath>& order) {
   auto& client = *ep_[kClient];
   PathId id{next_path_};
-  if (!extra && last_path_ && !client.current.contains(*last_path_) && chance(0.5))
-    id = *last_path_, ++outcome_.reused_ids;  // MIGRATE keeping the path id
+  if (order && !client.current.contains(order->path) && chance(0.5))
+    id = order->path, ++outcome_.reused_ids;  // MIGRATE keeping the path id
   else
     ++next_path_;
-  last_path_ = id;
   auto& c = conns_.emplace_back();
   const std::size_t conn = conns_.size() - 1;
   c.path = id;
@@ -213,6 +256,7 @@ void World::start_connection(bool extra) {
     pipe.bytes_per_second = static_cast<double>(log_uniform(1e6, 1e8));
   }
   attempt_ = conn;
+  if (order) ordered_[conn] = order->attempt;
   ++outcome_.connections;
   if (extra) ++outcome_.extra_paths;
   trace("client connects conn", conn, "path", to_int(id), "delay", c.pipe[0].delay.count(), "/",
@@ -222,7 +266,7 @@ void World::start_connection(bool extra) {
   s.ack = client.session.recv_ack();
   s.window = client.session.recv_window();
   send(conn, kClient, std::move(s));
-  schedule(1s, EventKind::handshake_timeout, kClient, conn);
+  schedule(order ? order->timeout : 1s, EventKind::handshake_timeout, kClient, conn);
 }
 
 void World::kill_random() {
@@ -261,10 +305,6 @@ void World::pump(int side) {
     if (!scenario_ && chance(0.2)) schedule(between(0ms, 20ms), EventKind::kill);  // closure mid-move
   }
   transmit(side);
-  if (side == kClient && !e.session.has_live_path() && !attempt_ && !reconnect_scheduled_) {
-    reconnect_scheduled_ = true;
-    schedule(between(0ms, 200ms), EventKind::reconnect);
-  }
 }
 
 void World::transmit(int side) {

@@ -47,8 +47,12 @@ World::World(std::uint64_t seed, const Limits& limits) : seed_(seed), limits_(li
   }
   // Half the runs have transports that report TCP acks (path_delivered).
   tcp_feedback_ = chance(0.5);
-  reconnect_scheduled_ = true;
-  schedule(0ms, EventKind::reconnect);
+  // The client's transport reconnects as its path manager decides, with the
+  // defaults of transport::Options; no local address ever changes here.
+  paths::PathManagerConfig reconnecting;
+  reconnecting.timing = {25ms, 2s, 1s};
+  ep_[kClient]->paths = std::make_unique<paths::PathManager>(reconnecting, std::vector<paths::LocalAddress>{});
+  schedule(0ms, EventKind::connect);
   // Path deaths at random moments, early or late in the connection.
   const int kills = std::array{0, 0, 0, 0, 1, 1, 1, 2, 2, 5}[uniform(0, 9)];
   const Duration horizon = std::array<Duration, 4>{30ms, 300ms, 3s, 30s}[uniform(0, 3)];
@@ -96,6 +100,12 @@ Outcome World::run() {
     }
     TimePoint next = events_.empty() ? TimePoint::max() : events_.top().at;
     int timer = -1;
+    constexpr int kPathTimer = 2;  // the client's path manager
+    const auto& paths = ep_[kClient]->paths;
+    if (paths && !ep_[kClient]->finished && paths->next_deadline() < next) {
+      next = paths->next_deadline();
+      timer = kPathTimer;
+    }
     for (int side : {kClient, kServer}) {
       if (ep_[side]->finished) continue;
       const auto d = ep_[side]->session.next_deadline();
@@ -115,7 +125,10 @@ Outcome World::run() {
       fail("no progress in time: a deadline that never clears");
       break;
     }
-    if (timer >= 0) {
+    if (timer == kPathTimer) {
+      trace("client path manager timer");
+      execute(paths->on_timer(now_));
+    } else if (timer >= 0) {
       trace(name(timer), "timer");
       ep_[timer]->session.on_timer(now_);
     } else {
@@ -151,8 +164,7 @@ void World::handle(const Event& e) {
       ep_[e.side]->session.shutdown_write(now_);
       if (!scenario_ && chance(0.2)) schedule(between(0ms, 20ms), EventKind::kill);  // closure mid-move
       break;
-    case EventKind::reconnect:
-      reconnect_scheduled_ = false;
+    case EventKind::connect:
       if (!client.finished && !client.session.has_live_path() && !attempt_) start_connection(false);
       break;
     case EventKind::handshake_timeout: {

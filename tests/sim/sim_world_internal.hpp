@@ -17,6 +17,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "paths/path_manager.hpp"
 #include "session/session.hpp"
 #include "sim_network.hpp"
 #include "sim_world.hpp"
@@ -57,6 +58,9 @@ struct App {
 struct Endpoint {
   Endpoint(Role r, const session::Config& c, TimePoint now) : session(r, c, now) {}
   Session session;
+  // The client's path manager (random runs): the real one decides when and
+  // where to reconnect; the world plays the transport that carries it out.
+  std::unique_ptr<paths::PathManager> paths;
   std::map<PathId, std::size_t> current;  // path id -> its connection
   bool finished = false;  // the session ended and the transport let go
   bool saw_time_wait = false;
@@ -64,7 +68,7 @@ struct Endpoint {
 };
 
 enum class EventKind {
-  arrival, notice, app_write, app_read, app_shutdown, reconnect, handshake_timeout, kill, extra_path,
+  arrival, notice, app_write, app_read, app_shutdown, connect, handshake_timeout, kill, extra_path,
   tcp_ack, open_path, path_event
 };
 
@@ -140,7 +144,12 @@ class World {
   bool attach(std::size_t conn, int side, const Segment& s);
   void close_socket(std::size_t conn, int side, Close how);
   Close polite(int side) const;
-  void start_connection(bool extra);
+  // The client opens a connection: NEW (`order` none, not `extra`), an
+  // extra flowpath beside live ones, or the path manager's `order`.
+  void start_connection(bool extra, const std::optional<paths::OpenFlowpath>& order = std::nullopt);
+  // Carries out the client's path manager's decisions.
+  void execute(const paths::Decisions& decisions);
+  paths::FlowpathInfo flowpath_info(std::size_t conn) const;
   void kill_random();
   void report_tcp_ack(std::size_t conn, int sender);
   void on_tcp_ack(const Event& e);
@@ -165,9 +174,8 @@ class World {
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::uint64_t seq_ = 0;
   std::optional<std::size_t> attempt_;  // the client's connection in handshake
-  bool reconnect_scheduled_ = false;
+  std::map<std::size_t, paths::AttemptId> ordered_;  // connections the path manager asked for
   std::uint32_t next_path_ = 0;
-  std::optional<PathId> last_path_;
   Bytes scratch_ = Bytes(96 * 1024);
   Outcome outcome_;
   bool failed_ = false;
