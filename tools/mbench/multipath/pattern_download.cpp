@@ -106,6 +106,10 @@ class PatternPump {
 
 }  // namespace
 
+// One loop that moves the bytes, closes the 100 ms buckets, fires the
+// event and watches the deadline: kept in one piece (about 65 lines) because
+// they share the same clock readings, and a split would pass a dozen of
+// them around.
 PatternDownloadResult run_pattern_download(const DownloadTool& tool, const PatternDownloadPlan& plan) {
   const auto server_log = plan.log_dir / "server.log", client_log = plan.log_dir / "client.log";
   auto to_server = testbed::make_pipe();
