@@ -12,18 +12,22 @@ address unmapped(const address& a) {
   return a;
 }
 
-bool usable_toward(const address& local_address, const address& peer_address) {
+bool offerable_to(const address& local_address, const address& peer_address) {
   const address local = unmapped(local_address), peer = unmapped(peer_address);
-  if (local.is_v4() != peer.is_v4() || local.is_unspecified() || peer.is_unspecified()) return false;
+  if (local.is_unspecified() || peer.is_unspecified()) return false;
   if (local.is_loopback() != peer.is_loopback()) return false;
   return !(local.is_v6() && (local.to_v6().is_link_local() || local.to_v6().is_v4_mapped()));
 }
 
-std::vector<address> usable_addresses(const std::vector<LocalAddress>& ours, const address& peer) {
-  std::vector<address> usable;
+bool usable_toward(const address& local, const address& peer) {
+  return offerable_to(local, peer) && unmapped(local).is_v4() == unmapped(peer).is_v4();
+}
+
+std::vector<address> addresses_to_offer(const std::vector<LocalAddress>& ours, const address& peer) {
+  std::vector<address> offered;
   for (const auto& local : ours)
-    if (usable_toward(local.address, peer)) usable.push_back(local.address);
-  return usable;
+    if (offerable_to(local.address, peer)) offered.push_back(local.address);
+  return offered;
 }
 
 std::optional<address> address_for(const std::vector<LocalAddress>& ours, const address& peer) {

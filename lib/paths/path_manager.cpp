@@ -30,7 +30,7 @@ PathManager::PathManager(const PathManagerConfig& config, std::vector<LocalAddre
 Reconnector::Context PathManager::reconnect_context() {
   std::optional<LocalAddress> source;
   if (source_) source = find_in(local_addresses_, *source_);  // -s, while we still have it
-  return Reconnector::Context{next_attempt_, std::move(source), has_locator_};
+  return Reconnector::Context{next_attempt_, local_addresses_, std::move(source), has_locator_};
 }
 
 ExtraPaths::Context PathManager::extra_context() const {
@@ -55,7 +55,7 @@ Decisions PathManager::advertise(std::uint16_t port) {
 // that will ever write (a few dozen bytes).
 void PathManager::refresh_advert(bool resend, Decisions& out) {
   if (!advertised_port_ || flowpaths_.empty()) return;
-  auto addresses = usable_addresses(local_addresses_, flowpaths_.front().remote.address());
+  auto addresses = addresses_to_offer(local_addresses_, flowpaths_.front().remote.address());
   if (!resend && advertised_ == addresses) return;
   advertised_ = addresses;
   out.push_back(Advertise{std::move(addresses), *advertised_port_});
@@ -196,6 +196,7 @@ Decisions PathManager::peer_addresses(const Endpoints& offered, TimePoint now) {
   // flowpaths: only a server's list is a list of places to connect to.
   if (role_ != Role::client || offered.empty() || offered.front().port() == 0 || offered == peer_offers_) return out;
   peer_offers_ = offered;
+  reconnector_.learn_offers(offered);
   // An extra flowpath that found no way to the address we connected to may
   // find one to an address just offered.
   if (!flowpaths_.empty()) extra_paths_.retry_now(now, extra_context(), out);

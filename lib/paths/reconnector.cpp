@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "paths/address_choice.hpp"
+
 namespace msocket::paths {
 
 namespace {
@@ -15,6 +17,17 @@ using Endpoints = Reconnector::Endpoints;
 
 bool contains(const Endpoints& list, const boost::asio::ip::tcp::endpoint& e) {
   return std::find(list.begin(), list.end(), e) != list.end();
+}
+
+// `targets` that one of `ours` can reach first, then the others, each in
+// their order: after a move to an IPv6-only network, the peer's IPv6
+// address before the IPv4 one we connected to.
+Endpoints reachable_first(Endpoints targets, const std::vector<LocalAddress>& ours) {
+  std::stable_partition(targets.begin(), targets.end(), [&](const boost::asio::ip::tcp::endpoint& target) {
+    return std::any_of(ours.begin(), ours.end(),
+                       [&](const LocalAddress& local) { return usable_toward(local.address, target.address()); });
+  });
+  return targets;
 }
 
 // `first`, then those of `rest` not in it.
@@ -97,7 +110,7 @@ void Reconnector::start_round(TimePoint now, const Context& context, Decisions& 
     out.push_back(LookUpPeer{});
     return;
   }
-  round_ = candidates_;
+  round_ = reachable_first(candidates_, context.local_addresses);
   next_target_ = 0;
   try_next_target(now, context, out);
 }
@@ -123,7 +136,7 @@ void Reconnector::lookup_done(const std::optional<Endpoints>& found, TimePoint n
     if (!remote_ || !contains(*found, *remote_)) peer_moved_ = true;
     candidates_ = merged(*found, candidates_);
   }
-  round_ = candidates_;
+  round_ = reachable_first(candidates_, context.local_addresses);
   next_target_ = 0;
   try_next_target(now, context, out);
 }
@@ -153,6 +166,8 @@ bool Reconnector::learn_peer_addresses(const Endpoints& where) {
   candidates_ = merged(where, candidates_);
   return !same;
 }
+
+void Reconnector::learn_offers(const Endpoints& offered) { candidates_ = merged(candidates_, offered); }
 
 void Reconnector::peer_news(const Endpoints& where, TimePoint now, const Context& context, Decisions& out) {
   if (!outage_) return;  // nothing to move (e.g. no flowpath yet)

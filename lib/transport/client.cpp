@@ -1,6 +1,7 @@
 #include "transport/client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/log.hpp"
@@ -11,6 +12,24 @@ namespace msocket::transport {
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Where RECONNECT reaches us when the server moves (§2.7): one port for both
+// families (IPv6 that hears IPv4 too, where the host has IPv6), so that it
+// still reaches us after we move from one family to the other. Without one
+// the connection still works; it finds a moved server by its name only.
+asio::ip::udp::socket open_control_socket(const asio::any_io_executor& ex, boost::system::error_code& ec) {
+  asio::ip::udp::socket control(ex);
+  control.open(asio::ip::udp::v6(), ec);
+  if (!ec) control.set_option(asio::ip::v6_only(false), ec);
+  if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v6(), 0), ec);
+  if (ec) {  // no IPv6 here
+    control.close(ec);
+    control.open(asio::ip::udp::v4(), ec);
+    if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), 0), ec);
+  }
+  if (ec) log::transport()->debug("no control socket: {}", ec.message());
+  return control;
+}
+
 // One NEW handshake to `remote`; the attempt ends early when `deadline`
 // completes (expires or is cancelled).
 asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint remote, const Options& options,
@@ -19,14 +38,8 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
   auto socket = co_await connect_socket(remote, options.source, deadline);
   if (!socket) co_return socket.error();
 
-  // Where RECONNECT reaches us when the server moves (§2.7). Without one the
-  // connection still works; it finds a moved server by its name only.
-  asio::ip::udp::socket control(ex);
   boost::system::error_code ec;
-  const auto family = remote.address().is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6();
-  control.open(family, ec);
-  if (!ec) control.bind(asio::ip::udp::endpoint(family, 0), ec);
-  if (ec) log::transport()->debug("no control socket: {}", ec.message());
+  auto control = open_control_socket(ex, ec);
 
   // §3.1: the client proposes its half of the connection id and its key.
   const auto keys = session::generate_keypair();

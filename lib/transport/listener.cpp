@@ -2,6 +2,7 @@
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -49,6 +50,10 @@ result<std::shared_ptr<Listener>> Listener::open(asio::any_io_executor ex, const
   tcp::acceptor acceptor(ex);
   boost::system::error_code ec;
   acceptor.open(endpoint.protocol(), ec);
+  // "::" hears IPv4 too (as IPv4-mapped addresses): a client that moves
+  // between the families reaches the same listener.
+  if (!ec && endpoint.address().is_v6() && endpoint.address().is_unspecified())
+    acceptor.set_option(asio::ip::v6_only(false), ec);
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);

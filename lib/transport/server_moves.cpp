@@ -5,6 +5,7 @@
 // stop-and-wait with retries. A client we cannot reach (behind a NAT) finds
 // us by our name instead, which the name registration updates (lib/api).
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -44,6 +45,7 @@ void Listener::start_server_mobility() {
   }
   control_ = std::make_unique<asio::ip::udp::socket>(ex_);
   control_->open(bound.protocol() == tcp::v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
+  if (!ec && bound.address().is_v6()) control_->set_option(asio::ip::v6_only(false), ec);  // to IPv4 clients too
   if (!ec) control_->bind(asio::ip::udp::endpoint(bound.address(), 0), ec);
   if (ec) {
     log::transport()->warn("no control socket ({}): clients learn of our moves by name only", ec.message());

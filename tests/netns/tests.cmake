@@ -22,6 +22,7 @@ endfunction()
 
 foreach(name IN ITEMS
     move_transfer       # 64 MiB each way, client moves 3 times
+    move_between_families # IPv4 -> IPv6-only -> IPv4, the server's IPv6 address learnt from ADDRESSES
     move_during_close   # client half-closes, then moves while the server sends
     forward_move        # --local/--forward for a plain TCP echo service, with a move
     garbage_listener    # -k listener survives non-msocket connections

@@ -41,8 +41,11 @@ TEST_CASE("address choice: our address for a peer prefers its subnet", "[paths]"
   CHECK(address_for(ours, make_address("::ffff:10.0.6.9")) == make_address("10.0.6.2"));
   CHECK(address_for(ours, make_address("2001:db8::9")) == make_address("2001:db8::2"));
   CHECK_FALSE(address_for({local("127.0.0.1", 1, "lo", 8)}, make_address("10.0.6.9")));
-  CHECK(usable_addresses(ours, make_address("10.9.9.9")) ==
-        std::vector{make_address("10.0.1.2"), make_address("10.0.6.2")});
+  // Offered for later flowpaths: either family, since either end may move to the other.
+  CHECK(addresses_to_offer(ours, make_address("10.9.9.9")) ==
+        std::vector{make_address("10.0.1.2"), make_address("10.0.6.2"), make_address("2001:db8::2")});
+  CHECK(addresses_to_offer(ours, make_address("127.0.0.1")) == std::vector{make_address("127.0.0.1")});
+  CHECK_FALSE(offerable_to(make_address("fe80::2"), make_address("2001:db8::1")));
 }
 
 TEST_CASE("address choice: a flowpath's targets, its own subnet first, then the address connected to", "[paths]") {

@@ -197,6 +197,29 @@ TEST_CASE("PathManager: migrations leave from -s while that address exists", "[p
   CHECK(open.source->ifname == "eth0");
 }
 
+TEST_CASE("PathManager: from IPv4 to an IPv6-only network, the server's offered IPv6 address first", "[paths]") {
+  Client c;
+  // The server offers both families (ADDRESSES, §2.8).
+  c.manager.peer_addresses({endpoint("10.0.2.2", 7000), endpoint("2001:db8:2::2", 7000)}, t0);
+  const auto first = only<OpenFlowpath>(c.lose_address(t0 + 1s));
+  CHECK(first.remote == endpoint("10.0.2.2", 7000));  // nothing reaches either: the old address first
+  c.addresses.push_back(local("2001:db8:3::2", 2, "eth0", 64));
+  const auto d = c.manager.address_event(address_event(AddressEventKind::address_added, "2001:db8:3::2", 2, "eth0"),
+                                         c.addresses, t0 + 2s);
+  CHECK(only<AbandonAttempt>(d).attempt == first.attempt);
+  const auto v6 = only<OpenFlowpath>(c.manager.attempt_failed(first.attempt, AttemptStage::connect, t0 + 2s));
+  CHECK(v6.remote == endpoint("2001:db8:2::2", 7000));
+  c.manager.flowpath_up(FlowpathInfo{PathId{0}, endpoint("2001:db8:3::2", 40000), v6.remote, t0 + 2s}, v6.attempt,
+                        t0 + 2050ms);
+  CHECK(c.manager.migrations().front().cause == MigrationCause::client_move);
+  CHECK(c.manager.remote() == endpoint("2001:db8:2::2", 7000));
+  // And back: with IPv4 again and IPv6 gone, the IPv4 address comes first.
+  c.addresses = {local("10.0.5.2", 2, "eth0")};
+  const auto back = c.manager.address_event(
+      address_event(AddressEventKind::address_removed, "2001:db8:3::2", 2, "eth0"), c.addresses, t0 + 5s);
+  CHECK(only<OpenFlowpath>(back).remote == endpoint("10.0.2.2", 7000));
+}
+
 TEST_CASE("PathManager: a clean end of a flowpath is no outage", "[paths]") {
   Client c;
   c.manager.flowpath_closed(PathId{0});

@@ -1,8 +1,9 @@
 // Which of our addresses suit a flowpath to a given peer address, and in
-// which order to try the peer's addresses from one of ours. One rule serves
-// the three places that choose: a flowpath's source (multipath), the
-// addresses a connection advertises (docs/protocol.md §2.8), and the address
-// a RECONNECT names after a server's move (§2.7).
+// which order to try the peer's addresses from one of ours. One rule
+// (offerable_to, and usable_toward for the same family) serves the three
+// places that choose: a flowpath's source (multipath), the addresses a
+// connection advertises (docs/protocol.md §2.8), and the address a
+// RECONNECT names after a server's move (§2.7).
 #pragma once
 
 #include <optional>
@@ -21,9 +22,15 @@ namespace msocket::paths {
 // address (it needs a scope the peer cannot know) nor a v4-mapped one.
 bool usable_toward(const boost::asio::ip::address& local, const boost::asio::ip::address& peer);
 
-// Those of `ours` usable toward `peer`, in their order.
-std::vector<boost::asio::ip::address> usable_addresses(const std::vector<LocalAddress>& ours,
-                                                       const boost::asio::ip::address& peer);
+// Whether `local` may be offered to the peer at `peer` for later flowpaths
+// (ADDRESSES, §2.8): as usable_toward but of either family, since either
+// end may move to the other (from an IPv4 Wi-Fi to an IPv6-only cellular
+// network).
+bool offerable_to(const boost::asio::ip::address& local, const boost::asio::ip::address& peer);
+
+// Those of `ours` offerable to `peer`, in their order.
+std::vector<boost::asio::ip::address> addresses_to_offer(const std::vector<LocalAddress>& ours,
+                                                         const boost::asio::ip::address& peer);
 
 // Our address for a peer at `peer`: one usable toward it, preferably on its
 // subnet (its route back is the likeliest); nullopt if none is.

@@ -28,6 +28,7 @@ class Reconnector {
   // of an attempt; the path manager's.
   struct Context {
     std::uint64_t& next_attempt;
+    const std::vector<LocalAddress>& local_addresses;  // ours now: a round tries what they reach first
     std::optional<LocalAddress> source;  // bind migrations here (-s), if we still have it
     bool has_locator = false;            // the peer can be looked up (connected by name)
   };
@@ -54,6 +55,9 @@ class Reconnector {
   // The peer says it is at `where` (RECONNECT, its name): its list goes first,
   // what we knew stays as a last resort. False if that changes nothing.
   bool learn_peer_addresses(const Endpoints& where);
+  // The peer's ADDRESSES (§2.8): kept as candidates after all we knew, for
+  // when we can no longer reach those (a move to the other address family).
+  void learn_offers(const Endpoints& offered);
   // The peer moved while we have no flowpath (or are about to lose them).
   void note_peer_moved() { peer_moved_ = true; }
   // After learn_peer_addresses and the closing of stale flowpaths: try the
