@@ -46,6 +46,7 @@ foreach(name IN ITEMS
     names_both_move     # both ends move with no path in between (watch + retry)
     names_restart       # mnamed killed with SIGKILL mid-run and restarted
     names_wrong_key     # a registration signed by another key is refused
+    names_both_families # a "::" server registers both families; an IPv6-only client reaches it by name
   )
   msocket_add_netns_test(${name} 180 mcat mnamed)
 endforeach()
