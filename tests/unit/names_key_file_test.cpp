@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include "names/key_file.hpp"
 #include "names/name_error.hpp"
 
@@ -13,13 +15,6 @@ using namespace msocket::names;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("msocket-keyfile-" + std::to_string(::getpid()) + "-" +
-                                               std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 void write_file(const fs::path& path, const std::string& text, mode_t mode = 0600) {
   std::ofstream(path, std::ios::binary) << text;
@@ -29,7 +24,7 @@ void write_file(const fs::path& path, const std::string& text, mode_t mode = 060
 }  // namespace
 
 TEST_CASE("a saved key loads back, signs, and sits in a file of mode 0600", "[names]") {
-  TempDir dir;
+  TempDir dir("keyfile");
   const auto file = dir.path / "owner.key";
   const auto key = generate_signing_key();
   REQUIRE_FALSE(save_key_file(file, key));
@@ -50,7 +45,7 @@ TEST_CASE("a saved key loads back, signs, and sits in a file of mode 0600", "[na
 }
 
 TEST_CASE("saving never replaces an existing file", "[names]") {
-  TempDir dir;
+  TempDir dir("keyfile");
   const auto file = dir.path / "owner.key";
   const auto first = generate_signing_key();
   REQUIRE_FALSE(save_key_file(file, first));
@@ -59,7 +54,7 @@ TEST_CASE("saving never replaces an existing file", "[names]") {
 }
 
 TEST_CASE("loading refuses missing, unprotected and malformed key files", "[names]") {
-  TempDir dir;
+  TempDir dir("keyfile");
   const auto key = generate_signing_key();
   const auto line = to_base64(key.secret_key) + "\n";
 

@@ -5,18 +5,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include "names/store.hpp"
 
 using namespace msocket::names;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("msocket-store-" + std::to_string(::getpid()) + "-" +
-                                               std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-  ~TempDir() { fs::remove_all(path); }
-};
 
 Record record(const SigningKey& key, const std::string& name, std::uint64_t version) {
   Record r;
@@ -31,7 +27,7 @@ Record record(const SigningKey& key, const std::string& name, std::uint64_t vers
 }  // namespace
 
 TEST_CASE("log store keeps records across reopen", "[names]") {
-  TempDir dir;
+  TempDir dir("store");
   const auto key = generate_signing_key();
   {
     auto store = LogStore::open(dir.path);
@@ -51,7 +47,7 @@ TEST_CASE("log store keeps records across reopen", "[names]") {
 }
 
 TEST_CASE("a torn last line is dropped; damage before it is an error", "[names]") {
-  TempDir dir;
+  TempDir dir("store");
   const auto key = generate_signing_key();
   {
     auto store = LogStore::open(dir.path);
@@ -83,7 +79,7 @@ TEST_CASE("a torn last line is dropped; damage before it is an error", "[names]"
 }
 
 TEST_CASE("compaction keeps only live records", "[names]") {
-  TempDir dir;
+  TempDir dir("store");
   const auto key = generate_signing_key();
   {
     auto store = LogStore::open(dir.path);

@@ -2,13 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include "sched/arrival.hpp"
+#include "sched_epoch.hpp"
 
 namespace msocket::sched {
 namespace {
 
 using namespace std::chrono_literals;
-
-const TimePoint t0{};
 
 double ms_after(TimePoint t, TimePoint from) {
   return std::chrono::duration<double, std::milli>(t - from).count();

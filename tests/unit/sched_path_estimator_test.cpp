@@ -3,13 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include "sched/path_estimator.hpp"
+#include "sched_epoch.hpp"
 
 namespace msocket::sched {
 namespace {
 
 using namespace std::chrono_literals;
-
-const TimePoint t0{};
 
 // Delivers `bytes` every `gap` from `from` on, `count` times. With
 // `app_limited`, the path is marked before each, as the Scheduler does at

@@ -3,13 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "sched/scheduler.hpp"
+#include "sched_epoch.hpp"
 
 namespace msocket::sched {
 namespace {
 
 using namespace std::chrono_literals;
 
-const TimePoint t0{};
 const PathId fast{1}, slow{2};
 constexpr std::uint64_t kChunk = 32 * 1024;
 

@@ -3,13 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "sched/send_ledger.hpp"
+#include "sched_epoch.hpp"
 
 namespace msocket::sched {
 namespace {
 
 using namespace std::chrono_literals;
 
-const TimePoint t0{};
 const PathId wifi{1}, lte{2};
 
 std::vector<ByteRange> ranges_of(const PathFlight& f) {

@@ -5,13 +5,12 @@
 #include <vector>
 
 #include "session/recv_buffer.hpp"
+#include "session_pair.hpp"
 
 namespace msocket::session {
 namespace {
 
-std::span<const std::byte> text(const std::string& s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
+using test::text;
 
 std::string read_all(RecvBuffer& buffer, std::size_t max = 1 << 20) {
   std::vector<std::byte> out(max);

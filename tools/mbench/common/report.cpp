@@ -10,6 +10,10 @@
 
 namespace msocket::mbench {
 
+boost::json::value number_or_null(std::optional<double> number) {
+  return number ? boost::json::value(*number) : boost::json::value(nullptr);
+}
+
 std::optional<double> Measurement::ratio() const {
   if (!baseline || *baseline == 0) return std::nullopt;
   return value / *baseline;
@@ -55,9 +59,9 @@ boost::json::object to_json(const Report& report) {
   for (const auto& m : report.measurements) {
     const auto ratio = m.ratio();
     boost::json::object entry{{"key", m.key}, {"label", m.label}, {"unit", m.unit}, {"value", m.value}};
-    entry["baseline"] = m.baseline ? boost::json::value(*m.baseline) : boost::json::value(nullptr);
+    entry["baseline"] = number_or_null(m.baseline);
     entry["baseline_label"] = m.baseline_label;
-    entry["ratio"] = ratio ? boost::json::value(*ratio) : boost::json::value(nullptr);
+    entry["ratio"] = number_or_null(ratio);
     measurements.push_back(std::move(entry));
   }
   boost::json::array notes(report.notes.begin(), report.notes.end());

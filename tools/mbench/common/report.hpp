@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 namespace msocket::mbench {
 
@@ -38,6 +39,9 @@ struct Report {
 
   void add(Measurement measurement) { measurements.push_back(std::move(measurement)); }
 };
+
+// A number, or JSON null when there is none.
+boost::json::value number_or_null(std::optional<double> number);
 
 // The table for people: metric, unit, value, baseline, ratio; then the
 // notes and the baselines' descriptions.

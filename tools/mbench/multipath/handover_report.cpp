@@ -12,8 +12,6 @@ namespace {
 constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kBucketSeconds = kBucket.count() / 1000.0;
 
-boost::json::value number_or_null(std::optional<double> v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); }
-
 // The longest run of buckets without payload from the loss on: how long
 // the download stood still before the remaining path carried it.
 double longest_stall_seconds(const PatternDownloadResult& r) {

@@ -31,8 +31,6 @@ std::optional<double> path0_share(const SchemeOutcome& outcome) {
   return first / all;
 }
 
-boost::json::value number_or_null(std::optional<double> v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); }
-
 }  // namespace
 
 double ideal_seconds(const std::array<testbed::PathShape, 2>& paths, std::uint64_t bytes) {

@@ -22,8 +22,8 @@ namespace msocket::mbench {
 
 namespace {
 
-constexpr std::size_t kChunk = 1024;
-constexpr auto kChunkInterval = 50ms;
+constexpr std::size_t kBothChunk = 1024;
+constexpr auto kBothChunkInterval = 50ms;
 constexpr unsigned kLookups = 5;
 constexpr auto kClientAway = 1s;  // both off the network, before the client comes back
 
@@ -75,7 +75,7 @@ BothMoveSamples measure_both_moves(testbed::MovingAddressTestbed& testbed, const
   samples.lookup_ms = time_lookups_in_namespace(testbed.client_namespace(), names::parse_server_url(names.url()).value(),
                                                 "srv", kLookups);
 
-  PacedFeed feed(1, kChunk, kChunkInterval);
+  PacedFeed feed(1, kBothChunk, kBothChunkInterval);
   std::vector<std::string> client_argv{programs.mcat.string(), "-v", "--names", names.url(), "--retry-interval",
                                        std::to_string(rho.count()) + "ms", "--stats", stats_file.string()};
   if (!watch) client_argv.push_back("--no-watch");

@@ -19,8 +19,8 @@ namespace msocket::mbench {
 namespace {
 
 constexpr const char* kPort = "7000";
-constexpr std::size_t kChunk = 1024;
-constexpr auto kChunkInterval = 50ms;
+constexpr std::size_t kClientChunk = 1024;
+constexpr auto kClientChunkInterval = 50ms;
 
 // Time for data to flow again between moves, and the longest wait for one recovery.
 std::chrono::milliseconds settle_time(std::chrono::milliseconds rtt) { return std::max<std::chrono::milliseconds>(500ms, 5 * rtt); }
@@ -37,7 +37,7 @@ ClientMoveSamples measure_client_moves(testbed::MovingAddressTestbed& testbed, c
                       {-1, -1, server_log});
   testbed::wait_for_lines(server_log, "listening on ", 1, server, 10s);
 
-  PacedFeed feed(1, kChunk, kChunkInterval);
+  PacedFeed feed(1, kClientChunk, kClientChunkInterval);
   const auto server_address = testbed.server_address();
   testbed::ChildProcess client(testbed::in_namespace(testbed.client_namespace(),
                                                     {programs.mcat.string(), "-v", "--stats", stats_file.string(),

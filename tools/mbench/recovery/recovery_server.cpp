@@ -20,8 +20,8 @@ namespace msocket::mbench {
 
 namespace {
 
-constexpr std::size_t kChunk = 512;  // per client: 100 clients make 1 MiB/s each way
-constexpr auto kChunkInterval = 50ms;
+constexpr std::size_t kServerChunk = 512;  // per client: 100 clients make 1 MiB/s each way
+constexpr auto kServerChunkInterval = 50ms;
 
 struct Client {
   std::filesystem::path log, stats;
@@ -57,7 +57,7 @@ ServerMoveSamples measure_server_moves(testbed::MovingAddressTestbed& testbed, c
                       {-1, -1, server_log});
   testbed::wait_for_lines(server_log, "registered srv at " + testbed.server_address() + ":", 1, server, 10s);
 
-  PacedFeed feed(connections, kChunk, kChunkInterval);
+  PacedFeed feed(connections, kServerChunk, kServerChunkInterval);
   auto clients = start_clients(testbed, programs, names, feed, connections);
   const auto connect_deadline = 20s + 10 * c.rtt;
   for (auto& client : clients) testbed::wait_for_lines(client.log, "connected to ", 1, *client.process, connect_deadline);
