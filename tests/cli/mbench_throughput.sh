@@ -3,8 +3,9 @@
 # through socat on loopback. Checked: the JSON and CSV are well formed, every
 # figure is there for both and plausible (goodput, CPU per GiB and peak RSS
 # above zero; the ratio is msocket over TCP) -- no timing thresholds. With
-# gnuplot, the charts are PNG and SVG; without it, --plot says so. Usage
-# errors name the option; --netns is refused to a user who is not root.
+# gnuplot, the charts are PNG and SVG, titled with the testbed; without it,
+# --plot says so. Usage errors name the option; --netns is refused to a user
+# who is not root.
 # Usage: mbench_throughput.sh MBENCH
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -49,7 +50,9 @@ if ((${#plot[@]})); then
   [[ $(head -c 8 "$TEST_TMP/charts/throughput.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
     test_fail "charts/throughput.png is not a PNG"
   grep -q '<svg' "$TEST_TMP/charts/throughput.svg" || test_fail "charts/throughput.svg is not an SVG"
-  test_say "charts: throughput.png and throughput.svg"
+  grep -qF '"testbed: loopback; 64 MiB per run, 1 run(s)"' "$TEST_TMP/charts/throughput.gp" ||
+    test_fail "the title of throughput.gp does not name the testbed: $(grep -m1 multiplot "$TEST_TMP/charts/throughput.gp")"
+  test_say "charts: throughput.png and throughput.svg, the testbed in the title"
 else
   test_run plot 1 45 "$MBENCH" throughput --quick --plot "$TEST_TMP/charts"
   test_expect_grep "$TEST_TMP/plot.log" 'needs gnuplot' "--plot without gnuplot"

@@ -424,3 +424,41 @@ tb_remove_namespaces() {
   done
 }
 TEST_CLEANUP_HOOKS+=(tb_remove_namespaces)
+
+# tb_check_timeline_chart DIR NAME JSON CSV [EVENT]: DIR/NAME.png and .svg
+# were drawn from DIR/NAME.gp, whose timeline data blocks ($timelineN:
+# seconds, payload, each device's bytes received so far) only grow; its
+# title names the testbed of JSON's settings; with EVENT (e.g. "wifi
+# address deleted"), every panel marks it with a labelled line.
+tb_check_timeline_chart() {
+  local dir=$1 name=$2 json=$3 csv=$4 event=${5:-}
+  [[ $(head -c 8 "$dir/$name.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || test_fail "$name.png is not a PNG"
+  grep -q '<svg' "$dir/$name.svg" || test_fail "$name.svg is not an SVG"
+  test_check_report "$json" "$csv" "$dir/$name.gp" "$event" <<'PY'
+script, event = open(arguments[0]).read(), arguments[1]
+testbed = report["settings"]["testbed"]
+assert testbed and "testbed: " + testbed in script, ("the title does not name the testbed", testbed)
+blocks, current = [], None
+for line in script.splitlines():
+    if line.startswith("$timeline") and line.endswith("<< EOD"):
+        current = []
+        blocks.append(current)
+    elif line == "EOD":
+        current = None
+    elif current is not None:
+        current.append([float(value) for value in line.split()[:4]])
+assert blocks, "no timeline in " + arguments[0]
+for rows in blocks:
+    assert len(rows) > 2 and rows[0][:4] == [0, 0, 0, 0], rows[:2]
+    for column in range(4):
+        values = [row[column] for row in rows]
+        assert all(b >= a for a, b in zip(values, values[1:])), ("falls", column, values)
+    assert rows[-1][1] > 0, rows[-1]
+if event:
+    labels = script.count('set label "%s at ' % event)
+    assert labels == len(blocks), ("loss marks", labels, "panels", len(blocks))
+    assert script.count("set arrow from") >= labels
+print("%s: %d timeline panel(s), all growing; title names the testbed (%s)%s" % (
+    arguments[0].split("/")[-1], len(blocks), testbed, "; loss marked: " + event if event else ""))
+PY
+}

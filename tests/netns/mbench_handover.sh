@@ -4,8 +4,11 @@
 # closes), msocket and kernel MPTCP. Checked: the JSON and CSV are well
 # formed; all four rows are there; each download's bytes were checked and
 # arrived over both devices (before and after the loss); the loss time lies
-# within the download; the goodput series add up to the file. No timing
-# thresholds. Ctrl-C: exit 130 and nothing left behind.
+# within the download; the goodput series add up to the file; the series
+# of bytes received so far only grow and end at the file's size. The chart
+# (--plot): every panel's timeline only grows, the loss is a labelled line,
+# the title names the testbed. No timing thresholds. Ctrl-C: exit 130 and
+# nothing left behind.
 # Usage: mbench_handover.sh MBENCH
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -13,7 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 test_arguments MBENCH -- "$@"
 tb_require_root python3
 
-tb_run_mbench_quick ho 70 handover
+tb_run_mbench_quick ho 70 handover --plot "$TEST_TMP/charts"
 
 test_check_report "$TEST_TMP/ho.json" "$TEST_TMP/ho.csv" <<'PY'
 assert report["benchmark"] == "handover", report["benchmark"]
@@ -32,9 +35,16 @@ assert len(series) >= 2
 for s in series.values():
     total = sum(s["goodput_mbit_s"]) * 1e6 / 8 * s["bucket_ms"] / 1000
     assert abs(total - size) < 1024, (s["case"], s["scheme"], total, size)
+    for key in ("received_bytes", "wifi_received_bytes", "lte_received_bytes"):
+        values = s[key]
+        assert all(b >= a for a, b in zip(values, values[1:])), (s["case"], s["scheme"], key, "falls")
+    assert s["received_bytes"][-1] == size, (s["case"], s["scheme"], s["received_bytes"][-1])
+    assert s["event"] == "wifi address deleted" and s["rate_window_ms"] == 500, s["event"]
+    assert len(s["rate_mbit_s"]) == len(s["goodput_mbit_s"])
 assert [c["scheme"] for c in csv_rows] == [r["scheme"] for r in rows]
 print("ho.json: %d rows, %d series" % (len(rows), len(series)))
 PY
+tb_check_timeline_chart "$TEST_TMP/charts" handover "$TEST_TMP/ho.json" "$TEST_TMP/ho.csv" "wifi address deleted"
 
 # Ctrl-C during a download (a second into it: both links, mcat at both ends):
 # exit 130, and everything is removed.

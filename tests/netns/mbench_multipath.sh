@@ -4,7 +4,10 @@
 # TCP on each path) and everything is removed. Checked: the JSON and CSV are
 # well formed; every row is there; every download finished with a goodput
 # above zero (MPTCP may instead say it is unavailable); the single paths
-# used their own device only; the Ideal row is the fastest. No timing
+# used their own device only; the Ideal row is the fastest; each scheme's
+# timeline (bytes received so far, in all and per device) only grows and
+# ends at the size. The charts (--plot): Fig. 10's and the timelines', whose
+# data only grow; both titles name the testbed. No timing
 # thresholds: those are the benchmark's to report, not the test's to judge.
 # Usage: mbench_multipath.sh MBENCH
 set -euo pipefail
@@ -13,7 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 test_arguments MBENCH -- "$@"
 tb_require_root python3
 
-tb_run_mbench_quick mp 80 multipath
+tb_run_mbench_quick mp 80 multipath --plot "$TEST_TMP/charts"
 
 test_check_report "$TEST_TMP/mp.json" "$TEST_TMP/mp.csv" <<'PY'
 assert report["benchmark"] == "multipath", report["benchmark"]
@@ -38,6 +41,17 @@ for size in sizes:
     measured = [r["seconds"] for r in rows if r["size_bytes"] == label["size_bytes"] and r["scheme"] != "ideal" and r["seconds"]]
     assert measured and label["seconds"] < min(measured), (label, measured)
 assert [(c["size_bytes"], c["scheme"]) for c in csv_rows] == [(r["size_bytes"], r["scheme"]) for r in rows]
+timelines = report["samples"]["timelines"]
+assert {t["scheme"] for t in timelines} >= {"msocket default", "tcp wifi", "tcp lte"}, timelines
+for t in timelines:
+    for key in ("received_bytes", "wifi_received_bytes", "lte_received_bytes"):
+        values = t[key]
+        assert values and all(b >= a for a, b in zip(values, values[1:])), (t["scheme"], key, "falls")
+    assert t["size_bytes"] == sizes[-1] and t["received_bytes"][-1] == sizes[-1], (t["scheme"], t["received_bytes"][-1])
 print("mp.json: %d rows, schemes %s" % (len(rows), ", ".join(schemes)))
 PY
+tb_check_timeline_chart "$TEST_TMP/charts" multipath-timeline "$TEST_TMP/mp.json" "$TEST_TMP/mp.csv"
+grep -qF "testbed: $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["settings"]["testbed"])' "$TEST_TMP/mp.json")" \
+  "$TEST_TMP/charts/multipath.gp" || test_fail "the title of multipath.gp does not name the testbed"
+test_say "multipath.gp: the title names the testbed"
 test_say "PASS"

@@ -69,6 +69,12 @@ std::string gnuplot_quoted(const std::string& text) {
   return out + "\"";
 }
 
+std::string gnuplot_lines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += (text.empty() ? "" : ".\"\\n\".") + gnuplot_quoted(line);
+  return text.empty() ? "\"\"" : text;
+}
+
 std::string gnuplot_number(double value) { return six_significant_digits(value); }
 
 void draw_chart(const Chart& chart, const fs::path& dir) {
@@ -101,7 +107,9 @@ void plot_report(const Report& report, const fs::path& dir) {
           "set key outside right top vertical\n"
           "set grid ytics\n"
           "set bmargin 9\n";
-  body << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_quoted("mbench " + report.benchmark) << "\n";
+  std::vector<std::string> caption{"mbench " + report.benchmark};
+  if (!report.testbed.empty()) caption.push_back("testbed: " + report.testbed);
+  body << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_lines(caption) << "\n";
   for (std::size_t i = 0; i < panels.size(); ++i) write_panel(body, report, i, panels[i].first, panels[i].second);
   body << "unset multiplot\n";
   draw_chart({report.benchmark, "mbench " + report.benchmark,

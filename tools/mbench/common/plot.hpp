@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "common/report.hpp"
 
@@ -15,6 +16,9 @@ namespace msocket::mbench {
 // `text` as a gnuplot string: in double quotes, with what would end or
 // break it escaped.
 std::string gnuplot_quoted(const std::string& text);
+// `lines` as one gnuplot string expression, a line each ("a"."\n"."b"):
+// a title or caption of several lines.
+std::string gnuplot_lines(const std::vector<std::string>& lines);
 // `value` with six significant digits.
 std::string gnuplot_number(double value);
 

@@ -36,6 +36,7 @@ struct Report {
   std::vector<Measurement> measurements;
   std::vector<std::string> notes;  // printed under the table, kept in JSON
   boost::json::object samples;     // raw samples behind the rows, JSON only (empty: left out)
+  std::string testbed;             // where it ran, for the chart's title: "loopback, 64 MiB per run"
 
   void add(Measurement measurement) { measurements.push_back(std::move(measurement)); }
 };

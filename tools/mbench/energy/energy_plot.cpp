@@ -44,7 +44,10 @@ std::string chart_body(const EnergyReport& report) {
               gnuplot_quoted(cases[i].second);
     return line + "\n";
   };
-  out << "set multiplot layout 1,2 title 'mbench energy (radio model: Huang et al., MobiSys 2012)'\n"
+  std::vector<std::string> caption{"mbench energy (radio model: Huang et al., MobiSys 2012)"};
+  if (const auto* testbed = report.settings.if_contains("testbed"); testbed && testbed->is_string())
+    caption.push_back("testbed: " + std::string(testbed->get_string()));
+  out << "set multiplot layout 1,2 title " << gnuplot_lines(caption) << "\n"
          "set grid\nset key top left\nset xlabel 'file size (MiB)'\nset xrange [0:*]\nset yrange [0:*]\n"
          "set title 'download time vs file size (Fig. 11)'\nset ylabel 'download time (s)'\n"
       << plot(2)
@@ -56,7 +59,7 @@ std::string chart_body(const EnergyReport& report) {
 }  // namespace
 
 void plot_energy(const EnergyReport& report, const fs::path& dir) {
-  draw_chart({"energy", "mbench energy", "1000,450", chart_body(report)}, dir);
+  draw_chart({"energy", "mbench energy", "1000,480", chart_body(report)}, dir);
 }
 
 }  // namespace msocket::mbench

@@ -27,13 +27,14 @@ testbed::PowerTrace read_trace(const std::string& file) {
 }  // namespace
 
 int run_power_traces(const std::vector<std::string>& files, const OutputOptions& output) {
-  Report report{"energy", "measured", "-", {}, {}, {}, {}};
+  Report report{"energy", "measured", "-", {}, {}, {}, {}, {}};
   boost::json::array names;
   for (const auto& file : files) {
     const auto trace = read_trace(file);
     // The file's name without its directory and extension names its rows.
     const auto name = std::filesystem::path(file).stem().string();
     names.push_back(boost::json::string(file));
+    report.testbed += (report.testbed.empty() ? "measured power traces: " : ", ") + file;
     report.add({name + "_energy", name + ": energy", "J", trace.joules, std::nullopt, "", "energy (J)"});
     report.add({name + "_duration", name + ": duration", "s", trace.span.count(), std::nullopt, "", "duration (s)"});
     report.add({name + "_mean_power", name + ": mean power", "mW", trace.mean_milliwatts(), std::nullopt, "",

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "common/plot.hpp"
+#include "common/timeline_plot.hpp"
+#include "testbed/time_series.hpp"
 
 namespace msocket::mbench {
 
@@ -11,6 +13,7 @@ namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kBucketSeconds = kBucket.count() / 1000.0;
+constexpr std::chrono::milliseconds kRateWindow{500};  // five buckets: bursts of reordered data average out
 
 // The longest run of buckets without payload from the loss on: how long
 // the download stood still before the remaining path carried it.
@@ -30,6 +33,46 @@ boost::json::array rates(const std::vector<std::uint64_t>& bytes) {
   boost::json::array out;
   for (const auto b : bytes) out.push_back(8.0 * static_cast<double>(b) / kBucketSeconds / 1e6);
   return out;
+}
+
+// What the benchmark did at the loss, in the words of the chart.
+std::string lost_event(const HandoverCase& c, const std::array<testbed::PathShape, 2>& shapes) {
+  return shapes[c.lost].name + " address deleted";
+}
+
+// The chart's title, from the run's own settings.
+std::vector<std::string> handover_caption(const HandoverResults& results) {
+  return {"mbench handover: a " + format_size(results.bytes) + " download loses a path: the client's address on it is "
+          "deleted once 1/3 has arrived",
+          "testbed: " + describe_paths(results.paths) + " (emulated by mbench link; server behind a router)"};
+}
+
+// The running total of `per_bucket`, for JSON.
+boost::json::array running_total(std::span<const std::uint64_t> per_bucket) {
+  const auto totals = testbed::cumulative(per_bucket);
+  return boost::json::array(totals.begin(), totals.end());
+}
+
+// One download's series for JSON, per 100 ms bucket: the goodput and each
+// device's rate; the running totals of the payload and of each device; the
+// payload's rate over kRateWindow (what the chart draws).
+boost::json::object handover_series(const HandoverCase& c, const std::string& scheme, const PatternDownloadResult& r,
+                                    const std::array<testbed::PathShape, 2>& p) {
+  boost::json::array first_rate, second_rate, windowed;
+  std::vector<std::uint64_t> first, second;
+  for (const auto& d : r.bucket_device_bytes) {
+    first_rate.push_back(8.0 * static_cast<double>(d[0]) / kBucketSeconds / 1e6);
+    second_rate.push_back(8.0 * static_cast<double>(d[1]) / kBucketSeconds / 1e6);
+    first.push_back(d[0]);
+    second.push_back(d[1]);
+  }
+  for (const double bits : testbed::sliding_window_rate(r.bucket_bytes, kBucket, kRateWindow)) windowed.push_back(bits / 1e6);
+  return {{"case", c.key(p)}, {"scheme", scheme}, {"bucket_ms", kBucket.count()},
+          {"lost_at_seconds", number_or_null(r.event_seconds)}, {"event", lost_event(c, p)},
+          {"goodput_mbit_s", rates(r.bucket_bytes)}, {p[0].name + "_mbit_s", std::move(first_rate)},
+          {p[1].name + "_mbit_s", std::move(second_rate)}, {"received_bytes", running_total(r.bucket_bytes)},
+          {p[0].name + "_received_bytes", running_total(first)}, {p[1].name + "_received_bytes", running_total(second)},
+          {"rate_window_ms", kRateWindow.count()}, {"rate_mbit_s", std::move(windowed)}};
 }
 
 }  // namespace
@@ -67,14 +110,7 @@ DownloadTable handover_table(const HandoverResults& results) {
           before = bits_before / *lost_at / 1e6;
           if (r.seconds > *lost_at) after = (8.0 * static_cast<double>(r.bytes) - bits_before) / (r.seconds - *lost_at) / 1e6;
         }
-        boost::json::array first, second;
-        for (const auto& d : r.bucket_device_bytes) {
-          first.push_back(8.0 * static_cast<double>(d[0]) / kBucketSeconds / 1e6);
-          second.push_back(8.0 * static_cast<double>(d[1]) / kBucketSeconds / 1e6);
-        }
-        series.push_back({{"case", c.handover.key(p)}, {"scheme", name}, {"bucket_ms", kBucket.count()},
-                          {"lost_at_seconds", number_or_null(lost_at)}, {"goodput_mbit_s", rates(r.bucket_bytes)},
-                          {p[0].name + "_mbit_s", std::move(first)}, {p[1].name + "_mbit_s", std::move(second)}});
+        series.push_back(handover_series(c.handover, name, r, p));
       }
       table.rows.push_back({boost::json::string(c.handover.describe(p)), boost::json::string(name),
                             number_or_null(seconds), number_or_null(lost_at), number_or_null(stall),
@@ -88,7 +124,8 @@ DownloadTable handover_table(const HandoverResults& results) {
   for (const auto& shape : p)
     paths.push_back({{"name", shape.name}, {"rate_bits_per_second", shape.rate},
                      {"rtt_ms", static_cast<double>(shape.rtt.count()) / 1000}});
-  table.settings = {{"paths", std::move(paths)}, {"size_bytes", results.bytes}, {"lost_at_fraction", 1.0 / 3}};
+  table.settings = {{"paths", std::move(paths)}, {"testbed", describe_paths(p)}, {"size_bytes", results.bytes},
+                    {"lost_at_fraction", 1.0 / 3}};
   table.notes = results.notes;
   table.notes.push_back("one download of " + format_size(results.bytes) + " per row; the path's client address is deleted "
                         "once 1/3 has arrived; stall = longest time without payload after that (100 ms steps); "
@@ -96,34 +133,36 @@ DownloadTable handover_table(const HandoverResults& results) {
   return table;
 }
 
-// Figs. 13-16's shape: goodput per 100 ms against time, one panel per case,
-// the loss marked.
+// Figs. 13-16's shape, readable: per case (a row) and scheme (a column)
+// the bytes received so far, in all and per client device, the payload's
+// rate over a sliding window, and the loss as a labelled line; the title
+// says the testbed.
 void plot_handover(const HandoverResults& results, const std::filesystem::path& dir) {
   std::ostringstream body;
-  const std::size_t columns = results.cases.size() > 1 ? 2 : 1, rows = (results.cases.size() + 1) / 2;
-  body << "set multiplot layout " << rows << "," << columns << " title 'mbench handover: goodput per 100 ms'\n"
-       << "set xlabel 'time (s)'\nset ylabel 'goodput (Mbit/s)'\nset grid\nset key top right\nset yrange [0:*]\n";
-  std::size_t block = 0;
+  const std::size_t columns = 2, rows = std::max<std::size_t>(results.cases.size(), 1);
+  body << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_lines(handover_caption(results))
+       << "\nset grid\nset key below maxrows 2\n";
+  std::size_t panel = 0;
   for (const auto& c : results.cases) {
-    body << "set title " << gnuplot_quoted(c.handover.describe(results.paths)) << "\nunset arrow\n";
-    std::ostringstream plot;
+    double longest = 0;
+    for (const auto& [name, outcome] : c.schemes)
+      if (!outcome.runs.empty()) longest = std::max(longest, outcome.runs.front().seconds);
     for (const auto& [name, outcome] : c.schemes) {
-      if (outcome.runs.empty()) continue;
+      const auto title = c.handover.describe(results.paths) + ": " + name;
+      if (outcome.runs.empty()) {
+        body << "set title " << gnuplot_quoted(title + " (" + outcome.problem.value_or("no run") + ")")
+             << "\nunset arrow\nunset label\nplot [0:1] [0:1] NaN notitle\n";
+        continue;
+      }
       const auto& r = outcome.runs.front();
-      body << "$h" << block << " << EOD\n";
-      for (std::size_t i = 0; i < r.bucket_bytes.size(); ++i)
-        body << (static_cast<double>(i) + 0.5) * kBucketSeconds << ' '
-             << 8.0 * static_cast<double>(r.bucket_bytes[i]) / kBucketSeconds / 1e6 << '\n';
-      body << "EOD\n";
-      if (r.event_seconds)
-        body << "set arrow from " << *r.event_seconds << ", graph 0 to " << *r.event_seconds
-             << ", graph 1 nohead dashtype 2\n";
-      plot << (plot.tellp() ? ", " : "plot ") << "$h" << block++ << " using 1:2 with lines title " << gnuplot_quoted(name + " (loss: dashed)");
+      TimelinePanel timeline{title, kBucket, r.bucket_bytes, r.bucket_device_bytes,
+                             {results.paths[0].name, results.paths[1].name}, std::nullopt, kRateWindow, longest * 1.02};
+      if (r.event_seconds) timeline.event = TimelineEvent{*r.event_seconds, lost_event(c.handover, results.paths)};
+      write_timeline_panel(body, panel++, timeline);
     }
-    body << (plot.tellp() ? plot.str() : "plot 0 notitle") << "\n";
   }
   body << "unset multiplot\n";
-  draw_chart({"handover", "mbench handover", std::to_string(560 * columns) + "," + std::to_string(400 * rows), body.str()},
+  draw_chart({"handover", "mbench handover", std::to_string(620 * columns) + "," + std::to_string(420 * rows), body.str()},
              dir);
 }
 

@@ -1,9 +1,10 @@
 // The results of `mbench handover`: per case (one or two paths, which path
 // is lost) and scheme (msocket, kernel MPTCP) the download time, when the
 // path was lost, the longest stall after it, the bytes on each client
-// device and the goodput before and after; the goodput per 100 ms in JSON
-// and in charts shaped as the paper's Figs. 13-16 (goodput against time,
-// the loss marked).
+// device and the goodput before and after; in JSON the series per 100 ms
+// (goodput, running totals, the rate over 500 ms); charts shaped as the
+// paper's Figs. 13-16 (bytes received so far against time, per device and
+// in all, the rate over 500 ms, the loss a labelled line).
 #pragma once
 
 #include <array>

@@ -6,6 +6,8 @@
 
 #include "common/latency_summary.hpp"
 #include "common/plot.hpp"
+#include "common/timeline_plot.hpp"
+#include "testbed/time_series.hpp"
 
 namespace msocket::mbench {
 
@@ -29,6 +31,45 @@ std::optional<double> path0_share(const SchemeOutcome& outcome) {
   }
   if (all == 0) return std::nullopt;
   return first / all;
+}
+
+std::string testbed_text(const MultipathResults& results) {
+  return "testbed: " + describe_paths(results.paths) + " (emulated by mbench link; server behind a router)";
+}
+
+// The download each scheme's timeline shows: the first run of the largest
+// size it completed; nullptr if it completed none.
+const PatternDownloadResult* timeline_run(const MultipathResults& results, const SchemeResults& scheme,
+                                          std::size_t* size_index) {
+  for (std::size_t s = results.sizes.size(); s-- > 0;)
+    if (!scheme.cases[s].runs.empty()) {
+      *size_index = s;
+      return &scheme.cases[s].runs.front();
+    }
+  return nullptr;
+}
+
+// Per scheme, the running totals of its timeline download (payload and
+// each device), for JSON.
+boost::json::array timelines_json(const MultipathResults& results) {
+  boost::json::array timelines;
+  for (const auto& scheme : results.schemes) {
+    std::size_t s = 0;
+    const auto* run = timeline_run(results, scheme, &s);
+    if (!run) continue;
+    std::array<std::vector<std::uint64_t>, 2> devices;
+    for (const auto& d : run->bucket_device_bytes)
+      for (std::size_t i = 0; i < 2; ++i) devices[i].push_back(d[i]);
+    boost::json::object timeline{{"scheme", scheme.name}, {"size_bytes", results.sizes[s]}, {"bucket_ms", kBucket.count()}};
+    const auto payload = testbed::cumulative(run->bucket_bytes);
+    timeline["received_bytes"] = boost::json::array(payload.begin(), payload.end());
+    for (std::size_t i = 0; i < 2; ++i) {
+      const auto totals = testbed::cumulative(devices[i]);
+      timeline[results.paths[i].name + "_received_bytes"] = boost::json::array(totals.begin(), totals.end());
+    }
+    timelines.push_back(std::move(timeline));
+  }
+  return timelines;
 }
 
 }  // namespace
@@ -88,10 +129,12 @@ DownloadTable multipath_table(const MultipathResults& results, unsigned runs) {
     add_row("ideal", 0, ideal, std::nullopt, nullptr, "computed");
   }
   table.samples["downloads"] = std::move(samples);
+  table.samples["timelines"] = timelines_json(results);
   boost::json::array paths, sizes(results.sizes.begin(), results.sizes.end());
   for (const auto& p : results.paths)
     paths.push_back({{"name", p.name}, {"rate_bits_per_second", p.rate}, {"rtt_ms", static_cast<double>(p.rtt.count()) / 1000}});
-  table.settings = {{"paths", std::move(paths)}, {"sizes_bytes", std::move(sizes)}, {"runs", runs}};
+  table.settings = {{"paths", std::move(paths)}, {"testbed", describe_paths(results.paths)},
+                    {"sizes_bytes", std::move(sizes)}, {"runs", runs}};
   table.notes = results.notes;
   table.notes.push_back("medians of " + std::to_string(runs) + " run(s); time from the client's start to the last byte; "
                         "goodput = size / time; sum of rates " + std::to_string(static_cast<long>(sum_of_rates)) + " Mbit/s; " +
@@ -101,7 +144,7 @@ DownloadTable multipath_table(const MultipathResults& results, unsigned runs) {
 }
 
 // Fig. 10's shape: download time against file size, one curve per scheme.
-void plot_multipath(const MultipathResults& results, const std::filesystem::path& dir) {
+void plot_multipath(const MultipathResults& results, unsigned runs, const std::filesystem::path& dir) {
   std::ostringstream data, plot;
   std::size_t block = 0;
   const auto curve = [&](const std::string& name, const std::vector<std::optional<double>>& seconds) {
@@ -120,15 +163,54 @@ void plot_multipath(const MultipathResults& results, const std::filesystem::path
   std::vector<std::optional<double>> ideal;
   for (const auto bytes : results.sizes) ideal.push_back(ideal_seconds(results.paths, bytes));
   curve("ideal", ideal);
-  const auto body = data.str() + "set title 'download time vs file size (medians)'\nset xlabel 'file size (MiB)'\n"
-                    "set ylabel 'download time (s)'\nset logscale xy\nset grid\nset key top left\n" + plot.str() + "\n";
+  const auto medians = runs == 1 ? std::string("one run each") : "medians of " + std::to_string(runs) + " runs";
+  const auto body = data.str() + "set title " +
+                    gnuplot_lines({"mbench multipath: download time vs file size (" + medians + ")", testbed_text(results)}) +
+                    "\nset xlabel 'file size (MiB)'\nset ylabel 'download time (s)'\nset logscale xy\nset grid\n"
+                    "set key top left\n" + plot.str() + "\n";
   draw_chart({"multipath", "mbench multipath", "800,560", body}, dir);
+}
+
+// Per scheme, the timeline of its first download of the largest size: the
+// bytes received so far per client device and in all.
+void plot_multipath_timeline(const MultipathResults& results, const std::filesystem::path& dir) {
+  std::ostringstream body;
+  std::size_t panels = 0;
+  for (const auto& scheme : results.schemes) {
+    std::size_t s = 0;
+    if (timeline_run(results, scheme, &s)) ++panels;
+  }
+  const std::size_t columns = panels > 1 ? 2 : 1, rows = std::max<std::size_t>((panels + 1) / 2, 1);
+  body << "set multiplot layout " << rows << "," << columns << " title "
+       << gnuplot_lines({"mbench multipath: bytes received so far, per client device and in all (each scheme's first "
+                         "download of its largest size)",
+                         testbed_text(results)})
+       << "\nset grid\nset key top left\n";
+  std::size_t panel = 0;
+  for (const auto& scheme : results.schemes) {
+    std::size_t s = 0;
+    const auto* run = timeline_run(results, scheme, &s);
+    if (!run) continue;
+    write_timeline_panel(body, panel++,
+                         {scheme.name + ", " + format_size(results.sizes[s]), kBucket, run->bucket_bytes,
+                          run->bucket_device_bytes, {results.paths[0].name, results.paths[1].name}, std::nullopt,
+                          std::nullopt, std::nullopt});
+  }
+  if (panels == 0) body << "plot [0:1] [0:1] NaN notitle\n";
+  body << "unset multiplot\n";
+  draw_chart({"multipath-timeline", "mbench multipath timeline",
+              std::to_string(560 * columns) + "," + std::to_string(380 * rows), body.str()},
+             dir);
 }
 
 void write_multipath_results(const MultipathResults& results, unsigned runs, const OutputOptions& output) {
   const auto table = multipath_table(results, runs);
   auto outputs = download_table_outputs(table);
-  outputs.plot = [&results](const std::filesystem::path& dir) { plot_multipath(results, dir); };
+  outputs.chart = "multipath{,-timeline}";
+  outputs.plot = [&results, runs](const std::filesystem::path& dir) {
+    plot_multipath(results, runs, dir);
+    plot_multipath_timeline(results, dir);
+  };
   write_outputs(outputs, output);
 }
 

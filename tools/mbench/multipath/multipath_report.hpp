@@ -1,8 +1,9 @@
 // The results of `mbench multipath`: per file size and scheme the median
 // download time, its goodput and how it compares with the sum of the
 // paths' rates, with the best single path and with the Ideal bound; bytes
-// per path and MPTCP's subflows. A table, JSON, CSV and a Fig. 10-shaped
-// chart (download time against file size, one curve per scheme).
+// per path and MPTCP's subflows. A table, JSON, CSV, a Fig. 10-shaped
+// chart (download time against file size, one curve per scheme) and a
+// timeline per scheme (bytes received so far, per client device and in all).
 #pragma once
 
 #include <array>
@@ -40,8 +41,11 @@ double ideal_seconds(const std::array<testbed::PathShape, 2>& paths, std::uint64
 
 DownloadTable multipath_table(const MultipathResults& results, unsigned runs);
 
-// DIR/multipath.{gp,png,svg}; throws if gnuplot fails.
-void plot_multipath(const MultipathResults& results, const std::filesystem::path& dir);
+// DIR/multipath.{gp,png,svg}, from `runs` runs per size; throws if gnuplot fails.
+void plot_multipath(const MultipathResults& results, unsigned runs, const std::filesystem::path& dir);
+// DIR/multipath-timeline.{gp,png,svg}: per scheme, the first download of
+// the largest size it completed; throws if gnuplot fails.
+void plot_multipath_timeline(const MultipathResults& results, const std::filesystem::path& dir);
 
 // Table, --json, --csv, and --plot DIR (plot_multipath).
 void write_multipath_results(const MultipathResults& results, unsigned runs, const OutputOptions& output);

@@ -127,7 +127,7 @@ void add_latency_rows(Report& report, const std::string& key, const std::string&
 Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::optional<double> fdatasync_rate,
                     const std::optional<testbed::ChildExit>& server_exit, const std::string& file_system) {
   const auto& w = o.workload;
-  Report report{"names", "mnamed", "baseline", {}, {}, {}, {}};
+  Report report{"names", "mnamed", "baseline", {}, {}, {}, {}, {}};
   report.settings = {{"server", o.server_url ? *o.server_url : "started by mbench on 127.0.0.1"},
                      {"lookups", w.lookups}, {"clients", w.clients},
                      {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(w.phase_time).count()},
@@ -135,6 +135,9 @@ Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::opti
   const std::string absent = "lookup of an unknown name (404): an HTTP round trip that does no work";
   const std::string disk = "append + fdatasync in the data directory (" + file_system + ")";
   const auto clients = std::to_string(w.clients) + " clients";
+  report.testbed = (o.server_url ? "the name server at " + *o.server_url
+                                 : "mnamed started by mbench on 127.0.0.1 (loopback), data directory on " + file_system) +
+                   "; 1 and " + clients + " in one thread";
   add_latency_rows(report, "lookup_latency", "lookup latency", m.lookup_ms, m.absent_lookup_ms, absent);
   report.add({"lookups_per_second_1_client", "lookups/s, 1 client", "1/s", m.lookups_per_second, m.absent_per_second, absent,
               "lookups per second"});

@@ -25,13 +25,6 @@ namespace {
 constexpr std::size_t kBothChunk = 1024;
 constexpr auto kBothChunkInterval = 50ms;
 constexpr unsigned kLookups = 5;
-constexpr auto kClientAway = 1s;  // both off the network, before the client comes back
-
-// Backoff from 25 ms doubling up to rho sums to less than 2 rho: after that
-// the client retries every rho, and the server's return falls anywhere in
-// such an interval, as in the paper.
-std::chrono::milliseconds server_away(std::chrono::milliseconds rho) { return 2 * rho + 1s; }
-
 std::string mode_text(bool watch) { return watch ? "watch" : "no watch"; }
 
 struct MoveTiming {
@@ -59,6 +52,11 @@ MoveTiming move_both(testbed::MovingAddressTestbed& testbed, testbed::ChildProce
 }
 
 }  // namespace
+
+// Backoff from 25 ms doubling up to rho sums to less than 2 rho: after that
+// the client retries every rho, and the server's return falls anywhere in
+// such an interval, as in the paper.
+std::chrono::milliseconds server_away(std::chrono::milliseconds rho) { return 2 * rho + 1s; }
 
 BothMoveSamples measure_both_moves(testbed::MovingAddressTestbed& testbed, const RecoveryPrograms& programs, const RecoveryCase& c,
                                    std::chrono::milliseconds rho, bool watch, Progress& progress) {

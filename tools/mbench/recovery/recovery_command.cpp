@@ -114,12 +114,32 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
   return o;
 }
 
+// The testbed and what moves, for the charts: "client - router - server,
+// RTT 20, 50 ms (mbench link between client and router, no rate limit);
+// the client's address is replaced, 10 move(s) per case".
+std::string describe_testbed(const RecoveryOptions& o) {
+  std::string rtts;
+  for (const auto r : o.rtts) rtts += (rtts.empty() ? "" : ", ") + std::to_string(r.count());
+  const auto moves = std::to_string(o.moves) + " move(s) per case";
+  std::string moved = "the client's address is replaced, " + moves;
+  if (o.scenario == "server") moved = "the server's address is replaced and it sends RECONNECT, " + moves;
+  if (o.scenario == "both") {
+    std::string rhos;
+    for (const auto rho : o.rhos)
+      rhos += (rhos.empty() ? "" : ", ") + std::to_string(rho.count()) + "/" + std::to_string(server_away(rho).count());
+    moved = "both ends lose their addresses; the client's comes back " + std::to_string(kClientAway.count()) +
+            " ms later, the server's after another 2 rho + 1 s (rho/ms: " + rhos + "); " + moves;
+  }
+  return "client - router - server, RTT " + rtts + " ms (mbench link between client and router, no rate limit); " + moved;
+}
+
 boost::json::object settings_of(const RecoveryOptions& o) {
   boost::json::array rtts, rhos, connections;
   for (auto r : o.rtts) rtts.push_back(r.count());
   for (auto r : o.rhos) rhos.push_back(r.count());
   for (auto n : o.connections) connections.push_back(n);
-  boost::json::object settings{{"scenario", o.scenario}, {"rtt_ms", rtts}, {"moves", o.moves}, {"quick", o.output.quick},
+  boost::json::object settings{{"scenario", o.scenario}, {"testbed", describe_testbed(o)}, {"rtt_ms", rtts},
+                               {"moves", o.moves}, {"quick", o.output.quick},
                                {"link", "mbench link (TUN) between the client and the router, RTT/2 each way"},
                                {"traffic", "each client sends 20 KiB/s (10 KiB/s with server), echoed by mcat -c cat"}};
   if (!o.connections.empty()) settings["connections"] = connections;
@@ -141,7 +161,7 @@ int run_recovery(const RecoveryOptions& o) {
   const auto mcat = find_project_tool("mcat", o.mcat_path);
   const auto mnamed = o.scenario == "client" ? fs::path() : find_project_tool("mnamed", o.mnamed_path);
   Progress progress("recovery " + o.scenario, cases_of(o));
-  RecoveryResults results{o.scenario, {}, {}, {}};
+  RecoveryResults results{o.scenario, {}, {}, {}, describe_testbed(o)};
   // Each case on a testbed of its own, with fresh logs: nothing carries over.
   int case_number = 0;
   const auto run_case = [&](Milliseconds rtt, const std::string& what, auto&& measure) {

@@ -25,14 +25,13 @@ void write_point(std::ostringstream& out, double x, const std::vector<double>& s
   out << gnuplot_number(x) << ' ' << gnuplot_number(s.p50) << ' ' << gnuplot_number(least) << ' ' << gnuplot_number(s.max) << '\n';
 }
 
-void client_chart(std::ostringstream& out, const std::vector<ClientCaseResult>& cases) {
+void client_chart(std::ostringstream& out, const std::vector<ClientCaseResult>& cases, const std::string& testbed) {
   out << "$stats << EOD\n";
   for (const auto& c : cases) write_point(out, static_cast<double>(c.rtt.count()), c.samples.recovery_ms);
   out << "EOD\n$seen << EOD\n";
   for (const auto& c : cases) write_point(out, static_cast<double>(c.rtt.count()), c.samples.seen_ms);
-  out << "EOD\n"
-         "set title 'client move: recovery vs RTT (median, min..max)'\n"
-         "set xlabel 'RTT (ms)'\nset ylabel 'recovery (ms)'\nset key top left\nset grid\n"
+  out << "EOD\nset title " << gnuplot_lines({"client move: recovery vs RTT (median, min..max)", "testbed: " + testbed})
+      << "\nset xlabel 'RTT (ms)'\nset ylabel 'recovery (ms)'\nset key top left\nset grid\n"
          "set xrange [0:*]\nset yrange [0:*]\n"
          "plot $stats using 1:2:3:4 with yerrorlines title 'recovery (--stats)', "
          "$seen using 1:2:3:4 with yerrorlines title 'move to migrated line', "
@@ -48,7 +47,7 @@ void cdf_block(std::ostringstream& out, const std::string& name, std::vector<dou
   out << "EOD\n";
 }
 
-void server_chart(std::ostringstream& out, const std::vector<ServerCaseResult>& cases) {
+void server_chart(std::ostringstream& out, const std::vector<ServerCaseResult>& cases, const std::string& testbed) {
   std::string plots;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];
@@ -62,15 +61,15 @@ void server_chart(std::ostringstream& out, const std::vector<ServerCaseResult>& 
   }
   // The 2.5 RTT target of the first RTT, as a vertical line.
   const double target = 2.5 * static_cast<double>(cases.front().rtt.count());
-  out << "set title 'server move: CDF of the clients'' recovery'\n"
-         "set xlabel 'time (ms)'\nset ylabel 'fraction of connections migrated'\nset key top left\nset grid\n"
+  out << "set title " << gnuplot_lines({"server move: CDF of the clients' recovery", "testbed: " + testbed})
+      << "\nset xlabel 'time (ms)'\nset ylabel 'fraction of connections migrated'\nset key top left\nset grid\n"
          "set xrange [0:*]\nset yrange [0:1.05]\n"
       << "set arrow from " << gnuplot_number(target) << ",0 to " << gnuplot_number(target)
       << ",1.05 nohead dashtype 2\nset label 'paper target: 2.5 RTT' at " << gnuplot_number(target) << ",0.5 left offset 0.5,0\n"
       << "plot " << plots << "\nunset arrow\nunset label\n";
 }
 
-void both_chart(std::ostringstream& out, const std::vector<BothCaseResult>& cases) {
+void both_chart(std::ostringstream& out, const std::vector<BothCaseResult>& cases, const std::string& testbed) {
   std::string plots;
   int index = 0;
   for (const bool watch : {true, false}) {
@@ -88,8 +87,8 @@ void both_chart(std::ostringstream& out, const std::vector<BothCaseResult>& case
              " using 1:2 with lines dashtype 2 linecolor " + std::to_string(index) + " title " +
              gnuplot_quoted(watch ? "bound q + w + 2 RTT" : "bound rho + q + w + 2 RTT");
   }
-  out << "set title 'both ends move: recovery vs rho (median, min..max)'\n"
-         "set xlabel 'retry interval rho (s)'\nset ylabel 'recovery after the server is back (ms)'\n"
+  out << "set title " << gnuplot_lines({"both ends move: recovery vs rho (median, min..max)", "testbed: " + testbed})
+      << "\nset xlabel 'retry interval rho (s)'\nset ylabel 'recovery after the server is back (ms)'\n"
          "set key top left\nset grid\nset xrange [0:*]\nset yrange [0:*]\n"
       << "plot " << plots << "\n";
 }
@@ -98,9 +97,9 @@ void both_chart(std::ostringstream& out, const std::vector<BothCaseResult>& case
 
 void plot_recovery(const RecoveryResults& results, const fs::path& dir) {
   std::ostringstream body;
-  if (!results.client.empty()) client_chart(body, results.client);
-  if (!results.server.empty()) server_chart(body, results.server);
-  if (!results.both.empty()) both_chart(body, results.both);
+  if (!results.client.empty()) client_chart(body, results.client, results.testbed);
+  if (!results.server.empty()) server_chart(body, results.server, results.testbed);
+  if (!results.both.empty()) both_chart(body, results.both, results.testbed);
   draw_chart({"recovery-" + results.scenario, "mbench recovery " + results.scenario, "900,600", body.str()}, dir);
 }
 

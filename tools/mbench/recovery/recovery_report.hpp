@@ -39,6 +39,7 @@ struct RecoveryResults {
   std::vector<ClientCaseResult> client;
   std::vector<ServerCaseResult> server;
   std::vector<BothCaseResult> both;
+  std::string testbed;  // what ran and what moved, for the charts' titles
 };
 
 // The report: rows, notes (which targets are met) and samples; `settings`

@@ -53,6 +53,10 @@ struct BothMoveSamples {
   std::vector<double> stats_recovery_ms;      // per move: the client's --stats recovery_ms
   std::vector<double> lookup_ms;              // lookups from the client's namespace, before the moves (q)
 };
+// How long both ends are off the network before the client comes back,
+// and how long after the client the server comes back.
+inline constexpr std::chrono::milliseconds kClientAway{1000};
+std::chrono::milliseconds server_away(std::chrono::milliseconds rho);
 BothMoveSamples measure_both_moves(testbed::MovingAddressTestbed& testbed, const RecoveryPrograms& programs, const RecoveryCase& c,
                                    std::chrono::milliseconds rho, bool watch, Progress& progress);
 

@@ -3,10 +3,7 @@
 // --netns, between two namespaces joined by a veth pair, shaped with tc
 // tbf by --rate. Goodput, CPU seconds per GiB (wait4 of each end) and peak
 // RSS, each the median of --runs runs, which alternate the order of the two.
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <memory>
 
 #include <boost/program_options.hpp>
@@ -16,6 +13,7 @@
 #include "common/latency_summary.hpp"
 #include "common/output.hpp"
 #include "common/progress.hpp"
+#include "common/progress_bar.hpp"
 #include "common/project_tools.hpp"
 #include "core/log.hpp"
 #include "testbed/child_process.hpp"
@@ -124,11 +122,15 @@ const Figure kFigures[] = {
 
 Report build_report(const ThroughputOptions& o, const std::vector<TransferTool>& tools,
                     const std::vector<std::vector<TransferResult>>& results) {
-  Report report{"throughput", tools[0].name, tools[1].name, {}, {}, {}, {}};
+  Report report{"throughput", tools[0].name, tools[1].name, {}, {}, {}, {}, {}};
   report.settings = {{"size_bytes", o.bytes}, {"runs", o.runs}, {"quick", o.output.quick},
                      {"path", o.netns ? "veth between two network namespaces" : "loopback"},
                      {"rate_bits_per_second", o.rate}, {"msocket", tools[0].description},
                      {"tcp", tools[1].description}};
+  report.testbed = (o.netns ? "a veth pair between two network namespaces" +
+                                  (o.rate ? " shaped to " + testbed::format_rate(o.rate) : std::string(", no rate limit"))
+                            : std::string("loopback")) +
+                   "; " + format_size(o.bytes) + " per run, " + std::to_string(o.runs) + " run(s)";
   for (const auto& f : kFigures)
     report.add({f.key, f.label, f.unit, median_of(results[0], f.of), median_of(results[1], f.of),
                 "plain TCP: " + tools[1].description + ", same pipes", f.chart});
@@ -137,16 +139,6 @@ Report build_report(const ThroughputOptions& o, const std::vector<TransferTool>&
                                   : std::string("loopback")) +
                          "; goodput from the first byte out of the receiver to the last");
   return report;
-}
-
-// A line on stderr that rewrites itself, when stderr is a terminal.
-void show_live_progress(const std::string& name, std::uint64_t received, std::uint64_t total) {
-  if (!::isatty(STDERR_FILENO)) return;
-  std::fprintf(stderr, "\r  %s: %s of %s\033[K", name.c_str(), format_size(received).c_str(), format_size(total).c_str());
-}
-
-void clear_live_progress() {
-  if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
 }
 
 int run_throughput(const ThroughputOptions& o) {
@@ -178,9 +170,11 @@ int run_throughput(const ThroughputOptions& o) {
       const auto i = run % 2 ? both.size() - 1 - k : k;  // odd runs go the other way round
       progress.step("run " + std::to_string(run + 1) + " of " + std::to_string(o.runs) + ": " + both[i].name + " (" +
                     both[i].description + "), " + format_size(o.bytes));
-      plan.on_progress = [&, i](std::uint64_t received) { show_live_progress(both[i].name, received, o.bytes); };
-      results[i].push_back(run_transfer(both[i], plan));
-      clear_live_progress();
+      {
+        const ProgressBar bar(both[i].name + " " + format_size(o.bytes), o.bytes);
+        plan.on_progress = [&bar](std::uint64_t received) { bar.show(received); };
+        results[i].push_back(run_transfer(both[i], plan));
+      }
       const auto& r = results[i].back();
       log::tool()->info("{}: {:.1f} MiB/s, cpu sender {:.3f}s receiver {:.3f}s", both[i].name,
                         r.timed_bytes / kMiB / r.seconds, r.sender.cpu_seconds(), r.receiver.cpu_seconds());
