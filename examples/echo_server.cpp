@@ -9,7 +9,6 @@
 //   e.g. echo_server echo.example http://127.0.0.1:5353 owner.key
 #include <array>
 #include <cstdio>
-#include <exception>
 #include <string>
 
 #include <boost/asio.hpp>
@@ -17,19 +16,13 @@
 #include <msocket/acceptor.hpp>
 #include <msocket/registration.hpp>
 
+#include "report.hpp"
+
 namespace asio = boost::asio;
 
 namespace {
 
-// Reports a coroutine that ended with an exception instead of dropping it.
-void report(std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "echo_server: %s\n", e.what());
-  }
-}
+const report_exception report{"echo_server"};
 
 // Echoes until the client shuts down writing, then does the same.
 asio::awaitable<void> echo(msocket::stream stream) {

@@ -16,20 +16,15 @@
 #include <msocket/acceptor.hpp>
 #include <msocket/connect.hpp>
 
+#include "report.hpp"
+
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using boost::system::error_code;
 
 namespace {
 
-void report(std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "http_over_msocket: %s\n", e.what());
-  }
-}
+const report_exception report{"http_over_msocket"};
 
 // Answers one request with 200 and a short text, then closes.
 asio::awaitable<void> serve_one(msocket::acceptor& acceptor) {

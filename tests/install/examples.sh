@@ -67,7 +67,6 @@ test_say "examples/ configured and built in $((SECONDS - start)) s"
 
 # --- running them -----------------------------------------------------------------
 EXAMPLES=$TEST_TMP/examples
-URL=
 "$PREFIX/bin/mnamed" keygen --out "$TEST_TMP/owner.key" >/dev/null
 cli_listen mnamed 60 "$PREFIX/bin/mnamed" serve -v --listen 127.0.0.1:0 --data-dir "$TEST_TMP/names" </dev/null
 URL=http://127.0.0.1:$CLI_PORT
