@@ -77,11 +77,20 @@ int main() {
     std::fprintf(stderr, "http_over_msocket: %s\n", acceptor.error().message().c_str());
     return 1;
   }
-  int status = 1;
-  asio::co_spawn(context, serve_one(*acceptor), report);
+  // The listener keeps watching this host's addresses: once both ends are
+  // done, the program stops its io_context rather than wait for it to run dry.
+  int status = 1, running = 2;
+  const auto one_done = [&] {
+    if (--running == 0) context.stop();
+  };
+  asio::co_spawn(context, serve_one(*acceptor), [&](std::exception_ptr error) {
+    report(error);
+    one_done();
+  });
   asio::co_spawn(context, get_hello(acceptor->local_endpoint().port()), [&](std::exception_ptr error, int result) {
     report(error);
     status = error ? 1 : result;
+    one_done();
   });
   context.run_for(std::chrono::seconds(20));
   return status;
