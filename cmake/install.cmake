@@ -21,6 +21,16 @@ foreach(library ${MSOCKET_INSTALLED_LIBRARIES})
 endforeach()
 install(TARGETS ${MSOCKET_INSTALLED_LIBRARIES} EXPORT msocketTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# A stripped install (cmake --install --strip, and cpack: CPACK_STRIP_FILES)
+# strips the tools; CMake leaves static libraries alone, so their debug
+# information (most of their size) is dropped here. Their symbols stay.
+install(CODE "
+  if(CMAKE_INSTALL_DO_STRIP)
+    foreach(library ${MSOCKET_INSTALLED_LIBRARIES})
+      execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug
+        \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/lib\${library}.a\")
+    endforeach()
+  endif()")
 
 file(GLOB MSOCKET_PUBLIC_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/lib/*/include/msocket/*.hpp)
 install(FILES ${MSOCKET_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/msocket)
