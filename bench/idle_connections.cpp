@@ -9,8 +9,8 @@
 #include <vector>
 
 #include <boost/asio.hpp>
-#include <spdlog/spdlog.h>
 
+#include "core/log.hpp"
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"
 
@@ -51,7 +51,7 @@ double plain_tcp_kib_per_end(int n) {
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::stoi(argv[1]) : 1000;
-  spdlog::set_level(spdlog::level::warn);
+  msocket::log::send_logs_to_stderr(0);  // warnings only
   const double tcp_per_end = plain_tcp_kib_per_end(n);
 
   asio::io_context context;

@@ -17,9 +17,9 @@
 #include <string>
 
 #include <boost/asio.hpp>
-#include <spdlog/spdlog.h>
 
 #include "command_line.hpp"
+#include "core/log.hpp"
 #include "names/client.hpp"
 #include "names/name_error.hpp"
 #include "names/registry.hpp"
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_names_loopback: --lookups and --updates want a number above 0\n");
     return 2;
   }
-  spdlog::set_level(spdlog::level::warn);  // the server logs every update at info
+  msocket::log::send_logs_to_stderr(0);  // warnings only: the server logs every update at info
   const auto dir = fs::temp_directory_path() / ("bench-names-" + std::to_string(::getpid()));
   try {
     fs::create_directories(dir);

@@ -10,6 +10,7 @@ packages=(
   libspdlog-dev catch2 libsodium-dev
   iproute2 iputils-ping nftables socat mandoc jq procps coreutils
   gnuplot-nox  # charts of mbench --plot
+  dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps finds the tools' dependencies
 )
 
 missing=()

@@ -2,18 +2,21 @@
 
 #include <mutex>
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include "msocket/logging.hpp"
 
 namespace msocket::log {
 namespace {
 
+// A logger with no sink and its level off: silent, and cheap, until the
+// application gives it sinks (use_default_log_sinks, send_logs_to_stderr).
+// It is registered with spdlog, so spdlog::get(name) and spdlog's global
+// set_level reach it too.
 std::shared_ptr<spdlog::logger> named(const char* name) {
   static std::mutex mutex;
   std::lock_guard lock(mutex);
   if (auto existing = spdlog::get(name)) return existing;
-  static auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  auto logger = std::make_shared<spdlog::logger>(name, sink);
-  logger->set_level(spdlog::default_logger_raw()->level());
+  auto logger = std::make_shared<spdlog::logger>(name);
+  logger->set_level(spdlog::level::off);
   spdlog::register_logger(logger);
   return logger;
 }
@@ -27,18 +30,20 @@ std::shared_ptr<spdlog::logger> transport() { static auto l = named("transport")
 std::shared_ptr<spdlog::logger> names() { static auto l = named("names"); return l; }
 std::shared_ptr<spdlog::logger> tool() { static auto l = named("tool"); return l; }
 
-void set_verbosity(int level) {
-  auto lvl = level <= 0   ? spdlog::level::warn
-             : level == 1 ? spdlog::level::info
-             : level == 2 ? spdlog::level::debug
-                          : spdlog::level::trace;
-  // Touch every logger so it exists before the level is applied to all.
-  wire(); session(); paths(); transport(); names(); tool();
-  spdlog::set_level(lvl);
-  spdlog::set_pattern("%^%n: %l: %v%$");
-  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) {
-    l->set_pattern("%H:%M:%S.%e %n %l: %v");
-  });
+void for_each_logger(void (*apply)(spdlog::logger&)) {
+  for (const auto& logger : {wire(), session(), paths(), transport(), names(), tool()}) apply(*logger);
 }
 
 }  // namespace msocket::log
+
+namespace msocket {
+
+void use_default_log_sinks() {
+  log::for_each_logger([](spdlog::logger& logger) {
+    const auto& fallback = *spdlog::default_logger_raw();
+    logger.sinks() = fallback.sinks();
+    logger.set_level(fallback.level());
+  });
+}
+
+}  // namespace msocket

@@ -70,8 +70,8 @@ void Reconnector::path_up(PathId path, std::optional<AttemptId> attempt, TimePoi
   m.cause = outage_->cause;
   if (peer_moved_) m.cause = self_moved_ ? MigrationCause::simultaneous : MigrationCause::server_move;
   m.path = path;
-  m.recovery_ms = std::chrono::duration<double, std::milli>(now - outage_->since).count();
-  m.outage_ms = std::chrono::duration<double, std::milli>(now - outage_->lost_at).count();
+  m.recovery = now - outage_->since;
+  m.outage = now - outage_->lost_at;
   migrations_.push_back(m);
   outage_.reset();
   self_moved_ = peer_moved_ = retry_now_ = false;

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 
@@ -5,6 +6,11 @@
 #include "relay/netcat.hpp"
 
 namespace msocket::relay {
+
+namespace {
+// The JSON keeps its milliseconds with three decimals (recovery_ms, rtt_ms).
+double milliseconds(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
+}  // namespace
 
 bool write_stats_json(const std::string& path, const std::vector<Stats>& all) {
   Stats sum;
@@ -23,7 +29,7 @@ bool write_stats_json(const std::string& path, const std::vector<Stats>& all) {
     const auto& m = sum.migrations[i];
     char line[160];
     std::snprintf(line, sizeof line, "%s{\"cause\":\"%s\",\"recovery_ms\":%.3f,\"outage_ms\":%.3f}",
-                  i ? "," : "", msocket::to_string(m.cause), m.recovery_ms, m.outage_ms);
+                  i ? "," : "", msocket::to_string(m.cause), milliseconds(m.recovery), milliseconds(m.outage));
     out << line;
   }
   // Per flowpath, per connection: what each carried and its share of the
@@ -41,7 +47,7 @@ bool write_stats_json(const std::string& path, const std::vector<Stats>& all) {
                     "\"bytes_received\":%llu,\"rtt_ms\":%.3f,\"share\":%.4f,\"live\":%s}",
                     first ? "" : ",", c, static_cast<unsigned>(to_int(p.path)), p.local.c_str(), p.remote.c_str(),
                     static_cast<unsigned long long>(p.bytes_sent), static_cast<unsigned long long>(p.bytes_received),
-                    p.rtt_ms, share, p.live ? "true" : "false");
+                    milliseconds(p.rtt), share, p.live ? "true" : "false");
       out << line;
       first = false;
     }

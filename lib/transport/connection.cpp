@@ -82,7 +82,8 @@ void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_a
   if (paths_.migrations().size() > migrated) {
     const auto& m = paths_.migrations().back();
     log::transport()->info("migrated conn={} path={} cause={} recovery_ms={:.1f} local={}", to_hex(id_),
-                           to_int(id), to_string(m.cause), m.recovery_ms, path->local_text);
+                           to_int(id), to_string(m.cause), std::chrono::duration<double, std::milli>(m.recovery).count(),
+                           path->local_text);
   }
   update();
 }

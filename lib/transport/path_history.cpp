@@ -2,17 +2,13 @@
 
 namespace msocket::transport {
 
-namespace {
-double milliseconds(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-}  // namespace
-
 void PathHistory::replaced(PathId id, const session::Session& session, std::string local, std::string remote) {
   auto& total = totals_[id];
   total.path = id;
   if (auto it = session.paths().find(id); it != session.paths().end()) {
     total.bytes_sent += it->second.bytes_sent;
     total.bytes_received += it->second.bytes_received;
-    if (it->second.srtt) total.rtt_ms = milliseconds(*it->second.srtt);
+    if (it->second.srtt) total.rtt = *it->second.srtt;
   }
   total.local = std::move(local);
   total.remote = std::move(remote);
@@ -30,7 +26,7 @@ Stats PathHistory::stats(const session::Session& session, const std::vector<Migr
     p.path = id;
     p.bytes_sent += state.bytes_sent;
     p.bytes_received += state.bytes_received;
-    if (state.srtt) p.rtt_ms = milliseconds(*state.srtt);
+    if (state.srtt) p.rtt = *state.srtt;
     p.live = state.live;
     s.paths.push_back(std::move(p));
   }

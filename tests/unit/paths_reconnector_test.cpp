@@ -59,8 +59,8 @@ TEST_CASE("PathManager: a new address abandons the hanging attempt; recovery is 
   REQUIRE(c.manager.migrations().size() == 1);
   const auto m = c.manager.migrations().front();
   CHECK(m.cause == MigrationCause::client_move);
-  CHECK(m.recovery_ms == Approx(100));   // from the new address
-  CHECK(m.outage_ms == Approx(2100));    // from the loss
+  CHECK(m.recovery == 100ms);  // from the new address
+  CHECK(m.outage == 2100ms);   // from the loss
   CHECK(c.manager.next_deadline() == TimePoint::max());
 }
 

@@ -36,7 +36,7 @@ constexpr const char* kUsage =
     "       mbench handover [--size SIZE] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
     "       mbench energy [--sizes LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
     "       mbench energy --power-trace FILE... [--json FILE] [--csv FILE] [--plot DIR]\n"
-    "       mbench --help | mbench SUBCOMMAND --help\n"
+    "       mbench --help | mbench SUBCOMMAND --help | mbench --version\n"
     "Exit status: 0 success, 1 runtime error, 2 usage error, 130 interrupted.\n";
 
 using Command = int (*)(const std::vector<std::string>&, int);
@@ -78,6 +78,10 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::fprintf(args.empty() ? stderr : stdout, "%s", kUsage);
     return args.empty() ? mbench::kExitUsage : mbench::kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::printf("mbench (msocket) %s\n", MSOCKET_VERSION);
+    return mbench::kExitOk;
   }
   const std::string name = args[0];
   args.erase(args.begin());

@@ -223,7 +223,7 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
     std::exit(0);
   }
   if (vm.count("version")) {
-    std::cout << "mcat (msocket) 0.1.0\n";
+    std::cout << "mcat (msocket) " MSOCKET_VERSION "\n";
     std::exit(0);
   }
 
@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mcat: %s\n%s", e.what(), kUsage);
     return relay::kExitUsage;
   }
-  msocket::log::set_verbosity(verbosity);
+  msocket::log::send_logs_to_stderr(verbosity);
   try {
     boost::asio::io_context context;
     boost::asio::signal_set signals(context, SIGINT, SIGTERM);

@@ -348,7 +348,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (first == "--version") {
-    std::cout << "mnamed (msocket) 0.1.0\n";
+    std::cout << "mnamed (msocket) " MSOCKET_VERSION "\n";
     return kExitOk;
   }
   const auto found = commands().find(first);
@@ -363,7 +363,7 @@ int main(int argc, char** argv) {
   try {
     invocation = parse(command, {argv + 2, argv + argc}, verbosity);
     if (!invocation) return kExitOk;
-    msocket::log::set_verbosity(verbosity);
+    msocket::log::send_logs_to_stderr(verbosity);
     return command.run(*invocation);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "mnamed %s: %s\nusage: %s\n", first.c_str(), e.what(), command.synopsis);

@@ -78,7 +78,7 @@ template <class Parse, class Run>
 int parse_and_run(const std::vector<std::string>& args, int verbosity, Parse parse, Run run) {
   const auto options = parse(args);
   if (!options) return kExitOk;  // --help
-  log::set_verbosity(verbosity);
+  log::send_logs_to_stderr(verbosity);
   return run(*options);
 }
 

@@ -2,6 +2,7 @@
 // (msocket::stream::stats(), mcat --stats).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,8 +20,8 @@ const char* to_string(MigrationCause cause);
 
 struct Migration {
   MigrationCause cause;
-  double recovery_ms = 0;  // from the moment a move could start to the new path being up
-  double outage_ms = 0;    // from the loss of the old path to the new path being up
+  std::chrono::nanoseconds recovery{};  // from the moment a move could start to the new path being up
+  std::chrono::nanoseconds outage{};    // from the loss of the old path to the new path being up
   PathId path{};
 };
 
@@ -31,7 +32,7 @@ struct PathStats {
   std::string remote;
   std::uint64_t bytes_sent = 0;      // payload, re-sends included
   std::uint64_t bytes_received = 0;  // payload
-  double rtt_ms = 0;                 // smoothed, from PING/PONG; 0 if none yet
+  std::chrono::nanoseconds rtt{};    // smoothed, from PING/PONG; zero if none yet
   bool live = false;
 };
 
