@@ -49,12 +49,15 @@ std::vector<std::string> NameRegistration::current_addresses() const {
     return transport::to_string(asio::ip::tcp::endpoint(a, port));
   };
   if (!listening_.address().is_unspecified()) return {text(listening_.address())};
-  // A wildcard listener is reachable on every address of its family; loopback
-  // only if there is nothing else (a host with no network).
+  // A wildcard listener is reachable on every address of its family, and
+  // "::" (which hears IPv4 too) on every address, so that a client may look
+  // it up from a network of either family; loopback only if there is
+  // nothing else (a host with no network).
+  const bool ipv4_only = listening_.address().is_v4();
   std::vector<std::string> out, loopback;
   for (const auto& local : paths::list_local_addresses()) {
     const auto& a = local.address;
-    if (a.is_v4() != listening_.address().is_v4()) continue;
+    if (ipv4_only && !a.is_v4()) continue;
     if (a.is_v6() && (a.to_v6().is_link_local() || a.to_v6().is_v4_mapped())) continue;
     (a.is_loopback() ? loopback : out).push_back(text(a));
     if (out.size() >= names::kMaxAddresses) break;
