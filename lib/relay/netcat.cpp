@@ -201,10 +201,7 @@ asio::awaitable<int> run_connect(NetcatOptions o, StatsLog& stats) {
         (ec == asio::error::host_not_found ? std::string("unknown host") : ec.message()));
     co_return kExitNetwork;
   }
-  if (stopping()) {
-    s.abort();
-    co_return kExitOk;
-  }
+  // A stop asked for meanwhile closes it in order at once (stop_all_splices).
   co_return co_await serve(o, std::move(s), true, stats) ? kExitOk : kExitNetwork;
 }
 
