@@ -13,6 +13,8 @@
 #include "msocket/connect.hpp"
 #include "msocket/registration.hpp"
 #include "msocket/text.hpp"
+#include "relay/connection_group.hpp"
+#include "relay/stop.hpp"
 
 namespace msocket::relay {
 namespace {
@@ -42,6 +44,13 @@ class OpenedStream {
 
 void say(const std::string& message) { std::fprintf(stderr, "mcat: %s\n", message.c_str()); }
 
+// Addresses as ncat shows them: an IPv4 peer of a dual-stack listener is
+// 127.0.0.1, not ::ffff:127.0.0.1.
+std::string plain_address(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
+
 // Statistics of every connection so far, rewritten after each one ends (a
 // keep-open listener may never exit).
 struct StatsLog {
@@ -53,15 +62,21 @@ struct StatsLog {
   }
 };
 
+// MCAT_* names, and ncat's NCAT_* for scripts written for ncat -e/-c (the
+// byte stream is TCP's as far as they can tell).
 std::vector<std::string> child_environment(const msocket::stream& s) {
-  std::vector<std::string> env{"MCAT_PROTO=msocket"};
+  std::vector<std::string> env{"MCAT_PROTO=msocket", "NCAT_PROTO=TCP"};
+  auto add = [&env](const char* name, const std::string& value) {
+    env.push_back(std::string("MCAT_") + name + "=" + value);
+    env.push_back(std::string("NCAT_") + name + "=" + value);
+  };
   if (auto r = s.remote_endpoint()) {
-    env.push_back("MCAT_REMOTE_ADDR=" + r->address().to_string());
-    env.push_back("MCAT_REMOTE_PORT=" + std::to_string(r->port()));
+    add("REMOTE_ADDR", plain_address(r->address()));
+    add("REMOTE_PORT", std::to_string(r->port()));
   }
   if (auto l = s.local_endpoint()) {
-    env.push_back("MCAT_LOCAL_ADDR=" + l->address().to_string());
-    env.push_back("MCAT_LOCAL_PORT=" + std::to_string(l->port()));
+    add("LOCAL_ADDR", plain_address(l->address()));
+    add("LOCAL_PORT", std::to_string(l->port()));
   }
   return env;
 }
@@ -112,8 +127,25 @@ asio::awaitable<result<std::unique_ptr<LocalEnd>>> open_local_end(const NetcatOp
     }
     co_return last;
   }
-  if (o.keep_open) co_return std::unique_ptr<LocalEnd>(std::make_unique<SharedStdout>());
+  if (o.listen && o.keep_open) co_return std::unique_ptr<LocalEnd>(std::make_unique<SharedStdout>());
   co_return make_stdio_end(ex);
+}
+
+// ncat's end-of-file rules for one connection (see SpliceOptions).
+SpliceOptions splice_options(const NetcatOptions& o) {
+  SpliceOptions options = o.splice;
+  const bool stdio = !o.exec && !o.sh_exec && !o.forward;
+  if (!stdio) return options;  // the child or the service decides when its side ends
+  if (o.listen && o.keep_open) {
+    // Standard input is not the connection's: send nothing, and the peer's
+    // EOF ends the connection (standard output stays open for the next).
+    options.send = false;
+    options.end_at_peer_eof = true;
+  } else {
+    // The peer's EOF ends it, unless -k (connect) or --send-only ignore it.
+    options.end_at_peer_eof = options.receive && !o.keep_open;
+  }
+  return options;
 }
 
 // Splices one connection (`opened` here, or accepted); true if it ended well.
@@ -128,35 +160,63 @@ asio::awaitable<bool> serve(const NetcatOptions& o, msocket::stream s, bool open
     stats.add(s.stats());
     co_return false;
   }
-  SpliceOptions splice_options = o.splice;
-  if (o.keep_open && !o.exec && !o.sh_exec && !o.forward) splice_options.send = false;
-  auto ec = co_await splice(s, **local, splice_options);
+  auto ec = co_await splice(s, **local, splice_options(o));
   stats.add(s.stats());
   if (ec) {
-    say(ec == asio::error::timed_out ? std::string("idle timeout expired") : ec.message());
+    if (ec == asio::error::timed_out)
+      say(stopping() ? "the peer did not close in time: connection reset" : "idle timeout expired");
+    else
+      say(ec.message());
     co_return false;
   }
   co_return true;
 }
 
+// -4 / -6 in connect mode: the host's first address of that family.
+result<std::string> address_of_family(const NetcatOptions& o) {
+  asio::io_context resolver_context;
+  tcp::resolver resolver(resolver_context);
+  error_code ec;
+  auto results = resolver.resolve(o.family == Family::v4 ? tcp::v4() : tcp::v6(), o.target.host, o.target.port, ec);
+  if (ec) return ec;
+  if (results.empty()) return error_code(asio::error::host_not_found);
+  return results.begin()->endpoint().address().to_string();
+}
+
+// One of the connections a listener serves at once (its end is said there).
+asio::awaitable<void> serve_accepted(const NetcatOptions& o, msocket::stream s, StatsLog& stats) {
+  co_await serve(o, std::move(s), false, stats);
+}
+
 asio::awaitable<int> run_connect(NetcatOptions o, StatsLog& stats) {
   auto ex = co_await asio::this_coro::executor;
-  auto [ec, s] = co_await async_connect(ex, o.target.host, o.target.port, o.connection, use_tuple);
+  const auto target = o.target.port.empty() ? o.target.host : o.target.host + ":" + o.target.port;
+  auto host = o.family == Family::any ? result<std::string>(o.target.host) : address_of_family(o);
+  error_code ec;
+  msocket::stream s;
+  if (host) std::tie(ec, s) = co_await async_connect(ex, *host, o.target.port, o.connection, use_tuple);
+  else ec = host.error();
   if (ec) {
-    const auto target = o.target.port.empty() ? o.target.host : o.target.host + ":" + o.target.port;
     say("cannot connect to " + target + ": " +
         (ec == asio::error::host_not_found ? std::string("unknown host") : ec.message()));
     co_return kExitNetwork;
   }
+  // A stop asked for meanwhile closes it in order at once (stop_all_splices).
   co_return co_await serve(o, std::move(s), true, stats) ? kExitOk : kExitNetwork;
 }
 
-result<tcp::endpoint> bind_endpoint(const HostPort& where) {
+// Where a listener binds: the address given, else both IPv4 and IPv6 (`::`
+// takes IPv4 too, as IPv4-mapped addresses) unless -4 says IPv4 only.
+result<tcp::endpoint> bind_endpoint(const HostPort& where, Family family) {
   asio::io_context resolver_context;
   tcp::resolver resolver(resolver_context);
   error_code ec;
-  auto results = resolver.resolve(where.host.empty() ? "0.0.0.0" : where.host, where.port,
-                                  tcp::resolver::passive, ec);
+  std::string host = where.host;
+  if (host.empty()) host = family == Family::v4 ? "0.0.0.0" : "::";
+  auto results = family == Family::any
+                     ? resolver.resolve(host, where.port, tcp::resolver::passive, ec)
+                     : resolver.resolve(family == Family::v4 ? tcp::v4() : tcp::v6(), host, where.port,
+                                        tcp::resolver::passive, ec);
   if (ec) return ec;
   if (results.empty()) return error_code(asio::error::host_not_found);
   return results.begin()->endpoint();
@@ -181,9 +241,16 @@ asio::awaitable<result<name_registration>> register_listener(const NetcatOptions
   co_return std::move(registration);
 }
 
+// -6 on a `::` socket, which takes IPv4 too: such peers are turned away.
+bool wrong_family(const NetcatOptions& o, const msocket::stream& s) {
+  if (o.family != Family::v6) return false;
+  auto remote = s.remote_endpoint();
+  return remote && (remote->address().is_v4() || remote->address().to_v6().is_v4_mapped());
+}
+
 asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   auto ex = co_await asio::this_coro::executor;
-  auto where = bind_endpoint(o.target);
+  auto where = bind_endpoint(o.target, o.family);
   if (!where) {
     say("cannot listen on " + o.target.host + ": " + where.error().message());
     co_return kExitNetwork;
@@ -193,6 +260,7 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
     say("cannot listen on " + to_string(*where) + ": " + acc.error().message());
     co_return kExitNetwork;
   }
+  CloseOnStop close_on_stop([&acc] { acc->close(); });
   log::tool()->info("listening on {}", to_string(acc->local_endpoint()));
   name_registration registration;  // stops keeping the name current when this returns
   if (o.register_name) {
@@ -201,28 +269,56 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
     registration = std::move(*made);
   }
   const bool many = o.keep_open || o.forward;
-  for (;;) {
+  ConnectionGroup connections(ex);
+  int status = kExitOk;
+  while (!stopping()) {
     auto [ec, s] = co_await acc->async_accept(use_tuple);
     if (ec) {
-      say("accept failed: " + ec.message());
-      co_return kExitNetwork;
+      if (!stopping()) {
+        say("accept failed: " + ec.message());
+        status = kExitNetwork;
+      }
+      break;
+    }
+    if (wrong_family(o, s)) {
+      log::tool()->info("-6: turned away {}", to_string(*s.remote_endpoint()));
+      s.abort();
+      continue;
     }
     if (!many) {
       // Moves of this connection still arrive on the listening socket.
       acc->set_accepting(false);
-      co_return co_await serve(o, std::move(s), false, stats) ? kExitOk : kExitNetwork;
+      status = co_await serve(o, std::move(s), false, stats) ? kExitOk : kExitNetwork;
+      break;
     }
-    asio::co_spawn(ex, serve(o, std::move(s), false, stats), [](std::exception_ptr e, bool) {
-      if (e) say("internal error in a connection");
-    });
+    connections.spawn(serve_accepted(o, std::move(s), stats));
   }
+  acc->close();
+  co_await connections.wait_all();
+  co_return status;
+}
+
+// One plain TCP connection accepted by --local, carried over its own
+// msocket connection to the target.
+asio::awaitable<void> carry_local(const NetcatOptions& o, StatsLog& stats, tcp::socket plain) {
+  auto ex = co_await asio::this_coro::executor;
+  auto [cec, s] = co_await async_connect(ex, o.target.host, o.target.port, o.connection, use_tuple);
+  if (cec) {
+    say("cannot connect to " + o.target.host + ":" + o.target.port + ": " + cec.message());
+    co_return;
+  }
+  OpenedStream listed(s);
+  auto local = make_socket_end(std::move(plain));
+  auto ec = co_await splice(s, *local, o.splice);
+  stats.add(s.stats());
+  if (ec) say(ec.message());
 }
 
 // --local: each plain TCP connection accepted here gets its own msocket
 // connection to the target.
 asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
   auto ex = co_await asio::this_coro::executor;
-  auto where = bind_endpoint(*o.local);
+  auto where = bind_endpoint(*o.local, o.family);
   if (!where) {
     say("cannot listen on " + o.local->host + ": " + where.error().message());
     co_return kExitNetwork;
@@ -237,29 +333,26 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
     say("cannot listen on " + to_string(*where) + ": " + ec.message());
     co_return kExitNetwork;
   }
+  CloseOnStop close_on_stop([&acc] {
+    error_code ignored;
+    acc.close(ignored);
+  });
   log::tool()->info("listening on {}", to_string(acc.local_endpoint()));
-  for (;;) {
+  ConnectionGroup connections(ex);
+  int status = kExitOk;
+  while (!stopping()) {
     auto [aec, plain] = co_await acc.async_accept(use_tuple);
     if (aec) {
-      say("accept failed: " + aec.message());
-      co_return kExitNetwork;
-    }
-    asio::co_spawn(ex, [&o, &stats, plain = std::move(plain)]() mutable -> asio::awaitable<void> {
-      auto ex = co_await asio::this_coro::executor;
-      auto [cec, s] = co_await async_connect(ex, o.target.host, o.target.port, o.connection, use_tuple);
-      if (cec) {
-        say("cannot connect to " + o.target.host + ":" + o.target.port + ": " + cec.message());
-        co_return;
+      if (!stopping()) {
+        say("accept failed: " + aec.message());
+        status = kExitNetwork;
       }
-      OpenedStream listed(s);
-      auto local = make_socket_end(std::move(plain));
-      auto ec = co_await splice(s, *local, o.splice);
-      stats.add(s.stats());
-      if (ec) say(ec.message());
-    }, [](std::exception_ptr e) {
-      if (e) say("internal error in a forwarded connection");
-    });
+      break;
+    }
+    connections.spawn(carry_local(o, stats, std::move(plain)));
   }
+  co_await connections.wait_all();
+  co_return status;
 }
 
 }  // namespace
@@ -267,6 +360,8 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
 void migrate_all() {
   for (auto* s : opened_streams()) s->migrate();
 }
+
+
 
 asio::awaitable<int> run_netcat(NetcatOptions options) {
   StatsLog stats{options.stats_file, {}};

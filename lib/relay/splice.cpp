@@ -1,5 +1,8 @@
 #include "relay/splice.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,13 +22,45 @@ struct Shared {
   explicit Shared(asio::any_io_executor ex) : watchdog(ex) {}
   TimePoint last_activity = Clock::now();
   std::optional<TimePoint> local_eof_at;
+  std::optional<Duration> stop_grace;  // set by stop_all_splices
   asio::steady_timer watchdog;
 };
+
+// Set by stop_all_splices(): a splice that starts later stops at once.
+std::optional<Duration>& stop_grace_for_all() {
+  static std::optional<Duration> grace;
+  return grace;
+}
+
+// The splices running now, for stop_all_splices().
+std::vector<Shared*>& running_splices() {
+  static std::vector<Shared*> list;
+  return list;
+}
+
+// Lists a splice in running_splices() for as long as it runs.
+class RunningSplice {
+ public:
+  explicit RunningSplice(Shared& s) : shared_(&s) { running_splices().push_back(shared_); }
+  ~RunningSplice() { std::erase(running_splices(), shared_); }
+  RunningSplice(const RunningSplice&) = delete;
+  RunningSplice& operator=(const RunningSplice&) = delete;
+
+ private:
+  Shared* shared_;
+};
+
+// Waits until the splice ends (never returns on its own).
+asio::awaitable<void> wait_forever() {
+  asio::steady_timer forever(co_await asio::this_coro::executor, TimePoint::max());
+  co_await forever.async_wait(use_tuple);
+}
 
 asio::awaitable<error_code> upstream(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
                                      Shared& shared) {
   if (!options.send) {
-    stream.shutdown_write();
+    // ncat's --recv-only: no EOF either; the end comes from the peer.
+    co_await wait_forever();
     co_return error_code{};
   }
   std::vector<std::byte> buffer(kChunk);
@@ -70,52 +105,66 @@ asio::awaitable<error_code> downstream_then_close(msocket::stream& stream, Local
   co_return closed;
 }
 
-// Upstream that does not end the splice at local EOF (--no-shutdown: only the
-// peer's close ends it).
+// Upstream that does not end the splice at local EOF: only the peer's EOF
+// (or its close) ends it.
 asio::awaitable<error_code> upstream_then_wait(msocket::stream& stream, LocalEnd& local,
                                                const SpliceOptions& options, Shared& shared) {
   if (auto ec = co_await upstream(stream, local, options, shared)) co_return ec;
-  asio::steady_timer forever(co_await asio::this_coro::executor, TimePoint::max());
-  co_await forever.async_wait(use_tuple);
+  co_await wait_forever();
   co_return error_code{};
 }
 
+// Both directions to their end, each at its own pace (a child or a socket
+// finishes its output after our EOF reached it).
+asio::awaitable<error_code> both_directions(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
+                                            Shared& shared) {
+  // A failing direction ends the other by closing what it waits on (the
+  // local end, or the connection), so `&&` completes.
+  auto up_and_stop = [&]() -> asio::awaitable<error_code> {
+    auto e = co_await upstream(stream, local, options, shared);
+    if (e) stream.abort();
+    co_return e;
+  };
+  auto down_and_stop = [&]() -> asio::awaitable<error_code> {
+    auto e = co_await downstream_then_close(stream, local, options, shared);
+    if (e) local.close();
+    co_return e;
+  };
+  auto sending = up_and_stop();
+  auto receiving = down_and_stop();
+  auto [up, down] = co_await all_of(sending, receiving);
+  co_return down ? down : up;
+}
 
-asio::awaitable<error_code> transfer(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
-                                     Shared& shared) {
-  error_code ec;
-  if (options.half_close) {
-    // A failing direction ends the other by closing what it waits on (the
-    // local end, or the connection), so `&&` completes.
-    auto up_and_stop = [&]() -> asio::awaitable<error_code> {
-      auto e = co_await upstream(stream, local, options, shared);
-      if (e) stream.abort();
-      co_return e;
-    };
-    auto down_and_stop = [&]() -> asio::awaitable<error_code> {
-      auto e = co_await downstream_then_close(stream, local, options, shared);
-      if (e) local.close();
-      co_return e;
-    };
-    auto sending = up_and_stop();
-    auto receiving = down_and_stop();
-    auto [up, down] = co_await all_of(sending, receiving);
-    co_return down ? down : up;
-  } else {
-    auto receiving = downstream(stream, local, options, shared);
-    auto sending = upstream_then_wait(stream, local, options, shared);
-    auto outcome = co_await first_of(receiving, sending);
-    ec = std::visit([](error_code e) { return e; }, outcome);
-    if (!ec) stream.shutdown_write();
-  }
+// Until the peer's EOF, which ends the splice: what the local end has not
+// yet given is left unread, and the connection closes.
+asio::awaitable<error_code> until_peer_eof(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
+                                           Shared& shared) {
+  auto receiving = downstream(stream, local, options, shared);
+  auto sending = upstream_then_wait(stream, local, options, shared);
+  auto outcome = co_await first_of(receiving, sending);
+  const auto ec = std::visit([](error_code e) { return e; }, outcome);
   if (ec) co_return ec;
+  stream.shutdown_write();
   auto [closed] = co_await stream.async_wait_closed(use_tuple);
   co_return closed;
 }
 
-// Ends the splice on -i (idle) or -q (quit after local EOF).
-asio::awaitable<error_code> watchdog(const SpliceOptions& options, Shared& shared) {
+asio::awaitable<error_code> transfer(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
+                                     Shared& shared) {
+  // --no-shutdown keeps our direction open, so only the peer's EOF can end.
+  const bool peer_eof_ends = options.end_at_peer_eof || !options.half_close || !options.send;
+  if (peer_eof_ends) co_return co_await until_peer_eof(stream, local, options, shared);
+  co_return co_await both_directions(stream, local, options, shared);
+}
+
+// Why the watchdog ended the splice.
+enum class Alarm { quit, idle, stop };
+
+// Ends the splice on -i (idle), -q (quit after local EOF) or a stop request.
+asio::awaitable<Alarm> watchdog(const SpliceOptions& options, Shared& shared) {
   for (;;) {
+    if (shared.stop_grace) co_return Alarm::stop;
     TimePoint deadline = TimePoint::max();
     if (options.idle_timeout) deadline = shared.last_activity + *options.idle_timeout;
     if (options.quit_after_eof && shared.local_eof_at)
@@ -124,31 +173,61 @@ asio::awaitable<error_code> watchdog(const SpliceOptions& options, Shared& share
     if (now >= deadline) {
       const bool quit = options.quit_after_eof && shared.local_eof_at &&
                         now >= *shared.local_eof_at + *options.quit_after_eof;
-      co_return quit ? error_code{} : error_code(asio::error::timed_out);
+      co_return quit ? Alarm::quit : Alarm::idle;
     }
     shared.watchdog.expires_at(deadline);
     co_await shared.watchdog.async_wait(use_tuple);
-    // The timer is also cancelled to say "look again" (local EOF); only a
-    // cancellation of this coroutine (the transfer ended) ends the loop.
+    // The timer is also cancelled to say "look again" (local EOF, a stop);
+    // only a cancellation of this coroutine (the transfer ended) ends the loop.
     auto state = co_await asio::this_coro::cancellation_state;
-    if (state.cancelled() != asio::cancellation_type::none) co_return error_code{};
+    if (state.cancelled() != asio::cancellation_type::none) co_return Alarm::quit;
   }
+}
+
+// A stop request: half-close, and give the peer `grace` to close too.
+asio::awaitable<error_code> close_in_order(msocket::stream& stream, Duration grace) {
+  stream.shutdown_write();
+  asio::steady_timer timer(co_await asio::this_coro::executor, grace);
+  auto closing = stream.async_wait_closed(use_tuple);
+  auto expiring = timer.async_wait(use_tuple);
+  auto outcome = co_await first_of(closing, expiring);
+  if (outcome.index() == 0) co_return std::get<0>(std::get<0>(outcome));
+  stream.abort();
+  co_return error_code(asio::error::timed_out);
 }
 
 }  // namespace
 
 asio::awaitable<error_code> splice(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options) {
   Shared shared(co_await asio::this_coro::executor);
+  RunningSplice listed(shared);
+  shared.stop_grace = stop_grace_for_all();
   auto transferring = transfer(stream, local, options, shared);
   auto watching = watchdog(options, shared);
   auto outcome = co_await first_of(transferring, watching);
   local.close();
   if (outcome.index() == 0) co_return std::get<0>(outcome);
-  // The watchdog ended it: drop the connection rather than wait for the peer.
+  switch (std::get<1>(outcome)) {
+    case Alarm::stop:
+      co_return co_await close_in_order(stream, *shared.stop_grace);
+    case Alarm::idle:
+      // Drop the connection rather than wait for the peer.
+      stream.abort();
+      log::tool()->info("idle timeout expired");
+      co_return error_code(asio::error::timed_out);
+    case Alarm::quit:
+      break;
+  }
   stream.abort();
-  const auto ec = std::get<1>(outcome);
-  if (ec == asio::error::timed_out) log::tool()->info("idle timeout expired");
-  co_return ec;
+  co_return error_code{};
+}
+
+void stop_all_splices(Duration grace) {
+  stop_grace_for_all() = grace;
+  for (auto* shared : running_splices()) {
+    shared->stop_grace = grace;
+    shared->watchdog.cancel();
+  }
 }
 
 }  // namespace msocket::relay

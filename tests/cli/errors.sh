@@ -45,8 +45,12 @@ expect_log prefer_listen '^mcat: --prefer is for connecting'
 run prefer_long_name 2 10 --prefer an-interface-name-too-long 127.0.0.1 1
 expect_log prefer_long_name "^mcat: --prefer wants an interface name"
 
-run keep_without_listen 2 10 -k 127.0.0.1 1
-expect_log keep_without_listen '^mcat: .*-k'
+run both_families 2 10 -4 -6 -l 0
+expect_log both_families '^mcat: -4 and -6 exclude each other'
+run v4_with_v6_address 2 10 -4 -l ::1 0
+expect_log v4_with_v6_address '^mcat: -4 does not go with the address ::1'
+run v6_with_v4_address 2 10 -6 127.0.0.1 1
+expect_log v6_with_v4_address '^mcat: -6 does not go with the address 127\.0\.0\.1'
 run exec_and_sh_exec 2 10 -l -e /bin/cat -c cat 127.0.0.1 0
 expect_log exec_and_sh_exec '^mcat: .*-e.*-c'
 run forward_without_listen 2 10 --forward 127.0.0.1:22 127.0.0.1 1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `mcat -l -k` goes on accepting: three clients one after the other, then two
 # at once. What each sends reaches the listener's stdout whole; the listener
-# sends nothing (each client gets end of file at once and exits 0) and is
-# still running at the end.
+# sends nothing (each client's end of file ends its connection, as in ncat;
+# the client gets end of file then and exits 0) and is still running at the
+# end.
 # Usage: keep_open.sh MCAT
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR

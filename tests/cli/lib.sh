@@ -116,7 +116,7 @@ cli_render_manpage() {
 # cli_help_options HELP_FILE: the options a --help lists, one line each with
 # its forms ("-l --listen", "--stats"). Option lines of --help look like
 # `  -l [ --listen ]  ...` or `  --stats arg ...`.
-cli_help_options() { grep -oE '^  (-[a-zA-Z] \[ )?--[a-z][a-z-]*' "$1" | sed -E 's/^  //; s/ \[ / /'; }
+cli_help_options() { grep -oE '^  (-[a-zA-Z0-9] \[ )?--[a-z0-9][a-z0-9-]*' "$1" | sed -E 's/^  //; s/ \[ / /'; }
 
 # True if the rendered page names OPTION as an option, not inside a word:
 # `--stats` but not `--stats-json`.

@@ -39,8 +39,11 @@ test_say "$(grep -oE 'migrated conn=.*' "$TEST_TMP/cli.log" | head -n 1)"
 
 cli_fifo_write "$cli_in" "$TEST_TMP/up2.bin"
 cli_fifo_write "$srv_in" "$TEST_TMP/down2.bin"
+# Both streams whole before the client's end of file, which ends the
+# connection at the listener (ncat's rule) whatever it has not sent yet.
+test_wait_for_size "$TEST_TMP/srv.out" $((2 * PART)) 10 || test_fail "second part never reached the server"
+test_wait_for_size "$TEST_TMP/cli.out" $((2 * PART)) 10 || test_fail "second part never reached the client"
 cli_fifo_close "$cli_in"
-cli_fifo_close "$srv_in"
 test_expect_exit "$client" client 0
 test_expect_exit "$server" server 0
 test_expect_same "$TEST_TMP/up.bin" "$TEST_TMP/srv.out" "client -> server across the migration"

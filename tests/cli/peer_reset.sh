@@ -2,9 +2,12 @@
 # When the peer resets the connection, mcat ends at once with exit 1 and a
 # message, even though its own standard input is still open and idle (as nc
 # does when the peer goes away). The reset comes from the peer's -q, which
-# ends a connection by resetting it.
-#  1. client `-q 200ms` quits; the server, its input idle, must exit 1;
-#  2. server `-q 200ms` quits; the client, its input idle, must exit 1.
+# ends a connection by resetting it; the peer uses --no-shutdown, as its end
+# of file would otherwise end the connection in order first (ncat's rules).
+#  1. client `--no-shutdown -q 200ms` quits; the server, its input idle, must
+#     exit 1;
+#  2. server `--no-shutdown -q 200ms` quits; the client, its input idle, must
+#     exit 1.
 # Usage: peer_reset.sh MCAT
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -16,7 +19,7 @@ printf 'one line\n' >"$TEST_TMP/line.txt"
 cli_fifo srv_in
 cli_listen srv 30 "$MCAT" -l -v 127.0.0.1 0 <"$TEST_TMP/srv_in" >"$TEST_TMP/srv.out"
 server=$CLI_PID
-cli_spawn 20 "$MCAT" -v -q 200ms 127.0.0.1 "$CLI_PORT" <"$TEST_TMP/line.txt" >/dev/null 2>"$TEST_TMP/cli.log"
+cli_spawn 20 "$MCAT" -v --no-shutdown -q 200ms 127.0.0.1 "$CLI_PORT" <"$TEST_TMP/line.txt" >/dev/null 2>"$TEST_TMP/cli.log"
 test_expect_exit "$CLI_PID" "client with -q 200ms" 0
 test_wait_for_line "$TEST_TMP/srv.log" 'reset' 5 || test_fail "the server was not told of the reset"
 test_wait_until 3 test_exited "$server" ||
@@ -26,7 +29,7 @@ test_expect_grep "$TEST_TMP/srv.log" '^mcat: .*reset' "server's message"
 
 # --- 2. the server resets ----------------------------------------------------
 cli_fifo cli_in
-cli_listen srv2 30 "$MCAT" -l -v -q 200ms 127.0.0.1 0 <"$TEST_TMP/line.txt" >/dev/null
+cli_listen srv2 30 "$MCAT" -l -v --no-shutdown -q 200ms 127.0.0.1 0 <"$TEST_TMP/line.txt" >/dev/null
 server=$CLI_PID
 cli_spawn 20 "$MCAT" -v 127.0.0.1 "$CLI_PORT" <"$TEST_TMP/cli_in" >"$TEST_TMP/cli2.out" 2>"$TEST_TMP/cli2.log"
 client=$CLI_PID

@@ -21,6 +21,14 @@ endfunction()
 msocket_add_cli_tests(mcat
   transfer          # 8 MiB each way at once; --stats byte counts
   half_close        # EOF one way while the other carries on; --no-shutdown
+  eof_listener      # the peer's EOF ends a listener's connection although its input is open
+  eof_client        # the peer's EOF ends a client although its input is open
+  keep_open_connect # -k in connect mode: goes on after the peer's EOF
+  serve_file        # serving a file: --send-only on the listener, or --recv-only on the client
+  signal_close      # SIGINT/SIGTERM close in order: the peer exits 0
+  exec_ncat_env     # -c children get NCAT_* (and MCAT_*) addresses
+  exit_status       # runtime failures exit 1, usage errors 2
+  listen_dual_stack # no address: IPv4 and IPv6; -4 and -6
   exec              # -e /bin/cat, -c 'tr a-z A-Z', MCAT_* environment
   send_recv_only    # --recv-only sends nothing, --send-only writes nothing
   timeouts          # -i 500ms on an idle connection, -q 1 after stdin EOF

@@ -2,8 +2,10 @@
 # Timers that end a connection:
 #  - `-i 500ms` on a connection where nothing moves: the client exits 1 with
 #    a message about the timeout, after about half a second;
-#  - `-q 1`: the client quits about 1 s after the end of its input although
-#    the server keeps the connection open (its input never ends), exit 0.
+#  - `--no-shutdown -q 1` (nc's -q without -N): the client quits about 1 s
+#    after the end of its input although the server keeps the connection
+#    open (its input never ends, and the client's end of file is not passed
+#    on, which would end the connection at once), exit 0.
 # Usage: timeouts.sh MCAT
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -28,13 +30,13 @@ test_say "-i 500ms: quit after ${elapsed_ms} ms: $(grep '^mcat: ' "$TEST_TMP/idl
 cli_fifo_close "$cli_in"
 
 # --- -q: quit after end of input ----------------------------------------------
-# The server's input is a FIFO the test never closes: without -q the client
-# would wait for the server forever.
+# The server's input is a FIFO the test never closes, and --no-shutdown keeps
+# the client's end of file from it: without -q the client would wait forever.
 printf 'before the quit\n' >"$TEST_TMP/line.in"
 cli_fifo srv2_in
 cli_listen srv2 30 "$MCAT" -l -v 127.0.0.1 0 <"$TEST_TMP/srv2_in" >"$TEST_TMP/srv2.out"
 start=$(test_now_us)
-cli_spawn 20 "$MCAT" -v -q 1 127.0.0.1 "$CLI_PORT" <"$TEST_TMP/line.in" >/dev/null 2>"$TEST_TMP/quit.log"
+cli_spawn 20 "$MCAT" -v --no-shutdown -q 1 127.0.0.1 "$CLI_PORT" <"$TEST_TMP/line.in" >/dev/null 2>"$TEST_TMP/quit.log"
 test_expect_exit "$CLI_PID" "client with -q 1" 0
 elapsed_ms=$(( ($(test_now_us) - start) / 1000 ))
 ((elapsed_ms >= 900)) || test_fail "-q 1: the client quit after only ${elapsed_ms} ms"

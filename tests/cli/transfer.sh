@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # 8 MiB each way at once over loopback: both streams arrive byte for byte,
-# both ends exit 0, and each end's --stats JSON is well formed with byte
+# both ends exit 0 once the client's input ends (after both streams have
+# arrived: with ncat's rules the listener ends the connection at the
+# client's end of file, so the test holds both inputs open until then), and each end's --stats JSON is well formed with byte
 # counts equal to what it sent and received (the two directions differ in
 # size, so swapped counters show).
 # Usage: transfer.sh MCAT
@@ -15,12 +17,21 @@ UP=$((8 * 1024 * 1024 + 4321))   # client -> server
 test_random_file "$TEST_TMP/down.bin" "$DOWN"
 test_random_file "$TEST_TMP/up.bin" "$UP"
 
+cli_fifo srv_in; srv_in=$CLI_FIFO_FD
+cli_fifo cli_in; cli_in=$CLI_FIFO_FD
 cli_listen srv 40 "$MCAT" -l -v --stats "$TEST_TMP/srv.json" 127.0.0.1 0 \
-  <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out"
+  <"$TEST_TMP/srv_in" >"$TEST_TMP/srv.out"
 server=$CLI_PID
 cli_spawn 40 "$MCAT" -v --stats "$TEST_TMP/cli.json" 127.0.0.1 "$CLI_PORT" \
-  <"$TEST_TMP/up.bin" >"$TEST_TMP/cli.out" 2>"$TEST_TMP/cli.log"
+  <"$TEST_TMP/cli_in" >"$TEST_TMP/cli.out" 2>"$TEST_TMP/cli.log"
 client=$CLI_PID
+cli_fifo_write "$srv_in" "$TEST_TMP/down.bin" &
+writer=$!
+cli_fifo_write "$cli_in" "$TEST_TMP/up.bin"
+wait "$writer" || test_fail "cannot write down.bin into the listener's FIFO"
+test_wait_for_size "$TEST_TMP/srv.out" "$UP" 20 || test_fail "the listener received $(test_file_size "$TEST_TMP/srv.out") of $UP bytes"
+test_wait_for_size "$TEST_TMP/cli.out" "$DOWN" 20 || test_fail "the client received $(test_file_size "$TEST_TMP/cli.out") of $DOWN bytes"
+cli_fifo_close "$cli_in"
 
 test_expect_exit "$client" client 0
 test_expect_exit "$server" server 0

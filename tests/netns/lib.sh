@@ -252,7 +252,7 @@ tb_start_transfer() {
     <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
   TB_SERVER=$TB_PID
   test_wait_for_line "$TEST_TMP/srv.log" "listening on .*:$TB_PORT" 10 || test_fail "server never said 'listening on'"
-  tb_start_client 120 -v "$TB_SRV_ADDR" "$TB_PORT"
+  tb_start_exchange_client 120 "$down" -v "$TB_SRV_ADDR" "$TB_PORT"
   test_wait_for_line "$TEST_TMP/cli.log" 'connected to ' 10 || test_fail "client never said 'connected to'"
 }
 
@@ -272,7 +272,9 @@ tb_start_download() {
     < <(sleep "$delay"; cat "$TEST_TMP/down.bin") >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
   TB_SERVER=$TB_PID
   tb_wait_for_listen "$TB_SRV" 7000 10 || test_fail "the server did not listen"
-  tb_start_client 90 -v "$@" "$TB_SRV_ADDR" 7000
+  # --recv-only: the client's empty input would end the connection at the
+  # listener before the download (ncat's end-of-file rules).
+  tb_start_client 90 -v --recv-only "$@" "$TB_SRV_ADDR" 7000
 }
 
 # tb_start_client SECONDS MCAT_ARGUMENT...: mcat in the client namespace with
@@ -282,6 +284,21 @@ tb_start_client() {
   shift
   tb_spawn "$TB_CLI" "$seconds" "$MCAT" --stats "$TEST_TMP/cli.json" "$@" \
     <"$TEST_TMP/up.bin" >"$TEST_TMP/cli.out" 2>"$TEST_TMP/cli.log"
+  TB_CLIENT=$TB_PID
+}
+
+# tb_start_exchange_client SECONDS DOWN_BYTES MCAT_ARGUMENT...: as
+# tb_start_client, for an exchange both ways at once. Under ncat's
+# end-of-file rules the listener ends the connection at the client's end of
+# file and a client exits at the listener's: so the client has -k (it goes
+# on sending after the listener's end of file) and its input, up.bin, stays
+# open until it has received DOWN_BYTES (SECONDS at most).
+tb_start_exchange_client() {
+  local seconds=$1 down=$2
+  shift 2
+  tb_spawn "$TB_CLI" "$seconds" "$MCAT" --stats "$TEST_TMP/cli.json" -k "$@" \
+    < <(cat "$TEST_TMP/up.bin"; test_wait_for_size "$TEST_TMP/cli.out" "$down" "$seconds" || true) \
+    >"$TEST_TMP/cli.out" 2>"$TEST_TMP/cli.log"
   TB_CLIENT=$TB_PID
 }
 
@@ -363,7 +380,7 @@ tb_start_named_transfer() {
   test_random_file "$TEST_TMP/up.bin" "$bytes"
   test_random_file "$TEST_TMP/down.bin" "$bytes"
   tb_start_named_server 120 --stats "$TEST_TMP/srv.json" <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out"
-  tb_start_client 120 -v "$@" --names "$TB_NAMES" srv
+  tb_start_exchange_client 120 "$bytes" -v "$@" --names "$TB_NAMES" srv
   test_wait_for_line "$TEST_TMP/cli.log" 'connected to 10.200.2.2:7000' 10 || test_fail "the client did not connect"
 }
 

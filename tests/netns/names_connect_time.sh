@@ -31,7 +31,7 @@ table inet blackhole {
 NFT
 test_say "registered at 10.200.2.2:7000, which now drops connects"
 
-tb_start_client 60 -vv -w 30s --names "$TB_NAMES" srv
+tb_start_exchange_client 60 "$SIZE" -vv -w 30s --names "$TB_NAMES" srv
 sleep 1
 grep -q 'connected to' "$TEST_TMP/cli.log" && test_fail "the client connected to the old address"
 test_running "$TB_CLIENT" || test_fail "the client gave up before the server moved"

@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/program_options.hpp>
 
 #include "core/log.hpp"
@@ -78,7 +79,6 @@ void read_mode(const po::variables_map& vm, relay::NetcatOptions& o) {
     if (positional_args.size() != 2)
       throw UsageError(by_name ? "connect mode needs NAME [PORT]" : "connect mode needs HOST and PORT");
     if (vm.count("port")) throw UsageError("-p is the listening port: use it with -l (the source address is -s)");
-    if (o.keep_open) throw UsageError("-k goes with -l");
     o.target = {positional_args[0], positional_args[1]};
     if (vm.count("source")) {
       // The first is the first flowpath's; each further one gets a flowpath of its own.
@@ -127,6 +127,24 @@ void read_names(const po::variables_map& vm, relay::NetcatOptions& o) {
   o.connection.follow_peer_name = vm.count("no-watch") == 0;
 }
 
+// -4 / -6, and an address literal of the other family named with them.
+void read_family(const po::variables_map& vm, relay::NetcatOptions& o) {
+  const bool v4 = vm.count("ipv4") > 0, v6 = vm.count("ipv6") > 0;
+  if (v4 && v6) throw UsageError("-4 and -6 exclude each other");
+  if (!v4 && !v6) return;
+  o.family = v4 ? relay::Family::v4 : relay::Family::v6;
+  const char* option = v4 ? "-4" : "-6";
+  if (!o.connection.name_service.empty() && !o.listen)
+    throw UsageError(std::string(option) + " does not go with --names (the name's record gives the addresses)");
+  std::vector<std::string> addresses{o.target.host};
+  if (o.connection.source) addresses.push_back(o.connection.source->to_string());
+  for (const auto& text : addresses) {
+    boost::system::error_code ec;
+    const auto a = boost::asio::ip::make_address(text, ec);
+    if (!ec && a.is_v4() != v4) throw UsageError(std::string(option) + " does not go with the address " + text);
+  }
+}
+
 // Everything else that maps one option to one setting.
 void read_settings(const po::variables_map& vm, relay::NetcatOptions& o) {
   if (vm.count("exec")) o.exec = vm["exec"].as<std::string>();
@@ -172,7 +190,9 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("help,h", "show this help and exit")
       ("version", "show the version and exit")
       ("listen,l", "listen for connections")
-      ("keep-open,k", "with -l: accept many connections")
+      ("keep-open,k", "with -l: accept many connections; connecting: go on after the peer's end of file")
+      ("ipv4,4", "IPv4 only")
+      ("ipv6,6", "IPv6 only (a listener with no address takes both by default)")
       ("port,p", po::value<std::string>(), "with -l: port to listen on")
       ("source,s", po::value<std::vector<std::string>>(), "local address: bind the first flowpath (connect) or listen (with -l) there; again: one more flowpath from each")
       ("paths", po::value<std::string>(), "'all': a flowpath from every usable local address, following them as they come and go")
@@ -219,7 +239,7 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
   po::notify(vm);
 
   if (vm.count("help")) {
-    std::cout << kUsage << "\n" << visible << "\nExit status: 0 success, 1 network error, 2 usage or other error.\n";
+    std::cout << kUsage << "\n" << visible << "\nExit status: 0 success, 1 network or other runtime error, 2 usage error.\n";
     std::exit(0);
   }
   if (vm.count("version")) {
@@ -230,9 +250,54 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
   relay::NetcatOptions o;
   read_names(vm, o);
   read_mode(vm, o);
+  read_family(vm, o);
   read_settings(vm, o);
   check_combinations(o);
   return o;
+}
+
+// SIGINT, SIGTERM: close every connection in order, then exit; a second
+// signal, or a close that takes longer than kGiveUp, stops at once.
+constexpr auto kCloseGrace = std::chrono::seconds(1);
+constexpr auto kGiveUp = std::chrono::seconds(3);
+
+int run(const relay::NetcatOptions& options) {
+  boost::asio::io_context context;
+  boost::asio::signal_set signals(context, SIGINT, SIGTERM);
+  boost::asio::steady_timer give_up(context);
+  int status = relay::kExitNetwork;
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int) {
+    if (ec) return;
+    if (relay::stopping()) {
+      context.stop();
+      return;
+    }
+    relay::close_all(kCloseGrace);
+    give_up.expires_after(kGiveUp);
+    give_up.async_wait([&](boost::system::error_code wec) {
+      if (!wec) context.stop();
+    });
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+  // SIGUSR1: the user (or a script) asks for a migration now.
+  boost::asio::signal_set migrate_signal(context, SIGUSR1);
+  std::function<void(boost::system::error_code, int)> on_migrate = [&](boost::system::error_code ec, int) {
+    if (ec) return;
+    relay::migrate_all();
+    migrate_signal.async_wait(on_migrate);
+  };
+  migrate_signal.async_wait(on_migrate);
+  boost::asio::co_spawn(context, relay::run_netcat(options), [&](std::exception_ptr e, int s) {
+    if (e) std::rethrow_exception(e);
+    status = s;
+    signals.cancel();
+    migrate_signal.cancel();
+    give_up.cancel();
+    context.stop();
+  });
+  context.run();
+  return status;
 }
 
 }  // namespace
@@ -252,31 +317,9 @@ int main(int argc, char** argv) {
   }
   msocket::log::send_logs_to_stderr(verbosity);
   try {
-    boost::asio::io_context context;
-    boost::asio::signal_set signals(context, SIGINT, SIGTERM);
-    int status = relay::kExitNetwork;
-    signals.async_wait([&](boost::system::error_code ec, int) {
-      if (!ec) context.stop();
-    });
-    // SIGUSR1: the user (or a script) asks for a migration now.
-    boost::asio::signal_set migrate_signal(context, SIGUSR1);
-    std::function<void(boost::system::error_code, int)> on_migrate = [&](boost::system::error_code ec, int) {
-      if (ec) return;
-      relay::migrate_all();
-      migrate_signal.async_wait(on_migrate);
-    };
-    migrate_signal.async_wait(on_migrate);
-    boost::asio::co_spawn(context, relay::run_netcat(options), [&](std::exception_ptr e, int s) {
-      if (e) std::rethrow_exception(e);
-      status = s;
-      signals.cancel();
-      migrate_signal.cancel();
-      context.stop();
-    });
-    context.run();
-    return status;
+    return run(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mcat: %s\n", e.what());
-    return relay::kExitUsage;
+    return relay::kExitNetwork;  // a runtime failure (2 is for usage errors)
   }
 }

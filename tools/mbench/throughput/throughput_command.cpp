@@ -73,11 +73,15 @@ std::optional<ThroughputOptions> parse_throughput(const std::vector<std::string>
 
 std::vector<TransferTool> tools(const std::filesystem::path& mcat) {
   const std::string m = mcat.string();
+  // One way, as socat -u: with ncat's end-of-file rules the receiver's empty
+  // input would otherwise end the connection before the data has crossed.
   return {
       {"msocket", "mcat",
-       [m](const std::string& address) { return std::vector<std::string>{m, "-l", "-v", address, "0"}; },
+       [m](const std::string& address) {
+         return std::vector<std::string>{m, "-l", "-v", "--recv-only", address, "0"};
+       },
        [m](const std::string& address, unsigned short port) {
-         return std::vector<std::string>{m, address, std::to_string(port)};
+         return std::vector<std::string>{m, "--send-only", address, std::to_string(port)};
        }},
       {"tcp", std::string("socat -b ") + kSocatBuffer,
        [](const std::string& address) {

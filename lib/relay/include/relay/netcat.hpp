@@ -20,10 +20,14 @@ struct HostPort {
   std::string port;
 };
 
+// -4, -6: which address family to connect or listen with.
+enum class Family { any, v4, v6 };
+
 struct NetcatOptions {
   bool listen = false;
   bool keep_open = false;                // -k: go on accepting
   HostPort target;                       // connect: the peer; listen: the bind address
+  Family family = Family::any;           // listen: `::` (both families) unless -4
   std::optional<std::string> exec;       // -e: argv split on blanks, no shell
   std::optional<std::string> sh_exec;    // -c: run by /bin/sh -c
   std::optional<HostPort> forward;       // listen: splice each connection to this TCP service
@@ -37,7 +41,8 @@ struct NetcatOptions {
   std::optional<std::string> key_file;
 };
 
-// Exit status as ncat: 0 success, 1 network error.
+// Exit status as ncat: 0 success, 1 a network or other runtime failure, 2 a
+// usage error.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitNetwork = 1;
 inline constexpr int kExitUsage = 2;
@@ -48,6 +53,14 @@ asio::awaitable<int> run_netcat(NetcatOptions options);
 // Asks every connection this process opened to migrate its flowpaths now
 // (mobility asked by the application; mcat does it on SIGUSR1).
 void migrate_all();
+
+// Ends the process's work in order (SIGINT, SIGTERM): listeners stop
+// accepting, and each connection is closed at the stream level (local input
+// no longer read, our direction half-closed), its peer given `grace` to close
+// too before it is reset. run_netcat then completes.
+void close_all(Duration grace);
+// True once close_all() has been called.
+bool stopping();
 
 // Writes the JSON statistics (bytes_sent, bytes_received, flowpaths_opened,
 // migrations) summed over `all`.

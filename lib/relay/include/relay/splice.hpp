@@ -1,7 +1,9 @@
 // Splices an msocket stream with a local end (stdio, a TCP socket, a child),
-// with netcat's end-of-file rules: local EOF half-closes the stream, the
-// peer's EOF half-closes the local end, and the splice ends when both
-// directions are done and the connection has closed.
+// with ncat's end-of-file rules: local EOF half-closes the stream and reading
+// goes on; the peer's EOF half-closes the local end, and either ends the
+// splice at once (standard I/O: SpliceOptions::end_at_peer_eof) or lets the
+// local end finish its side (a child, a socket). Every end is the stream's
+// own (FIN, then the close): flowpath losses do not end a splice.
 #pragma once
 
 #include <optional>
@@ -14,9 +16,15 @@
 namespace msocket::relay {
 
 struct SpliceOptions {
-  bool send = true;        // local -> peer; false: half-close at once (--recv-only)
+  // local -> peer; false: read nothing locally and send nothing, not even an
+  // EOF before the splice ends (--recv-only, a -k listener's connections)
+  bool send = true;
   bool receive = true;     // peer -> local; false: discard what arrives (--send-only)
   bool half_close = true;  // false: keep our direction open at local EOF (--no-shutdown)
+  // The peer's EOF ends the splice: the local output is closed, local input
+  // no longer read, our direction half-closed, the close awaited (ncat with
+  // standard I/O). false: the splice ends when both directions have.
+  bool end_at_peer_eof = false;
   std::optional<Duration> idle_timeout;    // -i: no byte either way for this long
   std::optional<Duration> quit_after_eof;  // -q: quit this long after local EOF
 };
@@ -26,5 +34,12 @@ struct SpliceOptions {
 // an error.
 asio::awaitable<boost::system::error_code> splice(msocket::stream& stream, LocalEnd& local,
                                                   const SpliceOptions& options);
+
+// Ends every splice running in this process in order (SIGINT, SIGTERM):
+// local input is no longer read, our direction is half-closed and the peer's
+// close awaited for `grace`; a peer that has not closed by then is reset.
+// The splice then completes without error, or with asio::error::timed_out
+// if the peer had to be reset.
+void stop_all_splices(Duration grace);
 
 }  // namespace msocket::relay
