@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build msocket twice and run its tests:
 #   build/       RelWithDebInfo        -> every ctest test (unit, sim, cli, netns, ...)
-#   build-asan/  Debug, ASan + UBSan   -> unit, simulation and loopback integration tests
+#   build-asan/  Debug, ASan + UBSan   -> unit, simulation and loopback integration tests,
+#                                         and the command-line tests against mcat, mnamed
+#                                         and mbench built with the sanitizers
 # Namespace tests need root; they are skipped without it, or fail if
 # MSOCKET_REQUIRE_NETNS=1. Exits non-zero if any step fails; the last line is
 # a one-line summary.
@@ -56,13 +58,15 @@ if step "build (RelWithDebInfo)" build build RelWithDebInfo -DMSOCKET_SANITIZE=O
   step "ctest build (all tests)" run_ctest build build -j 2
 fi
 
-# Under the sanitizers: the test programs only (the library code they run is
-# the same), which keeps the second build short.
+# Under the sanitizers: the test programs and the tools (the library code
+# they run is the same; the namespace tests need the optimised build's
+# speed), which keeps the second build short.
 if step "build-asan (Debug, ASan+UBSan)" build build-asan Debug -DMSOCKET_SANITIZE=ON \
-     --target unit_tests sim_tests integration_tests; then
+     --target unit_tests sim_tests integration_tests mcat mnamed mbench; then
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    step "ctest build-asan (unit, sim, integration)" run_ctest build-asan build-asan -j 2 -R '^(unit|sim|integration):'
+    step "ctest build-asan (unit, sim, integration, cli)" run_ctest build-asan build-asan -j 2 \
+      -R '^(unit|sim|integration|cli):'
 fi
 
 elapsed=$((SECONDS - start))

@@ -3,7 +3,9 @@
 # addresses of both families, so that a client on an IPv6-only network can
 # reach it by name as well as one on an IPv4 network. The server has
 # 10.200.2.2 and fd00:2::2; the client connects by name from an IPv6-only
-# network and sends a file, which must arrive intact.
+# network and sends a file, which must arrive intact (the server is
+# --recv-only, as a receiving ncat would be: its empty input would otherwise
+# end the client at once).
 # Usage: names_both_families.sh MCAT MNAMED
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -28,7 +30,7 @@ tb_start_names "$MNAMED"
 tb_spawn "$TB_RTR" 60 socat TCP6-LISTEN:7701,bind=[fd00:1::1],reuseaddr,fork TCP4:10.200.2.1:7700
 
 test_random_file "$TEST_TMP/up.bin" $((4 * 1024 * 1024))
-tb_spawn "$TB_SRV" 60 "$MCAT" -l -v --names "$TB_NAMES" --name srv --key "$TEST_TMP/srv.key" :: 7000 \
+tb_spawn "$TB_SRV" 60 "$MCAT" -l -v --recv-only --names "$TB_NAMES" --name srv --key "$TEST_TMP/srv.key" :: 7000 \
   </dev/null >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
 TB_SERVER=$TB_PID
 test_wait_for_line "$TEST_TMP/srv.log" 'registered srv at ' 10 || test_fail "the server did not register"
