@@ -18,7 +18,6 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 }
 
 std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {

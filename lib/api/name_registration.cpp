@@ -18,7 +18,6 @@ using namespace std::chrono_literals;
 using error_code = boost::system::error_code;
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // Addresses come and go in bursts (a move is a delete and an add): publish
 // once the burst is over, a moment later.
 constexpr auto kSettle = 20ms;

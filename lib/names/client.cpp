@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "core/coroutine.hpp"
 #include "names/registry.hpp"
 
 namespace msocket::names {
@@ -45,7 +46,6 @@ class Busy {
   Client::Connection* connection_;
 };
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxAnswer = 64 * 1024;  // a record is well under 16 KiB
 
 std::int64_t unix_seconds() {

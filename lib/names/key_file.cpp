@@ -13,7 +13,6 @@ namespace {
 
 using error_code = boost::system::error_code;
 
-error_code last_error() { return {errno, boost::system::system_category()}; }
 
 // A key file is one short line; anything longer is not one.
 constexpr std::size_t kMaxFileSize = 512;
@@ -22,17 +21,17 @@ constexpr std::size_t kMaxFileSize = 512;
 
 error_code save_key_file(const std::filesystem::path& path, const SigningKey& key) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return last_error();
+  if (fd < 0) return last_system_error();
   const std::string line = to_base64(key.secret_key) + "\n";
   error_code ec;
   std::string_view rest = line;
   while (!rest.empty() && !ec) {
     const auto n = ::write(fd, rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ec = last_error();
+    if (n < 0) ec = last_system_error();
     else rest.remove_prefix(static_cast<std::size_t>(n));
   }
-  if (!ec && ::fsync(fd) != 0) ec = last_error();
+  if (!ec && ::fsync(fd) != 0) ec = last_system_error();
   ::close(fd);
   if (ec) ::unlink(path.c_str());
   return ec;
@@ -40,18 +39,18 @@ error_code save_key_file(const std::filesystem::path& path, const SigningKey& ke
 
 result<SigningKey> load_key_file(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return last_error();
+  if (fd < 0) return last_system_error();
   struct stat st {};
   std::string text(kMaxFileSize + 1, '\0');
   std::size_t size = 0;
   error_code ec;
-  if (::fstat(fd, &st) != 0) ec = last_error();
+  if (::fstat(fd, &st) != 0) ec = last_system_error();
   // As ssh does: a secret others can read is no longer a secret.
   else if ((st.st_mode & 077) != 0) ec = name_error::key_file_unprotected;
   while (!ec && size < text.size()) {
     const auto n = ::read(fd, text.data() + size, text.size() - size);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ec = last_error();
+    if (n < 0) ec = last_system_error();
     if (n <= 0) break;
     size += static_cast<std::size_t>(n);
   }

@@ -57,7 +57,6 @@ struct Server::State {
 namespace {
 
 using State = Server::State;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kNamesPrefix = "/v1/names/";
 constexpr std::string_view kWatchPrefix = "/v1/watch/";
 

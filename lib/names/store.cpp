@@ -7,19 +7,19 @@
 
 #include <boost/json.hpp>
 
+#include "names/name_error.hpp"
+
 namespace msocket::names {
 namespace {
 
 namespace json = boost::json;
 using error_code = boost::system::error_code;
 
-error_code last_error() { return {errno, boost::system::system_category()}; }
-
 error_code write_all(int fd, std::string_view text) {
   while (!text.empty()) {
     const auto n = ::write(fd, text.data(), text.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return last_error();
+    if (n < 0) return last_system_error();
     text.remove_prefix(static_cast<std::size_t>(n));
   }
   return {};
@@ -27,10 +27,10 @@ error_code write_all(int fd, std::string_view text) {
 
 error_code sync_dir(const std::filesystem::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return last_error();
+  if (fd < 0) return last_system_error();
   const int rc = ::fsync(fd);
   ::close(fd);
-  return rc == 0 ? error_code{} : last_error();
+  return rc == 0 ? error_code{} : last_system_error();
 }
 
 // One log line: {"put": record} or {"erase": name}.
@@ -117,7 +117,7 @@ error_code LogStore::erase(const std::string& name) {
 
 error_code LogStore::append(const std::string& line) {
   if (auto ec = write_all(log_fd_, line)) return ec;
-  if (::fdatasync(log_fd_) != 0) return last_error();
+  if (::fdatasync(log_fd_) != 0) return last_system_error();
   // Compact when the log holds much more than the live records.
   if (++log_lines_ > 1024 && log_lines_ > 4 * records_.size()) return compact();
   return {};
@@ -128,14 +128,14 @@ error_code LogStore::compact() {
   // empty log: a crash at any point leaves either the old or the new state.
   const auto tmp = dir_ / "snapshot.jsonl.tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return last_error();
+  if (fd < 0) return last_system_error();
   error_code ec;
   for (const auto& [name, record] : records_)
     if ((ec = write_all(fd, put_line(record)))) break;
-  if (!ec && ::fsync(fd) != 0) ec = last_error();
+  if (!ec && ::fsync(fd) != 0) ec = last_system_error();
   ::close(fd);
   if (ec) return ec;
-  if (::rename(tmp.c_str(), (dir_ / "snapshot.jsonl").c_str()) != 0) return last_error();
+  if (::rename(tmp.c_str(), (dir_ / "snapshot.jsonl").c_str()) != 0) return last_system_error();
   if (auto sec = sync_dir(dir_)) return sec;
   return reopen_log();
 }
@@ -143,7 +143,7 @@ error_code LogStore::compact() {
 error_code LogStore::reopen_log() {
   if (log_fd_ >= 0) ::close(log_fd_);
   log_fd_ = ::open((dir_ / "log.jsonl").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-  if (log_fd_ < 0) return last_error();
+  if (log_fd_ < 0) return last_system_error();
   log_lines_ = 0;
   return sync_dir(dir_);
 }

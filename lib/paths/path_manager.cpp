@@ -11,9 +11,6 @@ namespace {
 // young is that one, not one the peer dropped.
 constexpr Duration kFreshPath = std::chrono::seconds(1);
 
-bool contains(const PathManager::Endpoints& list, const boost::asio::ip::tcp::endpoint& e) {
-  return std::find(list.begin(), list.end(), e) != list.end();
-}
 }  // namespace
 
 PathManager::PathManager(const PathManagerConfig& config, std::vector<LocalAddress> local_addresses)

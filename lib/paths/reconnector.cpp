@@ -15,10 +15,6 @@ namespace msocket::paths {
 namespace {
 using Endpoints = Reconnector::Endpoints;
 
-bool contains(const Endpoints& list, const boost::asio::ip::tcp::endpoint& e) {
-  return std::find(list.begin(), list.end(), e) != list.end();
-}
-
 // `targets` that one of `ours` can reach first, then the others, each in
 // their order: after a move to an IPv6-only network, the peer's IPv6
 // address before the IPv4 one we connected to.

@@ -13,12 +13,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "core/coroutine.hpp"
+
 extern char** environ;
 
 namespace msocket::relay {
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 using error_code = boost::system::error_code;
 
 // Reads and writes any Asio stream; EOF becomes a 0-byte read.

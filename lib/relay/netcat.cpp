@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"
@@ -21,7 +22,6 @@ namespace {
 
 using error_code = boost::system::error_code;
 using tcp = asio::ip::tcp;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Connections this process opened (not accepted) and is splicing, for
 // migrate_all().

@@ -15,7 +15,6 @@ namespace msocket::relay {
 namespace {
 
 using error_code = boost::system::error_code;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kChunk = 128 * 1024;
 
 struct Shared {

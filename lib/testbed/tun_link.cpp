@@ -28,7 +28,6 @@ namespace msocket::testbed {
 namespace {
 
 namespace asio = boost::asio;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Largest packet a TUN device hands us (an IPv4 datagram's limit).
 constexpr std::size_t kMaxPacket = 65535;

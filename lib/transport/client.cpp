@@ -4,13 +4,13 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "transport/handshake.hpp"
 
 namespace msocket::transport {
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Where RECONNECT reaches us when the server moves (§2.7): one port for both
 // families (IPv6 that hears IPv4 too, where the host has IPv6), so that it

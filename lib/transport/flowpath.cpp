@@ -1,5 +1,6 @@
 // The two coroutines of a flowpath: the reader feeds frames to the session,
 // the writer sends what the session says is due.
+#include "core/coroutine.hpp"
 #include "transport/flowpath.hpp"
 
 #include <cstring>
@@ -18,7 +19,6 @@
 namespace msocket::transport {
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // An I/O buffer that is small while a path is idle (many idle connections
 // must stay cheap) and grows while it is busy, so one read or write then

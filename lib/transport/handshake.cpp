@@ -20,7 +20,6 @@
 
 namespace msocket::transport {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 void tune_socket(tcp::socket& socket, Duration user_timeout) {
   boost::system::error_code ignored;

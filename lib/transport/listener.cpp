@@ -16,7 +16,6 @@
 namespace msocket::transport {
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxHandshakes = 1024;   // flowpaths between accept and SETUP
 constexpr std::size_t kMaxUnaccepted = 128;    // new connections the application has not taken
 constexpr std::size_t kMaxTombstones = 4096;

@@ -23,7 +23,6 @@
 namespace msocket::transport {
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr Duration kFirstReconnectWait = 100ms;  // doubled after each unanswered try
 constexpr int kReconnectTries = 7;               // about 12.7 s in all
 

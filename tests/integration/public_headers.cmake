@@ -23,6 +23,8 @@ endforeach()
 
 add_library(public_headers_check OBJECT
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/public_api_check.cpp ${header_checks} ${staged_headers})
+# Each header alone, not in a batch with the others.
+set_target_properties(public_headers_check PROPERTIES UNITY_BUILD OFF)
 target_include_directories(public_headers_check PRIVATE ${public_include})
 target_link_libraries(public_headers_check PRIVATE Boost::headers)
 target_compile_definitions(public_headers_check PRIVATE BOOST_ASIO_NO_DEPRECATED)

@@ -10,7 +10,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 std::uint64_t total_sent(const Outcome& o) {
   std::uint64_t sum = 0;

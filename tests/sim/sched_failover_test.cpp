@@ -9,7 +9,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 // What LTE alone needs for what WiFi had not delivered when it stopped at
 // `at`, counted from `at`.

@@ -17,6 +17,9 @@
 
 namespace msocket::sched::sim {
 
+// A duration in milliseconds, for CAPTUREs and comparisons.
+inline double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
 // The path's sender window, in bandwidth-delay products at its initial rate:
 // a TCP whose window has grown past the BDP and keeps a small standing queue.
 inline constexpr double kCwndBdps = 1.5;

@@ -11,7 +11,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 }  // namespace
 

@@ -12,12 +12,11 @@ namespace {
 
 using session::SchedulerPolicy;
 
-double ms(Duration d) { return to_milliseconds(d); }
 
 // From the server's first write to the client's last read.
 double transfer_ms(const Scenario& s, const Outcome& o) {
   REQUIRE(o.download_done);
-  return ms(*o.download_done - s.write_at);
+  return to_milliseconds(*o.download_done - s.write_at);
 }
 
 Outcome run_ok(const Scenario& s) {
@@ -78,7 +77,7 @@ TEST_CASE("multipath sim: a path that fails mid-transfer loses nothing", "[sim][
     const auto& rest = s.paths[1 - failing];
     CAPTURE(failing, transfer_ms(s, o), sent_on(o, 0), sent_on(o, 1));
     // No slower than the remaining path alone, with a round trip to spare.
-    CHECK(transfer_ms(s, o) <= ideal_ms({rest}, s.bytes) + ms(rest.rtt));
+    CHECK(transfer_ms(s, o) <= ideal_ms({rest}, s.bytes) + to_milliseconds(rest.rtt));
   }
 }
 
@@ -93,7 +92,7 @@ TEST_CASE("multipath sim: a stalled path does not hold the receiver's window", "
     const auto o = run_ok(s);
     const auto& rest = s.paths[1 - stalling];
     CAPTURE(stalling, transfer_ms(s, o), sent_on(o, 0), sent_on(o, 1));
-    CHECK(transfer_ms(s, o) <= ideal_ms({rest}, s.bytes) + 2 * ms(rest.rtt));
+    CHECK(transfer_ms(s, o) <= ideal_ms({rest}, s.bytes) + 2 * to_milliseconds(rest.rtt));
   }
   SECTION("rr has no copies: the stalled path holds the window until it is declared dead") {
     auto s = download({kWifi, kLte}, SchedulerPolicy::round_robin);
@@ -137,7 +136,7 @@ TEST_CASE("multipath sim: prefer leaves a stalled path, rr stripes without estim
   const auto o = run_ok(s);
   CAPTURE(transfer_ms(s, o), sent_on(o, 0), sent_on(o, 1));
   CHECK(sent_on(o, 1) > 0);
-  CHECK(transfer_ms(s, o) <= 300 + ideal_ms({kLte}, s.bytes) + 2 * ms(kLte.rtt));
+  CHECK(transfer_ms(s, o) <= 300 + ideal_ms({kLte}, s.bytes) + 2 * to_milliseconds(kLte.rtt));
 
   const auto rr = download({kWifi, kLte}, SchedulerPolicy::round_robin);
   const auto r = run_ok(rr);

@@ -6,11 +6,17 @@
 #include <exception>
 #include <memory>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/logger.h>
 
 namespace msocket {
+
+// The completion token of an awaited operation whose error is an answer,
+// not an exception: `auto [ec, n] = co_await socket.async_read_some(b, use_tuple);`.
+inline constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 // A co_spawn completion handler: an exception that leaves the coroutine is a
 // bug of ours (the library reports network and peer failures as error codes,

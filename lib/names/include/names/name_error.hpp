@@ -3,6 +3,8 @@
 // user as they are ("name is owned by another key").
 #pragma once
 
+#include <cerrno>
+
 #include <boost/system/error_code.hpp>
 
 namespace msocket::names {
@@ -27,6 +29,10 @@ enum class name_error {
 };
 
 const boost::system::error_category& name_category() noexcept;
+
+// The error of the system call that just failed (errno), for the store and
+// the key files, which work with file descriptors.
+inline boost::system::error_code last_system_error() { return {errno, boost::system::system_category()}; }
 
 inline boost::system::error_code make_error_code(name_error e) noexcept {
   return {static_cast<int>(e), name_category()};

@@ -6,6 +6,7 @@
 // record: cause and recovery time.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -15,6 +16,12 @@
 #include "paths/decisions.hpp"
 
 namespace msocket::paths {
+
+// Whether `list` holds `endpoint`.
+inline bool contains(const std::vector<boost::asio::ip::tcp::endpoint>& list,
+                     const boost::asio::ip::tcp::endpoint& endpoint) {
+  return std::find(list.begin(), list.end(), endpoint) != list.end();
+}
 
 class Reconnector {
  public:
