@@ -241,13 +241,6 @@ asio::awaitable<result<name_registration>> register_listener(const NetcatOptions
   co_return std::move(registration);
 }
 
-// -6 on a `::` socket, which takes IPv4 too: such peers are turned away.
-bool wrong_family(const NetcatOptions& o, const msocket::stream& s) {
-  if (o.family != Family::v6) return false;
-  auto remote = s.remote_endpoint();
-  return remote && (remote->address().is_v4() || remote->address().to_v6().is_v4_mapped());
-}
-
 asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   auto ex = co_await asio::this_coro::executor;
   auto where = bind_endpoint(o.target, o.family);
@@ -255,6 +248,8 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
     say("cannot listen on " + o.target.host + ": " + where.error().message());
     co_return kExitNetwork;
   }
+  // -6: the socket itself refuses IPv4 peers, as ncat's does.
+  o.connection.ipv6_only = o.family == Family::v6;
   auto acc = acceptor::open(ex, *where, o.connection);
   if (!acc) {
     say("cannot listen on " + to_string(*where) + ": " + acc.error().message());
@@ -279,11 +274,6 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
         status = kExitNetwork;
       }
       break;
-    }
-    if (wrong_family(o, s)) {
-      log::tool()->info("-6: turned away {}", to_string(*s.remote_endpoint()));
-      s.abort();
-      continue;
     }
     if (!many) {
       // Moves of this connection still arrive on the listening socket.

@@ -49,10 +49,11 @@ result<std::shared_ptr<Listener>> Listener::open(asio::any_io_executor ex, const
   tcp::acceptor acceptor(ex);
   boost::system::error_code ec;
   acceptor.open(endpoint.protocol(), ec);
-  // "::" hears IPv4 too (as IPv4-mapped addresses): a client that moves
-  // between the families reaches the same listener.
+  // "::" hears IPv4 too (as IPv4-mapped addresses), so that a client that
+  // moves between the families reaches the same listener; unless asked for
+  // IPv6 only (mcat -6).
   if (!ec && endpoint.address().is_v6() && endpoint.address().is_unspecified())
-    acceptor.set_option(asio::ip::v6_only(false), ec);
+    acceptor.set_option(asio::ip::v6_only(options.ipv6_only), ec);
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);

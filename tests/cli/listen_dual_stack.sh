@@ -3,7 +3,7 @@
 # restrict it to one family:
 #  1. `mcat -l -k PORT` takes a client of 127.0.0.1 and one of ::1;
 #  2. `mcat -l -4 PORT` takes 127.0.0.1 and not ::1 (refused: exit 1);
-#  3. `mcat -l -6 PORT` takes ::1 and turns 127.0.0.1 away (exit 1).
+#  3. `mcat -l -6 PORT` takes ::1 and not 127.0.0.1 (refused: exit 1).
 # Needs ::1 on the loopback interface (skipped otherwise).
 # Usage: listen_dual_stack.sh MCAT
 set -euo pipefail

@@ -80,6 +80,7 @@ struct Options {
   // names up first; empty: DNS only.
   InlineText<256> name_service;
   bool server_mobility = true;       // listener: follow our addresses, send RECONNECT
+  bool ipv6_only = false;            // listener on "::": IPv6 peers only (IPV6_V6ONLY); else IPv4 ones too
   // Multipath (paper §III-C): more flowpaths, each from its own local
   // address and interface.
   AddressList extra_sources;
