@@ -67,10 +67,12 @@ asio::awaitable<result<NameLocator::Endpoints>> NameLocator::resolve() {
     auto found = endpoints_of(*record);
     if (found.empty()) co_return names::name_error::not_found;
     known_ = found;
+    owner_ = record->owner;
     co_return found;
   }
   if (record.error() != names::name_error::not_found || port_.empty()) co_return record.error();
-  // Not a registered name: maybe a DNS host name.
+  // Not a registered name: maybe a DNS host name (which proves no key).
+  owner_.reset();
   tcp::resolver resolver(ex_);
   auto [ec, results] = co_await resolver.async_resolve(name_, port_, use_tuple);
   if (ec) co_return record.error();

@@ -21,6 +21,12 @@ result<name_key> name_key::load(const std::string& path) {
   return loaded;
 }
 
+void name_key::sign_handshakes(Options& options) const {
+  std::array<std::byte, 64> secret{};
+  std::copy(key_->secret_key.begin(), key_->secret_key.end(), secret.begin());
+  options.identity = secret;
+}
+
 name_registration::name_registration(std::shared_ptr<api::NameRegistration> registration)
     : registration_(std::move(registration)) {}
 

@@ -25,6 +25,15 @@ class Category final : public boost::system::error_category {
       case errc::path_timeout: return "flowpath keepalive timeout";
       case errc::handshake_timeout: return "handshake timed out";
       case errc::refused: return "connection refused by peer";
+      case errc::encryption_required:
+        return "the server requires encryption (give --no-encrypt at both ends or at neither)";
+      case errc::encryption_refused:
+        return "the server runs without encryption (give --no-encrypt at both ends or at neither)";
+      case errc::identity_mismatch: return "the server's identity key does not match the expected key";
+      case errc::identity_missing: return "the server proved no identity, but a key was expected";
+      case errc::bad_record: return "a record failed authentication";
+      case errc::handshake_closed:
+        return "the peer closed the connection during the handshake (not msocket, or an older protocol version)";
     }
     return "unknown msocket error";
   }

@@ -199,7 +199,7 @@ asio::awaitable<int> run_connect(NetcatOptions o, StatsLog& stats) {
   if (ec) {
     say("cannot connect to " + target + ": " +
         (ec == asio::error::host_not_found ? std::string("unknown host") : ec.message()));
-    co_return kExitNetwork;
+    co_return identity_error(ec) ? kExitIdentity : kExitNetwork;
   }
   // A stop asked for meanwhile closes it in order at once (stop_all_splices).
   co_return co_await serve(o, std::move(s), true, stats) ? kExitOk : kExitNetwork;
@@ -225,15 +225,11 @@ result<tcp::endpoint> bind_endpoint(const HostPort& where, Family family) {
 // -l --name: publish the listener under its name, and keep it published.
 // Errors (said here): errc::refused for what retrying cannot mend (a key
 // that is not the name's owner, an unreadable key file, a bad service URL).
-asio::awaitable<result<name_registration>> register_listener(const NetcatOptions& o, tcp::endpoint listening) {
-  auto key = name_key::load(*o.key_file);
-  if (!key) {
-    say("cannot use key file " + *o.key_file + ": " + key.error().message());
-    co_return errc::refused;
-  }
+asio::awaitable<result<name_registration>> register_listener(const NetcatOptions& o, name_key key,
+                                                             tcp::endpoint listening) {
   auto ex = co_await asio::this_coro::executor;
   auto [ec, registration] = co_await name_registration::async_register(
-      ex, o.connection.name_service.str(), std::move(*key), *o.register_name, listening, use_tuple);
+      ex, o.connection.name_service.str(), std::move(key), *o.register_name, listening, use_tuple);
   if (ec) {
     say("cannot register " + *o.register_name + ": " + ec.message());
     co_return errc::refused;
@@ -250,6 +246,16 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   }
   // -6: the socket itself refuses IPv4 peers, as ncat's does.
   o.connection.ipv6_only = o.family == Family::v6;
+  std::optional<name_key> key;
+  if (o.key_file) {
+    auto loaded = name_key::load(*o.key_file);
+    if (!loaded) {
+      say("cannot use key file " + *o.key_file + ": " + loaded.error().message());
+      co_return kExitUsage;
+    }
+    key = std::move(*loaded);
+    key->sign_handshakes(o.connection);
+  }
   auto acc = acceptor::open(ex, *where, o.connection);
   if (!acc) {
     say("cannot listen on " + to_string(*where) + ": " + acc.error().message());
@@ -259,7 +265,7 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   log::tool()->info("listening on {}", to_string(acc->local_endpoint()));
   name_registration registration;  // stops keeping the name current when this returns
   if (o.register_name) {
-    auto made = co_await register_listener(o, acc->local_endpoint());
+    auto made = co_await register_listener(o, *key, acc->local_endpoint());
     if (!made) co_return made.error() == errc::refused ? kExitUsage : kExitNetwork;
     registration = std::move(*made);
   }
@@ -363,6 +369,10 @@ asio::awaitable<int> run_netcat(NetcatOptions options) {
   else
     status = co_await run_connect(options, stats);
   co_return status;
+}
+
+bool identity_error(const boost::system::error_code& ec) {
+  return ec == errc::identity_mismatch || ec == errc::identity_missing;
 }
 
 }  // namespace msocket::relay

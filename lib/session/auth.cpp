@@ -5,6 +5,8 @@
 
 #include <sodium.h>
 
+#include "sodium_bytes.hpp"
+
 #include "wire/codec.hpp"
 
 namespace msocket::session {
@@ -15,15 +17,13 @@ void ensure_sodium() {
   if (ready < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
-auto u8(std::byte* p) { return reinterpret_cast<unsigned char*>(p); }
-auto u8(const std::byte* p) { return reinterpret_cast<const unsigned char*>(p); }
 
 }  // namespace
 
 KeyPair generate_keypair() {
   ensure_sodium();
   KeyPair kp;
-  crypto_kx_keypair(u8(kp.public_key.data()), u8(kp.secret_key.data()));
+  crypto_kx_keypair(sodium_bytes(kp.public_key.data()), sodium_bytes(kp.secret_key.data()));
   return kp;
 }
 
@@ -33,10 +33,10 @@ result<Secret> derive_secret(Role role, const KeyPair& ours, const wire::Key& pe
   // client-to-server first so both ends compute the same bytes.
   std::array<unsigned char, crypto_kx_SESSIONKEYBYTES> rx{}, tx{};
   int rc = role == Role::client
-               ? crypto_kx_client_session_keys(rx.data(), tx.data(), u8(ours.public_key.data()),
-                                               u8(ours.secret_key.data()), u8(peer_public.data()))
-               : crypto_kx_server_session_keys(rx.data(), tx.data(), u8(ours.public_key.data()),
-                                               u8(ours.secret_key.data()), u8(peer_public.data()));
+               ? crypto_kx_client_session_keys(rx.data(), tx.data(), sodium_bytes(ours.public_key.data()),
+                                               sodium_bytes(ours.secret_key.data()), sodium_bytes(peer_public.data()))
+               : crypto_kx_server_session_keys(rx.data(), tx.data(), sodium_bytes(ours.public_key.data()),
+                                               sodium_bytes(ours.secret_key.data()), sodium_bytes(peer_public.data()));
   if (rc != 0) return errc::bad_auth;
   const auto& c2s = role == Role::client ? tx : rx;
   const auto& s2c = role == Role::client ? rx : tx;
@@ -47,7 +47,7 @@ result<Secret> derive_secret(Role role, const KeyPair& ours, const wire::Key& pe
   crypto_generichash_update(&state, c2s.data(), c2s.size());
   crypto_generichash_update(&state, s2c.data(), s2c.size());
   Secret secret{};
-  crypto_generichash_final(&state, u8(secret.data()), secret.size());
+  crypto_generichash_final(&state, sodium_bytes(secret.data()), secret.size());
   sodium_memzero(rx.data(), rx.size());
   sodium_memzero(tx.data(), tx.size());
   return secret;
@@ -61,11 +61,11 @@ wire::Mac mac_of(const Secret& secret, unsigned char direction, std::span<const 
   ensure_sodium();
   static_assert(crypto_auth_BYTES == wire::kMacSize && crypto_auth_KEYBYTES == sizeof(Secret));
   crypto_auth_hmacsha512256_state state;
-  crypto_auth_hmacsha512256_init(&state, u8(secret.data()), secret.size());
+  crypto_auth_hmacsha512256_init(&state, sodium_bytes(secret.data()), secret.size());
   crypto_auth_hmacsha512256_update(&state, &direction, 1);
-  crypto_auth_hmacsha512256_update(&state, u8(body.data()), body.size());
+  crypto_auth_hmacsha512256_update(&state, sodium_bytes(body.data()), body.size());
   wire::Mac mac{};
-  crypto_auth_hmacsha512256_final(&state, u8(mac.data()));
+  crypto_auth_hmacsha512256_final(&state, sodium_bytes(mac.data()));
   return mac;
 }
 
@@ -96,6 +96,12 @@ void ControlAuth::sign_request(wire::Setup& request) {
 
 bool ControlAuth::accepts_answer(const wire::Setup& request, const wire::Setup& answer) const {
   return answer.code == static_cast<std::uint8_t>(wire::SetupStatus::ok) && answer.conn_id == request.conn_id &&
+         answer.path_id == request.path_id && answer.counter == request.counter &&
+         verify_setup_mac(secret_, answer, true);
+}
+
+bool ControlAuth::accepts_closed(const wire::Setup& request, const wire::Setup& answer) const {
+  return answer.code == static_cast<std::uint8_t>(wire::SetupStatus::closed) && answer.conn_id == request.conn_id &&
          answer.path_id == request.path_id && answer.counter == request.counter &&
          verify_setup_mac(secret_, answer, true);
 }

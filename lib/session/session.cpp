@@ -46,12 +46,27 @@ boost::system::error_code Session::add_path(PathId id, std::uint64_t peer_ack,
   path.last_ping = now;
   path.srtt = handshake_rtt;
   paths_[id] = std::move(path);
+  forget_old_paths();
   scheduler_->path_up(id, handshake_rtt, priority);
   ++counters_.paths_opened;
   no_path_since_.reset();
   // §3.3: the peer's ack in SETUP may be the last thing closure waited for.
   after_progress(now);
   return {};
+}
+
+// A peer that opens flowpaths under ever new ids must not grow the session
+// without bound: only the newest dead paths are kept (for --stats).
+void Session::forget_old_paths() {
+  constexpr std::size_t kDeadPathsKept = 16;
+  std::size_t dead = 0;
+  for (const auto& [id, path] : paths_) dead += path.live ? 0 : 1;
+  while (dead-- > kDeadPathsKept) {
+    auto oldest = paths_.end();
+    for (auto it = paths_.begin(); it != paths_.end(); ++it)
+      if (!it->second.live && (oldest == paths_.end() || it->second.opened < oldest->second.opened)) oldest = it;
+    paths_.erase(oldest);
+  }
 }
 
 void Session::path_down(PathId id, TimePoint now) {
@@ -172,11 +187,17 @@ void Session::after_progress(TimePoint now) {
   }
 }
 
+Duration Session::linger() const {
+  const bool carried = send_next_ > 0 || recv_.ack() > 0;
+  if (role_ == Role::server && !carried) return std::min(config_.linger, config_.linger_unused);
+  return config_.linger;
+}
+
 TimePoint Session::next_deadline() const {
   if (done()) return TimePoint::max();
   TimePoint t = TimePoint::max();
   if (time_wait_since_) t = std::min(t, *time_wait_since_ + config_.time_wait);
-  if (no_path_since_) t = std::min(t, *no_path_since_ + config_.linger);
+  if (no_path_since_) t = std::min(t, *no_path_since_ + linger());
   // Ack, ping and scheduler deadlines only matter while a path can carry
   // them; otherwise a deadline in the past would spin the timer.
   bool any_live = false;
@@ -205,7 +226,7 @@ void Session::on_timer(TimePoint now) {
     state_ = State::closed;  // all data crossed both ways; only a confirmation is missing
     return;
   }
-  if (no_path_since_ && now >= *no_path_since_ + config_.linger) {
+  if (no_path_since_ && now >= *no_path_since_ + linger()) {
     fail(errc::linger_expired);
     return;
   }

@@ -6,6 +6,8 @@
 
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
+#include "session/identity.hpp"
+#include "session/record_cipher.hpp"
 #include "transport/handshake.hpp"
 
 namespace msocket::transport {
@@ -30,48 +32,100 @@ asio::ip::udp::socket open_control_socket(const asio::any_io_executor& ex, boost
   return control;
 }
 
+// The NEW that opens a connection (§3.1): our half of the id, our key, and
+// the ciphers we can use (none with --no-encrypt).
+wire::Setup new_request(const Options& options, std::uint32_t client_half, const session::KeyPair& keys,
+                        PathPriority priority, std::uint16_t control_port) {
+  wire::Setup request;
+  request.code = static_cast<std::uint8_t>(wire::SetupKind::new_connection);
+  request.conn_id = std::uint64_t{client_half} << 32;
+  if (priority == PathPriority::backup) request.flags = wire::kSetupBackup;
+  request.window = options.session.recv_buffer;
+  request.public_key = keys.public_key;
+  request.cipher = options.encrypt ? session::ciphers_available() : wire::kCipherNone;
+  if (control_port != 0) request.control = wire::ControlAddress{{}, control_port};
+  return request;
+}
+
+boost::system::error_code refusal_error(wire::SetupStatus status) {
+  switch (status) {
+    case wire::SetupStatus::encryption_required: return errc::encryption_required;
+    case wire::SetupStatus::encryption_refused: return errc::encryption_refused;
+    default: return errc::refused;
+  }
+}
+
+// §4.3: when we know whose server this must be, the answer must be signed
+// by that key, over this very handshake.
+boost::system::error_code check_identity(const wire::Setup& request, const wire::Setup& answer,
+                                         const std::optional<wire::IdentityKey>& expected, const tcp::endpoint& remote) {
+  if (!expected) return {};
+  const bool signed_answer = answer.identity != wire::IdentityKey{};
+  if (signed_answer && answer.identity == *expected &&
+      session::verify_handshake(answer.identity, answer.signature, answer.conn_id, answer.public_key,
+                                request.public_key))
+    return {};
+  const auto wanted = session::identity_to_text(*expected);
+  if (!signed_answer) {
+    log::transport()->error("{} proved no identity; expected key {}", to_string(remote), wanted);
+    return errc::identity_missing;
+  }
+  log::transport()->error("{} signed with key {}{}; expected key {}", to_string(remote),
+                          session::identity_to_text(answer.identity),
+                          answer.identity == *expected ? " (the signature does not verify)" : "", wanted);
+  return errc::identity_mismatch;
+}
+
 // One NEW handshake to `remote`; the attempt ends early when `deadline`
 // completes (expires or is cancelled).
 asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint remote, const Options& options,
-                                                                  asio::steady_timer& deadline) {
+                                                                  asio::steady_timer& deadline,
+                                                                  std::optional<wire::IdentityKey> expected) {
   auto ex = co_await asio::this_coro::executor;
   auto socket = co_await connect_socket(remote, options.source, deadline);
   if (!socket) co_return socket.error();
 
   boost::system::error_code ec;
   auto control = open_control_socket(ex, ec);
+  const std::uint16_t control_port = ec ? 0 : control.local_endpoint(ec).port();
 
-  // §3.1: the client proposes its half of the connection id and its key.
   const auto keys = session::generate_keypair();
   const std::uint32_t client_half = session::random_u32() | 1;
-  wire::Setup request;
-  request.code = static_cast<std::uint8_t>(wire::SetupKind::new_connection);
-  request.conn_id = std::uint64_t{client_half} << 32;
   const auto priority = path_priority(options, socket->local_endpoint().address());
-  if (priority == PathPriority::backup) request.flags = wire::kSetupBackup;
-  request.window = options.session.recv_buffer;
-  request.public_key = keys.public_key;
-  if (!ec) request.control = wire::ControlAddress{{}, control.local_endpoint(ec).port()};
+  const auto request = new_request(options, client_half, keys, priority, control_port);
   if (auto wec = co_await write_frame(*socket, wire::SetupFrame{request})) co_return wec;
 
   auto reply = co_await read_setup(*socket, options.handshake_timeout);
   if (!reply) co_return reply.error();
   const auto* answer = std::get_if<wire::SetupAckFrame>(&*reply);
   if (!answer) co_return errc::bad_frame;
-  if (static_cast<wire::SetupStatus>(answer->code) != wire::SetupStatus::ok) co_return errc::refused;
+  const auto status = static_cast<wire::SetupStatus>(answer->code);
+  if (status != wire::SetupStatus::ok) co_return refusal_error(status);
   if ((answer->conn_id >> 32) != client_half || answer->path_id != 0) co_return errc::bad_frame;
+  // The server picks one of the ciphers we offered, or none if we offered none.
+  const bool cipher_offered = answer->cipher == wire::kCipherNone ? request.cipher == wire::kCipherNone
+                                                                  : (answer->cipher & request.cipher) == answer->cipher;
+  if (!cipher_offered) co_return errc::bad_frame;
+  if (auto identity_ec = check_identity(request, *answer, expected, remote)) co_return identity_ec;
   auto secret = session::derive_secret(Role::client, keys, answer->public_key);
   if (!secret) co_return secret.error();
 
-  auto conn = std::make_shared<Connection>(ex, Role::client, ConnId{answer->conn_id}, *secret, options);
+  auto conn =
+      std::make_shared<Connection>(ex, Role::client, ConnId{answer->conn_id}, *secret, answer->cipher, options);
   conn->set_remote(remote);
-  if (!ec) conn->set_control_socket(std::move(control));
+  if (control_port != 0) conn->set_control_socket(std::move(control));
   const auto local = socket->local_endpoint();
-  conn->attach_path(PathId{0}, std::move(*socket), answer->ack, answer->window, priority);
-  log::transport()->info("connected to {} from {} conn={}", to_string(remote), to_string(local),
-                         to_hex(conn->id()));
+  conn->attach_path(PathId{0}, std::move(*socket), 0, answer->ack, answer->window, priority);
+  log::transport()->info("connected to {} from {} conn={} cipher={}", to_string(remote), to_string(local),
+                         to_hex(conn->id()), session::cipher_name(answer->cipher));
   conn->start_mobility();
   co_return conn;
+}
+
+// The key a connection by name must find: --peer-key, else the name's.
+std::optional<wire::IdentityKey> expected_identity(const Options& options, const Locator& locator) {
+  if (options.peer_key) return options.peer_key;
+  return locator.identity();
 }
 
 // What a connect by name shares with the locator's change notifications.
@@ -102,7 +156,7 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::string host, s
 
 asio::awaitable<result<std::shared_ptr<Connection>>> connect(tcp::endpoint remote, Options options) {
   asio::steady_timer deadline(co_await asio::this_coro::executor, options.connect_timeout);
-  co_return co_await connect_once(remote, options, deadline);
+  co_return co_await connect_once(remote, options, deadline, options.peer_key);
 }
 
 asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::shared_ptr<Locator> locator,
@@ -136,7 +190,7 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::shared_ptr<Loc
       for (const auto& remote : *found) {
         const auto left = give_up - Clock::now();
         state->attempt.expires_after(std::max(std::min(options.connect_timeout, left), Duration(100ms)));
-        auto conn = co_await connect_once(remote, options, state->attempt);
+        auto conn = co_await connect_once(remote, options, state->attempt, expected_identity(options, *locator));
         if (conn) {
           locator->stop();
           (*conn)->set_locator(locator);

@@ -41,11 +41,14 @@ paths::PathManagerConfig path_config(Role role, const Options& options) {
 }  // namespace
 
 Connection::Connection(asio::any_io_executor ex, Role role, ConnId id, const session::Secret& secret,
-                       const Options& options)
+                       std::uint8_t cipher, const Options& options)
     : ex_(ex),
       role_(role),
       id_(id),
       auth_(secret),
+      cipher_(cipher),
+      confirmed_(role == Role::client),
+      confirm_by_(Clock::now() + options.handshake_timeout),
       options_(options),
       session_(role, options.session, Clock::now()),
       paths_(path_config(role, options), paths::list_local_addresses()),
@@ -56,8 +59,9 @@ Connection::~Connection() {
   if (control_) control_->close();
 }
 
-void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack, std::uint64_t peer_window,
-                             PathPriority priority, std::optional<paths::AttemptId> attempt) {
+void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t counter, std::uint64_t peer_ack,
+                             std::uint64_t peer_window, PathPriority priority,
+                             std::optional<paths::AttemptId> attempt) {
   const auto now = Clock::now();
   if (auto old = flowpaths_.find(id); old != flowpaths_.end()) {
     old->second->close();
@@ -65,12 +69,19 @@ void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t peer_a
   }
   tune_socket(socket, options_.session.keepalive_timeout);
   auto path = std::make_shared<Flowpath>(id, std::move(socket));
+  if (cipher_ != wire::kCipherNone) {
+    auto keys = session::derive_flowpath_keys(auth_.secret(), role_, counter, to_int(id));
+    path->sealer = std::make_unique<session::RecordCipher>(cipher_, keys.send);
+    path->opener = std::make_unique<session::RecordCipher>(cipher_, keys.receive);
+  }
+  path->confirm_due = role_ == Role::client && counter == 0;
   history_.replaced(id, session_, path->local_text, to_string(path->remote));  // before the session forgets it
   if (auto ec = session_.add_path(id, peer_ack, peer_window, now, std::nullopt, priority)) {
     log::transport()->warn("conn={} path={} refused: {}", to_hex(id_), to_int(id), ec.message());
     return;
   }
   flowpaths_[id] = path;
+  refused_since_.reset();
   asio::co_spawn(ex_, run_reader(path), log_coroutine_exception);
   asio::co_spawn(ex_, run_writer(path), log_coroutine_exception);
   if (!timer_running_) {
@@ -101,11 +112,24 @@ void Connection::close_socket(PathId id, const std::string& why) {
 void Connection::close_path(PathId id, MigrationCause cause, const std::string& why) {
   if (!flowpaths_.count(id)) return;
   close_socket(id, why);
+  if (!confirmed_) {
+    // §3.1: a client that never showed it holds the keys has no claim on
+    // the server's memory past its first flowpath (a flood of NEWs).
+    session_.abort();
+    paths_.flowpath_closed(id);
+    return;
+  }
   if (session_.done()) {
     paths_.flowpath_closed(id);  // nothing to mend: the connection is over
     return;
   }
   execute(paths_.flowpath_down(id, cause, Clock::now()));
+}
+
+void Connection::confirm() {
+  if (confirmed_) return;
+  confirmed_ = true;
+  if (confirmed_cb_) std::exchange(confirmed_cb_, nullptr)(*this);
 }
 
 bool Connection::is_current(const std::shared_ptr<Flowpath>& path) const {
@@ -131,6 +155,7 @@ void Connection::update() {
   // same timer (tcp_progress.hpp).
   const auto now = Clock::now();
   auto due = std::min(session_.next_deadline(), paths_.next_deadline());
+  if (!confirmed_) due = std::min(due, confirm_by_);
   for (const auto& [id, path] : flowpaths_) {
     if (awaits_tcp_progress(*path)) {
       due = std::min<TimePoint>(due, now + kTcpProgressInterval);
@@ -155,6 +180,10 @@ asio::awaitable<void> Connection::run_timer() {
     for (auto& [id, path] : flowpaths_)
       if (awaits_tcp_progress(*path)) report_tcp_progress(*path, now);
     session_.on_timer(now);
+    if (!confirmed_ && now >= confirm_by_) {
+      log::transport()->info("conn={} dropped: the client sent nothing after the handshake", to_hex(id_));
+      session_.abort();
+    }
     execute(paths_.on_timer(now));
     update();
   }
@@ -165,8 +194,9 @@ void Connection::finish() {
   finished_ = true;
   // A local abort leaves a RESET to send: one best-effort write per path.
   for (auto& [id, path] : flowpaths_) {
-    std::array<std::byte, 64> buffer;
-    if (auto n = session_.poll_transmit(id, buffer, Clock::now())) {
+    std::array<std::byte, 512> buffer;
+    const auto n = path->sealer ? fill_records(*path, buffer, Clock::now()) : fill_frames(*path, buffer, Clock::now());
+    if (n > 0) {
       error_code ignored;
       path->socket.non_blocking(true, ignored);
       path->socket.write_some(asio::buffer(buffer.data(), n), ignored);

@@ -15,6 +15,7 @@
 #include "transport/handshake.hpp"
 #include "transport/tcp_progress.hpp"
 #include "wire/codec.hpp"
+#include "wire/record.hpp"
 
 namespace msocket::transport {
 
@@ -133,7 +134,8 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       co_return;
     }
     have += n;
-    const auto used = take_frames(*path, std::span(buffer).subspan(begin, have - begin));
+    const auto unread = std::span(buffer).subspan(begin, have - begin);
+    const auto used = path->opener ? take_records(*path, unread) : take_frames(*path, unread);
     if (!used) co_return;  // a bad frame closed the flowpath
     const bool filled = have == buffer.size();
     begin += *used;
@@ -188,6 +190,7 @@ std::optional<std::size_t> Connection::take_frames(Flowpath& path, std::span<con
       return std::nullopt;
     }
     used += decoded->consumed;
+    confirm();  // a frame the peer could only make with the keys (§3.1)
     // The transport's own frame (§2.8); everything else is the session's.
     if (const auto* addresses = std::get_if<wire::AddressesFrame>(&decoded->frame)) {
       on_peer_addresses(*addresses);
@@ -198,6 +201,63 @@ std::optional<std::size_t> Connection::take_frames(Flowpath& path, std::span<con
       return std::nullopt;
     }
   }
+}
+
+std::optional<std::size_t> Connection::take_records(Flowpath& path, std::span<std::byte> bytes) {
+  std::size_t used = 0;
+  while (!path.closed) {
+    const auto size = wire::record_size(bytes.subspan(used));
+    if (!size && size.error() == errc::need_more) return used;
+    if (size && bytes.size() - used < *size) return used;
+    auto record = size ? bytes.subspan(used, *size) : std::span<std::byte>{};
+    // §4.2: a record that does not open costs this flowpath only; the
+    // stream never takes a byte from it.
+    const char* why = !size ? "oversized record" : !path.opener->open(record) ? "record failed authentication" : nullptr;
+    if (why) {
+      log::transport()->warn("conn={} path={} {}", to_hex(id_), to_int(path.id), why);
+      close_path(path.id, MigrationCause::path_failure, why);
+      update();
+      return std::nullopt;
+    }
+    const auto plaintext = record.subspan(wire::kRecordHeaderSize, *size - wire::kRecordOverhead);
+    const auto taken = take_frames(path, plaintext);
+    if (!taken) return std::nullopt;
+    if (*taken != plaintext.size()) {  // records hold whole frames
+      log::transport()->warn("conn={} path={} record ends inside a frame", to_hex(id_), to_int(path.id));
+      close_path(path.id, MigrationCause::path_failure, "malformed record");
+      update();
+      return std::nullopt;
+    }
+    used += *size;
+  }
+  return std::nullopt;
+}
+
+std::size_t Connection::fill_frames(Flowpath& path, std::span<std::byte> out, TimePoint now) {
+  if (path.shutdown_sent) return 0;  // nothing may follow our TCP FIN
+  std::size_t n = 0;
+  if (path.confirm_due) {
+    n = wire::encode(wire::AckFrame{session_.recv_ack(), session_.recv_window()}, out);
+    path.confirm_due = n == 0;
+  }
+  n += advert_.take(out.subspan(n));
+  path.transport_bytes += n;  // not the session's: TCP's acks of them are not deliveries
+  return n + session_.poll_transmit(path.id, out.subspan(n), now);
+}
+
+std::size_t Connection::fill_records(Flowpath& path, std::span<std::byte> out, TimePoint now) {
+  // Several records per write, each at most one largest frame, so that the
+  // peer can open one as soon as it has arrived.
+  constexpr std::size_t kLeastRoom = 256;
+  std::size_t used = 0;
+  while (out.size() - used >= wire::kRecordOverhead + kLeastRoom) {
+    const auto room = std::min(wire::kMaxRecordPlaintext, out.size() - used - wire::kRecordOverhead);
+    const auto n = fill_frames(path, out.subspan(used + wire::kRecordHeaderSize, room), now);
+    if (n == 0) break;
+    used += path.sealer->seal(out.subspan(used), n);
+    path.transport_bytes += wire::kRecordOverhead;
+  }
+  return used;
 }
 
 asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
@@ -212,11 +272,8 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       update();
       if (!is_current(path) || finished_) co_return;
     }
-    // Nothing may follow our TCP FIN.
-    const std::size_t advert = path->shutdown_sent ? 0 : advert_.take(io.span());
-    path->transport_bytes += advert;  // not the session's: TCP's acks of it are not deliveries
     const std::size_t n =
-        advert + (path->shutdown_sent ? 0 : session_.poll_transmit(path->id, io.span().subspan(advert), Clock::now()));
+        path->sealer ? fill_records(*path, io.span(), Clock::now()) : fill_frames(*path, io.span(), Clock::now());
     if (n > 0) {
       const bool busy = n > io.size() / 2;  // more is likely due: batch it next time
       auto [ec, written] = co_await asio::async_write(path->socket, asio::buffer(io.span().data(), n), use_tuple);

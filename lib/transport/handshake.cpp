@@ -97,7 +97,11 @@ asio::awaitable<result<wire::Frame>> read_setup(tcp::socket& socket, Duration ti
     auto expiring = timer.async_wait(use_tuple);
     auto outcome = co_await first_of(reading, expiring);
     if (outcome.index() == 1) co_return errc::handshake_timeout;
-    co_return std::get<0>(std::get<0>(outcome));
+    const auto ec = std::get<0>(std::get<0>(outcome));
+    // The peer hung up instead of answering: a v1 listener does, on our
+    // longer SETUP.
+    if (ec == asio::error::eof || ec == asio::error::connection_reset) co_return errc::handshake_closed;
+    co_return ec;
   };
   if (auto ec = co_await read_exactly(std::span(buffer).first(wire::kHeaderSize))) co_return ec;
   const auto type = static_cast<wire::FrameType>(buffer[0]);
@@ -110,9 +114,10 @@ asio::awaitable<result<wire::Frame>> read_setup(tcp::socket& socket, Duration ti
                                  (std::to_integer<std::uint32_t>(buffer[5]) << 16) |
                                  (std::to_integer<std::uint32_t>(buffer[6]) << 8) |
                                  std::to_integer<std::uint32_t>(buffer[7]);
-  if (body_len != wire::kSetupBodySize) co_return errc::bad_frame;
-  if (auto ec = co_await read_exactly(std::span(buffer).subspan(wire::kHeaderSize))) co_return ec;
-  auto decoded = wire::decode(buffer);
+  // A v1 SETUP is shorter: read it to say "v1" (bad_version), not "garbage".
+  if (body_len != wire::kSetupBodySize && body_len != wire::kSetupBodySizeV1) co_return errc::bad_frame;
+  if (auto ec = co_await read_exactly(std::span(buffer).subspan(wire::kHeaderSize, body_len))) co_return ec;
+  auto decoded = wire::decode(std::span(buffer).first(wire::kHeaderSize + body_len));
   if (!decoded) co_return decoded.error();
   co_return decoded->frame;
 }

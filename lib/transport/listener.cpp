@@ -7,19 +7,19 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "paths/address_watcher.hpp"
+#include "session/identity.hpp"
+#include "session/record_cipher.hpp"
 #include "transport/handshake.hpp"
 
 namespace msocket::transport {
 
 namespace {
-constexpr std::size_t kMaxHandshakes = 1024;   // flowpaths between accept and SETUP
 constexpr std::size_t kMaxUnaccepted = 128;    // new connections the application has not taken
-constexpr std::size_t kMaxTombstones = 4096;
-constexpr Duration kTombstoneTime = 2min;
 
 const char* kind_name(std::uint8_t code) {
   switch (static_cast<wire::SetupKind>(code)) {
@@ -123,20 +123,35 @@ asio::awaitable<void> Listener::run_accept() {
       co_await pause.async_wait(use_tuple);
       continue;
     }
-    if (handshakes_ >= kMaxHandshakes) continue;  // the socket closes as it goes out of scope
-    asio::co_spawn(ex_, run_handshake(std::move(socket)), log_coroutine_exception);
+    boost::system::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    // No slot: the socket closes as it goes out of scope. One source cannot
+    // take the slots of all (§4.5).
+    if (peer_ec || !admission_.begin_handshake(peer.address())) continue;
+    asio::co_spawn(ex_, run_handshake(std::move(socket), peer.address()), log_coroutine_exception);
   }
 }
 
-asio::awaitable<void> Listener::run_handshake(tcp::socket socket) {
+asio::awaitable<void> Listener::run_handshake(tcp::socket socket, asio::ip::address source) {
   auto self = shared_from_this();
-  ++handshakes_;
-  struct Done { std::size_t& n; ~Done() { --n; } } done{handshakes_};
+  struct Done {
+    Admission& admission;
+    asio::ip::address source;
+    ~Done() { admission.end_handshake(source); }
+  } done{admission_, source};
   boost::system::error_code ignored;
   const std::string peer = to_string(socket.remote_endpoint(ignored));
   auto frame = co_await read_setup(socket, options_.handshake_timeout);
   if (closed_) co_return;
   const auto* setup = frame ? std::get_if<wire::SetupFrame>(&*frame) : nullptr;
+  if (!frame && frame.error() == errc::bad_version) {
+    // A v1 client: an answer in its own format that it reports as
+    // "unsupported protocol version".
+    const auto answer = wire::version_answer();
+    co_await asio::async_write(socket, asio::buffer(answer), use_tuple);
+    log::transport()->warn("refused a client of protocol v1 from {}: this is protocol v{}", peer, wire::kVersion);
+    co_return;
+  }
   if (!setup) {
     log::transport()->info("rejected flowpath from {}: {}", peer,
                            frame ? "first frame is not SETUP" : frame.error().message());
@@ -151,15 +166,61 @@ asio::awaitable<void> Listener::run_handshake(tcp::socket socket) {
     log::transport()->info("rejected flowpath from {}: unknown SETUP kind {}", peer, setup->code);
 }
 
+// §4.2: the cipher of a NEW, or the refusal to send. Both ends must want
+// encryption, or both must not.
+std::optional<wire::SetupStatus> Listener::choose_cipher(const wire::Setup& setup, std::uint8_t& cipher) const {
+  if (!options_.encrypt) {
+    cipher = wire::kCipherNone;
+    if (setup.cipher != wire::kCipherNone) return wire::SetupStatus::encryption_refused;
+    return std::nullopt;
+  }
+  if (setup.cipher == wire::kCipherNone) return wire::SetupStatus::encryption_required;
+  cipher = session::choose_cipher(setup.cipher);
+  if (cipher == wire::kCipherNone) return wire::SetupStatus::bad_auth;  // no cipher in common
+  return std::nullopt;
+}
+
+// New connections from `source` that hold no flowpath, or whose client has
+// not shown it holds the keys yet (§4.5).
+std::size_t Listener::idle_from(const asio::ip::address& source) const {
+  std::size_t n = 0;
+  for (const auto& [id, entry] : connections_) {
+    if (entry.source != source) continue;
+    const auto conn = entry.connection.lock();
+    if (conn && (!conn->confirmed() || !conn->session().has_live_path())) ++n;
+  }
+  return n;
+}
+
+namespace {
+const char* describe_refusal(wire::SetupStatus status) {
+  switch (status) {
+    case wire::SetupStatus::encryption_required: return "it asked for no encryption (--no-encrypt)";
+    case wire::SetupStatus::encryption_refused: return "it asked for encryption, and we run with --no-encrypt";
+    default: return "no cipher in common";
+  }
+}
+}  // namespace
+
 asio::awaitable<void> Listener::admit_new(tcp::socket socket, const wire::Setup& setup,
                                           const std::string& peer) {
-  if (!accepting_ || ready_.size() >= kMaxUnaccepted) {
+  boost::system::error_code ignored;
+  const auto source = source_of(socket.remote_endpoint(ignored).address());
+  const bool crowded = idle_from(source) >= admission_.limits().idle_per_source;
+  if (!accepting_ || ready_.size() >= kMaxUnaccepted || crowded) {
     co_await write_frame(socket, answer_to(setup, wire::SetupStatus::busy));
-    log::transport()->info("refused new connection from {}: not accepting", peer);
+    log::transport()->info("refused new connection from {}: {}", peer,
+                           crowded ? "too many idle connections from there" : "not accepting");
     co_return;
   }
   if ((setup.conn_id & 0xffffffffu) != 0 || setup.path_id != 0 || setup.ack != 0) {
     log::transport()->info("rejected flowpath from {}: malformed NEW", peer);
+    co_return;
+  }
+  std::uint8_t cipher = wire::kCipherNone;
+  if (const auto refusal = choose_cipher(setup, cipher)) {
+    co_await write_frame(socket, answer_to(setup, *refusal));
+    log::transport()->warn("refused new connection from {}: {}", peer, describe_refusal(*refusal));
     co_return;
   }
   const auto keys = session::generate_keypair();
@@ -171,48 +232,58 @@ asio::awaitable<void> Listener::admit_new(tcp::socket socket, const wire::Setup&
   std::uint64_t conn_id = 0;
   do {
     conn_id = (setup.conn_id & 0xffffffff00000000u) | (session::random_u32() | 1u);
-  } while (connections_.count(conn_id) || tombstones_.count(conn_id));
+  } while (connections_.count(conn_id) || admission_.buried(conn_id));
 
   auto answer = answer_to(setup, wire::SetupStatus::ok);
   answer.conn_id = conn_id;
   answer.window = options_.session.recv_buffer;
   answer.public_key = keys.public_key;
+  answer.cipher = cipher;
+  if (options_.identity) {  // §4.3: the name's owner answers, and proves it
+    answer.identity = session::identity_public_key(*options_.identity);
+    answer.signature = session::sign_handshake(*options_.identity, conn_id, keys.public_key, setup.public_key);
+  }
   if (auto ec = co_await write_frame(socket, answer)) co_return;
   if (closed_) co_return;
+  start_connection(std::move(socket), setup, ConnId{conn_id}, *secret, cipher, source, peer);
+}
 
-  auto conn = std::make_shared<Connection>(ex_, Role::server, ConnId{conn_id}, *secret, options_);
-  connections_[conn_id] = conn;
+void Listener::start_connection(tcp::socket socket, const wire::Setup& setup, ConnId id, const session::Secret& secret,
+                                std::uint8_t cipher, const asio::ip::address& source, const std::string& peer) {
+  auto conn = std::make_shared<Connection>(ex_, Role::server, id, secret, cipher, options_);
+  connections_[to_int(id)] = Entry{conn, source};
   std::weak_ptr<Listener> weak = shared_from_this();
   conn->on_finished([weak](Connection& c) {
     if (auto self = weak.lock()) self->on_connection_finished(c);
   });
+  // §3.1: the application gets the connection once the client has shown it
+  // holds the keys; a NEW and a reset never starts a child (mcat -e).
+  conn->on_confirmed([weak](Connection& c) {
+    if (auto self = weak.lock()) self->deliver(c.shared_from_this());
+  });
   note_peer_control(*conn, setup, socket);
-  conn->attach_path(PathId{0}, std::move(socket), setup.ack, setup.window, priority_asked(setup));
+  conn->attach_path(PathId{0}, std::move(socket), 0, setup.ack, setup.window, priority_asked(setup));
   // Listening on every address: the client may reach us at another one
   // from another network (docs/protocol.md §2.8).
   boost::system::error_code ec;
   if (const auto bound = acceptor_.local_endpoint(ec); !ec && bound.address().is_unspecified())
     conn->advertise_addresses(bound.port());
-  log::transport()->info("accepted conn={} from {}", to_hex(conn->id()), peer);
-  deliver(std::move(conn));
-}
-
-wire::SetupStatus Listener::status_for_unknown(std::uint64_t conn_id) {
-  const auto now = Clock::now();
-  std::erase_if(tombstones_, [now](const auto& t) { return t.second <= now; });
-  return tombstones_.count(conn_id) ? wire::SetupStatus::closed : wire::SetupStatus::unknown_connection;
+  log::transport()->info("accepted conn={} from {} cipher={}", to_hex(conn->id()), peer, session::cipher_name(cipher));
 }
 
 asio::awaitable<void> Listener::admit_path(tcp::socket socket, const wire::Setup& setup,
                                            const std::string& peer) {
   const char* kind = kind_name(setup.code);
   auto it = connections_.find(setup.conn_id);
-  auto conn = it == connections_.end() ? nullptr : it->second.lock();
+  auto conn = it == connections_.end() ? nullptr : it->second.connection.lock();
   if (!conn || conn->session().done()) {
-    const auto status = status_for_unknown(setup.conn_id);
-    log::transport()->info("{} from {} for conn={}: {}", kind, peer, to_hex(ConnId{setup.conn_id}),
-                           status == wire::SetupStatus::closed ? "already closed" : "unknown connection");
-    co_await write_frame(socket, answer_to(setup, status));
+    co_await answer_unknown(socket, setup, kind, peer);
+    co_return;
+  }
+  if (setup.cipher != conn->cipher()) {
+    log::transport()->warn("refused {} conn={} from {}: cipher {} is not the connection's", kind, to_hex(conn->id()), peer,
+                           setup.cipher);
+    co_await write_frame(socket, answer_to(setup, wire::SetupStatus::bad_auth));
     co_return;
   }
   // §4: only the holder of the connection secret may move a flowpath, and
@@ -229,11 +300,13 @@ asio::awaitable<void> Listener::admit_path(tcp::socket socket, const wire::Setup
   auto answer = answer_to(setup, wire::SetupStatus::ok);
   answer.ack = conn->session().recv_ack();
   answer.window = conn->session().recv_window();
+  answer.cipher = conn->cipher();
   conn->auth().sign_answer(answer);
   if (auto ec = co_await write_frame(socket, answer)) co_return;
   if (conn->session().done()) co_return;
   note_peer_control(*conn, setup, socket);
-  conn->attach_path(PathId{setup.path_id}, std::move(socket), setup.ack, setup.window, priority_asked(setup));
+  conn->attach_path(PathId{setup.path_id}, std::move(socket), setup.counter, setup.ack, setup.window,
+                    priority_asked(setup));
   log::transport()->info("{} conn={} path={} from {}", kind, to_hex(conn->id()), setup.path_id, peer);
 }
 
@@ -246,13 +319,28 @@ void Listener::note_peer_control(Connection& conn, const wire::Setup& setup, con
   if (!ec) conn.set_peer_control(asio::ip::udp::endpoint(ip, setup.control.port));
 }
 
+// §3.4: `closed` for a connection we buried, with a MAC made with its
+// secret, so the client can tell it from a stranger's word; otherwise
+// `unknown_connection`, which nobody can authenticate.
+asio::awaitable<void> Listener::answer_unknown(tcp::socket& socket, const wire::Setup& setup, const char* kind,
+                                               const std::string& peer) {
+  const auto secret = admission_.tombstone(setup.conn_id, Clock::now());
+  log::transport()->info("{} from {} for conn={}: {}", kind, peer, to_hex(ConnId{setup.conn_id}),
+                         secret ? "already closed" : "unknown connection");
+  auto answer = answer_to(setup, secret ? wire::SetupStatus::closed : wire::SetupStatus::unknown_connection);
+  if (secret) {
+    answer.cipher = setup.cipher;
+    answer.mac = session::setup_mac(*secret, answer, true);
+  }
+  co_await write_frame(socket, answer);
+}
+
 void Listener::on_connection_finished(Connection& conn) {
   const auto id = to_int(conn.id());
   connections_.erase(id);
   stranded_.erase(id);
   if (conn.session().state() != session::State::closed) return;
-  if (tombstones_.size() >= kMaxTombstones) tombstones_.erase(tombstones_.begin());
-  tombstones_[id] = Clock::now() + kTombstoneTime;
+  admission_.bury(id, conn.secret(), Clock::now());
 }
 
 }  // namespace msocket::transport

@@ -3,6 +3,9 @@
 namespace msocket::transport {
 
 void PathHistory::replaced(PathId id, const session::Session& session, std::string local, std::string remote) {
+  // Bounded, whatever ids the peer uses: the lowest ids go first.
+  constexpr std::size_t kPathsKept = 64;
+  if (!totals_.count(id) && totals_.size() >= kPathsKept) totals_.erase(totals_.begin());
   auto& total = totals_[id];
   total.path = id;
   if (auto it = session.paths().find(id); it != session.paths().end()) {

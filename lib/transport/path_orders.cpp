@@ -47,6 +47,7 @@ wire::Setup Connection::path_request(wire::SetupKind kind, PathId id, PathPriori
   // The IP is left zero: "the address this flowpath comes from" (§2.1), the
   // one the peer can answer to, whatever our interfaces are called.
   if (control_) request.control = wire::ControlAddress{{}, control_->port()};
+  request.cipher = cipher_;
   auth_.sign_request(request);
   return request;
 }
@@ -93,9 +94,12 @@ asio::awaitable<void> Connection::join_flowpath(paths::OpenFlowpath order, tcp::
   const auto* answer = reply ? std::get_if<wire::SetupAckFrame>(&*reply) : nullptr;
   const auto status = answer ? static_cast<wire::SetupStatus>(answer->code) : wire::SetupStatus::ok;
   if (migrate && (status == wire::SetupStatus::closed || status == wire::SetupStatus::unknown_connection)) {
-    log::transport()->info("conn={} peer has no more state for the connection", to_hex(id_));
-    session_.peer_closed(Clock::now());
-    update();
+    if (peer_forgot(request, *answer, order.remote)) {
+      session_.peer_closed(Clock::now());
+      update();
+    } else {
+      attempt_failed(order.attempt, paths::AttemptStage::handshake);
+    }
     co_return;
   }
   if (!answer || !auth_.accepts_answer(request, *answer)) {
@@ -105,10 +109,29 @@ asio::awaitable<void> Connection::join_flowpath(paths::OpenFlowpath order, tcp::
     attempt_failed(order.attempt, paths::AttemptStage::handshake);
     co_return;
   }
-  attach_path(order.path, std::move(socket), answer->ack, answer->window, priority, order.attempt);
+  attach_path(order.path, std::move(socket), request.counter, answer->ack, answer->window, priority, order.attempt);
   if (!migrate && flowpaths_.count(order.path))
     log::transport()->info("conn={} path={} added from {} to {}", to_hex(id_), to_int(order.path), to_string(local),
                            to_string(order.remote));
+}
+
+// §3.4: whether a `closed` or `unknown_connection` answer ends the
+// connection. An authentic `closed` does at once. Anyone on the path can
+// say `unknown_connection`, so that ends it only when the peer has said
+// nothing else for kRefusalGrace, in which every candidate address was
+// tried (the path manager goes round them, at most retry_max apart).
+bool Connection::peer_forgot(const wire::Setup& request, const wire::Setup& answer, const tcp::endpoint& from) {
+  constexpr Duration kRefusalGrace = 10s;
+  if (auth_.accepts_closed(request, answer)) {
+    log::transport()->info("conn={} peer has closed the connection", to_hex(id_));
+    return true;
+  }
+  const auto now = Clock::now();
+  if (!refused_since_) refused_since_ = now;
+  const bool long_enough = now - *refused_since_ >= std::max(kRefusalGrace, 3 * options_.retry_max);
+  log::transport()->info("conn={} {} answered that it has no such connection (not authenticated){}", to_hex(id_),
+                         to_string(from), long_enough ? ": giving up" : ": trying on");
+  return long_enough;
 }
 
 asio::awaitable<void> Connection::look_up_peer() {

@@ -78,8 +78,8 @@ void Listener::on_address_event(const paths::AddressEvent& event) {
   if (closed_) return;
   using Kind = paths::AddressEventKind;
   local_addresses_ = paths::list_local_addresses();
-  for (auto& [id, weak] : connections_) {
-    auto conn = weak.lock();
+  for (auto& [id, entry] : connections_) {
+    auto conn = entry.connection.lock();
     if (conn && conn->on_address_event(event, local_addresses_)) stranded_.insert(id);
   }
   if (event.kind == Kind::address_removed && !stranded_.empty())
@@ -96,7 +96,7 @@ void Listener::announce_moves() {
   const auto port = local_endpoint().port();
   for (auto it = stranded_.begin(); it != stranded_.end();) {
     auto found = connections_.find(*it);
-    auto conn = found == connections_.end() ? nullptr : found->second.lock();
+    auto conn = found == connections_.end() ? nullptr : found->second.connection.lock();
     if (!conn || conn->session().done() || conn->session().has_live_path() || !conn->peer_control()) {
       it = stranded_.erase(it);  // gone, already back, or it cannot be told
       continue;
@@ -165,7 +165,8 @@ void Listener::on_reconnect_ack(std::span<const std::byte> datagram) {
   auto frame = wire::decode_reconnect(datagram);
   if (!frame || !frame->is_ack) return;
   auto pending = reconnecting_.find(frame->conn_id);
-  auto conn = connections_.count(frame->conn_id) ? connections_[frame->conn_id].lock() : nullptr;
+  const auto found = connections_.find(frame->conn_id);
+  auto conn = found == connections_.end() ? nullptr : found->second.connection.lock();
   if (pending == reconnecting_.end() || !conn || frame->counter != pending->second->counter) return;
   if (!conn->auth().verify_reconnect_ack(*frame)) return;
   pending->second->acked = true;

@@ -113,11 +113,20 @@ void write_setup(Writer& w, const Setup& s, bool zero_mac) {
     w.bytes(Mac{});
   else
     w.bytes(s.mac);
+  w.u8(s.cipher);
+  w.u8(0);
+  w.bytes(s.identity);
+  w.bytes(s.signature);
 }
 
 // §2.1: a SETUP body of the wrong size, magic or version is refused as a
 // whole; the peer gets no answer it could use to probe.
 result<Setup> read_setup(std::span<const std::byte> body) {
+  if (body.size() == kSetupBodySizeV1) {  // a v1 peer: say so rather than "malformed"
+    Reader r(body);
+    if (r.u32() != kMagic) return errc::bad_magic;
+    return r.u8() == kVersion1 ? errc::bad_version : errc::bad_frame;
+  }
   if (body.size() != kSetupBodySize) return errc::bad_frame;
   Reader r(body);
   Setup s;
@@ -136,6 +145,10 @@ result<Setup> read_setup(std::span<const std::byte> body) {
   s.control.port = r.u16();
   r.bytes(s.public_key);
   r.bytes(s.mac);
+  s.cipher = r.u8();
+  if ((s.cipher & ~kCipherKnown) != 0 || r.u8() != 0) return errc::bad_frame;
+  r.bytes(s.identity);
+  r.bytes(s.signature);
   return s;
 }
 
@@ -272,6 +285,15 @@ std::array<std::byte, kSetupBodySize> setup_body_for_mac(const Setup& setup) {
   Writer w(body);
   write_setup(w, setup, true);
   return body;
+}
+
+std::array<std::byte, kHeaderSize + kSetupBodySizeV1> version_answer() {
+  std::array<std::byte, kHeaderSize + kSetupBodySizeV1> out{};
+  Writer w(out);
+  write_header(w, FrameType::setup_ack, 0, kSetupBodySizeV1);
+  w.u32(kMagic);
+  w.u8(kVersion);
+  return out;  // the rest is zero
 }
 
 }  // namespace msocket::wire

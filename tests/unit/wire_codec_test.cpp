@@ -35,7 +35,7 @@ Bytes counting(int first, std::size_t n) {
 
 // §2.1 SETUP, kind MIGRATE.
 const Bytes kSetupBody = bytes({0x4D, 0x53, 0x4B, 0x54,          // magic "MSKT"
-                                0x01,                            // version
+                                0x02,                            // version
                                 0x03,                            // kind: migrate
                                 0x00, 0x00,                      // reserved
                                 0xA1, 0xA2, 0xA3, 0xA4, 0xB1, 0xB2, 0xB3, 0xB4,  // conn id
@@ -47,12 +47,15 @@ const Bytes kSetupBody = bytes({0x4D, 0x53, 0x4B, 0x54,          // magic "MSKT"
                                 0x00, 0x00, 0xFF, 0xFF, 0xC0, 0x00, 0x02, 0x01,  // ::ffff:192.0.2.1
                                 0x1F, 0x90})                     // control port 8080
                           + counting(0x20, 32)                   // public key
-                          + counting(0x80, 32);                  // mac
-const Bytes kSetupHeader = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7E});
+                          + counting(0x80, 32)                   // mac
+                          + bytes({0x02, 0x00})                  // cipher: AES-256-GCM; reserved
+                          + counting(0x40, 32)                   // identity key
+                          + counting(0x60, 64);                  // signature
+const Bytes kSetupHeader = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xE0});
 const Bytes kSetup = kSetupHeader + kSetupBody;
 // §2.2 SETUP_ACK: the same body, status `closed`.
 const Bytes kSetupAck = [] {
-  Bytes b = bytes({0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7E}) + kSetupBody;
+  Bytes b = bytes({0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xE0}) + kSetupBody;
   b[8 + 5] = std::byte{0x04};
   return b;
 }();
@@ -83,7 +86,7 @@ const Bytes kReset = bytes({0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,
 
 Setup expected_setup(std::uint8_t code) {
   Setup s;
-  s.version = 1;
+  s.version = 2;
   s.code = code;
   s.conn_id = 0xA1A2A3A4B1B2B3B4;
   s.path_id = 7;
@@ -96,6 +99,9 @@ Setup expected_setup(std::uint8_t code) {
   s.control.port = 8080;
   for (std::size_t i = 0; i < kKeySize; ++i) s.public_key[i] = static_cast<std::byte>(0x20 + i);
   for (std::size_t i = 0; i < kMacSize; ++i) s.mac[i] = static_cast<std::byte>(0x80 + i);
+  s.cipher = kCipherAes256Gcm;
+  for (std::size_t i = 0; i < kIdentityKeySize; ++i) s.identity[i] = static_cast<std::byte>(0x40 + i);
+  for (std::size_t i = 0; i < kSignatureSize; ++i) s.signature[i] = static_cast<std::byte>(0x60 + i);
   return s;
 }
 
@@ -343,13 +349,13 @@ TEST_CASE("decode: wrong body length for fixed-size frames", "[wire]") {
     int type;
     int good;
   };
-  for (const auto c : {Case{0x01, 126}, Case{0x02, 126}, Case{0x04, 16}, Case{0x05, 8},
+  for (const auto c : {Case{0x01, 224}, Case{0x02, 224}, Case{0x04, 16}, Case{0x05, 8},
                        Case{0x06, 8}, Case{0x07, 4}}) {
     for (int len : {0, c.good - 1, c.good + 1}) {
       INFO("type " << c.type << " length " << len);
       Bytes b = bytes({c.type, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, len});
       // A SETUP body starts right, so only its length is wrong.
-      Bytes body = (c.type <= 2) ? kSetupBody : Bytes(200, std::byte{0});
+      Bytes body = (c.type <= 2) ? kSetupBody : Bytes(300, std::byte{0});
       body.resize(static_cast<std::size_t>(len));
       CHECK(decode_error(b + body) == errc::bad_frame);
     }
@@ -366,7 +372,7 @@ TEST_CASE("decode: SETUP of another protocol or version", "[wire]") {
       }
     }
     SECTION("bad version") {
-      for (int version : {0, 2, 0xFF}) {
+      for (int version : {0, 1, 3, 0xFF}) {
         Bytes b = *sample;
         b[12] = static_cast<std::byte>(version);
         CHECK(decode_error(b) == errc::bad_version);
@@ -465,9 +471,35 @@ TEST_CASE("encode_data_prefix writes the header of the whole frame", "[wire]") {
 TEST_CASE("setup_body_for_mac is the body with the MAC zeroed", "[wire]") {
   const auto body = setup_body_for_mac(expected_setup(3));
   Bytes expected = kSetupBody;
-  std::fill(expected.end() - 32, expected.end(), std::byte{0});
+  std::fill(expected.begin() + 94, expected.begin() + 126, std::byte{0});
   CHECK(Bytes(body.begin(), body.end()) == expected);
-  static_assert(kSetupBodySize == 126);
+  static_assert(kSetupBodySize == 224);
+}
+
+TEST_CASE("decode: a SETUP of protocol v1 is bad_version, not garbage", "[wire]") {
+  // v1's body was 126 bytes: the v2 body without the cipher and identity.
+  Bytes v1 = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7E}) + Bytes(kSetupBody.begin(), kSetupBody.begin() + 126);
+  v1[12] = std::byte{0x01};
+  CHECK(decode_error(v1) == errc::bad_version);
+  v1[12] = std::byte{0x02};  // v2 in a v1 body: malformed
+  CHECK(decode_error(v1) == errc::bad_frame);
+}
+
+TEST_CASE("version_answer: a v1-sized SETUP_ACK with our version", "[wire]") {
+  const auto answer = version_answer();
+  REQUIRE(answer.size() == kHeaderSize + 126);
+  CHECK(answer[0] == std::byte{0x02});
+  CHECK(answer[7] == std::byte{0x7E});
+  CHECK(answer[12] == std::byte{kVersion});
+  CHECK(decode_error(Bytes(answer.begin(), answer.end())) == errc::bad_frame);  // v2 reads it as malformed
+}
+
+TEST_CASE("decode: unknown cipher bits or a non-zero reserved byte after them", "[wire]") {
+  for (int i : {126, 127}) {
+    Bytes b = kSetup;
+    b[8 + static_cast<std::size_t>(i)] = std::byte{0x04};
+    CHECK(decode_error(b) == errc::bad_frame);
+  }
 }
 
 }  // namespace msocket::wire

@@ -57,7 +57,7 @@ TEST_CASE("reconnect: malformed datagrams are refused by kind", "[wire]") {
   bytes[kHeaderSize] = std::byte{0};  // magic
   CHECK(decode_reconnect(bytes).error() == errc::bad_magic);
   bytes = good;
-  bytes[kHeaderSize + 4] = std::byte{2};  // version
+  bytes[kHeaderSize + 4] = std::byte{3};  // version
   CHECK(decode_reconnect(bytes).error() == errc::bad_version);
   bytes = good;
   bytes[kHeaderSize + 6] = std::byte{1};  // reserved

@@ -15,6 +15,7 @@
 #include "core/log.hpp"
 #include "relay/duration.hpp"
 #include "relay/netcat.hpp"
+#include "session/identity.hpp"
 
 namespace po = boost::program_options;
 namespace relay = msocket::relay;
@@ -122,6 +123,14 @@ void read_names(const po::variables_map& vm, relay::NetcatOptions& o) {
   if (!o.connection.name_service.assign(url)) throw UsageError("--names: URL too long (256 characters at most)");
   if (vm.count("name")) o.register_name = vm["name"].as<std::string>();
   if (vm.count("key")) o.key_file = vm["key"].as<std::string>();
+  if (vm.count("peer-key")) {
+    const auto text = vm["peer-key"].as<std::string>();
+    msocket::wire::IdentityKey key{};
+    if (!msocket::session::identity_from_text(text, key))
+      throw UsageError("--peer-key wants a key in base64 (as mnamed lookup shows it), got '" + text + "'");
+    o.connection.peer_key = key;
+  }
+  o.connection.encrypt = vm.count("no-encrypt") == 0;
   if (vm.count("retry-interval")) o.connection.retry_max = duration_option(vm, "retry-interval");
   if (o.connection.retry_max < o.connection.retry_min) o.connection.retry_min = o.connection.retry_max;
   o.connection.follow_peer_name = vm.count("no-watch") == 0;
@@ -178,7 +187,8 @@ void check_combinations(const relay::NetcatOptions& o) {
   if (!o.splice.send && !o.splice.receive) throw UsageError("--send-only and --recv-only exclude each other");
   if (o.register_name && !o.listen) throw UsageError("--name goes with -l (to connect by name, give it as HOST)");
   if (o.register_name && !o.key_file) throw UsageError("--name needs --key FILE (make one with mnamed keygen)");
-  if (o.key_file && !o.register_name) throw UsageError("--key goes with --name");
+  if (o.key_file && !o.listen) throw UsageError("--key goes with -l (the listener proves it owns the key)");
+  if (o.connection.peer_key && o.listen) throw UsageError("--peer-key is for connecting (the server's key to expect)");
   if (o.register_name && o.connection.name_service.empty())
     throw UsageError("--name needs a name service: --names URL or MSOCKET_NAMES");
 }
@@ -212,7 +222,9 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("stats", po::value<std::string>(), "write JSON statistics to FILE on exit")
       ("names", po::value<std::string>(), "name service URL (http://HOST:PORT; default $MSOCKET_NAMES): connect to names")
       ("name", po::value<std::string>(), "with -l: register the listener under NAME, and again when addresses change")
-      ("key", po::value<std::string>(), "with --name: the name's key file (mnamed keygen)")
+      ("key", po::value<std::string>(), "with -l: the name's key file (mnamed keygen); signs every handshake, and --name's record")
+      ("peer-key", po::value<std::string>(), "the server must prove this key (base64, as mnamed lookup shows it), by name or by address")
+      ("no-encrypt", "send in the clear; the other end must say --no-encrypt too")
       ("retry-interval", po::value<std::string>(), "longest pause between attempts to reach a moved peer (default 2s)")
       ("no-watch", "connected by name: do not follow the name's changes (only retry)")
       ("verbose,v", po::value<int>()->zero_tokens()->default_value(0)->composing(), "more log output on stderr (-vv for more)");
@@ -239,7 +251,8 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
   po::notify(vm);
 
   if (vm.count("help")) {
-    std::cout << kUsage << "\n" << visible << "\nExit status: 0 success, 1 network or other runtime error, 2 usage error.\n";
+    std::cout << kUsage << "\n" << visible << "\nExit status: 0 success, 1 network or other runtime error, 2 usage error,\n"
+                 "3 the server's key is not the one expected (--peer-key, or the name's pinned key).\n";
     std::exit(0);
   }
   if (vm.count("version")) {

@@ -31,6 +31,9 @@ class NameLocator final : public transport::Locator,
   void stop() override;
   void network_changed() override;
   std::string describe() const override;
+  // The owner key of the record last looked up: the server must sign its
+  // handshake with it (docs/protocol.md §4.3). nullopt after a DNS fallback.
+  std::optional<std::array<std::byte, 32>> identity() const override { return owner_; }
 
  private:
   boost::asio::awaitable<void> run_follow(std::uint64_t generation);
@@ -45,6 +48,7 @@ class NameLocator final : public transport::Locator,
   std::function<void(const Endpoints&)> changed_;
   std::uint64_t version_ = 0;     // newest record version seen
   Endpoints known_;               // the addresses last looked up or notified
+  std::optional<std::array<std::byte, 32>> owner_;  // of the record last looked up
   std::uint64_t generation_ = 0;  // of the follower; an old one ends when it differs
   bool rewatch_now_ = false;      // the network changed: watch again without a pause
   boost::asio::steady_timer pause_;  // between watches after a failure

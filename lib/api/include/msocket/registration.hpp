@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "msocket/error.hpp"
+#include "msocket/options.hpp"
 
 namespace msocket {
 
@@ -31,6 +32,10 @@ class name_key {
   // Errors: the file system's; names' bad_key_file (not a key file) and
   // key_file_unprotected (others may read it: chmod 600).
   static result<name_key> load(const std::string& path);
+  // A listener opened with these options signs its handshakes with this
+  // key, which proves to clients that connect by the name (or with
+  // --peer-key) that they reached the name's owner (docs/protocol.md §4.3).
+  void sign_handshakes(Options& options) const;
 
  private:
   friend class name_registration;

@@ -23,6 +23,13 @@ enum class errc {
   path_timeout,        // no frame on a flowpath for longer than the keepalive timeout
   handshake_timeout,   // SETUP or SETUP_ACK did not arrive in time
   refused,             // the peer answered SETUP with a refusal
+  // Appended (values are stable): protocol v2, docs/protocol.md §4.
+  encryption_required,  // the server encrypts; we asked for none (--no-encrypt)
+  encryption_refused,   // the server runs without encryption; we asked for it
+  identity_mismatch,    // the server signed with another key than the one expected
+  identity_missing,     // a key was expected, the server proved none
+  bad_record,           // a record did not decrypt: forged, corrupted or replayed
+  handshake_closed,     // the peer closed the flowpath during the handshake
 };
 
 const boost::system::error_category& category() noexcept;

@@ -88,6 +88,15 @@ struct Options {
   // When set, flowpaths from other interfaces are backups (SETUP's backup
   // flag): they carry data only while no flowpath from this one can.
   InlineText<15> prefer_interface;  // IFNAMSIZ less the NUL
+  // Trust (docs/protocol.md §4). Every byte after the handshake is
+  // encrypted and authenticated unless both ends turn it off.
+  bool encrypt = true;
+  // Client: the key the server must sign the handshake with (a name's owner
+  // key: --peer-key, or the pinned key of the name connected to).
+  std::optional<std::array<std::byte, 32>> peer_key;
+  // Listener: the Ed25519 key (a name's owner key, libsodium's 64-byte
+  // layout) it signs its handshakes with.
+  std::optional<std::array<std::byte, 64>> identity;
 };
 
 // Options travel by value through coroutines and Asio initiations, and g++ 12

@@ -48,6 +48,10 @@ struct SessionConfig {
   Duration keepalive_timeout = std::chrono::seconds{8};   // a path that brings nothing for this long is dead
   Duration ack_delay = std::chrono::milliseconds{10};     // an ack may wait this long for more data to ride on
   Duration linger = std::chrono::hours{24};               // state kept while no path exists (paper §III-E)
+  // Server: the linger of a connection that has not carried a byte either
+  // way. A client that opened it and vanished (or a flood of NEWs) costs
+  // memory for seconds, not for a day.
+  Duration linger_unused = std::chrono::seconds{10};
   // After both FINs: wait this long for the peer's confirmation. Well above
   // keepalive_timeout, so a client whose path dies in time_wait has time to
   // notice, reconnect and deliver its final ack.

@@ -36,16 +36,23 @@ struct NetcatOptions {
   Options connection;                    // -s, -w, --linger, ...
   std::optional<std::string> stats_file;  // --stats: JSON on exit
   // Listen: register the listener under this name (connection.name_service,
-  // signed with the key in `key_file`) and keep the record current.
+  // signed with the key in `key_file`) and keep the record current. The
+  // key also signs every handshake (docs/protocol.md §4.3), with or
+  // without a name.
   std::optional<std::string> register_name;
   std::optional<std::string> key_file;
 };
 
 // Exit status as ncat: 0 success, 1 a network or other runtime failure, 2 a
-// usage error.
+// usage error; and, as ssh refuses a changed host key, 3 when the server is
+// not who it must be (its key is not the pinned or given one).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitNetwork = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitIdentity = 3;
+
+// Whether a connect failed because the peer's key is not the expected one.
+bool identity_error(const boost::system::error_code& ec);
 
 // Runs until done; prints `mcat: ...` for failures. Returns the exit status.
 asio::awaitable<int> run_netcat(NetcatOptions options);

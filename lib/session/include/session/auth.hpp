@@ -52,6 +52,9 @@ class ControlAuth {
   // answer may restart the stream: a forged one could make us skip or
   // repeat bytes.
   bool accepts_answer(const wire::Setup& request, const wire::Setup& answer) const;
+  // Client: whether `answer` is an authentic `closed` to `request`: the
+  // server buried the connection and still holds its secret (§3.4).
+  bool accepts_closed(const wire::Setup& request, const wire::Setup& answer) const;
   // Server: checks a MIGRATE or ADD_PATH request and, if it passes, takes
   // its counter as the newest. Errors: errc::bad_auth (MAC), errc::replayed
   // (a counter not newer than one accepted before).

@@ -148,6 +148,8 @@ class Session {
   boost::system::error_code on_ack(std::uint64_t ack, std::uint64_t window);
   void after_progress(TimePoint now);
   void fail(errc e);
+  Duration linger() const;
+  void forget_old_paths();  // Config::linger, or linger_unused for a server's unused connection
   std::size_t write_data(PathId id, PathState& path, std::span<std::byte> out, TimePoint now);
   std::size_t emit_data(PathState& path, std::uint64_t offset, std::size_t len,
                         std::span<std::byte> out);

@@ -39,13 +39,16 @@ using tcp = asio::ip::tcp;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(asio::any_io_executor ex, Role role, ConnId id, const session::Secret& secret, const Options& options);
+  // `cipher`: the record layer's (wire::kCipher*, none for --no-encrypt).
+  Connection(asio::any_io_executor ex, Role role, ConnId id, const session::Secret& secret, std::uint8_t cipher,
+             const Options& options);
   ~Connection();
 
   // ---- opening (client.cpp, listener.cpp) ----------------------------------
-  // Starts the reader and writer of a flowpath whose handshake is done
-  // (`attempt`: the path manager's, if it asked for it).
-  void attach_path(PathId id, tcp::socket socket, std::uint64_t peer_ack, std::uint64_t peer_window,
+  // Starts the reader and writer of a flowpath whose handshake is done:
+  // the one whose SETUP had `counter` (0 for NEW; it keys the records,
+  // §4.2). `attempt`: the path manager's, if it asked for it.
+  void attach_path(PathId id, tcp::socket socket, std::uint64_t counter, std::uint64_t peer_ack, std::uint64_t peer_window,
                    PathPriority priority, std::optional<paths::AttemptId> attempt = {});
   // Tell the peer our addresses with `port` (§2.8): a wildcard listener's, or
   // 0 from a client.
@@ -65,6 +68,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::optional<asio::ip::udp::endpoint>& peer_control() const { return peer_control_; }
   // Called once when the session reaches closed or failed.
   void on_finished(std::function<void(Connection&)> callback) { finished_cb_ = std::move(callback); }
+  // Server: called once, when the client's first frame shows that it holds
+  // the connection's keys (§3.1). Until then the connection is not the
+  // application's, and it ends with its first flowpath.
+  void on_confirmed(std::function<void(Connection&)> callback) { confirmed_cb_ = std::move(callback); }
+  bool confirmed() const { return confirmed_; }
 
   // ---- application (app_operations.hpp for what each completes with) -------
   void async_read_some(std::span<std::byte> buffer, AppOperations::Handler handler);
@@ -79,6 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnId id() const { return id_; }
   Role role() const { return role_; }
   const session::Secret& secret() const { return auth_.secret(); }
+  std::uint8_t cipher() const { return cipher_; }
   session::ControlAuth& auth() { return auth_; }
   const session::Session& session() const { return session_; }
   Stats stats() const;
@@ -93,6 +102,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Gives the session every whole frame at the start of `bytes`; the bytes
   // used, or nullopt if a bad frame closed the flowpath.
   std::optional<std::size_t> take_frames(Flowpath& path, std::span<const std::byte> bytes);
+  // The same for whole records (§2.9), opened in place.
+  std::optional<std::size_t> take_records(Flowpath& path, std::span<std::byte> bytes);
+  // Frames due on `path` into `out` (ours, then the session's); with
+  // records, as many sealed records as fit (flowpath.cpp).
+  std::size_t fill_frames(Flowpath& path, std::span<std::byte> out, TimePoint now);
+  std::size_t fill_records(Flowpath& path, std::span<std::byte> out, TimePoint now);
+  void confirm();
   void reader_ended(Flowpath& path, const error_code& ec);
   bool report_tcp_progress(Flowpath& path, TimePoint now);
   bool awaits_tcp_progress(const Flowpath& path) const;
@@ -105,6 +121,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> open_flowpath(paths::OpenFlowpath order);
   asio::awaitable<void> join_flowpath(paths::OpenFlowpath order, tcp::socket socket);
   void attempt_failed(paths::AttemptId attempt, paths::AttemptStage stage);
+  bool peer_forgot(const wire::Setup& request, const wire::Setup& answer, const tcp::endpoint& from);
   asio::awaitable<void> look_up_peer();
   void peer_moved(const Locator::Endpoints& where, const char* how, bool paths_dead);
   void on_local_address_event(const paths::AddressEvent& event);
@@ -121,6 +138,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Role role_;
   ConnId id_;
   session::ControlAuth auth_;
+  std::uint8_t cipher_;
+  bool confirmed_;
+  TimePoint confirm_by_;  // server: an unconfirmed connection ends then (§3.1)
+  std::function<void(Connection&)> confirmed_cb_;
   Options options_;
   session::Session session_;
   paths::PathManager paths_;
@@ -137,6 +158,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<ReconnectReceiver> control_;           // client: RECONNECT arrives here
   std::optional<asio::ip::udp::endpoint> peer_control_;  // server: the client's
   PendingAdvert advert_;
+  std::optional<TimePoint> refused_since_;  // first unauthenticated "no such connection" since our last flowpath
   PathHistory history_;
 };
 

@@ -4,6 +4,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <memory>
+
+#include "session/record_cipher.hpp"
 #include "session/types.hpp"
 #include "wire/codec.hpp"
 
@@ -30,6 +33,14 @@ struct Flowpath {
   std::uint64_t reported_acked = 0;
   std::uint32_t reported_srtt_us = 0;
   bool tcp_info_works = true;
+  // The record layer (§2.9, §4.2); both null on a connection without
+  // encryption, where frames travel as they are.
+  std::unique_ptr<session::RecordCipher> sealer;
+  std::unique_ptr<session::RecordCipher> opener;
+  // Client, on the NEW flowpath: an ACK goes out at once, so the server
+  // learns that we hold the keys before it hands the connection to its
+  // application (§3.1).
+  bool confirm_due = false;
 };
 
 }  // namespace msocket::transport

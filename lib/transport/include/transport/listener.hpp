@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 
+#include "transport/admission.hpp"
 #include "transport/connection.hpp"
 
 namespace msocket::paths {
@@ -44,10 +45,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   asio::awaitable<void> run_accept();
-  asio::awaitable<void> run_handshake(tcp::socket socket);
+  asio::awaitable<void> run_handshake(tcp::socket socket, asio::ip::address source);
   asio::awaitable<void> admit_new(tcp::socket socket, const wire::Setup& setup, const std::string& peer);
   asio::awaitable<void> admit_path(tcp::socket socket, const wire::Setup& setup, const std::string& peer);
-  wire::SetupStatus status_for_unknown(std::uint64_t conn_id);
+  asio::awaitable<void> answer_unknown(tcp::socket& socket, const wire::Setup& setup, const char* kind,
+                                       const std::string& peer);
+  void start_connection(tcp::socket socket, const wire::Setup& setup, ConnId id, const session::Secret& secret,
+                        std::uint8_t cipher, const asio::ip::address& source, const std::string& peer);
+  std::optional<wire::SetupStatus> choose_cipher(const wire::Setup& setup, std::uint8_t& cipher) const;
+  std::size_t idle_from(const asio::ip::address& source) const;
   void on_connection_finished(Connection& conn);
   void deliver(std::shared_ptr<Connection> conn);
   void note_peer_control(Connection& conn, const wire::Setup& setup, const tcp::socket& socket);
@@ -67,9 +73,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Options options_;
   bool accepting_ = true;
   bool closed_ = false;
-  std::size_t handshakes_ = 0;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections_;
-  std::map<std::uint64_t, TimePoint> tombstones_;  // cleanly closed: conn id -> forget at
+  Admission admission_;
+  struct Entry {
+    std::weak_ptr<Connection> connection;
+    asio::ip::address source;  // of its NEW (source_of)
+  };
+  std::unordered_map<std::uint64_t, Entry> connections_;
   std::deque<std::shared_ptr<Connection>> ready_;
   std::optional<AcceptHandler> waiter_;
 

@@ -5,7 +5,10 @@
 // while the connection lives (simultaneous mobility, paper §III-B3).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +36,9 @@ class Locator {
   virtual void network_changed() {}
   // For logs and messages: what is being located ("name srv.example").
   virtual std::string describe() const = 0;
+  // The key the peer must sign its handshake with (docs/protocol.md §4.3),
+  // as the latest resolve() found it: a name's owner key. nullopt: none.
+  virtual std::optional<std::array<std::byte, 32>> identity() const { return std::nullopt; }
 };
 
 }  // namespace msocket::transport

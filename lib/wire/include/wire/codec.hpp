@@ -37,7 +37,16 @@ std::size_t encode_data_prefix(const DataFrame& frame, std::size_t payload_size,
                                std::span<std::byte> out);
 
 // Bytes of a SETUP body that a MAC covers: the whole body with the MAC zeroed.
-inline constexpr std::size_t kSetupBodySize = 4 + 1 + 1 + 2 + 8 + 4 + 8 + 8 + 8 + 18 + kKeySize + kMacSize;
+inline constexpr std::size_t kSetupBodySize =
+    4 + 1 + 1 + 2 + 8 + 4 + 8 + 8 + 8 + 18 + kKeySize + kMacSize + 2 + kIdentityKeySize + kSignatureSize;
+// The SETUP body of protocol v1, which had no cipher or identity fields:
+// read only to tell a v1 peer that it is one (errc::bad_version).
+inline constexpr std::size_t kSetupBodySizeV1 = 4 + 1 + 1 + 2 + 8 + 4 + 8 + 8 + 8 + 18 + kKeySize + kMacSize;
 std::array<std::byte, kSetupBodySize> setup_body_for_mac(const Setup& setup);
+
+// What a v2 listener answers to a v1 SETUP (§2.2): a SETUP_ACK of v1's size
+// whose version is ours, so that the v1 peer reports "unsupported protocol
+// version" instead of a silent close.
+std::array<std::byte, kHeaderSize + kSetupBodySizeV1> version_answer();
 
 }  // namespace msocket::wire

@@ -12,11 +12,14 @@
 namespace msocket::wire {
 
 inline constexpr std::uint32_t kMagic = 0x4D534B54;  // "MSKT"
-inline constexpr std::uint8_t kVersion = 1;
+inline constexpr std::uint8_t kVersion = 2;
+inline constexpr std::uint8_t kVersion1 = 1;  // the previous protocol, recognised only to be refused clearly
 inline constexpr std::size_t kHeaderSize = 8;        // type, flags, reserved, body length
 inline constexpr std::size_t kMaxPayload = 64 * 1024;  // largest DATA payload (§2.3)
 inline constexpr std::size_t kKeySize = 32;          // X25519 public key
 inline constexpr std::size_t kMacSize = 32;          // HMAC-SHA512-256 tag
+inline constexpr std::size_t kIdentityKeySize = 32;  // Ed25519 public key of a name's owner
+inline constexpr std::size_t kSignatureSize = 64;    // Ed25519 signature
 
 enum class FrameType : std::uint8_t {
   setup = 1,      // §2.1 first frame of a flowpath, from the side that connected
@@ -40,7 +43,17 @@ enum class SetupStatus : std::uint8_t {
   replayed = 3,
   closed = 4,  // the connection ended cleanly; nothing more to exchange
   busy = 5,
+  encryption_required = 6,  // NEW offered no cipher; this server encrypts (§4.2)
+  encryption_refused = 7,   // NEW offered ciphers; this server runs without encryption
 };
+
+// Ciphers of the record layer (§4.2). In SETUP the client offers the set it
+// can use (a bit mask, 0: no encryption); SETUP_ACK of NEW names the one
+// chosen, and every later SETUP and answer of the connection repeats it.
+inline constexpr std::uint8_t kCipherNone = 0;
+inline constexpr std::uint8_t kCipherChaCha20Poly1305 = 1;
+inline constexpr std::uint8_t kCipherAes256Gcm = 2;
+inline constexpr std::uint8_t kCipherKnown = kCipherChaCha20Poly1305 | kCipherAes256Gcm;
 
 // Address of a connectionless control socket: IPv4 is stored IPv4-mapped.
 struct ControlAddress {
@@ -51,6 +64,8 @@ struct ControlAddress {
 
 using Key = std::array<std::byte, kKeySize>;
 using Mac = std::array<std::byte, kMacSize>;
+using IdentityKey = std::array<std::byte, kIdentityKeySize>;
+using Signature = std::array<std::byte, kSignatureSize>;
 
 // SETUP flags (§2.1): the sender asks that this flowpath carry data only
 // while no regular flowpath can (MPTCP's backup bit).
@@ -71,6 +86,11 @@ struct Setup {
   ControlAddress control;
   Key public_key{};  // X25519 key in NEW and its answer; zero otherwise
   Mac mac{};         // over all other fields in ADD_PATH, MIGRATE and their answers
+  std::uint8_t cipher = kCipherNone;  // offered (SETUP of NEW) or chosen (every other)
+  // In the answer to NEW from a server with a name key: that key, and its
+  // signature of the handshake (§4.3). Zero otherwise.
+  IdentityKey identity{};
+  Signature signature{};
   bool operator==(const Setup&) const = default;
 };
 
