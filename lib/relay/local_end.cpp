@@ -1,7 +1,6 @@
 #include "relay/local_end.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,8 +13,6 @@
 #include <boost/asio/write.hpp>
 
 #include "core/coroutine.hpp"
-
-extern char** environ;
 
 namespace msocket::relay {
 namespace {
@@ -55,7 +52,7 @@ class Descriptor {
   Descriptor(asio::any_io_executor ex, int fd) : fd_(fd), stream_(ex) {
     grow_pipe(fd);
     error_code ec;
-    const int copy = ::dup(fd);
+    const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
     stream_.assign(copy, ec);
     if (ec) {  // epoll refuses regular files and /dev/null: use plain calls
       if (copy >= 0) ::close(copy);
@@ -132,20 +129,25 @@ class SocketEnd final : public LocalEnd {
 
 class ChildEnd final : public LocalEnd {
  public:
-  ChildEnd(asio::local::stream_protocol::socket socket, pid_t pid) : end_(std::move(socket)), pid_(pid) {}
-  ~ChildEnd() override { reap(); }
+  ChildEnd(asio::local::stream_protocol::socket socket, pid_t pid)
+      : executor_(socket.get_executor()), end_(std::move(socket)), pid_(pid) {}
+  // Without close() the io_context may be going away with us (mcat's second
+  // signal): reap only a child that has exited, watch none.
+  ~ChildEnd() override {
+    if (pid_ > 0) (void)::waitpid(pid_, nullptr, WNOHANG);
+  }
   asio::awaitable<result<std::size_t>> read(std::span<std::byte> out) override { return end_.read(out); }
   asio::awaitable<error_code> write_all(std::span<const std::byte> bytes) override { return end_.write_all(bytes); }
   void shutdown_write() override { end_.shutdown_write(); }
+  // The child usually exits once its input closes, a moment after this.
   void close() override {
     end_.close();
-    reap();
+    reap_when_exited(executor_, pid_);
+    pid_ = -1;
   }
 
  private:
-  void reap() {
-    if (pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == pid_) pid_ = -1;
-  }
+  asio::any_io_executor executor_;
   SocketEnd<asio::local::stream_protocol::socket> end_;
   pid_t pid_;
 };
@@ -159,41 +161,24 @@ std::unique_ptr<LocalEnd> make_socket_end(asio::ip::tcp::socket socket) {
 }
 
 result<std::unique_ptr<LocalEnd>> make_child_end(asio::any_io_executor ex, const ChildSpec& spec) {
-  if (spec.argv.empty()) return error_code(EINVAL, boost::system::system_category());
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
     return error_code(errno, boost::system::system_category());
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-
-  std::vector<char*> argv;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
-  env_store.insert(env_store.end(), spec.env.begin(), spec.env.end());
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
+  const auto pid = spawn_child(spec, fds[1]);
   ::close(fds[1]);
-  if (rc != 0) {
+  if (!pid) {
     ::close(fds[0]);
-    return error_code(rc, boost::system::system_category());
+    return pid.error();
   }
   asio::local::stream_protocol::socket parent(ex);
   error_code ec;
   parent.assign(asio::local::stream_protocol(), fds[0], ec);
   if (ec) {
     ::close(fds[0]);
+    reap_when_exited(ex, *pid);
     return ec;
   }
-  return std::unique_ptr<LocalEnd>(std::make_unique<ChildEnd>(std::move(parent), pid));
+  return std::unique_ptr<LocalEnd>(std::make_unique<ChildEnd>(std::move(parent), *pid));
 }
 
 }  // namespace msocket::relay

@@ -14,6 +14,7 @@
 #include "msocket/connect.hpp"
 #include "msocket/registration.hpp"
 #include "msocket/text.hpp"
+#include "relay/child_process.hpp"
 #include "relay/connection_group.hpp"
 #include "relay/stop.hpp"
 
@@ -120,6 +121,14 @@ asio::awaitable<result<std::unique_ptr<LocalEnd>>> open_local_end(const NetcatOp
     tcp::socket socket(ex);
     error_code last = asio::error::host_not_found;
     for (const auto& e : endpoints) {
+      // Opened here, not by async_connect, to be close-on-exec at once.
+      error_code oec;
+      socket.open(e.endpoint().protocol(), oec);
+      if (oec) {
+        last = oec;
+        continue;
+      }
+      set_close_on_exec(socket.native_handle());
       auto [cec] = co_await socket.async_connect(e.endpoint(), use_tuple);
       if (!cec) co_return make_socket_end(std::move(socket));
       last = cec;
@@ -322,6 +331,7 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
   tcp::acceptor acc(ex);
   error_code ec;
   acc.open(where->protocol(), ec);
+  if (!ec) set_close_on_exec(acc.native_handle());
   if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acc.bind(*where, ec);
   if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
@@ -345,6 +355,7 @@ asio::awaitable<int> run_local_forward(NetcatOptions o, StatsLog& stats) {
       }
       break;
     }
+    set_close_on_exec(plain.native_handle());
     connections.spawn(carry_local(o, stats, std::move(plain)));
   }
   co_await connections.wait_all();

@@ -1,6 +1,7 @@
 #include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <memory>
+#include <sstream>
 
 #include "msocket/text.hpp"
 #include "relay/netcat.hpp"
@@ -20,8 +21,7 @@ bool write_stats_json(const std::string& path, const std::vector<Stats>& all) {
     sum.flowpaths_opened += s.flowpaths_opened;
     sum.migrations.insert(sum.migrations.end(), s.migrations.begin(), s.migrations.end());
   }
-  std::ofstream out(path);
-  if (!out) return false;
+  std::ostringstream out;
   out << "{\"bytes_sent\":" << sum.bytes_sent << ",\"bytes_received\":" << sum.bytes_received
       << ",\"flowpaths_opened\":" << sum.flowpaths_opened << ",\"connections\":" << all.size()
       << ",\"migrations\":[";
@@ -53,7 +53,11 @@ bool write_stats_json(const std::string& path, const std::vector<Stats>& all) {
     }
   }
   out << "]}\n";
-  return static_cast<bool>(out);
+  // "e": close-on-exec (glibc), as every descriptor mcat opens.
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "we"), &std::fclose);
+  if (!file) return false;
+  const auto text = out.str();
+  return std::fwrite(text.data(), 1, text.size(), file.get()) == text.size() && std::fflush(file.get()) == 0;
 }
 
 }  // namespace msocket::relay

@@ -4,7 +4,7 @@
 
 namespace msocket::session {
 
-RecvBuffer::RecvBuffer(std::size_t capacity) : ring_(capacity) {}
+RecvBuffer::RecvBuffer(std::size_t capacity) : ring_(capacity), beyond_(capacity) {}
 
 boost::system::error_code RecvBuffer::insert(std::uint64_t offset,
                                              std::span<const std::byte> bytes) {
@@ -17,16 +17,13 @@ boost::system::error_code RecvBuffer::insert(std::uint64_t offset,
   const std::uint64_t begin = std::max(offset, contiguous_);
   if (begin >= end) return {};
   ring_.write_at(begin, bytes.subspan(begin - offset));
-  if (begin == contiguous_) {
-    contiguous_ = end;
-    // Absorb ranges that were waiting beyond.
-    while (auto front = beyond_.front()) {
-      if (front->begin > contiguous_) break;
-      contiguous_ = std::max(contiguous_, front->end);
-      beyond_.pop_front(front->size());
-    }
+  if (begin > contiguous_) {
+    beyond_.mark(contiguous_, begin, end);
+  } else if (beyond_.max_end() <= contiguous_) {
+    contiguous_ = end;  // in order with nothing waiting beyond: the common case
   } else {
-    beyond_.add({begin, end});
+    // Absorb what was waiting beyond (and forget what this overwrote).
+    contiguous_ = beyond_.clear_through_run(contiguous_, end);
   }
   return {};
 }

@@ -30,6 +30,7 @@ msocket_add_cli_tests(mcat
   exit_status       # runtime failures exit 1, usage errors 2
   listen_dual_stack # no address: IPv4 and IPv6; -4 and -6
   exec              # -e /bin/cat, -c 'tr a-z A-Z', MCAT_* environment
+  exec_hygiene      # -e children: only fds 0-2, default signals, reaped (no zombies after 50)
   send_recv_only    # --recv-only sends nothing, --send-only writes nothing
   timeouts          # -i 500ms on an idle connection, -q 1 after stdin EOF
   errors            # usage errors exit 2, network errors exit 1, -w bounds the handshake

@@ -1,6 +1,10 @@
 // RecvBuffer: reassembly, duplicates, the window and the FIN (§3.2, §3.4).
 #include <catch2/catch.hpp>
 
+#include <malloc.h>
+
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -17,6 +21,24 @@ std::string read_all(RecvBuffer& buffer, std::size_t max = 1 << 20) {
   const auto n = buffer.read(out);
   return std::string(reinterpret_cast<const char*>(out.data()), n);
 }
+
+// Bytes the heap holds now (glibc): what the buffer really costs, whatever
+// its own accounting says.
+std::size_t heap_in_use() {
+  const auto info = ::mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+std::vector<std::byte> random_stream(std::size_t size, std::mt19937_64& random) {
+  std::vector<std::byte> bytes(size);
+  for (auto& b : bytes) b = static_cast<std::byte>(random());
+  return bytes;
+}
+
+struct Segment {
+  std::uint64_t offset;
+  std::size_t size;
+};
 
 }  // namespace
 
@@ -118,6 +140,77 @@ TEST_CASE("RecvBuffer: the FIN", "[session]") {
     CHECK(b.set_fin(101) == errc::peer_ahead);
     REQUIRE_FALSE(b.set_fin(100));  // the FIN needs no buffer space
   }
+}
+
+TEST_CASE("RecvBuffer: a peer that fragments the window costs no more than the window",
+          "[session]") {
+  // One byte at every other offset below a 4 MiB window: with a node per
+  // out-of-order range this took over 100 MiB.
+  constexpr std::size_t kWindow = 4 << 20;
+  std::mt19937_64 random(1);
+  const auto stream = random_stream(kWindow, random);
+  const auto heap_before = heap_in_use();
+  RecvBuffer b(kWindow);
+  for (std::uint64_t offset = 1; offset < kWindow; offset += 2)
+    REQUIRE_FALSE(b.insert(offset, std::span(stream).subspan(offset, 1)));
+  const auto heap_used = heap_in_use() - heap_before;
+  INFO("allocated " << b.allocated() << " heap " << heap_used << " window " << kWindow);
+  CHECK(b.ack() == 0);
+  CHECK(b.allocated() <= kWindow + kWindow / 8 + 16);
+  CHECK(heap_used <= kWindow + kWindow / 8 + 64 * 1024);
+  WARN("alternating bytes over a " << kWindow << "-byte window: buffer holds " << b.allocated()
+                                   << " bytes, heap grew by " << heap_used);
+
+  // The gaps fill in a random order; the stream comes out exact.
+  std::vector<std::uint64_t> gaps;
+  for (std::uint64_t offset = 0; offset < kWindow; offset += 2) gaps.push_back(offset);
+  std::shuffle(gaps.begin(), gaps.end(), random);
+  for (const auto offset : gaps) REQUIRE_FALSE(b.insert(offset, std::span(stream).subspan(offset, 1)));
+  CHECK(b.ack() == kWindow);
+  std::vector<std::byte> out(kWindow);
+  REQUIRE(b.read(out) == kWindow);
+  CHECK(out == stream);
+}
+
+TEST_CASE("RecvBuffer: segments in random order, overlapping and twice, come out exact",
+          "[session]") {
+  constexpr std::size_t kWindow = 64 * 1024;
+  constexpr std::size_t kStream = 1 << 20;  // 16 windows: the ring and the bits wrap
+  std::mt19937_64 random(GENERATE(1, 2, 3));
+  const auto stream = random_stream(kStream, random);
+  std::vector<Segment> pending;
+  for (std::uint64_t offset = 0; offset < kStream;) {
+    const std::size_t size = std::min<std::uint64_t>(kStream - offset, 1 + random() % 3000);
+    pending.push_back({offset, size});
+    offset += size;
+  }
+  RecvBuffer b(kWindow);
+  std::vector<std::byte> received;
+  std::vector<std::byte> out(kWindow);
+  std::size_t next = 0;  // pending[next..] not yet sent once
+  while (received.size() < kStream) {
+    // One of the next few segments that fit the window, or a re-send that
+    // overlaps what came already (past the read offset or not).
+    std::size_t fitting = 0;
+    while (next + fitting < pending.size() && fitting < 32 &&
+           pending[next + fitting].offset + pending[next + fitting].size <= b.window())
+      ++fitting;
+    if (fitting > 0 && random() % 8 != 0) {
+      std::swap(pending[next], pending[next + random() % fitting]);
+      const auto segment = pending[next++];
+      REQUIRE_FALSE(b.insert(segment.offset, std::span(stream).subspan(segment.offset, segment.size)));
+    } else if (b.read_offset() > 0 || b.ack() > 0) {
+      const std::uint64_t offset = b.read_offset() - std::min<std::uint64_t>(b.read_offset(), random() % 500);
+      const std::uint64_t end = std::min<std::uint64_t>(b.window(), offset + 1 + random() % 4000);
+      if (end > offset) REQUIRE_FALSE(b.insert(offset, std::span(stream).subspan(offset, end - offset)));
+    }
+    if (random() % 3 == 0 || fitting == 0) {
+      const auto n = b.read(std::span(out).first(1 + random() % kWindow));
+      received.insert(received.end(), out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    REQUIRE(b.allocated() <= kWindow + kWindow / 8 + 16);
+  }
+  CHECK(received == stream);
 }
 
 }  // namespace msocket::session

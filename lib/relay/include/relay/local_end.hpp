@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "msocket/error.hpp"
+#include "relay/child_process.hpp"
 
 namespace msocket::relay {
 
@@ -34,12 +35,9 @@ std::unique_ptr<LocalEnd> make_stdio_end(asio::any_io_executor ex);
 // A connected plain TCP socket.
 std::unique_ptr<LocalEnd> make_socket_end(asio::ip::tcp::socket socket);
 
-struct ChildSpec {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH
-  std::vector<std::string> env;   // NAME=VALUE added to the environment
-};
-// Starts a child whose stdin and stdout are one end of a socket pair.
-// Errors: the spawn's (e.g. no such file).
+// Starts a child (spawn_child) whose stdin and stdout are one end of a
+// socket pair; once the end is closed, the child is reaped when it exits
+// (reap_when_exited; destroyed without close(), only if it has exited). Errors: the spawn's (e.g. no such file).
 result<std::unique_ptr<LocalEnd>> make_child_end(asio::any_io_executor ex, const ChildSpec& spec);
 
 }  // namespace msocket::relay

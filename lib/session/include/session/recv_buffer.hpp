@@ -1,7 +1,8 @@
 // The input buffer (paper §III-B2): reassembles stream bytes that arrive out
 // of order or twice (from several flowpaths, or re-sent after a migration)
 // and hands them to the application in order. Bounded: the peer may send only
-// below window().
+// below window(), and whatever it sends there the buffer holds at most the
+// window in bytes plus an eighth of it in arrival bits (allocated()).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 
 #include "msocket/error.hpp"
 #include "session/byte_ring.hpp"
-#include "session/range_set.hpp"
+#include "session/arrival_bitmap.hpp"
 
 namespace msocket::session {
 
@@ -40,13 +41,15 @@ class RecvBuffer {
   // The peer may send offsets below this.
   std::uint64_t window() const { return read_ + ring_.max_capacity(); }
   std::uint64_t read_offset() const { return read_; }
-  std::size_t allocated() const { return ring_.allocated(); }
+  // Heap bytes held: the bytes' ring and the out-of-order arrival bits. At
+  // most window size * 9 / 8 + 16, whatever the peer sends.
+  std::size_t allocated() const { return ring_.allocated() + beyond_.allocated(); }
 
  private:
   ByteRing ring_;
   std::uint64_t read_ = 0;        // next offset the application reads
   std::uint64_t contiguous_ = 0;  // every byte below it has arrived
-  RangeSet beyond_;               // ranges received past contiguous_
+  ArrivalBitmap beyond_;          // offsets received past contiguous_
   std::optional<std::uint64_t> fin_;
 };
 
