@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "core/close_on_exec.hpp"
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 
@@ -340,6 +341,7 @@ result<std::unique_ptr<Server>> Server::start(asio::any_io_executor executor, Re
   const auto endpoint = state->options.listen;
   error_code ec;
   acceptor.open(endpoint.protocol(), ec);
+  if (!ec) set_close_on_exec(acceptor.native_handle());
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);

@@ -15,6 +15,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/generic/raw_protocol.hpp>
 
+#include "core/close_on_exec.hpp"
 #include "core/log.hpp"
 
 namespace msocket::paths {
@@ -72,6 +73,7 @@ struct AddressWatcher::State : std::enable_shared_from_this<State> {
 boost::system::error_code AddressWatcher::State::open() {
   boost::system::error_code ec;
   socket.open(raw_protocol(AF_NETLINK, NETLINK_ROUTE), ec);
+  if (!ec) set_close_on_exec(socket.native_handle());
   if (ec) return ec;
   boost::system::error_code ignored;  // the default size is only a bit riskier
   socket.set_option(boost::asio::socket_base::receive_buffer_size(kSocketBufferSize), ignored);

@@ -143,9 +143,4 @@ void reap_when_exited(asio::any_io_executor ex, pid_t pid) {
   std::make_shared<ExitWatch>(std::move(ex), pid)->wait();
 }
 
-void set_close_on_exec(int fd) {
-  const int flags = ::fcntl(fd, F_GETFD);
-  if (flags >= 0 && !(flags & FD_CLOEXEC)) (void)::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
 }  // namespace msocket::relay

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/close_on_exec.hpp"
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "session/identity.hpp"
@@ -21,11 +22,13 @@ namespace {
 asio::ip::udp::socket open_control_socket(const asio::any_io_executor& ex, boost::system::error_code& ec) {
   asio::ip::udp::socket control(ex);
   control.open(asio::ip::udp::v6(), ec);
+  if (!ec) set_close_on_exec(control.native_handle());
   if (!ec) control.set_option(asio::ip::v6_only(false), ec);
   if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v6(), 0), ec);
   if (ec) {  // no IPv6 here
     control.close(ec);
     control.open(asio::ip::udp::v4(), ec);
+    if (!ec) set_close_on_exec(control.native_handle());
     if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), 0), ec);
   }
   if (ec) log::transport()->debug("no control socket: {}", ec.message());

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "core/close_on_exec.hpp"
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "paths/local_addresses.hpp"
@@ -62,6 +63,7 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
   boost::system::error_code ec;
   socket.open(remote.protocol(), ec);
   if (ec) co_return ec;
+  set_close_on_exec(socket.native_handle());
   if (source) {
     socket.bind(tcp::endpoint(*source, 0), ec);
     if (ec) co_return ec;

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "core/close_on_exec.hpp"
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "paths/address_watcher.hpp"
@@ -49,6 +50,7 @@ result<std::shared_ptr<Listener>> Listener::open(asio::any_io_executor ex, const
   tcp::acceptor acceptor(ex);
   boost::system::error_code ec;
   acceptor.open(endpoint.protocol(), ec);
+  if (!ec) set_close_on_exec(acceptor.native_handle());
   // "::" hears IPv4 too (as IPv4-mapped addresses), so that a client that
   // moves between the families reaches the same listener; unless asked for
   // IPv6 only (mcat -6).
@@ -123,6 +125,7 @@ asio::awaitable<void> Listener::run_accept() {
       co_await pause.async_wait(use_tuple);
       continue;
     }
+    set_close_on_exec(socket.native_handle());
     boost::system::error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
     // No slot: the socket closes as it goes out of scope. One source cannot

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/close_on_exec.hpp"
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "paths/address_watcher.hpp"
@@ -44,6 +45,7 @@ void Listener::start_server_mobility() {
   }
   control_ = std::make_unique<asio::ip::udp::socket>(ex_);
   control_->open(bound.protocol() == tcp::v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
+  if (!ec) set_close_on_exec(control_->native_handle());
   if (!ec && bound.address().is_v6()) control_->set_option(asio::ip::v6_only(false), ec);  // to IPv4 clients too
   if (!ec) control_->bind(asio::ip::udp::endpoint(bound.address(), 0), ec);
   if (ec) {

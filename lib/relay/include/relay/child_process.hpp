@@ -11,6 +11,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "core/close_on_exec.hpp"
+
 #include "msocket/error.hpp"
 
 namespace msocket::relay {
@@ -37,8 +39,7 @@ result<pid_t> spawn_child(const ChildSpec& spec, int stdio);
 // are left to whoever started them. Does not block.
 void reap_when_exited(asio::any_io_executor ex, pid_t pid);
 
-// Sets FD_CLOEXEC on `fd`, for descriptors opened by code that cannot ask for
-// it (Asio opens and accepts sockets without it).
-void set_close_on_exec(int fd);
+// Sets FD_CLOEXEC (core/close_on_exec.hpp).
+using msocket::set_close_on_exec;
 
 }  // namespace msocket::relay
