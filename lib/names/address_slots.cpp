@@ -11,10 +11,11 @@ ip::address source_address(const ip::address& address) {
 }
 
 AddressSlots::Refusal AddressSlots::take(const ip::address& address, Slot& slot) {
+  // An address over its own share is told so first, even when the total
+  // is reached too: it is the one to back off.
+  if (per_address_ && held_by(address) >= per_address_) return Refusal::address_full;
   if (total_ && held_ >= total_) return Refusal::total_full;
-  auto& count = by_address_[address];
-  if (per_address_ && count >= per_address_) return Refusal::address_full;
-  ++count;
+  ++by_address_[address];
   ++held_;
   slot.release();
   slot.owner_ = this;

@@ -23,6 +23,7 @@ TEST_CASE("address slots: a share per address, and a total", "[names]") {
   held[0].release();
   CHECK(slots.held_by(a) == 2);
   CHECK(slots.take(a, held[0]) == Refusal::none);
+  CHECK(slots.take(a, refused) == Refusal::address_full);  // over its share and the total: its share is said
 }
 
 TEST_CASE("address slots: given back when the slot goes, moved with it", "[names]") {

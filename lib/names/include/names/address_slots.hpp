@@ -20,7 +20,7 @@ class AddressSlots {
  public:
   enum class Refusal {
     none,
-    address_full,  // this address holds `per_address` slots
+    address_full,  // this address holds `per_address` slots (said first, if both)
     total_full,    // all `total` slots are held
   };
   class Slot;
