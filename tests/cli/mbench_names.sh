@@ -36,13 +36,15 @@ for key in ("lookups_per_second_1_client", "lookups_per_second_concurrent",
     positive(key, True)
 assert report["settings"]["writers"] == 16, report["settings"]
 positive("server_peak_rss", False)
+positive("updates_per_fdatasync", False)
+assert m["updates_per_fdatasync"]["value"] >= 1, m["updates_per_fdatasync"]
 assert m["lookup_latency_p50"]["value"] <= m["lookup_latency_p99"]["value"] <= m["lookup_latency_max"]["value"]
 assert m["watch_latency_p50"]["value"] <= m["watch_latency_max"]["value"]
 print("names.json: %d measurements, lookup p50 %.3f ms, %.0f updates/s, %.0f with 16 writers "
-      "(%.2fx the disk's fdatasync rate), watch p50 %.3f ms" % (
+      "(%.2fx the disk's fdatasync rate, %.1f updates per fdatasync), watch p50 %.3f ms" % (
     len(m), m["lookup_latency_p50"]["value"], m["updates_per_second_1_client"]["value"],
     m["updates_per_second_group_commit"]["value"], m["updates_per_second_group_commit"]["ratio"],
-    m["watch_latency_p50"]["value"]))
+    m["updates_per_fdatasync"]["value"], m["watch_latency_p50"]["value"]))
 PY
 
 # CSV: a header and one line per measurement of the JSON.

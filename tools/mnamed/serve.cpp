@@ -92,8 +92,10 @@ int serve(const Invocation& in) {
     (*server)->stop();
   });
   context.run();
-  msocket::log::names()->info("{} updates made durable with {} fdatasyncs", (*store)->writes_committed(),
-                              (*store)->syncs());
+  // A status line, as "listening on" is: how much the group commit shared.
+  std::fprintf(stderr, "mnamed: %llu updates made durable with %llu fdatasyncs\n",
+               static_cast<unsigned long long>((*store)->writes_committed()),
+               static_cast<unsigned long long>((*store)->syncs()));
   return kExitOk;
 }
 

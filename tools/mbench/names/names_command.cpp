@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -96,7 +97,8 @@ class StartedServer {
   StartedServer(const NamesOptions& o, const fs::path& scratch) {
     data_dir_ = o.data_dir ? fs::path(*o.data_dir) : scratch / "data";
     fs::create_directories(data_dir_);
-    const auto log = scratch / "mnamed.log";
+    log_ = scratch / "mnamed.log";
+    const auto& log = log_;
     const auto mnamed = find_project_tool("mnamed", o.mnamed_path);
     process_ = std::make_unique<testbed::ChildProcess>(
         std::vector<std::string>{mnamed.string(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir_.string(),
@@ -112,9 +114,21 @@ class StartedServer {
   const fs::path& data_dir() const { return data_dir_; }
   // Stops the server (SIGTERM) and returns how it ended, with its resource use.
   testbed::ChildExit stop() { return process_->stop(); }
+  // Updates per fdatasync over the whole run, from mnamed's last status
+  // line ("mnamed: U updates made durable with S fdatasyncs"), if it said so.
+  std::optional<double> updates_per_sync() const {
+    const auto lines = testbed::read_lines_with(log_, " updates made durable with ");
+    unsigned long long updates = 0, syncs = 0;
+    if (lines.empty() ||
+        std::sscanf(lines.back().text.c_str(), "mnamed: %llu updates made durable with %llu", &updates, &syncs) != 2 ||
+        syncs == 0)
+      return std::nullopt;
+    return static_cast<double>(updates) / static_cast<double>(syncs);
+  }
 
  private:
   fs::path data_dir_;
+  fs::path log_;
   std::unique_ptr<testbed::ChildProcess> process_;
   unsigned short port_ = 0;
 };
@@ -133,8 +147,14 @@ void add_latency_rows(Report& report, const std::string& key, const std::string&
   }
 }
 
+// What is known of the server mbench started, once stopped.
+struct ServerFigures {
+  testbed::ChildExit exit;
+  std::optional<double> updates_per_sync;
+};
+
 Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::optional<double> fdatasync_rate,
-                    const std::optional<testbed::ChildExit>& server_exit, const std::string& file_system) {
+                    const std::optional<ServerFigures>& server, const std::string& file_system) {
   const auto& w = o.workload;
   Report report{"names", "mnamed", "baseline", {}, {}, {}, {}, {}};
   report.settings = {{"server", o.server_url ? *o.server_url : "started by mbench on 127.0.0.1"},
@@ -166,10 +186,13 @@ Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::opti
   add_latency_rows(report, "lookup_latency_during_updates", "lookup latency during updates", m.loaded_lookup_ms,
                    m.lookup_ms, "lookup latency, no updates");
   add_latency_rows(report, "watch_latency", "watch latency", m.watch_ms, std::nullopt, "");
-  if (server_exit) {
-    report.add({"server_peak_rss", "mnamed peak RSS", "KiB", static_cast<double>(server_exit->peak_rss_kib()), {}, "",
+  if (server) {
+    if (server->updates_per_sync)
+      report.add({"updates_per_fdatasync", "updates per fdatasync, mnamed's count, whole run", "1",
+                  *server->updates_per_sync, {}, "", "updates per fdatasync"});
+    report.add({"server_peak_rss", "mnamed peak RSS", "KiB", static_cast<double>(server->exit.peak_rss_kib()), {}, "",
                 "mnamed peak RSS (KiB)"});
-    report.add({"server_cpu", "mnamed CPU time, whole run", "s", server_exit->cpu_seconds(), {}, "",
+    report.add({"server_cpu", "mnamed CPU time, whole run", "s", server->exit.cpu_seconds(), {}, "",
                 "mnamed CPU time (s)"});
   }
   report.notes.push_back("watch latency: from the writer sending its PUT to a long-poll watcher (another "
@@ -206,12 +229,12 @@ int run_names(const NamesOptions& o) {
   } else {
     progress.step("baseline: fdatasync skipped (the server's disk is not ours)");
   }
-  std::optional<testbed::ChildExit> server_exit;
+  std::optional<ServerFigures> server_figures;
   if (server) {
-    server_exit = server->stop();
-    if (!server_exit->success()) throw std::runtime_error("mnamed " + server_exit->describe());
+    server_figures = ServerFigures{server->stop(), server->updates_per_sync()};
+    if (!server_figures->exit.success()) throw std::runtime_error("mnamed " + server_figures->exit.describe());
   }
-  write_outputs(build_report(o, measurements, fdatasync_rate, server_exit, file_system), o.output);
+  write_outputs(build_report(o, measurements, fdatasync_rate, server_figures, file_system), o.output);
   return kExitOk;
 }
 
