@@ -1,5 +1,6 @@
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -45,58 +46,59 @@ struct SlowDisk {
   std::vector<std::string> order;
 };
 
-// Spawns `count` commits on `context`; `done` counts those finished, `errors` those failed.
-void spawn_commits(asio::io_context& context, GroupCommitter& committer, int count, int& done, int& errors) {
-  for (int i = 0; i < count; ++i) {
-    auto committing = committer.commit(entry(i));
-    asio::co_spawn(context, std::move(committing), [&](std::exception_ptr, error_code ec) {
-      ++done;
-      errors += ec ? 1 : 0;
-    });
+// A committer over a SlowDisk, and the io_context its callers run on.
+struct Committing {
+  Committing() { committer.emplace([this](std::span<const StoredName> group) { return disk.persist(group); }); }
+  // Spawns `count` commits; `done` counts those finished, `errors` those failed.
+  void spawn(int count) {
+    for (int i = 0; i < count; ++i) {
+      auto committing = committer->commit(entry(i));
+      asio::co_spawn(context, std::move(committing), [this](std::exception_ptr, error_code ec) {
+        ++done;
+        errors += ec ? 1 : 0;
+      });
+    }
   }
-}
+  void run_until_done(int count) {
+    while (done < count) context.run_one();
+  }
+  asio::io_context context;
+  SlowDisk disk;
+  std::optional<GroupCommitter> committer;
+  int done = 0, errors = 0;
+};
 
 }  // namespace
 
 TEST_CASE("commits that arrive during a sync share the next one, in order", "[names]") {
-  asio::io_context context;
-  SlowDisk disk;
-  GroupCommitter committer([&](std::span<const StoredName> group) { return disk.persist(group); });
-  int done = 0, errors = 0;
-  spawn_commits(context, committer, 50, done, errors);
-  context.poll();  // all 50 are queued; the committer holds at most the first ones
-  CHECK(done == 0);  // nobody is answered before the disk says so
-  disk.release();
-  while (done < 50) context.run_one();
-  CHECK(errors == 0);
-  CHECK(committer.writes() == 50);
-  CHECK(committer.groups() <= 2);  // one sync for the early ones, one for all that queued behind
-  REQUIRE(disk.order.size() == 50);
-  for (int i = 0; i < 50; ++i) CHECK(disk.order[static_cast<std::size_t>(i)] == "n" + std::to_string(i));
+  Committing c;
+  c.spawn(50);
+  c.context.poll();  // all 50 are queued; the committer holds at most the first ones
+  CHECK(c.done == 0);  // nobody is answered before the disk says so
+  c.disk.release();
+  c.run_until_done(50);
+  CHECK(c.errors == 0);
+  CHECK(c.committer->writes() == 50);
+  CHECK(c.committer->groups() <= 2);  // one sync for the early ones, one for all that queued behind
+  REQUIRE(c.disk.order.size() == 50);
+  for (int i = 0; i < 50; ++i) CHECK(c.disk.order[static_cast<std::size_t>(i)] == "n" + std::to_string(i));
 }
 
 TEST_CASE("a failed sync fails every commit of its group", "[names]") {
-  asio::io_context context;
-  SlowDisk disk;
-  disk.failure = error_code(ENOSPC, boost::system::system_category());
-  disk.release();
-  GroupCommitter committer([&](std::span<const StoredName> group) { return disk.persist(group); });
-  int done = 0, errors = 0;
-  spawn_commits(context, committer, 5, done, errors);
-  while (done < 5) context.run_one();
-  CHECK(errors == 5);
-  CHECK(committer.writes() == 0);
+  Committing c;
+  c.disk.failure = error_code(ENOSPC, boost::system::system_category());
+  c.disk.release();
+  c.spawn(5);
+  c.run_until_done(5);
+  CHECK(c.errors == 5);
+  CHECK(c.committer->writes() == 0);
 }
 
 TEST_CASE("the committer persists what is queued before it stops", "[names]") {
-  asio::io_context context;
-  SlowDisk disk;
-  {
-    GroupCommitter committer([&](std::span<const StoredName> group) { return disk.persist(group); });
-    int done = 0, errors = 0;
-    spawn_commits(context, committer, 10, done, errors);
-    context.poll();
-    disk.release();
-  }  // destroyed with commits queued: they are persisted all the same
-  CHECK(disk.order.size() == 10);
+  Committing c;
+  c.spawn(10);
+  c.context.poll();
+  c.disk.release();
+  c.committer.reset();  // destroyed with commits queued: they are persisted all the same
+  CHECK(c.disk.order.size() == 10);
 }
