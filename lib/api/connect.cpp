@@ -7,6 +7,7 @@
 #include "api/stream_access.hpp"
 #include "core/log.hpp"
 #include "msocket/connect.hpp"
+#include "names/known_names.hpp"
 #include "transport/client.hpp"
 
 namespace msocket::api {
@@ -26,7 +27,9 @@ asio::awaitable<result<std::shared_ptr<transport::Connection>>> connect(std::str
   auto server = names::parse_server_url(options.name_service.view());
   if (!server) co_return server.error();
   auto ex = co_await asio::this_coro::executor;
-  auto locator = std::make_shared<NameLocator>(ex, *server, host, port);
+  // The owner keys of names are pinned where the user's ssh-like
+  // known_names file is (names/known_names.hpp).
+  auto locator = std::make_shared<NameLocator>(ex, *server, host, port, names::default_known_names_path());
   auto by_name = transport::connect(std::move(locator), std::move(options));
   co_return co_await std::move(by_name);
 }

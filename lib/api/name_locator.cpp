@@ -9,6 +9,7 @@
 
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
+#include "names/known_names.hpp"
 #include "session/types.hpp"
 
 namespace msocket::api {
@@ -17,8 +18,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-namespace {
-}
 
 std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
   const auto colon = text.rfind(':');
@@ -35,13 +34,15 @@ std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
   return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
-NameLocator::NameLocator(asio::any_io_executor ex, names::ServerUrl server, std::string name, std::string port)
+NameLocator::NameLocator(asio::any_io_executor ex, names::ServerUrl server, std::string name, std::string port,
+                         std::filesystem::path known_names)
     : ex_(ex),
       server_(std::move(server)),
       name_(std::move(name)),
       port_(std::move(port)),
       lookups_(std::make_unique<names::Client>(ex, server_)),
       watches_(std::make_unique<names::Client>(ex, server_)),
+      known_names_(std::move(known_names)),
       pause_(ex) {}
 
 NameLocator::~NameLocator() = default;
@@ -59,20 +60,49 @@ NameLocator::Endpoints NameLocator::endpoints_of(const names::Record& record) co
   return out;
 }
 
+boost::system::error_code NameLocator::check_owner(const names::Record& record) {
+  if (known_names_.empty()) {
+    owner_key_ = record.owner;
+    return {};
+  }
+  auto known = names::KnownNames::load(known_names_);
+  auto checked = known ? known->check_and_pin(name_, record.owner) : result<names::PinCheck>(known.error());
+  if (checked || checked.error() != names::name_error::key_mismatch) {
+    if (!checked) log::names()->warn("{}: owner key not pinned: {}: {}", name_, known_names_.string(), checked.error().message());
+    else if (*checked == names::PinCheck::first_use) log::names()->info("{}: owner key pinned in {}", name_, known_names_.string());
+    owner_key_ = record.owner;
+    return {};
+  }
+  log::names()->error("{}", names::describe_key_mismatch(name_, *known->find(name_), record.owner, known_names_));
+  return names::name_error::key_mismatch;
+}
+
+namespace {
+
+// True if a key is pinned for `name` in `file` (an unreadable file pins nothing).
+bool has_pinned_key(const std::filesystem::path& file, const std::string& name) {
+  if (file.empty()) return false;
+  auto known = names::KnownNames::load(file);
+  return known && known->find(name);
+}
+
+}  // namespace
+
 asio::awaitable<result<NameLocator::Endpoints>> NameLocator::resolve() {
   auto self = shared_from_this();
   auto record = co_await lookups_->lookup(name_);
   if (record) {
+    if (auto refused = check_owner(*record)) co_return refused;
     version_ = std::max(version_, record->version);
     auto found = endpoints_of(*record);
     if (found.empty()) co_return names::name_error::not_found;
     known_ = found;
-    owner_ = record->owner;
     co_return found;
   }
   if (record.error() != names::name_error::not_found || port_.empty()) co_return record.error();
+  if (has_pinned_key(known_names_, name_)) co_return record.error();
   // Not a registered name: maybe a DNS host name (which proves no key).
-  owner_.reset();
+  owner_key_.reset();
   tcp::resolver resolver(ex_);
   auto [ec, results] = co_await resolver.async_resolve(name_, port_, use_tuple);
   if (ec) co_return record.error();
@@ -108,6 +138,11 @@ asio::awaitable<void> NameLocator::run_follow(std::uint64_t generation) {
   while (generation == generation_) {
     auto ec = co_await names::follow(*watches_, name_, version_, [this, generation, &wait](const names::WatchEvent& event) {
       if (generation != generation_ || event.kind != names::WatchEvent::Kind::changed) return;
+      if (owner_key_ && event.record->owner != *owner_key_) {
+        log::names()->warn("{}: ignoring version {}: signed by {}, not by the owner's key {}", name_,
+                           event.record->version, names::to_base64(event.record->owner), names::to_base64(*owner_key_));
+        return;
+      }
       version_ = std::max(version_, event.record->version);
       wait = 250ms;
       auto where = endpoints_of(*event.record);

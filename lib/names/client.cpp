@@ -83,6 +83,8 @@ error_code refusal(const Client::Answer& answer) {
       if (why && why->is_string() && why->as_string() == describe(Verdict::wrong_owner)) return name_error::wrong_owner;
       return name_error::bad_signature;
     }
+    case 429: return name_error::too_many_requests;
+    case 503: return name_error::server_busy;
     default: return answer.status >= 500 && answer.status < 600 ? name_error::server_failed : name_error::bad_response;
   }
 }

@@ -6,13 +6,13 @@
 
 #include <sodium.h>
 
+#include "names/file_io.hpp"
 #include "names/name_error.hpp"
 
 namespace msocket::names {
 namespace {
 
 using error_code = boost::system::error_code;
-
 
 // A key file is one short line; anything longer is not one.
 constexpr std::size_t kMaxFileSize = 512;
@@ -22,15 +22,9 @@ constexpr std::size_t kMaxFileSize = 512;
 error_code save_key_file(const std::filesystem::path& path, const SigningKey& key) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return last_system_error();
-  const std::string line = to_base64(key.secret_key) + "\n";
-  error_code ec;
-  std::string_view rest = line;
-  while (!rest.empty() && !ec) {
-    const auto n = ::write(fd, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ec = last_system_error();
-    else rest.remove_prefix(static_cast<std::size_t>(n));
-  }
+  std::string line = to_base64(key.secret_key) + "\n";
+  auto ec = write_all(fd, line);
+  sodium_memzero(line.data(), line.size());
   if (!ec && ::fsync(fd) != 0) ec = last_system_error();
   ::close(fd);
   if (ec) ::unlink(path.c_str());

@@ -26,6 +26,10 @@ class Category final : public boost::system::error_category {
       case name_error::bad_key_file: return "not a key file (one line: base64 of a 64-byte Ed25519 secret key)";
       case name_error::key_file_unprotected: return "key file may be read by other users (chmod 600 it)";
       case name_error::timeout: return "the name server did not answer in time";
+      case name_error::key_mismatch: return "name's key does not match the pinned key";
+      case name_error::too_many_requests:
+        return "the name server refused: too many requests, watches or connections from this client (HTTP 429)";
+      case name_error::server_busy: return "the name server is at its capacity; try again later (HTTP 503)";
     }
     return "unknown name service error";
   }

@@ -2,6 +2,8 @@
 
 namespace msocket::names {
 
+namespace asio = boost::asio;
+
 const char* describe(Verdict verdict) {
   switch (verdict) {
     case Verdict::accepted: return "accepted";
@@ -15,35 +17,48 @@ const char* describe(Verdict verdict) {
   return "unknown verdict";
 }
 
-Verdict Registry::check(const Record& update, std::int64_t now) const {
+Verdict Registry::check(const Record& update, Change change, std::int64_t now) const {
   if (!verify(update)) return Verdict::bad_signature;
   if (update.expires <= now) return Verdict::expired;
-  // An expired record still holds its name for its owner: a name is bound to
-  // its first key for good, so a lapse cannot hand it to a stranger.
-  if (auto stored = store_.get(update.name)) {
-    if (stored->owner != update.owner) return Verdict::wrong_owner;
-    if (update.version <= stored->version) return Verdict::stale_version;
+  const auto stored = store_.latest(update.name);
+  if (change == Change::erase && (!stored || stored->deleted)) return Verdict::unknown_name;
+  // An expired record, like a tombstone, still holds its name for its
+  // owner: a name is bound to its first key for good, so neither a lapse
+  // nor a delete can hand it to a stranger, and the version goes on
+  // increasing, so nothing from before can be stored again.
+  if (stored) {
+    if (stored->record.owner != update.owner) return Verdict::wrong_owner;
+    if (update.version <= stored->record.version) return Verdict::stale_version;
   }
   return Verdict::accepted;
 }
 
-Verdict Registry::put(const Record& update, std::int64_t now) {
-  const auto verdict = check(update, now);
-  if (verdict != Verdict::accepted) return verdict;
-  return store_.put(update) ? Verdict::storage_failed : Verdict::accepted;
+asio::awaitable<Verdict> Registry::commit(Record update, Change change) {
+  // The awaitable is made in a statement of its own: g++ 12 may destroy the
+  // temporaries of a co_await expression twice.
+  auto writing = store_.write(StoredName{std::move(update), change == Change::erase});
+  const auto ec = co_await std::move(writing);
+  co_return ec ? Verdict::storage_failed : Verdict::accepted;
 }
 
-Verdict Registry::erase(const Record& proof, std::int64_t now) {
-  if (!store_.get(proof.name)) return Verdict::unknown_name;
-  const auto verdict = check(proof, now);
-  if (verdict != Verdict::accepted) return verdict;
-  return store_.erase(proof.name) ? Verdict::storage_failed : Verdict::accepted;
+asio::awaitable<Verdict> Registry::put(Record update, std::int64_t now) {
+  const auto verdict = check(update, Change::put, now);
+  if (verdict != Verdict::accepted) co_return verdict;
+  auto committing = commit(std::move(update), Change::put);
+  co_return co_await std::move(committing);
+}
+
+asio::awaitable<Verdict> Registry::erase(Record proof, std::int64_t now) {
+  const auto verdict = check(proof, Change::erase, now);
+  if (verdict != Verdict::accepted) co_return verdict;
+  auto committing = commit(std::move(proof), Change::erase);
+  co_return co_await std::move(committing);
 }
 
 std::optional<Record> Registry::get(const std::string& name, std::int64_t now) const {
-  auto r = store_.get(name);
-  if (!r || r->expires <= now) return std::nullopt;
-  return r;
+  auto stored = store_.get(name);
+  if (!stored || stored->deleted || stored->record.expires <= now) return std::nullopt;
+  return std::move(stored->record);
 }
 
 }  // namespace msocket::names

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mbench names --quick starts its own mnamed (found next to mbench), measures
-# it and writes a table, JSON and CSV. Checked: the files are well formed,
+# it (group commit included) and writes a table, JSON and CSV. Checked: the files are well formed,
 # every figure the benchmark promises is there and plausible (latencies and
 # rates above zero, baselines and ratios where the manual page says) -- no
 # timing thresholds. Nothing is left behind: no mnamed, no temporary data.
@@ -28,17 +28,23 @@ def positive(key, with_baseline):
         assert abs(entry["ratio"] - entry["value"] / entry["baseline"]) < 1e-6 * entry["ratio"], entry
 for kind in ("p50", "p90", "p99", "max"):
     positive("lookup_latency_" + kind, True)
+    positive("lookup_latency_during_updates_" + kind, True)
     positive("watch_latency_" + kind, False)
 for key in ("lookups_per_second_1_client", "lookups_per_second_concurrent",
             "updates_per_second_1_client", "updates_per_second_concurrent",
-            "update_latency_p50", "update_latency_p99"):
+            "updates_per_second_group_commit", "update_latency_p50", "update_latency_p99"):
     positive(key, True)
+assert report["settings"]["writers"] == 16, report["settings"]
 positive("server_peak_rss", False)
+positive("updates_per_fdatasync", False)
+assert m["updates_per_fdatasync"]["value"] >= 1, m["updates_per_fdatasync"]
 assert m["lookup_latency_p50"]["value"] <= m["lookup_latency_p99"]["value"] <= m["lookup_latency_max"]["value"]
 assert m["watch_latency_p50"]["value"] <= m["watch_latency_max"]["value"]
-print("names.json: %d measurements, lookup p50 %.3f ms, %.0f updates/s, watch p50 %.3f ms" % (
+print("names.json: %d measurements, lookup p50 %.3f ms, %.0f updates/s, %.0f with 16 writers "
+      "(%.2fx the disk's fdatasync rate, %.1f updates per fdatasync), watch p50 %.3f ms" % (
     len(m), m["lookup_latency_p50"]["value"], m["updates_per_second_1_client"]["value"],
-    m["watch_latency_p50"]["value"]))
+    m["updates_per_second_group_commit"]["value"], m["updates_per_second_group_commit"]["ratio"],
+    m["updates_per_fdatasync"]["value"], m["watch_latency_p50"]["value"]))
 PY
 
 # CSV: a header and one line per measurement of the JSON.
@@ -51,7 +57,7 @@ test_say "names.csv matches the JSON"
 
 test_expect_grep "$TEST_TMP/names.out" '^metric +unit +mnamed +baseline +ratio' "the table's header"
 test_expect_grep "$TEST_TMP/names.out" '^lookup latency p50 +ms ' "the table's lookup row"
-test_expect_grep "$TEST_TMP/names.log" '^mbench names \[6/6\]' "progress on stderr"
+test_expect_grep "$TEST_TMP/names.log" '^mbench names \[7/7\]' "progress on stderr"
 if compgen -G "$TEST_TMP/mbench-names.*" >/dev/null; then test_fail "a temporary directory was left: $(ls -d "$TEST_TMP"/mbench-names.*)"; fi
 if pgrep -f "mnamed serve --listen 127.0.0.1:0 --data-dir $TEST_TMP/" >/dev/null; then test_fail "mnamed still runs"; fi
 test_say "mnamed stopped and its data directory removed"

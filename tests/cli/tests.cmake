@@ -51,6 +51,9 @@ msocket_add_cli_tests(mnamed
   mnamed_wrong_key  # another key's update and delete are refused; record unchanged
   mnamed_watch      # watch prints each change as it is written
   mnamed_manpage    # man/mnamed.8 is lint-clean and lists every subcommand and option
+  mnamed_tombstone  # a delete's tombstone: the old record, replayed, is refused, before and after a restart
+  mnamed_limits     # one source holding all its watches and connections: another's lookups are answered; 429s
+  mnamed_pinning    # lookup pins the owner key; another key's record exits 3 naming both keys
 )
 
 # mbench's benchmarks in their --quick form (well-formed results, plausible

@@ -3,6 +3,10 @@
 // survives the server closing an idle connection, slow clients are cut off,
 // many clients are served at once. Their latency and rates are measured by
 // bench_names_loopback (bench/names_loopback.cpp).
+#include <sys/resource.h>
+
+#include <limits>
+
 #include "names_fixture.hpp"
 
 using namespace names_test;
@@ -41,6 +45,43 @@ TEST_CASE("names: a held watch is woken by a put, at once", "[names]") {
     CHECK(event->kind == Kind::changed);
     CHECK(event->record == *second);
     CHECK(service.server->watch_count() == 0);
+  }());
+}
+
+namespace {
+
+// CPU seconds this process has used so far.
+double cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+}  // namespace
+
+TEST_CASE("names: a watch of a record that expires at INT64_MAX waits without spinning", "[names]") {
+  Service service;
+  service.run([&]() -> asio::awaitable<void> {
+    const auto executor = co_await asio::this_coro::executor;
+    ClientOptions one_second;
+    one_second.watch_wait = 1s;
+    Client client(executor, service.url(), one_second);
+    const auto key = generate_signing_key();
+    auto record = signed_record(key, "forever.example", 1);
+    record.expires = std::numeric_limits<std::int64_t>::max();  // its wake-up used to wrap into the past
+    sign(record, key);
+    const auto stored = co_await client.put(record);
+    REQUIRE(stored.has_value());
+    const auto cpu_before = cpu_seconds();
+    const auto start = std::chrono::steady_clock::now();
+    auto event = co_await client.watch("forever.example", 1);
+    const auto held = std::chrono::steady_clock::now() - start;
+    const auto cpu = cpu_seconds() - cpu_before;
+    REQUIRE(event.has_value());
+    CHECK(event->kind == Kind::unchanged);
+    CHECK(held >= 900ms);
+    CHECK(cpu < 0.15);  // a spinning watch burns the second (as much of it as the machine gives)
   }());
 }
 

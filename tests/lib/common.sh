@@ -21,6 +21,9 @@ TEST_CLEANED=0
 TEST_CLEANUP_HOOKS=()  # functions test_cleanup calls once the tracked processes are stopped
 TEST_T0=${EPOCHREALTIME/./}
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/msocket-${1:?common.sh wants the name of the test family}.XXXXXX")
+# The owner keys that clients connecting by name pin (lib/names/known_names.hpp)
+# are the test's own, never the user's: each test makes its keys anew.
+export XDG_CONFIG_HOME="$TEST_TMP/config"
 # The test's own output and errors, whatever a call's redirections say (the
 # helpers are called with the redirections of the programs they start).
 exec {TEST_OUT}>&1 {TEST_ERR}>&2

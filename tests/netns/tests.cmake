@@ -51,6 +51,13 @@ foreach(name IN ITEMS
   msocket_add_netns_test(${name} 180 mcat mnamed)
 endforeach()
 
+# A second, fake mnamed serves srv under a fresh key at version 2^63: the
+# client that pinned the real key refuses it (lookup exits 3, mcat does not connect).
+msocket_add_netns_test(names_fake_service 120 mcat mnamed sign_record)
+# mnamed's store on a tiny tmpfs (a mount namespace of its own): a full
+# disk refuses the update with 500, and after a restart the earlier records are served.
+msocket_add_netns_test(names_disk_full 90 mnamed)
+
 # The user-space link emulator (mbench link): delay, rate and loss as asked.
 msocket_add_netns_test(link_emulator 180 mbench)
 # mbench recovery client|server|both --quick: well-formed results, nothing left behind.

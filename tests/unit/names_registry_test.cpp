@@ -1,28 +1,28 @@
 #include <catch2/catch.hpp>
 
 #include "names/registry.hpp"
+#include "names_await.hpp"
 
 using namespace msocket::names;
+namespace asio = boost::asio;
 
 namespace {
 
-// A store in memory, for the rules alone.
+// A store in memory, for the rules alone: every write is durable at once.
 class MemoryStore final : public Store {
  public:
-  std::optional<Record> get(const std::string& name) const override {
-    auto it = records.find(name);
-    return it == records.end() ? std::nullopt : std::optional<Record>(it->second);
+  std::optional<StoredName> get(const std::string& name) const override {
+    auto it = entries.find(name);
+    return it == entries.end() ? std::nullopt : std::optional<StoredName>(it->second);
   }
-  boost::system::error_code put(const Record& r) override {
-    records[r.name] = r;
-    return {};
+  std::optional<StoredName> latest(const std::string& name) const override { return get(name); }
+  asio::awaitable<boost::system::error_code> write(StoredName entry) override {
+    auto name = entry.record.name;
+    entries[name] = std::move(entry);
+    co_return boost::system::error_code{};
   }
-  boost::system::error_code erase(const std::string& name) override {
-    records.erase(name);
-    return {};
-  }
-  std::size_t size() const override { return records.size(); }
-  std::map<std::string, Record> records;
+  std::size_t size() const override { return entries.size(); }
+  std::map<std::string, StoredName> entries;
 };
 
 constexpr std::int64_t kNow = 1'800'000'000;
@@ -37,45 +37,74 @@ Record record(const SigningKey& key, std::uint64_t version, std::int64_t expires
   return r;
 }
 
+// The registry and its store, with the io_context their awaitables run on.
+struct Fixture {
+  Verdict put(const Record& r, std::int64_t now = kNow) { return await_in(context, registry.put(r, now)); }
+  Verdict erase(const Record& r, std::int64_t now = kNow) { return await_in(context, registry.erase(r, now)); }
+  asio::io_context context;
+  MemoryStore store;
+  Registry registry{store};
+};
+
 }  // namespace
 
 TEST_CASE("the first key owns the name; updates need its signature and a newer version", "[names]") {
-  MemoryStore store;
-  Registry registry(store);
+  Fixture f;
   const auto owner = generate_signing_key(), stranger = generate_signing_key();
 
-  CHECK(registry.put(record(owner, 1), kNow) == Verdict::accepted);
-  CHECK(registry.put(record(owner, 2), kNow) == Verdict::accepted);
-  CHECK(registry.put(record(owner, 2), kNow) == Verdict::stale_version);
-  CHECK(registry.put(record(owner, 1), kNow) == Verdict::stale_version);  // a replay
-  CHECK(registry.put(record(stranger, 9), kNow) == Verdict::wrong_owner);
-  CHECK(store.records.at("phone.example").version == 2);  // unchanged by the refusals
+  CHECK(f.put(record(owner, 1)) == Verdict::accepted);
+  CHECK(f.put(record(owner, 2)) == Verdict::accepted);
+  CHECK(f.put(record(owner, 2)) == Verdict::stale_version);
+  CHECK(f.put(record(owner, 1)) == Verdict::stale_version);  // a replay
+  CHECK(f.put(record(stranger, 9)) == Verdict::wrong_owner);
+  CHECK(f.store.entries.at("phone.example").record.version == 2);  // unchanged by the refusals
 
   auto tampered = record(owner, 3);
   tampered.addresses = {"10.6.6.6:7000"};
-  CHECK(registry.put(tampered, kNow) == Verdict::bad_signature);
-  CHECK(registry.put(record(owner, 3, kNow - 1), kNow) == Verdict::expired);
-  CHECK(registry.get("phone.example", kNow)->version == 2);
+  CHECK(f.put(tampered) == Verdict::bad_signature);
+  CHECK(f.put(record(owner, 3, kNow - 1)) == Verdict::expired);
+  CHECK(f.registry.get("phone.example", kNow)->version == 2);
 }
 
 TEST_CASE("an expired record is not served, but its name stays with its owner", "[names]") {
-  MemoryStore store;
-  Registry registry(store);
+  Fixture f;
   const auto owner = generate_signing_key(), stranger = generate_signing_key();
-  REQUIRE(registry.put(record(owner, 1, kNow + 10), kNow) == Verdict::accepted);
-  CHECK_FALSE(registry.get("phone.example", kNow + 20).has_value());
-  CHECK(registry.put(record(stranger, 5, kNow + 100), kNow + 20) == Verdict::wrong_owner);
-  CHECK(registry.put(record(owner, 2, kNow + 100), kNow + 20) == Verdict::accepted);
+  REQUIRE(f.put(record(owner, 1, kNow + 10)) == Verdict::accepted);
+  CHECK_FALSE(f.registry.get("phone.example", kNow + 20).has_value());
+  CHECK(f.put(record(stranger, 5, kNow + 100), kNow + 20) == Verdict::wrong_owner);
+  CHECK(f.put(record(owner, 2, kNow + 100), kNow + 20) == Verdict::accepted);
 }
 
 TEST_CASE("deleting needs the owner's signature and a newer version", "[names]") {
-  MemoryStore store;
-  Registry registry(store);
+  Fixture f;
   const auto owner = generate_signing_key(), stranger = generate_signing_key();
-  CHECK(registry.erase(record(owner, 1), kNow) == Verdict::unknown_name);
-  REQUIRE(registry.put(record(owner, 1), kNow) == Verdict::accepted);
-  CHECK(registry.erase(record(stranger, 2), kNow) == Verdict::wrong_owner);
-  CHECK(registry.erase(record(owner, 1), kNow) == Verdict::stale_version);
-  CHECK(registry.erase(record(owner, 2), kNow) == Verdict::accepted);
-  CHECK_FALSE(registry.get("phone.example", kNow).has_value());
+  CHECK(f.erase(record(owner, 1)) == Verdict::unknown_name);
+  REQUIRE(f.put(record(owner, 1)) == Verdict::accepted);
+  CHECK(f.erase(record(stranger, 2)) == Verdict::wrong_owner);
+  CHECK(f.erase(record(owner, 1)) == Verdict::stale_version);
+  CHECK(f.erase(record(owner, 2)) == Verdict::accepted);
+  CHECK_FALSE(f.registry.get("phone.example", kNow).has_value());
+}
+
+TEST_CASE("a delete leaves the signed proof as a tombstone: no replay, no takeover", "[names]") {
+  Fixture f;
+  const auto owner = generate_signing_key(), stranger = generate_signing_key();
+  const auto old_record = record(owner, 5);
+  REQUIRE(f.put(old_record) == Verdict::accepted);
+  const auto proof = record(owner, 6);
+  REQUIRE(f.erase(proof) == Verdict::accepted);
+
+  const auto& tombstone = f.store.entries.at("phone.example");
+  CHECK(tombstone.deleted);
+  CHECK(tombstone.record == proof);  // owner, version and the owner's signature
+  CHECK(verify(tombstone.record));
+
+  CHECK(f.put(old_record) == Verdict::stale_version);  // the old record, replayed
+  CHECK(f.put(record(owner, 6)) == Verdict::stale_version);
+  CHECK(f.put(record(stranger, 100)) == Verdict::wrong_owner);  // the name is still the owner's
+  CHECK(f.erase(record(owner, 7)) == Verdict::unknown_name);    // nothing live to delete
+  CHECK_FALSE(f.registry.get("phone.example", kNow).has_value());
+
+  CHECK(f.put(record(owner, 7)) == Verdict::accepted);  // the owner comes back
+  CHECK(f.registry.get("phone.example", kNow)->version == 7);
 }

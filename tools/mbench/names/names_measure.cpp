@@ -11,6 +11,7 @@
 #include "common/command_line.hpp"
 #include "core/log.hpp"
 #include "names/names_load.hpp"
+#include "names/names_under_load.hpp"
 #include "names/names_watch.hpp"
 #include "testbed/interruption.hpp"
 
@@ -135,6 +136,12 @@ asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progre
     writers.emplace_back(workload.name_prefix + "-" + std::to_string(i) + ".bench");
   out.concurrent_updates_per_second = co_await rate_with_clients(
       workload, workload.clients, [&](names::Client& c, unsigned i) { return writers[i].put_next(c); });
+
+  next_step(progress, "group commit: " + std::to_string(workload.writers) + " writers at once for " +
+                         seconds_text(workload.phase_time) + ", lookups timed meanwhile");
+  const auto loaded = co_await measure_updates_under_load(workload, main_writer.name());
+  out.loaded_updates_per_second = loaded.updates_per_second;
+  out.loaded_lookup_ms = loaded.lookup_ms;
 
   next_step(progress, "watch latency: " + std::to_string(workload.watches) + " updates seen by a long-poll watcher");
   const auto watch_ms = co_await measure_watch_latency(workload.server, main_writer, workload.watches);

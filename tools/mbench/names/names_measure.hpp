@@ -18,6 +18,7 @@ struct NamesWorkload {
   unsigned clients = 8;     // clients at once, each with its own connection (and name, for updates)
   Duration phase_time = std::chrono::seconds(2);  // length of each rate measurement
   unsigned watches = 200;   // updates whose notification is timed
+  unsigned writers = 64;    // writers at once, one key and name each, for the group commit
   std::string name_prefix;  // the names this run writes: PREFIX.bench, PREFIX-1.bench, ...
 };
 
@@ -32,10 +33,12 @@ struct NamesMeasurements {
   double updates_per_second = 0;    // one client
   double concurrent_updates_per_second = 0;  // `clients` clients, one name each
   LatencySummary watch_ms;          // PUT acknowledged -> watcher has the new record
+  double loaded_updates_per_second = 0;  // `writers` writers at once: updates sharing fdatasyncs
+  LatencySummary loaded_lookup_ms;  // lookups made meanwhile, by one more client
 };
 
 // Runs every measurement in turn, reporting each step to `progress` (steps
-// 2 to 6 of the benchmark). Throws std::runtime_error when an operation
+// 2 to 7 of the benchmark). Throws std::runtime_error when an operation
 // fails, Interrupted on SIGINT or SIGTERM.
 NamesMeasurements measure_names(const NamesWorkload& workload, Progress& progress);
 

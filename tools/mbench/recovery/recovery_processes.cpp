@@ -1,6 +1,7 @@
 #include "recovery/recovery_processes.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -21,12 +22,19 @@ namespace msocket::mbench {
 RouterNameService::RouterNameService(const testbed::MovingAddressTestbed& testbed, const RecoveryPrograms& programs)
     : key_file_(programs.log_dir / "srv.key"), log_(programs.log_dir / "mnamed.log") {
   testbed::run_command({programs.mnamed.string(), "keygen", "--out", key_file_.string()});
+  // Each case makes a new key for "srv": the owner keys its clients pin
+  // (names/known_names.hpp) are this case's, not the user's.
+  ::setenv("XDG_CONFIG_HOME", (programs.log_dir / "config").c_str(), 1);
   const auto data = programs.log_dir / "names";
   fs::create_directories(data);
+  // Every client comes from one address, with a lookup and a watch each:
+  // no per-address limits, and room for --connections 1000.
   process_ = std::make_unique<testbed::ChildProcess>(
       testbed::in_namespace(testbed.router_namespace(),
                                     {programs.mnamed.string(), "serve", "-v", "--listen",
-                                     std::string(testbed::MovingAddressTestbed::kRouterAddress) + ":0", "--data-dir", data.string()}),
+                                     std::string(testbed::MovingAddressTestbed::kRouterAddress) + ":0", "--data-dir", data.string(),
+                                     "--max-connections", "4096", "--max-connections-per-address", "0",
+                                     "--max-watches", "0", "--max-watches-per-address", "0"}),
       testbed::ChildStreams{-1, -1, log_});
   const auto port = testbed::wait_for_listening_port(log_, *process_, 10s);
   url_ = "http://" + std::string(testbed::MovingAddressTestbed::kRouterAddress) + ":" + std::to_string(port);

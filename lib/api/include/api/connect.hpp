@@ -14,8 +14,11 @@ namespace msocket::api {
 // a name: looked up there (then DNS), retried until options.connect_deadline,
 // and followed after the connection is up (transport::connect with a
 // NameLocator). Otherwise as transport::connect(host, port). An empty `port`
-// takes the port from the name's record.
-// Errors: those of transport::connect, names::name_error::bad_url.
+// takes the port from the name's record. The record's owner key is pinned
+// on first use in names::default_known_names_path(), and a record signed by
+// another key than the pinned one is refused.
+// Errors: those of transport::connect, names::name_error::bad_url,
+// names::name_error::key_mismatch.
 boost::asio::awaitable<result<std::shared_ptr<transport::Connection>>> connect(std::string host, std::string port,
                                                                              transport::Options options);
 

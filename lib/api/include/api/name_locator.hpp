@@ -4,7 +4,9 @@
 // with a watch so a server's move is known as soon as it is published.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
@@ -18,24 +20,37 @@ class NameLocator final : public transport::Locator,
                           public std::enable_shared_from_this<NameLocator> {
  public:
   // `port` overrides the records' ports; empty takes them from the record.
-  NameLocator(boost::asio::any_io_executor ex, names::ServerUrl server, std::string name, std::string port);
+  // `known_names` is the file of pinned owner keys (names/known_names.hpp);
+  // empty: keys are not pinned.
+  NameLocator(boost::asio::any_io_executor ex, names::ServerUrl server, std::string name, std::string port,
+              std::filesystem::path known_names = {});
   ~NameLocator() override;
 
-  // The record's addresses. A name the service does not know is tried as a
-  // DNS host name (with `port`), so host names keep working with a name
-  // service configured. Errors: the lookup's (names::name_error, network).
+  // The record's addresses. Its owner key must be the one pinned for the
+  // name in `known_names`, and is pinned if none is (trust on first use); a
+  // file that cannot be read or written only costs the pin (a warning). A
+  // name the service does not know is tried as a DNS host name (with
+  // `port`), so host names keep working with a name service configured,
+  // unless a key is pinned for it: a service that withholds a pinned name
+  // must not send us elsewhere. Errors: names::name_error::key_mismatch
+  // (logged with both keys); the lookup's (names::name_error, network).
   boost::asio::awaitable<result<Endpoints>> resolve() override;
   // Watches the record from the newest version seen; re-watches after the
-  // service fails or restarts.
+  // service fails or restarts. A record signed by another key than
+  // owner_key() is ignored (logged).
   void follow(std::function<void(const Endpoints&)> changed) override;
   void stop() override;
   void network_changed() override;
   std::string describe() const override;
-  // The owner key of the record last looked up: the server must sign its
-  // handshake with it (docs/protocol.md §4.3). nullopt after a DNS fallback.
-  std::optional<std::array<std::byte, 32>> identity() const override { return owner_; }
+  // The owner key of the record resolve() last accepted (pinned, or pinned
+  // now): the key the peer must prove it holds when it is reached, by
+  // signing its handshake (docs/protocol.md §4.3). nullopt before a
+  // resolve() and for a peer found through DNS.
+  std::optional<names::PublicKey> owner_key() const { return owner_key_; }
+  std::optional<std::array<std::byte, 32>> identity() const override { return owner_key_; }
 
  private:
+  boost::system::error_code check_owner(const names::Record& record);
   boost::asio::awaitable<void> run_follow(std::uint64_t generation);
   Endpoints endpoints_of(const names::Record& record) const;
 
@@ -46,9 +61,10 @@ class NameLocator final : public transport::Locator,
   std::unique_ptr<names::Client> lookups_;
   std::unique_ptr<names::Client> watches_;  // a watch holds its HTTP connection for long
   std::function<void(const Endpoints&)> changed_;
+  std::filesystem::path known_names_;
+  std::optional<names::PublicKey> owner_key_;
   std::uint64_t version_ = 0;     // newest record version seen
   Endpoints known_;               // the addresses last looked up or notified
-  std::optional<std::array<std::byte, 32>> owner_;  // of the record last looked up
   std::uint64_t generation_ = 0;  // of the follower; an old one ends when it differs
   bool rewatch_now_ = false;      // the network changed: watch again without a pause
   boost::asio::steady_timer pause_;  // between watches after a failure

@@ -76,8 +76,8 @@ struct Options {
   // connect (connect-time mobility, -w); zero means connect_timeout.
   Duration connect_deadline = Duration::zero();
   bool follow_peer_name = true;      // connected by name: follow its changes (watch)
-  // URL of the name service (mnamed) where msocket::async_connect looks
-  // names up first; empty: DNS only.
+  // URL of the name service (mnamed) where msocket::async_connect looks names up first, their
+  // owner keys pinned on first use (mnamed(8), KNOWN NAMES); empty: DNS only.
   InlineText<256> name_service;
   bool server_mobility = true;       // listener: follow our addresses, send RECONNECT
   bool ipv6_only = false;            // listener on "::": IPv6 peers only (IPV6_V6ONLY); else IPv4 ones too

@@ -59,11 +59,13 @@ class Client {
 
   // The live record of `name`, its signature verified and its name checked.
   // Errors: not_found; bad_signature or bad_response for an answer that is
-  // not the owner's record of `name`; timeout; network errors.
+  // not the owner's record of `name`; too_many_requests (the server limits
+  // this client: HTTP 429), server_busy (503); timeout; network errors.
   boost::asio::awaitable<result<Record>> lookup(std::string name);
   // Stores a signed record; returns what the server stored. Errors:
   // bad_signature, wrong_owner, stale_version, expired, rejected, too_large,
-  // server_failed, timeout, network errors.
+  // too_many_requests (the key's update rate), server_failed (e.g. the
+  // server's disk is full), timeout, network errors.
   boost::asio::awaitable<result<Record>> put(Record record);
   // Deletes `proof.name`; `proof` is signed by the owner with a version above
   // the stored one. Errors: those of put, and not_found.

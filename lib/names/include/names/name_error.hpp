@@ -26,6 +26,9 @@ enum class name_error {
   bad_key_file,          // not one line of base64 of a 64-byte Ed25519 secret key
   key_file_unprotected,  // a key file that users other than its owner may read
   timeout,               // the server did not answer in time
+  key_mismatch,          // the record's owner key is not the one pinned for the name (known_names.hpp)
+  too_many_requests,     // the server limits this client: its rate, watches or connections (HTTP 429)
+  server_busy,           // the server is at a limit of its own, e.g. all watch slots held (HTTP 503)
 };
 
 const boost::system::error_category& name_category() noexcept;

@@ -8,7 +8,12 @@
 //                                       is above V, 410 once it is gone, 204 after S s
 // Refusals carry {"error": describe(verdict)}. One coroutine per connection,
 // keep-alive, every read and write under a deadline, bodies bounded; a bad
-// request costs its own connection at most, never the service.
+// request costs its own connection at most, never the service. Connections
+// and held watches are limited per source address as well as in all, so a
+// source that holds all its share cannot keep other sources from being
+// answered; updates are limited per owner key (429 beyond either). An
+// update is answered once it is durable (the store's group commit); lookups
+// never wait for the disk.
 #pragma once
 
 #include <chrono>
@@ -20,6 +25,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "msocket/error.hpp"
+#include "names/rate_limiter.hpp"
 #include "names/registry.hpp"
 
 namespace msocket::names {
@@ -29,6 +35,16 @@ struct ServerOptions {
   std::size_t body_limit = 16 * 1024;     // larger bodies get 413
   std::size_t header_limit = 8 * 1024;    // larger headers get 431
   std::size_t max_connections = 1024;     // beyond: accepted and closed at once
+  // Per source address (IPv4, or IPv6 address); beyond: answered 429 and
+  // closed. 0: no limit. Connect-by-name clients hold two connections each
+  // (a lookup kept alive and a watch).
+  std::size_t max_connections_per_address = 64;
+  // Watches held at once, in all (beyond: 503) and per source address
+  // (beyond: 429). 0: no limit. Fewer than max_connections, so that watches
+  // alone never take every connection from lookups.
+  std::size_t max_watches = 512;
+  std::size_t max_watches_per_address = 32;
+  UpdateRate update_rate;  // accepted puts and deletes per owner key (beyond: 429)
   // A connection must bring a whole request this long after the previous
   // answer (or after it opened); otherwise it is closed. Bounds slow clients
   // and idle keep-alive connections alike.

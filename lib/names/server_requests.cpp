@@ -1,0 +1,246 @@
+// The answers of the name server (server.hpp, man/mnamed.8 "HTTP API"):
+// lookups, updates and watches, with the limits on updates and watches.
+#include <charconv>
+#include <optional>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
+#include "names/deadline.hpp"
+#include "server_state.hpp"
+
+namespace msocket::names {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using error_code = boost::system::error_code;
+
+namespace {
+
+constexpr std::string_view kNamesPrefix = "/v1/names/";
+constexpr std::string_view kWatchPrefix = "/v1/watch/";
+
+// Keeps a waiting watch's timer in State::watches, for notify().
+class TrackedWatch {
+ public:
+  TrackedWatch(Server::State& state, const std::string& name, asio::steady_timer& timer)
+      : state_(state), entry_(state.watches.emplace(name, &timer)) {}
+  ~TrackedWatch() { state_.watches.erase(entry_); }
+  TrackedWatch(const TrackedWatch&) = delete;
+  TrackedWatch& operator=(const TrackedWatch&) = delete;
+
+ private:
+  Server::State& state_;
+  std::multimap<std::string, asio::steady_timer*>::iterator entry_;
+};
+
+Response reply_to(const Request& request, http::status status, const json::value& body) {
+  return reply(request.version(), request.keep_alive(), status, body);
+}
+
+http::status status_of(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::accepted: return http::status::ok;
+    case Verdict::bad_signature: return http::status::forbidden;
+    case Verdict::wrong_owner: return http::status::forbidden;
+    case Verdict::stale_version: return http::status::conflict;
+    case Verdict::expired: return http::status::unprocessable_entity;
+    case Verdict::unknown_name: return http::status::not_found;
+    case Verdict::storage_failed: return http::status::internal_server_error;
+  }
+  return http::status::internal_server_error;
+}
+
+// 429, with when to try again.
+Response too_many(const Request& request, const std::string& why) {
+  auto response = refuse(request, http::status::too_many_requests, why);
+  response.set(http::field::retry_after, "1");
+  return response;
+}
+
+// The record in a PUT or DELETE body, or nullopt with the reason in `why`.
+std::optional<Record> parse_record(std::string_view body, const std::string& name, std::string& why) {
+  error_code ec;
+  const auto value = json::parse(body, ec);
+  if (ec) {
+    why = "body is not JSON: " + ec.message();
+    return std::nullopt;
+  }
+  auto record = from_json(value);
+  if (!record) {
+    why = "malformed record: a field is missing, mistyped or out of range";
+    return std::nullopt;
+  }
+  if (record->name != name) {
+    why = "the record is for another name than the URL's";
+    return std::nullopt;
+  }
+  return std::move(*record);
+}
+
+std::string rate_text(const UpdateRate& rate) {
+  return "too many updates for this key: at most " + std::to_string(static_cast<long>(rate.per_second)) +
+         " a second, in bursts of " + std::to_string(static_cast<long>(rate.burst));
+}
+
+// PUT or DELETE /v1/names/NAME. Suspends until the update is durable.
+asio::awaitable<Response> put_or_erase(std::shared_ptr<Server::State> state, const Request& request,
+                                       const std::string& name, const Peer& peer) {
+  const auto change = request.method() == http::verb::delete_ ? Change::erase : Change::put;
+  const char* method = change == Change::erase ? "DELETE" : "PUT";
+  std::string why;
+  auto record = parse_record(request.body(), name, why);
+  if (!record) {
+    log::names()->warn("refused {} {} from {}: {}", method, name, peer.text, why);
+    co_return refuse(request, http::status::bad_request, why);
+  }
+  auto verdict = state->registry.check(*record, change, state->now());
+  // Only an update that passed every rule takes a token: nobody but the
+  // key's holder can spend its budget.
+  if (verdict == Verdict::accepted && !state->update_limiter.admit(record->owner, SteadyClock::now())) {
+    log::names()->warn("refused {} {} version {} from {}: rate limit", method, name, record->version, peer.text);
+    co_return too_many(request, rate_text(state->options.update_rate));
+  }
+  if (verdict == Verdict::accepted) {
+    auto committing = state->registry.commit(*record, change);
+    verdict = co_await std::move(committing);
+  }
+  if (verdict != Verdict::accepted) {
+    log::names()->warn("refused {} {} version {} from {}: {}", method, name, record->version, peer.text,
+                       describe(verdict));
+    co_return refuse(request, status_of(verdict), describe(verdict));
+  }
+  log::names()->info("{} {} version {} ({} addresses) from {}", change == Change::erase ? "deleted" : "stored", name,
+                     record->version, record->addresses.size(), peer.text);
+  state->notify(name);
+  if (change == Change::erase) co_return reply_to(request, http::status::ok, json::object{{"name", name}, {"deleted", true}});
+  co_return reply_to(request, http::status::ok, to_json(*record));
+}
+
+Response no_content(const Request& request) {
+  Response response{http::status::no_content, request.version()};
+  response.set(http::field::server, "mnamed");
+  response.keep_alive(request.keep_alive());
+  return response;
+}
+
+// GET /v1/watch/NAME: see server.hpp. Suspends until the answer is known.
+asio::awaitable<Response> hold_watch(std::shared_ptr<Server::State> state, const Request& request, std::string name,
+                                     std::uint64_t after, std::chrono::seconds wait) {
+  const auto deadline = saturating_deadline<SteadyClock>(SteadyClock::now(), wait);
+  asio::steady_timer timer(state->executor);
+  for (;;) {
+    const auto now = state->now();
+    const auto record = state->registry.get(name, now);
+    if (record && record->version > after) co_return reply_to(request, http::status::ok, to_json(*record));
+    if (!record && after > 0) co_return refuse(request, http::status::gone, "the name was deleted or has expired");
+    const auto steady_now = SteadyClock::now();
+    if (steady_now >= deadline) co_return no_content(request);
+    // Also wake when the record expires, so its watchers learn of the
+    // lapse; an expiry centuries away saturates instead of wrapping into
+    // the past (which would wake the watch at once, again and again).
+    auto until = deadline;
+    if (record) until = std::min(until, saturating_deadline<SteadyClock>(steady_now, seconds_until(record->expires, now)));
+    timer.expires_at(until);
+    TrackedWatch tracked(*state, name, timer);
+    co_await timer.async_wait(use_tuple);
+    if (state->stopped) co_return refuse(request, http::status::service_unavailable, "the server is stopping");
+  }
+}
+
+// A watch, if the limits leave a slot for it.
+asio::awaitable<Response> watch(std::shared_ptr<Server::State> state, const Request& request, std::string name,
+                                std::uint64_t after, std::chrono::seconds wait, const Peer& peer) {
+  AddressSlots::Slot slot;
+  const auto refusal = state->watch_slots.take(peer.address, slot);
+  if (refusal == AddressSlots::Refusal::address_full) {
+    log::names()->warn("refused a watch of {} from {}: {} watches held from there", name, peer.text,
+                       state->watch_slots.per_address());
+    co_return too_many(request, "too many watches from this address: at most " +
+                                    std::to_string(state->watch_slots.per_address()));
+  }
+  if (refusal == AddressSlots::Refusal::total_full) {
+    log::names()->warn("refused a watch of {} from {}: all {} watch slots held", name, peer.text,
+                       state->watch_slots.total());
+    auto response = refuse(request, http::status::service_unavailable,
+                           "the server holds as many watches as it may; try again later");
+    response.set(http::field::retry_after, "1");
+    co_return response;
+  }
+  auto holding = hold_watch(state, request, std::move(name), after, wait);
+  co_return co_await std::move(holding);
+}
+
+// Reads `?after=V&wait=S`; false if a value is not a number.
+bool parse_watch_query(std::string_view query, const ServerOptions& options, std::uint64_t& after,
+                       std::chrono::seconds& wait) {
+  wait = options.watch_wait;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    const auto key = pair.substr(0, eq), value = pair.substr(eq + 1);
+    std::uint64_t number = 0;
+    if (key != "after" && key != "wait") continue;  // unknown parameters are ignored
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (ec != std::errc() || end != value.data() + value.size()) return false;
+    if (key == "after") after = number;
+    else wait = std::chrono::seconds(std::min<std::uint64_t>(number, options.max_watch_wait.count()));
+  }
+  return true;
+}
+
+}  // namespace
+
+Response reply(unsigned version, bool keep_alive, http::status status, const json::value& body) {
+  Response response{status, version};
+  response.set(http::field::server, "mnamed");
+  response.set(http::field::content_type, "application/json");
+  response.keep_alive(keep_alive);
+  response.body() = json::serialize(body) + "\n";
+  response.prepare_payload();
+  return response;
+}
+
+Response refuse(const Request& request, http::status status, std::string_view why) {
+  return reply(request.version(), request.keep_alive(), status, json::object{{"error", why}});
+}
+
+asio::awaitable<Response> answer(std::shared_ptr<Server::State> state, const Request& request, const Peer& peer) {
+  const std::string_view target = request.target();
+  const auto question = target.find('?');
+  const auto path = target.substr(0, question);
+  const auto query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  const bool naming = path.starts_with(kNamesPrefix), watching = path.starts_with(kWatchPrefix);
+  if (!naming && !watching) co_return refuse(request, http::status::not_found, "no such endpoint (see mnamed(8))");
+  const std::string name(path.substr(naming ? kNamesPrefix.size() : kWatchPrefix.size()));
+  const auto method = request.method();
+  const bool allowed = method == http::verb::get || (naming && (method == http::verb::put || method == http::verb::delete_));
+  if (!allowed) {
+    auto response = refuse(request, http::status::method_not_allowed, "method not allowed here");
+    response.set(http::field::allow, naming ? "GET, PUT, DELETE" : "GET");
+    co_return response;
+  }
+  if (!valid_name(name)) co_return refuse(request, http::status::bad_request, "invalid name");
+  if (watching) {
+    std::uint64_t after = 0;
+    std::chrono::seconds wait{};
+    if (!parse_watch_query(query, state->options, after, wait))
+      co_return refuse(request, http::status::bad_request, "after and wait must be whole numbers");
+    auto watching_name = watch(state, request, name, after, wait, peer);
+    co_return co_await std::move(watching_name);
+  }
+  if (method != http::verb::get) {
+    auto updating = put_or_erase(state, request, name, peer);
+    co_return co_await std::move(updating);
+  }
+  if (auto record = state->registry.get(name, state->now())) co_return reply_to(request, http::status::ok, to_json(*record));
+  co_return refuse(request, http::status::not_found, describe(Verdict::unknown_name));
+}
+
+}  // namespace msocket::names

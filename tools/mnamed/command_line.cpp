@@ -1,0 +1,64 @@
+#include "command_line.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+#include <boost/json/serialize.hpp>
+
+#include "names/key_file.hpp"
+#include "relay/duration.hpp"
+
+namespace mnamed {
+
+std::string text(const Invocation& in, const char* option) { return in.options[option].as<std::string>(); }
+
+names::ServerUrl server_option(const Invocation& in) {
+  std::string url;
+  if (in.options.count("server")) url = text(in, "server");
+  else if (const char* env = std::getenv("MNAMED_SERVER")) url = env;
+  else throw UsageError("--server URL is required (or MNAMED_SERVER in the environment)");
+  auto server = names::parse_server_url(url);
+  if (!server) throw UsageError("--server wants http://HOST:PORT, got '" + url + "'");
+  return *server;
+}
+
+names::ClientOptions client_options(const Invocation& in) {
+  names::ClientOptions options;
+  auto timeout = msocket::relay::parse_duration(text(in, "timeout"));
+  if (!timeout || *timeout <= msocket::Duration::zero())
+    throw UsageError("invalid time for --timeout: '" + text(in, "timeout") + "' (use e.g. 500ms, 2s, 1m)");
+  options.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+  options.connect_timeout = std::min(options.connect_timeout, options.request_timeout);
+  return options;
+}
+
+names::SigningKey key_option(const Invocation& in) {
+  auto key = names::load_key_file(text(in, "key"));
+  if (!key) throw RuntimeError("key file " + text(in, "key") + ": " + key.error().message());
+  return *key;
+}
+
+std::string name_argument(const Invocation& in, std::size_t count) {
+  if (in.args.empty()) throw UsageError("a NAME is required");
+  if (count && in.args.size() > count) throw UsageError("too many arguments: '" + in.args[count] + "'");
+  if (!names::valid_name(in.args[0]))
+    throw UsageError("invalid name '" + in.args[0] + "' (1 to 253 letters, digits, '.', '-' or '_')");
+  return in.args[0];
+}
+
+void add_client_options(po::options_description& description) {
+  description.add_options()("server", po::value<std::string>(), "the name server, http://HOST:PORT (default: $MNAMED_SERVER)")(
+      "timeout", po::value<std::string>()->default_value("10s"), "give up on a request after TIME");
+}
+
+void print_json(const boost::json::value& value) { std::cout << boost::json::serialize(value) << std::endl; }
+
+void hold_further_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+}  // namespace mnamed
