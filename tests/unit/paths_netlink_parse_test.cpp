@@ -101,6 +101,21 @@ TEST_CASE("RTM_NEWADDR IPv4 prefers IFA_LOCAL and names the interface from the l
   CHECK(e.ifname == "eth0");
 }
 
+// Found by fuzz_netlink (fuzz/regressions/fuzz_netlink/label_without_nul):
+// a name with neither NUL nor ':' made attribute_string resize to npos and
+// throw std::length_error out of the parser.
+TEST_CASE("an interface name without NUL or ':' ends where its attribute ends", "[paths]") {
+  const auto bytes = concat({address_message(RTM_NEWADDR, AF_INET, 3,
+                                             {attribute(IFA_LOCAL, ip::make_address("10.0.0.5")),
+                                              attribute(IFA_LABEL, "eth0", 4)}),
+                             link_message(RTM_NEWLINK, 3, kUsable, "wlan0")});
+  auto events = parse_netlink(bytes);
+  REQUIRE(events.has_value());
+  REQUIRE(events->size() == 2);
+  CHECK((*events)[0].ifname == "eth0");
+  CHECK((*events)[1].ifname == "wlan0");
+}
+
 TEST_CASE("RTM_NEWADDR IPv6 uses IFA_ADDRESS; link-local gets the interface as scope", "[paths]") {
   const auto global = ip::make_address("2001:db8::1");
   const auto link_local = ip::make_address("fe80::1234");
