@@ -66,7 +66,12 @@ fuzz_one() {
   cp fuzz/regressions/"$harness"/* "$corpus"/ 2>/dev/null
   local before
   before=$(find "$corpus" -type f | wc -l)
-  "$BUILD/fuzz/$harness" -max_total_time="$SECONDS_EACH" -timeout=25 -rss_limit_mb=2048 \
+  # A run of mnamed touches thousands of coverage features (Beast, Asio):
+  # libFuzzer's entropic bookkeeping of them took most of each run there, and
+  # without it the harness runs about twice as many inputs in the same time.
+  local extra=()
+  [[ $harness == fuzz_mnamed_request ]] && extra=(-entropic=0)
+  "$BUILD/fuzz/$harness" -max_total_time="$SECONDS_EACH" -timeout=25 -rss_limit_mb=2048 "${extra[@]}" \
     -print_final_stats=1 -artifact_prefix="$RUN/$harness." "$corpus" >"$log" 2>&1 || status=$?
   local runs after kib
   runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$')
