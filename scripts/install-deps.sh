@@ -11,6 +11,7 @@ packages=(
   iproute2 iputils-ping nftables socat mandoc jq procps coreutils
   gnuplot-nox  # charts of mbench --plot
   dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps finds the tools' dependencies
+  clang-16 libclang-rt-16-dev  # scripts/fuzz.sh: libFuzzer and clang's sanitizer runtimes
 )
 
 missing=()

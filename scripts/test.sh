@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Build msocket twice and run its tests:
+# Build msocket three times and run its tests:
 #   build/       RelWithDebInfo        -> every ctest test (unit, sim, cli, netns, ...)
 #   build-asan/  Debug, ASan + UBSan   -> unit, simulation and loopback integration tests,
-#                                         and the command-line tests against mcat, mnamed
-#                                         and mbench built with the sanitizers
+#                                         the command-line tests against mcat, mnamed
+#                                         and mbench built with the sanitizers, and the
+#                                         fuzzing inputs replayed (replay:*)
+#   build-fuzz/  clang++-16, libFuzzer -> the fuzzing harnesses alone, each run once over
+#                                         its inputs, then fuzzed for MSOCKET_FUZZ_SECONDS
+#                                         (20) each (scripts/fuzz.sh; ~4 min on 2 cores)
 # Namespace tests need root; they are skipped without it, or fail if
 # MSOCKET_REQUIRE_NETNS=1. Exits non-zero if any step fails; the last line is
 # a one-line summary.
@@ -62,12 +66,17 @@ fi
 # they run is the same; the namespace tests need the optimised build's
 # speed), which keeps the second build short.
 if step "build-asan (Debug, ASan+UBSan)" build build-asan Debug -DMSOCKET_SANITIZE=ON \
-     --target unit_tests sim_tests integration_tests mcat mnamed mbench; then
+     --target unit_tests sim_tests integration_tests mcat mnamed mbench fuzz_all; then
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    step "ctest build-asan (unit, sim, integration, cli)" run_ctest build-asan build-asan -j 2 \
-      -R '^(unit|sim|integration|cli):'
+    step "ctest build-asan (unit, sim, integration, cli, replay)" run_ctest build-asan build-asan -j 2 \
+      -R '^(unit|sim|integration|cli|replay):'
 fi
+
+# Fuzzing: the harnesses and only the libraries they use, built with clang;
+# scripts/fuzz.sh prints a line per harness and keeps its verdict.
+step "fuzz (build-fuzz, clang++-16 + libFuzzer)" bash scripts/fuzz.sh
+summaries+=("build-fuzz: $(tail -n 1 build-fuzz/fuzz-run/result 2>/dev/null || echo 'no summary')")
 
 elapsed=$((SECONDS - start))
 duration=$(printf '%dm%02ds' $((elapsed / 60)) $((elapsed % 60)))
@@ -80,4 +89,4 @@ if ((${#failures[@]})); then
   echo "test.sh: FAIL in $duration: $failed"
   exit 1
 fi
-echo "test.sh: PASS in $duration (build + build-asan)"
+echo "test.sh: PASS in $duration (build + build-asan + build-fuzz)"

@@ -55,7 +55,7 @@ boost::system::error_code for_each_attribute(Bytes bytes, Visit visit) {
 // label ("eth0:1") names its interface; ':' is not allowed in interface names.
 std::string attribute_string(Bytes payload) {
   std::string name(reinterpret_cast<const char*>(payload.data()), payload.size());
-  name.resize(std::min(name.find('\0'), name.find(':')));
+  name.resize(std::min({name.size(), name.find('\0'), name.find(':')}));  // npos: neither
   return name;
 }
 

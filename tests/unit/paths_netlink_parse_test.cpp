@@ -1,12 +1,7 @@
-// parse_netlink on hand-built rtnetlink datagrams: the bytes are laid out here
-// from the kernel structs, never by code under test.
-// glibc's <net/if.h> first: <linux/if.h> then skips what the two share.
-#include <net/if.h>
-#include <linux/if.h>
-#include <linux/if_addr.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <sys/socket.h>
+// parse_netlink on hand-built rtnetlink datagrams: the bytes are laid out
+// (paths_netlink_messages.hpp) from the kernel structs, never by code under
+// test.
+#include "paths_netlink_messages.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -21,64 +16,7 @@ namespace {
 
 using msocket::paths::AddressEventKind;
 using msocket::paths::parse_netlink;
-using Bytes = std::vector<std::byte>;
-namespace ip = boost::asio::ip;
-
-void append(Bytes& out, const void* data, std::size_t size) {
-  const auto* p = static_cast<const std::byte*>(data);
-  out.insert(out.end(), p, p + size);
-  out.resize((out.size() + 3) & ~std::size_t{3});  // NLMSG_ALIGN / RTA_ALIGN
-}
-
-Bytes attribute(std::uint16_t type, const void* data, std::size_t size) {
-  rtattr header{static_cast<unsigned short>(sizeof(rtattr) + size), type};
-  Bytes out;
-  append(out, &header, sizeof header);
-  append(out, data, size);
-  return out;
-}
-
-Bytes attribute(std::uint16_t type, const std::string& text) {
-  return attribute(type, text.c_str(), text.size() + 1);  // with its NUL, as the kernel sends it
-}
-
-Bytes attribute(std::uint16_t type, const ip::address& a) {
-  if (a.is_v4()) return attribute(type, a.to_v4().to_bytes().data(), 4);
-  return attribute(type, a.to_v6().to_bytes().data(), 16);
-}
-
-template <class Fixed>
-Bytes message(std::uint16_t type, const Fixed& fixed, const std::vector<Bytes>& attributes = {}) {
-  Bytes body;
-  append(body, &fixed, sizeof fixed);
-  for (const auto& a : attributes) body.insert(body.end(), a.begin(), a.end());
-  nlmsghdr header{static_cast<std::uint32_t>(sizeof(nlmsghdr) + body.size()), type, 0, 1, 0};
-  Bytes out;
-  append(out, &header, sizeof header);
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
-
-Bytes address_message(std::uint16_t type, unsigned char family, unsigned index,
-                      const std::vector<Bytes>& attributes) {
-  ifaddrmsg fixed{family, static_cast<unsigned char>(family == AF_INET ? 24 : 64), 0, RT_SCOPE_UNIVERSE, index};
-  return message(type, fixed, attributes);
-}
-
-Bytes link_message(std::uint16_t type, int index, unsigned flags, const std::string& name) {
-  ifinfomsg fixed{};
-  fixed.ifi_family = AF_UNSPEC;
-  fixed.ifi_index = index;
-  fixed.ifi_flags = flags;
-  fixed.ifi_change = 0xFFFFFFFF;
-  return message(type, fixed, {attribute(IFLA_MTU, "\xdc\x05\0\0", 4), attribute(IFLA_IFNAME, name)});
-}
-
-Bytes concat(const std::vector<Bytes>& parts) {
-  Bytes out;
-  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
+using namespace msocket::paths::netlink_messages;
 
 // As unsigned: glibc and Linux declare these flags in two different enums.
 const unsigned kLowerUp = IFF_LOWER_UP;
@@ -99,6 +37,21 @@ TEST_CASE("RTM_NEWADDR IPv4 prefers IFA_LOCAL and names the interface from the l
   CHECK(e.address == ip::make_address("10.0.0.5"));
   CHECK(e.ifindex == 3);
   CHECK(e.ifname == "eth0");
+}
+
+// Found by fuzz_netlink (fuzz/regressions/fuzz_netlink/label_without_nul):
+// a name with neither NUL nor ':' made attribute_string resize to npos and
+// throw std::length_error out of the parser.
+TEST_CASE("an interface name without NUL or ':' ends where its attribute ends", "[paths]") {
+  const auto bytes = concat({address_message(RTM_NEWADDR, AF_INET, 3,
+                                             {attribute(IFA_LOCAL, ip::make_address("10.0.0.5")),
+                                              attribute(IFA_LABEL, "eth0", 4)}),
+                             link_message(RTM_NEWLINK, 3, kUsable, "wlan0")});
+  auto events = parse_netlink(bytes);
+  REQUIRE(events.has_value());
+  REQUIRE(events->size() == 2);
+  CHECK((*events)[0].ifname == "eth0");
+  CHECK((*events)[1].ifname == "wlan0");
 }
 
 TEST_CASE("RTM_NEWADDR IPv6 uses IFA_ADDRESS; link-local gets the interface as scope", "[paths]") {
