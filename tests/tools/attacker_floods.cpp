@@ -85,9 +85,14 @@ int hold_handshakes(const tcp::endpoint& server, int count, int seconds, const s
     std::this_thread::sleep_for(100ms);
   }
   int at_once = 0, later = 0, open = 0;
-  for (const double at : closed_at) (at < 0 ? open : at <= 2.0 ? at_once : later) += 1;
-  std::printf("hold-handshakes: closed by the server within 2 s of the last connect: %d, later: %d, still open after %d s: %d\n",
-              at_once, later, seconds, open);
+  double first_later = seconds, last_later = 0;
+  for (const double at : closed_at) {
+    (at < 0 ? open : at <= 2.0 ? at_once : later) += 1;
+    if (at > 2.0) first_later = std::min(first_later, at), last_later = std::max(last_later, at);
+  }
+  std::printf("hold-handshakes: closed by the server within 2 s of the last connect: %d, later: %d", at_once, later);
+  if (later > 0) std::printf(" (%.1f to %.1f s after it)", first_later, last_later);
+  std::printf(", still open after %d s: %d\n", seconds, open);
   std::printf("hold-handshakes: accepted=%zu closed_early=%d closed_later=%d held=%d\n", held.size(), at_once, later,
               open);
   for (auto& socket : held) reset(socket);
