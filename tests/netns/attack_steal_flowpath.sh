@@ -5,8 +5,9 @@
 # router; SIGUSR1 makes it migrate; the proxy holds that MIGRATE unanswered
 # and replays it to the server from 10.200.6.1, capturing what comes back.
 # The server accepts the replay (it cannot tell), yet the capture holds no
-# marker, and the client, which retries through the proxy, receives the
-# stream exactly.
+# marker, and the client, which retries after its 2 s handshake timeout
+# (through the proxy, or to the address the server advertised, which the
+# proxy does not see), receives the stream exactly.
 # Usage: attack_steal_flowpath.sh MCAT ATTACKER
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -39,6 +40,7 @@ test_wait_for_line "$TEST_TMP/proxy.out" 'holding MIGRATE' 10 || test_fail "the 
 test_say "proxy: $(grep -m1 'holding MIGRATE' "$TEST_TMP/proxy.out")"
 tb_wait_for_migration 1
 
+grep -E 'MIGRATE conn=' "$TEST_TMP/srv.log" | sed 's/.*transport [a-z]*: /  server: /' || true
 test_expect_exit "$TB_CLIENT" client
 test_expect_same "$TEST_TMP/down.bin" "$TEST_TMP/cli.out" "server -> client"
 test_wait_for_line "$TEST_TMP/proxy.out" 'captured [0-9]+ bytes' 40 || test_fail "the replay never ended"
