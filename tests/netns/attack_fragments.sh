@@ -14,10 +14,8 @@ test_arguments MCAT ATTACKER -- "$@"
 tb_require_root ss
 
 tb_topology_client_router_server
-tb_spawn "$TB_SRV" 90 "$MCAT" -l -v --recv-only -p 7000 </dev/null >/dev/null 2>"$TEST_TMP/srv.log"
-server=$TB_PID
-test_wait_for_line "$TEST_TMP/srv.log" 'listening on .*:7000' 10 || test_fail "the listener never said 'listening on'"
-receiver=$(tb_program_pid "$server")
+tb_start_listener 90 --recv-only </dev/null >/dev/null
+receiver=$TB_LISTENER
 sleep 0.5
 before=$(tb_status_kib "$receiver" VmRSS)
 tb_watch_program "$receiver" "$TEST_TMP/watch.txt"

@@ -21,9 +21,8 @@ tb_topology_client_router_server 80mbit
 test_random_file "$TEST_TMP/up.bin" "$SIZE"
 # -k: the listener outlives the transfer, so that what closes the held
 # connections is its handshake timeout, not its exit. It echoes.
-tb_spawn "$TB_SRV" 120 "$MCAT" -l -k -v -p 7000 -c cat </dev/null >/dev/null 2>"$TEST_TMP/srv.log"
-server=$TB_PID
-test_wait_for_line "$TEST_TMP/srv.log" 'listening on .*:7000' 10 || test_fail "the server never said 'listening on'"
+tb_start_listener 120 -k -c cat </dev/null >/dev/null
+server=$TB_SERVER
 
 tb_spawn "$TB_RTR" 60 "$ATTACKER" hold-handshakes "$TB_SRV_ADDR" 7000 "$HELD" "$HOLD_SECONDS" --source 10.200.6.1 \
   </dev/null >"$TEST_TMP/hold.out" 2>"$TEST_TMP/hold.log"

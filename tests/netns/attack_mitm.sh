@@ -21,11 +21,8 @@ tb_topology_client_router_server
 key=$(base64 -d <"$TEST_TMP/srv.key" | tail -c 32 | base64)
 key_re=$(sed 's/[+/]/\\&/g' <<<"$key")  # base64 has '+' and '/'
 test_random_file "$TEST_TMP/down.bin" "$SIZE"
-tb_spawn "$TB_SRV" 90 "$MCAT" -l -k -v --key "$TEST_TMP/srv.key" -p 7000 -c "cat $TEST_TMP/down.bin" \
-  </dev/null >/dev/null 2>"$TEST_TMP/srv.log"
-server=$TB_PID
-test_wait_for_line "$TEST_TMP/srv.log" 'listening on .*:7000' 10 || test_fail "the server never said 'listening on'"
-listener=$(tb_program_pid "$server")
+tb_start_listener 90 -k --key "$TEST_TMP/srv.key" -c "cat $TEST_TMP/down.bin" </dev/null >/dev/null
+listener=$TB_LISTENER
 test_say "server signs with key $key"
 
 tb_spawn "$TB_RTR" 60 "$ATTACKER" mitm 0.0.0.0:7100 "$TB_SRV_ADDR:7000" </dev/null \

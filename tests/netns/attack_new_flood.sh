@@ -20,10 +20,9 @@ MAX_CHILDREN=3
 
 tb_topology_client_router_server 80mbit
 test_random_file "$TEST_TMP/up.bin" "$SIZE"
-tb_spawn "$TB_SRV" 170 "$MCAT" -l -k -v -p 7000 -c cat </dev/null >/dev/null 2>"$TEST_TMP/srv.log"
-server=$TB_PID
-test_wait_for_line "$TEST_TMP/srv.log" 'listening on .*:7000' 10 || test_fail "the listener never said 'listening on'"
-listener=$(tb_program_pid "$server")
+tb_start_listener 170 -k -c cat </dev/null >/dev/null
+server=$TB_SERVER
+listener=$TB_LISTENER
 sleep 0.5
 before=$(tb_status_kib "$listener" VmRSS)
 tb_watch_program "$listener" "$TEST_TMP/watch.txt"

@@ -21,9 +21,7 @@ PROXY=10.200.1.1:7000
 
 tb_topology_client_router_server 40mbit
 yes "$MARKER" | head -c "$SIZE" >"$TEST_TMP/down.bin" || true
-tb_spawn "$TB_SRV" 120 "$MCAT" -l -v --send-only -p 7000 <"$TEST_TMP/down.bin" >/dev/null 2>"$TEST_TMP/srv.log"
-server=$TB_PID
-test_wait_for_line "$TEST_TMP/srv.log" 'listening on .*:7000' 10 || test_fail "the server never said 'listening on'"
+tb_start_listener 120 --send-only <"$TEST_TMP/down.bin" >/dev/null
 tb_spawn "$TB_RTR" 120 "$ATTACKER" steal-proxy "$PROXY" "$TB_SRV_ADDR:7000" "$TEST_TMP/capture.bin" \
   --replay-from 10.200.6.1 </dev/null >"$TEST_TMP/proxy.out" 2>"$TEST_TMP/proxy.log"
 tb_wait_for_listen "$TB_RTR" 7000 10 || test_fail "the proxy did not listen"
@@ -34,7 +32,7 @@ TB_CLIENT=$TB_PID
 test_wait_for_line "$TEST_TMP/cli.log" 'connected to ' 10 || test_fail "the client did not connect through the proxy"
 test_say "client connected through the proxy at $PROXY"
 tb_wait_for_download $((SIZE / 4))
-kill -USR1 "$(tb_program_pid "$TB_CLIENT")"
+kill -USR1 "$(test_child_pid "$TB_CLIENT")"
 test_say "SIGUSR1: the client migrates"
 test_wait_for_line "$TEST_TMP/proxy.out" 'holding MIGRATE' 10 || test_fail "the proxy saw no MIGRATE"
 test_say "proxy: $(grep -m1 'holding MIGRATE' "$TEST_TMP/proxy.out")"

@@ -429,15 +429,18 @@ tb_expect_mbench_interrupted() {
 
 # ---- what an attack costs a listener ----------------------------------------
 
-# tb_program_pid PID: the pid of the program a tb_spawn started (PID is the
-# `timeout` around it); waits 5 s at most.
-tb_program_pid() {
-  local child deadline=$(($(test_now_us) + 5000000))
-  until child=$(pgrep -P "$1" | head -n 1) && [[ -n $child ]]; do
-    (($(test_now_us) < deadline)) || test_fail "no program under pid $1"
-    sleep 0.02
-  done
-  echo "$child"
+# tb_start_listener SECONDS MCAT_ARGUMENT...: `mcat -l -v -p 7000
+# ARGUMENT...` in the server namespace, with the call's stdin and stdout and
+# stderr in $TEST_TMP/srv.log; waits until it listens. Sets TB_SERVER (the
+# `timeout` around it) and TB_LISTENER (mcat itself, whose memory and
+# children a test can watch).
+tb_start_listener() {
+  local seconds=$1
+  shift
+  tb_spawn "$TB_SRV" "$seconds" "$MCAT" -l -v -p 7000 "$@" <&0 2>"$TEST_TMP/srv.log"
+  TB_SERVER=$TB_PID
+  test_wait_for_line "$TEST_TMP/srv.log" 'listening on .*:7000' 10 || test_fail "the listener never said 'listening on'"
+  TB_LISTENER=$(test_child_pid "$TB_SERVER")
 }
 
 # tb_status_kib PID FIELD: a memory figure of /proc/PID/status in KiB
