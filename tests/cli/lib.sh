@@ -69,14 +69,7 @@ cli_fifo_close() {
 
 # cli_child_pid PID: the pid of the program `timeout` (pid PID) runs; waits
 # 5 s at most for it to be started.
-cli_child_pid() {
-  local child deadline=$(($(test_now_us) + 5000000))
-  until child=$(pgrep -P "$1" | head -n 1) && [[ -n $child ]]; do
-    (($(test_now_us) < deadline)) || test_fail "no child process under pid $1"
-    sleep 0.02
-  done
-  echo "$child"
-}
+cli_child_pid() { test_child_pid "$1"; }
 
 # True if process PID has descriptor FD open.
 cli_fd_open() { [[ -e /proc/$1/fd/$2 ]]; }

@@ -76,3 +76,11 @@ if(TARGET mbench)
     set_tests_properties(${test_name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
   endforeach()
 endif()
+
+# Encryption at both ends or neither (--no-encrypt), and --peer-key by
+# address: mcat, with keys made by mnamed keygen.
+if(TARGET mcat AND TARGET mnamed)
+  add_test(NAME cli:encryption_choice
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/encryption_choice.sh $<TARGET_FILE:mcat> $<TARGET_FILE:mnamed>)
+  set_tests_properties(cli:encryption_choice PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+endif()

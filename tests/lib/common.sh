@@ -97,6 +97,17 @@ test_running() { kill -0 "$1" 2>/dev/null; }
 # True once PID has exited (for test_wait_until).
 test_exited() { ! test_running "$1"; }
 
+# test_child_pid PID: the pid of the program the `timeout` of pid PID runs;
+# waits 5 s at most for it to be started.
+test_child_pid() {
+  local child deadline=$(($(test_now_us) + 5000000))
+  until child=$(pgrep -P "$1" | head -n 1) && [[ -n $child ]]; do
+    (($(test_now_us) < deadline)) || test_fail "no child process under pid $1"
+    sleep 0.02
+  done
+  echo "$child"
+}
+
 # test_wait_pid PID: wait for a tracked process and return its status (124
 # if the `timeout` it runs under expired). Bounded by that timeout.
 test_wait_pid() {

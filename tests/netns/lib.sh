@@ -427,6 +427,48 @@ tb_expect_mbench_interrupted() {
   test_say "Ctrl-C: exit 130, namespaces and files removed"
 }
 
+# ---- what an attack costs a listener ----------------------------------------
+
+# tb_start_listener SECONDS MCAT_ARGUMENT...: `mcat -l -v -p 7000
+# ARGUMENT...` in the server namespace, with the call's stdin and stdout and
+# stderr in $TEST_TMP/srv.log; waits until it listens. Sets TB_SERVER (the
+# `timeout` around it) and TB_LISTENER (mcat itself, whose memory and
+# children a test can watch).
+tb_start_listener() {
+  local seconds=$1
+  shift
+  tb_spawn "$TB_SRV" "$seconds" "$MCAT" -l -v -p 7000 "$@" <&0 2>"$TEST_TMP/srv.log"
+  TB_SERVER=$TB_PID
+  test_wait_for_line "$TEST_TMP/srv.log" 'listening on .*:7000' 10 || test_fail "the listener never said 'listening on'"
+  TB_LISTENER=$(test_child_pid "$TB_SERVER")
+}
+
+# tb_status_kib PID FIELD: a memory figure of /proc/PID/status in KiB
+# (VmRSS: resident now, VmHWM: resident at its peak); 0 once PID is gone.
+tb_status_kib() { awk -v field="$2:" '$1 == field { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# tb_children PID: how many processes PID has started and not reaped.
+tb_children() { pgrep -c -P "$1" 2>/dev/null || true; }
+
+# tb_watch_program PID FILE: every 0.1 s, until PID exits, one line
+# "RSS_KIB CHILDREN" of PID appended to FILE, in the background (tracked;
+# test_cleanup stops it). Sets TB_WATCH_PID.
+tb_watch_program() {
+  local pid=$1 file=$2
+  (
+    while test_running "$pid"; do
+      echo "$(tb_status_kib "$pid" VmRSS) $(tb_children "$pid")" >>"$file"
+      sleep 0.1
+    done
+  ) {TEST_OUT}>&- {TEST_ERR}>&- &
+  TB_WATCH_PID=$!
+  test_track "$TB_WATCH_PID"
+}
+
+# tb_watch_max FILE COLUMN: the largest value of COLUMN (1: RSS in KiB, 2:
+# children) that tb_watch_program wrote to FILE.
+tb_watch_max() { awk -v column="$2" 'BEGIN { max = 0 } $column > max { max = $column } END { print max }' "$1"; }
+
 # Kill what is left in this run's namespaces, then delete them.
 tb_remove_namespaces() {
   local ns pid

@@ -67,3 +67,16 @@ msocket_add_netns_test(mbench_multipath 150 mbench)
 msocket_add_netns_test(mbench_handover 150 mbench)
 # mbench energy --quick: three cases per size, positive energy, nothing left behind.
 msocket_add_netns_test(mbench_energy 150 mbench)
+
+# The attacks of docs/protocol.md §4.4, each with a real transfer that must
+# come through exactly (tests/tools/attacker).
+foreach(name IN ITEMS
+    attack_new_flood       # 3000 NEW+RST; clients echo 24 MiB and move; listener RSS and children bounded
+    attack_fragments       # one byte in every other offset of the window; receiver RSS bounded
+    attack_steal_flowpath  # a captured MIGRATE replayed from elsewhere gets only ciphertext
+    attack_handshake_slots # 1000 silent connections from one address; a client connects and moves
+  )
+  msocket_add_netns_test(${name} 180 mcat attacker)
+endforeach()
+# A man in the middle with the server's own signed answer; --peer-key exits 3.
+msocket_add_netns_test(attack_mitm 180 mcat mnamed attacker)
