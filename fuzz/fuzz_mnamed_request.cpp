@@ -34,25 +34,24 @@ using error_code = boost::system::error_code;
 // The seeds' records expire an hour after this (make_corpus.cpp).
 constexpr std::int64_t kNow = 1'800'000'000;
 
+// Every write is durable at once; emptied for each input.
 class MemoryStore final : public names::Store {
  public:
-  std::optional<names::Record> get(const std::string& name) const override {
-    auto it = records_.find(name);
-    return it == records_.end() ? std::nullopt : std::optional<names::Record>(it->second);
+  std::optional<names::StoredName> get(const std::string& name) const override {
+    auto it = entries_.find(name);
+    return it == entries_.end() ? std::nullopt : std::optional<names::StoredName>(it->second);
   }
-  error_code put(const names::Record& record) override {
-    records_[record.name] = record;
-    return {};
+  std::optional<names::StoredName> latest(const std::string& name) const override { return get(name); }
+  asio::awaitable<error_code> write(names::StoredName entry) override {
+    auto name = entry.record.name;
+    entries_[name] = std::move(entry);
+    co_return error_code{};
   }
-  error_code erase(const std::string& name) override {
-    records_.erase(name);
-    return {};
-  }
-  std::size_t size() const override { return records_.size(); }
-  void clear() { records_.clear(); }
+  std::size_t size() const override { return entries_.size(); }
+  void clear() { entries_.clear(); }
 
  private:
-  std::map<std::string, names::Record> records_;
+  std::map<std::string, names::StoredName> entries_;
 };
 
 // One server for the whole run: starting one per input would cost a port each.

@@ -29,7 +29,9 @@ asio::awaitable<result<std::shared_ptr<transport::Connection>>> connect(std::str
   auto ex = co_await asio::this_coro::executor;
   // The owner keys of names are pinned where the user's ssh-like
   // known_names file is (names/known_names.hpp).
-  auto locator = std::make_shared<NameLocator>(ex, *server, host, port, names::default_known_names_path());
+  const auto known_names = options.known_names.empty() ? names::default_known_names_path()
+                                                       : std::filesystem::path(options.known_names.str());
+  auto locator = std::make_shared<NameLocator>(ex, *server, host, port, known_names);
   auto by_name = transport::connect(std::move(locator), std::move(options));
   co_return co_await std::move(by_name);
 }

@@ -14,6 +14,7 @@
 #include "msocket/connect.hpp"
 #include "msocket/registration.hpp"
 #include "msocket/text.hpp"
+#include "names/name_error.hpp"
 #include "relay/child_process.hpp"
 #include "relay/connection_group.hpp"
 #include "relay/stop.hpp"
@@ -383,7 +384,7 @@ asio::awaitable<int> run_netcat(NetcatOptions options) {
 }
 
 bool identity_error(const boost::system::error_code& ec) {
-  return ec == errc::identity_mismatch || ec == errc::identity_missing;
+  return ec == errc::identity_mismatch || ec == errc::identity_missing || ec == names::name_error::key_mismatch;
 }
 
 }  // namespace msocket::relay

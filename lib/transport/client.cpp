@@ -205,6 +205,9 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect(std::shared_ptr<Loc
         if (state->changed) break;
       }
     }
+    // Not who it must be (the record's key, or the server's): another
+    // round would only ask the same service and servers again.
+    if (last == errc::identity_mismatch || last == errc::identity_missing || locator->definitive(last)) break;
     if (Clock::now() >= give_up) break;
     if (!state->changed) {
       state->attempt.expires_after(std::min<Duration>(pause, give_up - Clock::now()));

@@ -131,6 +131,8 @@ void read_names(const po::variables_map& vm, relay::NetcatOptions& o) {
     o.connection.peer_key = key;
   }
   o.connection.encrypt = vm.count("no-encrypt") == 0;
+  if (vm.count("known-names") && !o.connection.known_names.assign(vm["known-names"].as<std::string>()))
+    throw UsageError("--known-names: path too long (512 characters at most)");
   if (vm.count("retry-interval")) o.connection.retry_max = duration_option(vm, "retry-interval");
   if (o.connection.retry_max < o.connection.retry_min) o.connection.retry_min = o.connection.retry_max;
   o.connection.follow_peer_name = vm.count("no-watch") == 0;
@@ -225,6 +227,7 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("key", po::value<std::string>(), "with -l: the name's key file (mnamed keygen); signs every handshake, and --name's record")
       ("peer-key", po::value<std::string>(), "the server must prove this key (base64, as mnamed lookup shows it), by name or by address")
       ("no-encrypt", "send in the clear; the other end must say --no-encrypt too")
+      ("known-names", po::value<std::string>(), "connecting by name: the file of pinned owner keys (default ~/.config/msocket/known_names)")
       ("retry-interval", po::value<std::string>(), "longest pause between attempts to reach a moved peer (default 2s)")
       ("no-watch", "connected by name: do not follow the name's changes (only retry)")
       ("verbose,v", po::value<int>()->zero_tokens()->default_value(0)->composing(), "more log output on stderr (-vv for more)");

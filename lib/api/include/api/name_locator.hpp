@@ -48,6 +48,7 @@ class NameLocator final : public transport::Locator,
   // resolve() and for a peer found through DNS.
   std::optional<names::PublicKey> owner_key() const { return owner_key_; }
   std::optional<std::array<std::byte, 32>> identity() const override { return owner_key_; }
+  bool definitive(const boost::system::error_code& ec) const override { return ec == names::name_error::key_mismatch; }
 
  private:
   boost::system::error_code check_owner(const names::Record& record);

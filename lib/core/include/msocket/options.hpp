@@ -94,6 +94,9 @@ struct Options {
   // Client: the key the server must sign the handshake with (a name's owner
   // key: --peer-key, or the pinned key of the name connected to).
   std::optional<std::array<std::byte, 32>> peer_key;
+  // Client by name: the file of pinned owner keys (docs/protocol.md §4.3);
+  // empty: $XDG_CONFIG_HOME/msocket/known_names (~/.config/...).
+  InlineText<512> known_names;
   // Listener: the Ed25519 key (a name's owner key, libsodium's 64-byte
   // layout) it signs its handshakes with.
   std::optional<std::array<std::byte, 64>> identity;

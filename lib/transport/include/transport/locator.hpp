@@ -39,6 +39,9 @@ class Locator {
   // The key the peer must sign its handshake with (docs/protocol.md §4.3),
   // as the latest resolve() found it: a name's owner key. nullopt: none.
   virtual std::optional<std::array<std::byte, 32>> identity() const { return std::nullopt; }
+  // Whether an error of resolve() is one that asking again cannot mend
+  // (a record signed by another key than the pinned one).
+  virtual bool definitive(const boost::system::error_code&) const { return false; }
 };
 
 }  // namespace msocket::transport
