@@ -61,12 +61,13 @@ msocket_add_cli_tests(mnamed
 # and its manual page, which keeps up with the --help of every subcommand.
 msocket_add_cli_tests(mbench
   mbench_names       # names --quick: JSON, CSV, table; mnamed stopped, data removed
-  mbench_throughput  # throughput --quick: mcat and socat on loopback; charts; usage errors; --netns needs root
+  mbench_throughput  # throughput --quick: mcat, mcat --no-encrypt and socat on loopback; targets; charts; usage errors
+  mbench_handshake   # handshake, 12 connections: unsigned and signed mcat -l -k listeners; JSON, CSV, table
   mbench_energy_trace  # energy --power-trace: a known answer; a malformed trace names its line (exit 1)
   mbench_multipath_usage  # multipath and handover: usage errors exit 2; mptcp-serve/fetch hidden but with --help
 )
 if(TARGET mbench)
-  foreach(subcommand IN ITEMS link names throughput recovery energy multipath handover)
+  foreach(subcommand IN ITEMS link names throughput handshake recovery energy multipath handover)
     set(test_name cli:mbench_manpage)
     if(NOT subcommand STREQUAL "link")
       set(test_name cli:mbench_manpage_${subcommand})

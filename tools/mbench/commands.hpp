@@ -13,8 +13,11 @@ namespace msocket::mbench {
 int run_link_command(const std::vector<std::string>& args, int verbosity);
 // mbench names: the name service's latency and rates.
 int run_names_command(const std::vector<std::string>& args, int verbosity);
-// mbench throughput: one msocket path against plain TCP.
+// mbench throughput: one msocket path, encrypted and not, against plain TCP.
 int run_throughput_command(const std::vector<std::string>& args, int verbosity);
+// mbench handshake: new connections per second and their latency, with and
+// without the listener's signature.
+int run_handshake_command(const std::vector<std::string>& args, int verbosity);
 // mbench recovery: recovery time after moves of the client, the server or both.
 int run_recovery_command(const std::vector<std::string>& args, int verbosity);
 // mbench multipath: download time over two paths, msocket against kernel MPTCP.

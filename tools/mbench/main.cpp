@@ -1,7 +1,8 @@
 // mbench: the testbed's link emulator and msocket's benchmarks.
 //   mbench link ...         the user-space link emulator (lib/testbed/tun_link.hpp)
 //   mbench names ...        the name service: lookup latency, lookups/s, updates/s, watch latency
-//   mbench throughput ...   one path, msocket (mcat) against plain TCP (socat)
+//   mbench throughput ...   one path, msocket (mcat, encrypted and not) against plain TCP (socat)
+//   mbench handshake ...    new connections per second and their latency, signed and not
 //   mbench recovery ...     recovery time after moves of the client, the server or both
 //   mbench multipath ...    download time over two paths, msocket against kernel MPTCP
 //   mbench handover ...     a download that loses a path, msocket against kernel MPTCP
@@ -28,8 +29,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: mbench link --ns-a NS --addr-a ADDR --ns-b NS --addr-b ADDR [options]\n"
     "       mbench names [--server URL] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
-    "       mbench throughput [--netns [--rate RATE]] [--size SIZE] [--quick] [--json FILE] [--csv FILE]\n"
-    "                         [--plot DIR] [options]\n"
+    "       mbench throughput [--netns [--rate RATE]] [--size SIZE] [--check] [--quick] [--json FILE]\n"
+    "                         [--csv FILE] [--plot DIR] [options]\n"
+    "       mbench handshake [--connections N] [--concurrency N] [--rounds N] [--quick] [--json FILE]\n"
+    "                        [--csv FILE] [--plot DIR] [options]\n"
     "       mbench recovery client|server|both [--rtt LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR]\n"
     "                       [options]\n"
     "       mbench multipath [--sizes LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
@@ -46,6 +49,7 @@ const std::map<std::string, Command>& commands() {
       {"link", mbench::run_link_command},
       {"names", mbench::run_names_command},
       {"throughput", mbench::run_throughput_command},
+      {"handshake", mbench::run_handshake_command},
       {"recovery", mbench::run_recovery_command},
       {"multipath", mbench::run_multipath_command},
       {"handover", mbench::run_handover_command},

@@ -15,38 +15,47 @@ namespace msocket::mbench {
 
 namespace {
 
-// Measurements grouped by chart panel (by default, one per unit), in the
-// order the panels first appear.
-std::vector<std::pair<std::string, std::vector<const Measurement*>>> panels_of(const Report& report) {
-  std::vector<std::pair<std::string, std::vector<const Measurement*>>> panels;
-  for (const auto& m : report.measurements) {
+// The measurements' indexes grouped by chart panel (by default, one per
+// unit), in the order the panels first appear.
+std::vector<std::pair<std::string, std::vector<std::size_t>>> panels_of(const Report& report) {
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> panels;
+  for (std::size_t i = 0; i < report.measurements.size(); ++i) {
+    const auto& m = report.measurements[i];
     const auto title = m.chart.empty() ? m.unit : m.chart;
     auto it = std::find_if(panels.begin(), panels.end(), [&](const auto& p) { return p.first == title; });
     if (it == panels.end()) it = panels.insert(panels.end(), {title, {}});
-    it->second.push_back(&m);
+    it->second.push_back(i);
   }
   return panels;
 }
 
-// One panel: a clustered histogram of subject and baseline per metric. A
-// missing baseline is NaN, which gnuplot leaves out. Rates that span more
-// than two orders of magnitude (lookups and fsynced updates) get a log scale.
+// One panel: a clustered histogram of the subject, its variants and the
+// baseline per metric. A missing baseline is NaN, which gnuplot leaves out.
+// Rates that span more than two orders of magnitude (lookups and fsynced
+// updates) get a log scale.
 void write_panel(std::ostringstream& script, const Report& report, std::size_t index, const std::string& title,
-                 const std::vector<const Measurement*>& rows) {
+                 const std::vector<std::size_t>& rows) {
   const std::string block = "$panel" + std::to_string(index);
   double smallest = 0, largest = 0;
   bool first = true, any_baseline = false;
+  const auto note_range = [&](double v) {
+    if (v <= 0) return;
+    smallest = first ? v : std::min(smallest, v);
+    largest = first ? v : std::max(largest, v);
+    first = false;
+  };
   script << block << " << EOD\n";
-  for (const auto* m : rows) {
-    script << gnuplot_quoted(m->label) << ' ' << gnuplot_number(m->value) << ' ' << (m->baseline ? gnuplot_number(*m->baseline) : "NaN")
-           << '\n';
-    for (double v : {m->value, m->baseline.value_or(m->value)}) {
-      if (v <= 0) continue;
-      smallest = first ? v : std::min(smallest, v);
-      largest = first ? v : std::max(largest, v);
-      first = false;
+  for (const auto row : rows) {
+    const auto& m = report.measurements[row];
+    script << gnuplot_quoted(m.label) << ' ' << gnuplot_number(m.value);
+    note_range(m.value);
+    for (const auto& v : report.variants) {
+      script << ' ' << gnuplot_number(v.values.at(row));
+      note_range(v.values.at(row));
     }
-    any_baseline = any_baseline || m->baseline.has_value();
+    script << ' ' << (m.baseline ? gnuplot_number(*m.baseline) : "NaN") << '\n';
+    if (m.baseline) note_range(*m.baseline);
+    any_baseline = any_baseline || m.baseline.has_value();
   }
   script << "EOD\n";
   script << "set title " << gnuplot_quoted(title) << "\n";
@@ -54,7 +63,9 @@ void write_panel(std::ostringstream& script, const Report& report, std::size_t i
   script << (smallest > 0 && largest / smallest > 100 ? "set logscale y\nset yrange [*:*]\n"
                                                       : "unset logscale y\nset yrange [0:*]\n");
   script << "plot " << block << " using 2:xtic(1) title " << gnuplot_quoted(report.subject);
-  if (any_baseline) script << ", '' using 3 title " << gnuplot_quoted(report.baseline);
+  std::size_t column = 3;
+  for (const auto& v : report.variants) script << ", '' using " << column++ << " title " << gnuplot_quoted(v.heading);
+  if (any_baseline) script << ", '' using " << column << " title " << gnuplot_quoted(report.baseline);
   script << "\n";
 }
 

@@ -15,6 +15,14 @@
 
 namespace msocket::mbench {
 
+// A further subject measured against the same baseline in the same run (mcat
+// --no-encrypt beside mcat): a column of its own next to the subject's.
+struct Variant {
+  std::string key;      // for JSON and CSV: "msocket_no_encrypt"
+  std::string heading;  // for the table and the chart: "no-encrypt"
+  std::vector<double> values;  // one per Report::measurements, in their order
+};
+
 struct Measurement {
   std::string key;    // stable, for JSON and CSV: "lookup_latency_p50"
   std::string label;  // for people: "lookup latency p50"
@@ -25,7 +33,23 @@ struct Measurement {
   std::string chart;           // the chart panel it is drawn in (plot.hpp); empty: the panel of its unit
 
   // value / baseline; nullopt without a baseline or when it is zero.
-  std::optional<double> ratio() const;
+  std::optional<double> ratio() const { return ratio_of(value); }
+  // `other` (a variant's value) / baseline, the same way.
+  std::optional<double> ratio_of(double other) const;
+};
+
+// A ratio the project aims for (goodput of mcat at least 0.9 of socat's):
+// reported with the figures, met or not; the benchmark decides whether an
+// unmet one fails the run.
+struct Target {
+  std::string key;    // for JSON and CSV: "goodput_ratio"
+  std::string label;  // for people: "goodput, msocket / tcp"
+  double ratio = 0;   // measured
+  double threshold = 0;
+  bool at_least = true;  // ratio >= threshold; else ratio <= threshold
+
+  bool met() const { return at_least ? ratio >= threshold : ratio <= threshold; }
+  std::string comparison() const { return at_least ? ">=" : "<="; }
 };
 
 struct Report {
@@ -37,24 +61,36 @@ struct Report {
   std::vector<std::string> notes;  // printed under the table, kept in JSON
   boost::json::object samples;     // raw samples behind the rows, JSON only (empty: left out)
   std::string testbed;             // where it ran, for the chart's title: "loopback, 64 MiB per run"
+  std::vector<Variant> variants;   // further subjects, each with a value for every measurement
+  std::vector<Target> targets;
 
   void add(Measurement measurement) { measurements.push_back(std::move(measurement)); }
+  bool targets_met() const;
 };
 
 // A number, or JSON null when there is none.
 boost::json::value number_or_null(std::optional<double> number);
 
-// The table for people: metric, unit, value, baseline, ratio; then the
-// notes and the baselines' descriptions.
+// The table for people: metric, unit, value, the variants' values,
+// baseline, ratio, the variants' ratios; then the baselines' descriptions,
+// the targets (met or not) and the notes.
 void print_table(const Report& report, std::ostream& out);
 
 // {"benchmark", "subject", "baseline", "settings", "measurements": [{"key",
 // "label", "unit", "value", "baseline" (number or null), "baseline_label",
 // "ratio" (number or null)}], "notes"}, and "samples" when there are any.
+// With variants: "variants": [{"key", "heading"}] and in each measurement
+// "variants": {KEY: {"value", "ratio"}}. With targets: "targets": [{"key",
+// "label", "ratio", "comparison" (">=" or "<="), "threshold", "met"}] and
+// "targets_met".
 boost::json::object to_json(const Report& report);
 
 // One header line, then one line per measurement:
-// benchmark,key,label,unit,value,baseline,baseline_label,ratio
+// benchmark,key,label,unit,value,baseline,baseline_label,ratio, then
+// KEY_value,KEY_ratio for each variant. A target is a line of its own:
+// key target_KEY, label "LABEL >= THRESHOLD", unit "ratio", value the
+// measured ratio, baseline the threshold, baseline_label "met" or "not met",
+// ratio value / threshold.
 std::string to_csv(const Report& report);
 
 }  // namespace msocket::mbench

@@ -27,7 +27,7 @@ testbed::PowerTrace read_trace(const std::string& file) {
 }  // namespace
 
 int run_power_traces(const std::vector<std::string>& files, const OutputOptions& output) {
-  Report report{"energy", "measured", "-", {}, {}, {}, {}, {}};
+  Report report{"energy", "measured", "-", {}, {}, {}, {}, {}, {}, {}};
   boost::json::array names;
   for (const auto& file : files) {
     const auto trace = read_trace(file);

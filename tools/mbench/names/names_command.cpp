@@ -156,7 +156,7 @@ struct ServerFigures {
 Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::optional<double> fdatasync_rate,
                     const std::optional<ServerFigures>& server, const std::string& file_system) {
   const auto& w = o.workload;
-  Report report{"names", "mnamed", "baseline", {}, {}, {}, {}, {}};
+  Report report{"names", "mnamed", "baseline", {}, {}, {}, {}, {}, {}, {}};
   report.settings = {{"server", o.server_url ? *o.server_url : "started by mbench on 127.0.0.1"},
                      {"lookups", w.lookups}, {"clients", w.clients},
                      {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(w.phase_time).count()},

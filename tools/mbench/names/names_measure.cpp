@@ -3,12 +3,11 @@
 #include <functional>
 #include <memory>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include "common/command_line.hpp"
+#include "common/event_loop.hpp"
 #include "core/log.hpp"
 #include "names/names_load.hpp"
 #include "names/names_under_load.hpp"
@@ -16,7 +15,6 @@
 #include "testbed/interruption.hpp"
 
 namespace asio = boost::asio;
-using namespace std::chrono_literals;
 
 namespace msocket::mbench {
 
@@ -151,31 +149,11 @@ asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progre
 }  // namespace
 
 NamesMeasurements measure_names(const NamesWorkload& workload, Progress& progress) {
+  // On Ctrl-C the destroyed context ends the suspended operations (the
+  // Client allows it), and the caller cleans up.
   asio::io_context context;
   NamesMeasurements measurements;
-  std::exception_ptr failure;
-  bool finished = false;
-  // Ctrl-C: stop the loop where it is; the destroyed context ends the
-  // suspended operations (the Client allows it), and the caller cleans up.
-  asio::steady_timer watchdog(context);
-  std::function<void()> watch_for_interruption = [&] {
-    watchdog.expires_after(50ms);
-    watchdog.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
-      if (testbed::interrupted()) context.stop();
-      else watch_for_interruption();
-    });
-  };
-  watch_for_interruption();
-  asio::co_spawn(context, all_phases(workload, progress, measurements), [&](std::exception_ptr e) {
-    failure = e;
-    finished = true;
-    watchdog.cancel();
-  });
-  context.run();
-  testbed::throw_if_interrupted();
-  if (failure) std::rethrow_exception(failure);
-  if (!finished) throw std::logic_error("names benchmark: the event loop ended early");
+  run_to_completion(context, all_phases(workload, progress, measurements), "names benchmark");
   return measurements;
 }
 

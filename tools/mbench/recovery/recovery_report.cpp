@@ -145,7 +145,7 @@ double BothCaseResult::bound_ms() const {
 }
 
 Report build_recovery_report(const RecoveryResults& results, boost::json::object settings) {
-  Report report{"recovery-" + results.scenario, "msocket", "target", std::move(settings), {}, {}, {}, results.testbed};
+  Report report{"recovery-" + results.scenario, "msocket", "target", std::move(settings), {}, {}, {}, results.testbed, {}, {}};
   boost::json::array cases;
   for (const auto& c : results.client) add_client_rows(report, cases, c);
   for (const auto& c : results.server) add_server_rows(report, cases, c);
