@@ -62,7 +62,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   asio::io_context context;
-  auto acceptor = msocket::acceptor::open(context.get_executor(), {asio::ip::make_address("127.0.0.1"), 0});
+  // Clients that connect by the name expect the server to prove it holds
+  // the name's key: the acceptor signs its handshakes with it.
+  msocket::Options options;
+  key->sign_handshakes(options);
+  auto acceptor =
+      msocket::acceptor::open(context.get_executor(), {asio::ip::make_address("127.0.0.1"), 0}, options);
   if (!acceptor) {
     std::fprintf(stderr, "echo_server: %s\n", acceptor.error().message().c_str());
     return 1;
