@@ -94,14 +94,9 @@ void ControlAuth::sign_request(wire::Setup& request) {
   request.mac = setup_mac(secret_, request, false);
 }
 
-bool ControlAuth::accepts_answer(const wire::Setup& request, const wire::Setup& answer) const {
-  return answer.code == static_cast<std::uint8_t>(wire::SetupStatus::ok) && answer.conn_id == request.conn_id &&
-         answer.path_id == request.path_id && answer.counter == request.counter &&
-         verify_setup_mac(secret_, answer, true);
-}
-
-bool ControlAuth::accepts_closed(const wire::Setup& request, const wire::Setup& answer) const {
-  return answer.code == static_cast<std::uint8_t>(wire::SetupStatus::closed) && answer.conn_id == request.conn_id &&
+bool ControlAuth::authentic_answer(const wire::Setup& request, const wire::Setup& answer,
+                                   wire::SetupStatus status) const {
+  return answer.code == static_cast<std::uint8_t>(status) && answer.conn_id == request.conn_id &&
          answer.path_id == request.path_id && answer.counter == request.counter &&
          verify_setup_mac(secret_, answer, true);
 }

@@ -161,7 +161,7 @@ asio::awaitable<void> Listener::run_handshake(tcp::socket socket, asio::ip::addr
     co_return;
   }
   if (setup->code == static_cast<std::uint8_t>(wire::SetupKind::new_connection))
-    co_await admit_new(std::move(socket), *setup, peer);
+    co_await admit_new(std::move(socket), *setup, source_of(source), peer);
   else if (setup->code == static_cast<std::uint8_t>(wire::SetupKind::migrate) ||
            setup->code == static_cast<std::uint8_t>(wire::SetupKind::add_path))
     co_await admit_path(std::move(socket), *setup, peer);
@@ -206,9 +206,7 @@ const char* describe_refusal(wire::SetupStatus status) {
 }  // namespace
 
 asio::awaitable<void> Listener::admit_new(tcp::socket socket, const wire::Setup& setup,
-                                          const std::string& peer) {
-  boost::system::error_code ignored;
-  const auto source = source_of(socket.remote_endpoint(ignored).address());
+                                          asio::ip::address source, const std::string& peer) {
   const bool crowded = idle_from(source) >= admission_.limits().idle_per_source;
   if (!accepting_ || ready_.size() >= kMaxUnaccepted || crowded) {
     co_await write_frame(socket, answer_to(setup, wire::SetupStatus::busy));

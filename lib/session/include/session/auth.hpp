@@ -51,10 +51,14 @@ class ControlAuth {
   // Client: whether `answer` is an authentic ok to `request`. Only such an
   // answer may restart the stream: a forged one could make us skip or
   // repeat bytes.
-  bool accepts_answer(const wire::Setup& request, const wire::Setup& answer) const;
+  bool accepts_answer(const wire::Setup& request, const wire::Setup& answer) const {
+    return authentic_answer(request, answer, wire::SetupStatus::ok);
+  }
   // Client: whether `answer` is an authentic `closed` to `request`: the
   // server buried the connection and still holds its secret (§3.4).
-  bool accepts_closed(const wire::Setup& request, const wire::Setup& answer) const;
+  bool accepts_closed(const wire::Setup& request, const wire::Setup& answer) const {
+    return authentic_answer(request, answer, wire::SetupStatus::closed);
+  }
   // Server: checks a MIGRATE or ADD_PATH request and, if it passes, takes
   // its counter as the newest. Errors: errc::bad_auth (MAC), errc::replayed
   // (a counter not newer than one accepted before).
@@ -77,6 +81,10 @@ class ControlAuth {
   std::uint64_t newest_accepted() const { return newest_incoming_; }
 
  private:
+  // `answer` has `status`, echoes `request`'s ids and counter, and carries
+  // the answer direction's MAC.
+  bool authentic_answer(const wire::Setup& request, const wire::Setup& answer, wire::SetupStatus status) const;
+
   Secret secret_;
   std::uint64_t last_outgoing_ = 0;
   std::uint64_t newest_incoming_ = 0;

@@ -46,7 +46,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   asio::awaitable<void> run_accept();
   asio::awaitable<void> run_handshake(tcp::socket socket, asio::ip::address source);
-  asio::awaitable<void> admit_new(tcp::socket socket, const wire::Setup& setup, const std::string& peer);
+  // `source`: the client's address as source_of() spells it.
+  asio::awaitable<void> admit_new(tcp::socket socket, const wire::Setup& setup, asio::ip::address source,
+                                  const std::string& peer);
   asio::awaitable<void> admit_path(tcp::socket socket, const wire::Setup& setup, const std::string& peer);
   asio::awaitable<void> answer_unknown(tcp::socket& socket, const wire::Setup& setup, const char* kind,
                                        const std::string& peer);
