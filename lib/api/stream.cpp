@@ -44,6 +44,16 @@ void stream::start_write_some(const ConnectionPtr& connection, std::span<const s
   connection->async_write_some(buffer, std::move(handler));
 }
 
+void stream::start_read_into(const ConnectionPtr& connection, Sink sink, IoHandler handler) {
+  if (!connection) return fail_not_connected(std::move(handler), std::size_t{0});
+  connection->async_read_some(std::move(sink), std::move(handler));
+}
+
+void stream::start_write_from(const ConnectionPtr& connection, Source source, IoHandler handler) {
+  if (!connection) return fail_not_connected(std::move(handler), std::size_t{0});
+  connection->async_write_some(std::move(source), std::move(handler));
+}
+
 void stream::start_wait_closed(const ConnectionPtr& connection, WaitHandler handler) {
   if (!connection) return fail_not_connected(std::move(handler));
   connection->async_wait_closed(std::move(handler));

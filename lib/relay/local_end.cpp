@@ -1,6 +1,7 @@
 #include "relay/local_end.hpp"
 
 #include <fcntl.h>
+#include <cerrno>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,6 +36,35 @@ asio::awaitable<error_code> stream_write(Stream& s, std::span<const std::byte> b
   co_return ec;
 }
 
+// The same without waiting, on a stream in non-blocking mode: would_block
+// when it is not ready.
+template <class Stream>
+result<std::size_t> stream_read_now(Stream& s, std::span<std::byte> out) {
+  error_code ec;
+  const auto n = s.read_some(asio::buffer(out.data(), out.size()), ec);
+  if (ec == asio::error::eof) return std::size_t{0};
+  if (ec) return ec;
+  return n;
+}
+
+template <class Stream>
+result<std::size_t> stream_write_now(Stream& s, std::span<const std::byte> bytes) {
+  error_code ec;
+  const auto n = s.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+  if (ec) return ec;
+  return n;
+}
+
+// Asio takes a regular file (which epoll refuses) as a descriptor and fails
+// only a wait on it, with operation_not_supported: such a file is always
+// ready.
+template <class Stream>
+asio::awaitable<error_code> stream_wait(Stream& s, typename Stream::wait_type what) {
+  auto [ec] = co_await s.async_wait(what, use_tuple);
+  if (ec == asio::error::operation_not_supported) co_return error_code{};
+  co_return ec;
+}
+
 // A pipe's default 64 KiB is half of what splice moves at once: each chunk
 // took two reads (or writes) and two wake-ups. Growing it is best effort
 // (the system's pipe-max-size, or the user's pipe quota, may refuse).
@@ -57,6 +87,8 @@ class Descriptor {
     if (ec) {  // epoll refuses regular files and /dev/null: use plain calls
       if (copy >= 0) ::close(copy);
       async_ = false;
+    } else {
+      stream_.non_blocking(true, ec);  // for read_now and write_now
     }
   }
   asio::awaitable<result<std::size_t>> read(std::span<std::byte> out) {
@@ -74,6 +106,27 @@ class Descriptor {
       bytes = bytes.subspan(static_cast<std::size_t>(n));
     }
     co_return error_code{};
+  }
+  // A regular file or /dev/null is always ready: its calls are plain ones.
+  asio::awaitable<error_code> wait(asio::posix::stream_descriptor::wait_type what) {
+    if (async_) co_return co_await stream_wait(stream_, what);
+    co_return error_code{};
+  }
+  result<std::size_t> read_now(std::span<std::byte> out) {
+    if (async_) return stream_read_now(stream_, out);
+    for (;;) {
+      const auto n = ::read(fd_, out.data(), out.size());
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) return error_code(errno, boost::system::system_category());
+    }
+  }
+  result<std::size_t> write_now(std::span<const std::byte> bytes) {
+    if (async_) return stream_write_now(stream_, bytes);
+    for (;;) {
+      const auto n = ::write(fd_, bytes.data(), bytes.size());
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) return error_code(errno, boost::system::system_category());
+    }
   }
   void close() {
     error_code ignored;
@@ -99,6 +152,11 @@ class StdioEnd final : public LocalEnd {
     in_.close();
     out_.close();
   }
+  bool direct() const override { return true; }
+  asio::awaitable<error_code> wait_readable() override { return in_.wait(asio::posix::descriptor_base::wait_read); }
+  asio::awaitable<error_code> wait_writable() override { return out_.wait(asio::posix::descriptor_base::wait_write); }
+  result<std::size_t> read_now(std::span<std::byte> out) override { return in_.read_now(out); }
+  result<std::size_t> write_now(std::span<const std::byte> bytes) override { return out_.write_now(bytes); }
 
  private:
   Descriptor in_, out_;
@@ -107,7 +165,10 @@ class StdioEnd final : public LocalEnd {
 template <class Socket>
 class SocketEnd final : public LocalEnd {
  public:
-  explicit SocketEnd(Socket socket) : socket_(std::move(socket)) {}
+  explicit SocketEnd(Socket socket) : socket_(std::move(socket)) {
+    error_code ignored;
+    socket_.non_blocking(true, ignored);  // for read_now and write_now
+  }
   asio::awaitable<result<std::size_t>> read(std::span<std::byte> out) override {
     return stream_read(socket_, out);
   }
@@ -122,6 +183,11 @@ class SocketEnd final : public LocalEnd {
     error_code ignored;
     socket_.close(ignored);
   }
+  bool direct() const override { return true; }
+  asio::awaitable<error_code> wait_readable() override { return stream_wait(socket_, Socket::wait_read); }
+  asio::awaitable<error_code> wait_writable() override { return stream_wait(socket_, Socket::wait_write); }
+  result<std::size_t> read_now(std::span<std::byte> out) override { return stream_read_now(socket_, out); }
+  result<std::size_t> write_now(std::span<const std::byte> bytes) override { return stream_write_now(socket_, bytes); }
 
  protected:
   Socket socket_;
@@ -139,6 +205,11 @@ class ChildEnd final : public LocalEnd {
   asio::awaitable<result<std::size_t>> read(std::span<std::byte> out) override { return end_.read(out); }
   asio::awaitable<error_code> write_all(std::span<const std::byte> bytes) override { return end_.write_all(bytes); }
   void shutdown_write() override { end_.shutdown_write(); }
+  bool direct() const override { return true; }
+  asio::awaitable<error_code> wait_readable() override { return end_.wait_readable(); }
+  asio::awaitable<error_code> wait_writable() override { return end_.wait_writable(); }
+  result<std::size_t> read_now(std::span<std::byte> out) override { return end_.read_now(out); }
+  result<std::size_t> write_now(std::span<const std::byte> bytes) override { return end_.write_now(bytes); }
   // The child usually exits once its input closes, a moment after this.
   void close() override {
     end_.close();

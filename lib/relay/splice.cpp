@@ -55,6 +55,40 @@ asio::awaitable<void> wait_forever() {
   co_await forever.async_wait(use_tuple);
 }
 
+// Local input read straight into the connection's output buffer (one copy
+// fewer than through a buffer of ours): wait until the local end has bytes,
+// then let the stream lend room for them. Returns at the local EOF.
+asio::awaitable<error_code> upstream_direct(msocket::stream& stream, LocalEnd& local, Shared& shared) {
+  const auto read_local = [&local](std::span<std::byte> room) { return local.read_now(room); };
+  for (;;) {
+    if (auto ec = co_await local.wait_readable()) co_return ec;
+    auto [ec, n] = co_await stream.async_write_some_from(read_local, use_tuple);
+    if (ec == asio::error::eof) co_return error_code{};
+    if (ec == asio::error::would_block) continue;  // woken for nothing
+    if (ec) co_return ec;
+    shared.last_activity = Clock::now();
+  }
+}
+
+// Received bytes written to the local end straight from the connection's
+// input buffer; at the peer's EOF, the local end's output is shut.
+asio::awaitable<error_code> downstream_direct(msocket::stream& stream, LocalEnd& local, Shared& shared) {
+  const auto write_local = [&local](std::span<const std::byte> bytes) { return local.write_now(bytes); };
+  for (;;) {
+    auto [ec, n] = co_await stream.async_read_some_into(write_local, use_tuple);
+    if (ec == asio::error::eof) {
+      local.shutdown_write();
+      co_return error_code{};
+    }
+    if (ec == asio::error::would_block) {  // the local end is full: wait for room
+      if (auto wec = co_await local.wait_writable()) co_return wec;
+      continue;
+    }
+    if (ec) co_return ec;
+    shared.last_activity = Clock::now();
+  }
+}
+
 asio::awaitable<error_code> upstream(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
                                      Shared& shared) {
   if (!options.send) {
@@ -62,15 +96,19 @@ asio::awaitable<error_code> upstream(msocket::stream& stream, LocalEnd& local, c
     co_await wait_forever();
     co_return error_code{};
   }
-  std::vector<std::byte> buffer(kChunk);
-  for (;;) {
-    auto n = co_await local.read(buffer);
-    if (!n) co_return n.error();
-    if (*n == 0) break;
-    shared.last_activity = Clock::now();
-    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(buffer.data(), *n), use_tuple);
-    (void)written;
-    if (ec) co_return ec;
+  if (local.direct()) {
+    if (auto ec = co_await upstream_direct(stream, local, shared)) co_return ec;
+  } else {
+    std::vector<std::byte> buffer(kChunk);
+    for (;;) {
+      auto n = co_await local.read(buffer);
+      if (!n) co_return n.error();
+      if (*n == 0) break;
+      shared.last_activity = Clock::now();
+      auto [ec, written] = co_await asio::async_write(stream, asio::buffer(buffer.data(), *n), use_tuple);
+      (void)written;
+      if (ec) co_return ec;
+    }
   }
   shared.local_eof_at = Clock::now();
   shared.watchdog.cancel();  // the -q clock starts now
@@ -80,6 +118,7 @@ asio::awaitable<error_code> upstream(msocket::stream& stream, LocalEnd& local, c
 
 asio::awaitable<error_code> downstream(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
                                        Shared& shared) {
+  if (local.direct() && options.receive) co_return co_await downstream_direct(stream, local, shared);
   std::vector<std::byte> buffer(kChunk);
   for (;;) {
     auto [ec, n] = co_await stream.async_read_some(asio::buffer(buffer), use_tuple);

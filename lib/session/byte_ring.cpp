@@ -35,6 +35,21 @@ void ByteRing::read_at(std::uint64_t offset, std::span<std::byte> out) const {
   if (first < out.size()) std::memcpy(out.data() + first, buffer_.data(), out.size() - first);
 }
 
+std::span<std::byte> ByteRing::writable_span(std::uint64_t offset, std::size_t max) {
+  BOOST_ASSERT(offset >= base_ && offset + max <= base_ + max_capacity_);
+  if (max == 0) return {};
+  grow_to_cover(offset + max);
+  const std::size_t pos = offset % buffer_.size();
+  return {buffer_.data() + pos, std::min(max, buffer_.size() - pos)};
+}
+
+std::span<const std::byte> ByteRing::readable_span(std::uint64_t offset, std::size_t max) const {
+  BOOST_ASSERT(offset >= base_ && offset + max <= base_ + buffer_.size());
+  if (max == 0) return {};
+  const std::size_t pos = offset % buffer_.size();
+  return {buffer_.data() + pos, std::min(max, buffer_.size() - pos)};
+}
+
 void ByteRing::release_until(std::uint64_t offset) {
   BOOST_ASSERT(offset >= base_);
   base_ = offset;

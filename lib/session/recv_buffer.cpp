@@ -39,9 +39,13 @@ boost::system::error_code RecvBuffer::set_fin(std::uint64_t offset) {
 std::size_t RecvBuffer::read(std::span<std::byte> out) {
   const std::size_t n = std::min<std::uint64_t>(out.size(), readable());
   ring_.read_at(read_, out.first(n));
-  read_ += n;
-  ring_.release_until(read_);
+  consume(n);
   return n;
+}
+
+void RecvBuffer::consume(std::size_t n) {
+  read_ += std::min<std::uint64_t>(n, readable());
+  ring_.release_until(read_);
 }
 
 }  // namespace msocket::session

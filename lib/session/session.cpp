@@ -125,12 +125,23 @@ std::vector<PathId> Session::take_dead_paths() { return std::exchange(dead_paths
 std::size_t Session::write(std::span<const std::byte> bytes, TimePoint now) {
   const std::size_t n = std::min(bytes.size(), writable());
   if (n == 0) return 0;
-  last_now_ = std::max(last_now_, now);
   send_ring_.write_at(write_end_, bytes.first(n));
+  commit_write(n, now);
+  return n;
+}
+
+std::span<std::byte> Session::write_space(std::size_t max) {
+  return send_ring_.writable_span(write_end_, std::min(max, writable()));
+}
+
+void Session::commit_write(std::size_t n, TimePoint now) {
+  BOOST_ASSERT(n <= writable());
+  if (n == 0) return;
+  last_now_ = std::max(last_now_, now);
   write_end_ += n;
+  send_ring_.wrote_until(write_end_);
   scheduler_->on_write(write_end_);
   counters_.bytes_written += n;
-  return n;
 }
 
 std::size_t Session::writable() const {
@@ -145,6 +156,13 @@ std::size_t Session::read(std::span<std::byte> out, TimePoint now) {
   counters_.bytes_read += n;
   if (n > 0 && !ack_pending_since_) ack_pending_since_ = now;  // the window moved
   return n;
+}
+
+void Session::consume(std::size_t n, TimePoint now) {
+  n = std::min(n, recv_.readable());
+  recv_.consume(n);
+  counters_.bytes_read += n;
+  if (n > 0 && !ack_pending_since_) ack_pending_since_ = now;  // the window moved
 }
 
 void Session::shutdown_write(TimePoint now) {

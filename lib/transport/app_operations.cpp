@@ -4,6 +4,8 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
 
+#include <type_traits>
+
 namespace msocket::transport {
 
 namespace {
@@ -14,6 +16,17 @@ void post_completion(const asio::any_io_executor& ex, H handler, Args... args) {
   asio::get_associated_cancellation_slot(handler).clear();
   asio::post(ex, asio::append(std::move(handler), args...));
 }
+
+// Why a connection's operations fail: its error, or closed by us.
+error_code failure_of(const session::Session& session) {
+  return session.error() ? session.error() : error_code(errc::connection_closed);
+}
+
+// The most a source is lent at once: as much as a relay read into its own
+// buffer before (socat's -b 131072), so one read still moves a large chunk
+// and an idle connection's buffer is not grown further than that.
+constexpr std::size_t kMostLent = 128 * 1024;
+
 }  // namespace
 
 // Lets `||` on awaitables and cancel_after-style callers cancel a wait.
@@ -27,32 +40,45 @@ void AppOperations::watch_cancellation(H& handler, void (AppOperations::*cancel)
   });
 }
 
-bool AppOperations::add_read(std::span<std::byte> buffer, Handler handler) {
-  if (read_) {
-    post_completion(ex_, std::move(handler), error_code(asio::error::in_progress), std::size_t{0});
+// A second operation of a kind completes at once with in_progress; an
+// empty buffer at once with nothing.
+template <class Pending>
+bool AppOperations::add(std::optional<Pending>& slot, Pending pending) {
+  if (slot) {
+    post_completion(ex_, std::move(pending.handler), error_code(asio::error::in_progress), std::size_t{0});
     return false;
   }
-  if (buffer.empty()) {
-    post_completion(ex_, std::move(handler), error_code{}, std::size_t{0});
+  const bool lends = [&] {
+    if constexpr (std::is_same_v<Pending, PendingRead>) return bool(pending.sink);
+    else return bool(pending.source);
+  }();
+  if (!lends && pending.buffer.empty()) {  // nothing to wait for
+    post_completion(ex_, std::move(pending.handler), error_code{}, std::size_t{0});
     return false;
   }
-  watch_cancellation(handler, &AppOperations::cancel_read);
-  read_ = PendingRead{buffer, std::move(handler)};
+  const auto cancel = [] {
+    if constexpr (std::is_same_v<Pending, PendingRead>) return &AppOperations::cancel_read;
+    else return &AppOperations::cancel_write;
+  }();
+  watch_cancellation(pending.handler, cancel);
+  slot = std::move(pending);
   return true;
 }
 
+bool AppOperations::add_read(std::span<std::byte> buffer, Handler handler) {
+  return add(read_, PendingRead{buffer, {}, std::move(handler)});
+}
+
 bool AppOperations::add_write(std::span<const std::byte> buffer, Handler handler) {
-  if (write_) {
-    post_completion(ex_, std::move(handler), error_code(asio::error::in_progress), std::size_t{0});
-    return false;
-  }
-  if (buffer.empty()) {  // nothing to wait for room for
-    post_completion(ex_, std::move(handler), error_code{}, std::size_t{0});
-    return false;
-  }
-  watch_cancellation(handler, &AppOperations::cancel_write);
-  write_ = PendingWrite{buffer, std::move(handler)};
-  return true;
+  return add(write_, PendingWrite{buffer, {}, std::move(handler)});
+}
+
+bool AppOperations::add_read(Sink sink, Handler handler) {
+  return add(read_, PendingRead{{}, std::move(sink), std::move(handler)});
+}
+
+bool AppOperations::add_write(Source source, Handler handler) {
+  return add(write_, PendingWrite{{}, std::move(source), std::move(handler)});
 }
 
 void AppOperations::add_wait(WaitHandler handler) {
@@ -61,34 +87,56 @@ void AppOperations::add_wait(WaitHandler handler) {
 }
 
 void AppOperations::complete(session::Session& session, TimePoint now) {
-  const auto failure = [&] { return session.error() ? session.error() : error_code(errc::connection_closed); };
-  if (read_) {
-    error_code ec;
-    const std::size_t n = session.read(read_->buffer, now);
-    if (n == 0 && session.read_eof()) ec = asio::error::eof;
-    else if (n == 0 && session.state() == session::State::failed) ec = failure();
-    if (n > 0 || ec) {
-      auto handler = std::move(read_->handler);
-      read_.reset();
-      post_completion(ex_, std::move(handler), ec, n);
-    }
-  }
-  if (write_) {
-    error_code ec;
-    const std::size_t n = session.write(write_->buffer, now);
-    if (n == 0 && session.write_closed()) ec = asio::error::broken_pipe;
-    else if (n == 0 && session.done()) ec = failure();
-    if (n > 0 || ec) {
-      auto handler = std::move(write_->handler);
-      write_.reset();
-      post_completion(ex_, std::move(handler), ec, n);
-    }
-  }
+  if (read_) complete_read(session, now);
+  if (write_) complete_write(session, now);
   if (session.done()) {
-    const error_code ec = session.state() == session::State::closed ? error_code{} : failure();
+    const error_code ec = session.state() == session::State::closed ? error_code{} : failure_of(session);
     for (auto& handler : waits_) post_completion(ex_, std::move(handler), ec);
     waits_.clear();
   }
+}
+
+void AppOperations::complete_read(session::Session& session, TimePoint now) {
+  error_code ec;
+  std::size_t n = 0;
+  if (read_->sink) {
+    if (const auto bytes = session.read_space(); !bytes.empty()) {
+      const auto taken = read_->sink(bytes);
+      if (taken) session.consume(n = *taken, now);
+      else ec = taken.error();
+    }
+  } else {
+    n = session.read(read_->buffer, now);
+  }
+  if (n == 0 && !ec && session.read_eof()) ec = asio::error::eof;
+  else if (n == 0 && !ec && session.state() == session::State::failed) ec = failure_of(session);
+  if (n == 0 && !ec) return;  // nothing yet
+  auto handler = std::move(read_->handler);
+  read_.reset();
+  post_completion(ex_, std::move(handler), ec, n);
+}
+
+void AppOperations::complete_write(session::Session& session, TimePoint now) {
+  error_code ec;
+  std::size_t n = 0;
+  if (session.write_closed()) {
+    ec = asio::error::broken_pipe;
+  } else if (session.done()) {
+    ec = failure_of(session);
+  } else if (write_->source) {
+    if (const auto room = session.write_space(kMostLent); !room.empty()) {
+      const auto put = write_->source(room);
+      if (!put) ec = put.error();
+      else if (*put == 0) ec = asio::error::eof;
+      else session.commit_write(n = std::min(*put, room.size()), now);
+    }
+  } else {
+    n = session.write(write_->buffer, now);
+  }
+  if (n == 0 && !ec) return;  // no room yet
+  auto handler = std::move(write_->handler);
+  write_.reset();
+  post_completion(ex_, std::move(handler), ec, n);
 }
 
 void AppOperations::cancel_read() {

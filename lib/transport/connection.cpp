@@ -223,13 +223,24 @@ void Connection::finish() {
 }
 
 void Connection::async_read_some(std::span<std::byte> buffer, AppOperations::Handler handler) {
-  if (!app_->add_read(buffer, std::move(handler))) return;
-  update();
-  if (finished_) app_->complete(session_, Clock::now());
+  if (app_->add_read(buffer, std::move(handler))) offer_to_app();
 }
 
 void Connection::async_write_some(std::span<const std::byte> buffer, AppOperations::Handler handler) {
-  if (!app_->add_write(buffer, std::move(handler))) return;
+  if (app_->add_write(buffer, std::move(handler))) offer_to_app();
+}
+
+void Connection::async_read_some(AppOperations::Sink sink, AppOperations::Handler handler) {
+  if (app_->add_read(std::move(sink), std::move(handler))) offer_to_app();
+}
+
+void Connection::async_write_some(AppOperations::Source source, AppOperations::Handler handler) {
+  if (app_->add_write(std::move(source), std::move(handler))) offer_to_app();
+}
+
+// A new application operation: complete it if the session allows, and act
+// on what it changed (bytes to send, a window to advertise).
+void Connection::offer_to_app() {
   update();
   if (finished_) app_->complete(session_, Clock::now());
 }

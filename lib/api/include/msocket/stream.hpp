@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -77,6 +78,38 @@ class stream {
         token);
   }
 
+  // Without a copy through a buffer of the caller's: the stream lends its
+  // own bytes. A Sink gets the next received bytes in order (a part of what
+  // is ready) and returns how many it took; a Source gets room in the
+  // output buffer and returns how many bytes it put there, 0 at the end of
+  // its input. Each is called on the stream's thread, from inside the
+  // stream, and must neither block for long nor call the stream; the span
+  // is valid during the call only. A sink's or source's error completes the
+  // operation with that error and takes nothing (e.g. would_block: wait
+  // until the descriptor is ready, then ask again); a source's 0 completes
+  // it with asio::error::eof. Otherwise as async_read_some and
+  // async_write_some, with the number of bytes taken or put.
+  using Sink = std::function<result<std::size_t>(std::span<const std::byte>)>;
+  using Source = std::function<result<std::size_t>(std::span<std::byte>)>;
+
+  template <class Token>
+  auto async_read_some_into(Sink sink, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [connection = connection_](auto handler, Sink sink) {
+          start_read_into(connection, std::move(sink), std::move(handler));
+        },
+        token, std::move(sink));
+  }
+
+  template <class Token>
+  auto async_write_some_from(Source source, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [connection = connection_](auto handler, Source source) {
+          start_write_from(connection, std::move(source), std::move(handler));
+        },
+        token, std::move(source));
+  }
+
   // Completes when both directions are finished and the peer has agreed
   // (closed), or with the error that ended the connection.
   template <class Token>
@@ -122,6 +155,8 @@ class stream {
   static void start_write_some(const ConnectionPtr& connection, std::span<const std::byte> buffer,
                                IoHandler handler);
   static void start_wait_closed(const ConnectionPtr& connection, WaitHandler handler);
+  static void start_read_into(const ConnectionPtr& connection, Sink sink, IoHandler handler);
+  static void start_write_from(const ConnectionPtr& connection, Source source, IoHandler handler);
 
   ConnectionPtr connection_;
 };

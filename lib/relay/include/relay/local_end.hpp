@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "msocket/error.hpp"
@@ -26,6 +27,22 @@ class LocalEnd {
   // No more output: half-close a socket, close a pipe or stdout.
   virtual void shutdown_write() = 0;
   virtual void close() = 0;
+
+  // I/O that never waits, for a splice that moves bytes straight between
+  // this end and the connection's own buffers (no copy through a buffer of
+  // its own). Ends without it (direct() false) are read and written above.
+  virtual bool direct() const { return false; }
+  // Until a read_now or write_now would not fail with would_block.
+  virtual asio::awaitable<boost::system::error_code> wait_readable() { co_return boost::system::error_code{}; }
+  virtual asio::awaitable<boost::system::error_code> wait_writable() { co_return boost::system::error_code{}; }
+  // Some bytes, 0 at end of input; asio::error::would_block if none are ready.
+  virtual result<std::size_t> read_now(std::span<std::byte>) {
+    return boost::system::error_code(boost::asio::error::operation_not_supported);
+  }
+  // Some of `bytes`; asio::error::would_block if there is no room now.
+  virtual result<std::size_t> write_now(std::span<const std::byte>) {
+    return boost::system::error_code(boost::asio::error::operation_not_supported);
+  }
 };
 
 // Standard input and output. Pipes, terminals and sockets are read without

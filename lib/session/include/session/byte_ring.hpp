@@ -18,6 +18,17 @@ class ByteRing {
   void write_at(std::uint64_t offset, std::span<const std::byte> bytes);
   // Copies [offset, offset + out.size()) into `out`; same bounds.
   void read_at(std::uint64_t offset, std::span<std::byte> out) const;
+  // The ring's own bytes from `offset` on, for the caller to fill: at most
+  // `max`, fewer where the ring wraps. Same bounds as write_at. The span
+  // lives until the next call that may grow the ring (write_at,
+  // writable_span); what the caller put there counts once it has called
+  // wrote_until.
+  std::span<std::byte> writable_span(std::uint64_t offset, std::size_t max);
+  // Marks [offset, end) as written through writable_span.
+  void wrote_until(std::uint64_t end) { high_ = end > high_ ? end : high_; }
+  // The ring's own bytes from `offset` on, at most `max`, fewer where the
+  // ring wraps; same bounds as read_at.
+  std::span<const std::byte> readable_span(std::uint64_t offset, std::size_t max) const;
   // Forgets everything below `offset` (which must not go backwards).
   void release_until(std::uint64_t offset);
 

@@ -31,6 +31,11 @@ class RecvBuffer {
   // Copies in-order bytes into `out`; returns how many.
   std::size_t read(std::span<std::byte> out);
   std::size_t readable() const { return contiguous_ - read_; }
+  // The next in-order bytes where they lie (fewer than readable() where the
+  // ring wraps), for a reader that takes them without a copy; then
+  // consume(n) with how many it took. Valid until the next insert.
+  std::span<const std::byte> peek() const { return ring_.readable_span(read_, readable()); }
+  void consume(std::size_t n);
   // The peer's FIN has been reached and every byte before it read.
   bool eof() const { return fin_ && read_ == *fin_; }
   // The FIN is in order (all bytes before it have arrived).

@@ -99,9 +99,20 @@ class Session {
   // Copies as much of `bytes` as the output buffer has room for; returns it.
   std::size_t write(std::span<const std::byte> bytes, TimePoint now);
   std::size_t writable() const;
+  // The same without a copy through the caller's buffer (a relay reads its
+  // input straight into the output buffer): room for at most `max` bytes
+  // where they will be kept (empty when there is no room), then
+  // commit_write(n) with how many were put there. The span is valid until
+  // the next call on the session.
+  std::span<std::byte> write_space(std::size_t max);
+  void commit_write(std::size_t n, TimePoint now);
   // Copies in-order received bytes; returns 0 when none are ready.
   std::size_t read(std::span<std::byte> out, TimePoint now);
   std::size_t readable() const { return recv_.readable(); }
+  // The same without a copy: the next in-order bytes where they lie, then
+  // consume(n) with how many were taken. Valid until the next call.
+  std::span<const std::byte> read_space() const { return recv_.peek(); }
+  void consume(std::size_t n, TimePoint now);
   bool read_eof() const { return recv_.eof(); }
   // No more bytes from us: queues the FIN in the output buffer (§3.4).
   void shutdown_write(TimePoint now);

@@ -4,6 +4,7 @@
 // the executor, never inside the call that made it ready.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -22,6 +23,11 @@ class AppOperations : public std::enable_shared_from_this<AppOperations> {
  public:
   using Handler = asio::any_completion_handler<void(error_code, std::size_t)>;
   using WaitHandler = asio::any_completion_handler<void(error_code)>;
+  // A read that lends the connection's own bytes instead of copying them
+  // (msocket::stream::Sink), and a write that fills its output buffer in
+  // place (msocket::stream::Source).
+  using Sink = std::function<result<std::size_t>(std::span<const std::byte>)>;
+  using Source = std::function<result<std::size_t>(std::span<std::byte>)>;
 
   explicit AppOperations(asio::any_io_executor ex) : ex_(std::move(ex)) {}
 
@@ -36,6 +42,11 @@ class AppOperations : public std::enable_shared_from_this<AppOperations> {
   // the session).
   bool add_read(std::span<std::byte> buffer, Handler handler);
   bool add_write(std::span<const std::byte> buffer, Handler handler);
+  // The same with a sink or a source. A sink's or source's error completes
+  // the operation with it (nothing taken); a source's 0 with
+  // asio::error::eof.
+  bool add_read(Sink sink, Handler handler);
+  bool add_write(Source source, Handler handler);
   void add_wait(WaitHandler handler);
 
   // Completes what the session's state allows now.
@@ -48,8 +59,13 @@ class AppOperations : public std::enable_shared_from_this<AppOperations> {
   void cancel_write();
   void cancel_waits();
 
-  struct PendingRead { std::span<std::byte> buffer; Handler handler; };
-  struct PendingWrite { std::span<const std::byte> buffer; Handler handler; };
+  template <class Pending>
+  bool add(std::optional<Pending>& slot, Pending pending);
+  void complete_read(session::Session& session, TimePoint now);
+  void complete_write(session::Session& session, TimePoint now);
+
+  struct PendingRead { std::span<std::byte> buffer; Sink sink; Handler handler; };
+  struct PendingWrite { std::span<const std::byte> buffer; Source source; Handler handler; };
   asio::any_io_executor ex_;
   std::optional<PendingRead> read_;
   std::optional<PendingWrite> write_;

@@ -77,6 +77,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // ---- application (app_operations.hpp for what each completes with) -------
   void async_read_some(std::span<std::byte> buffer, AppOperations::Handler handler);
   void async_write_some(std::span<const std::byte> buffer, AppOperations::Handler handler);
+  void async_read_some(AppOperations::Sink sink, AppOperations::Handler handler);
+  void async_write_some(AppOperations::Source source, AppOperations::Handler handler);
   void async_wait_closed(AppOperations::WaitHandler handler);
   void shutdown_write();
   void abort();
@@ -131,6 +133,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // After every event: reaps dead paths, wakes writers and the application,
   // re-arms the timer, and notices the end of the connection.
   void update();
+  void offer_to_app();
   asio::awaitable<void> run_timer();
   void finish();
 
