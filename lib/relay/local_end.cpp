@@ -93,17 +93,14 @@ class Descriptor {
   }
   asio::awaitable<result<std::size_t>> read(std::span<std::byte> out) {
     if (async_) co_return co_await stream_read(stream_, out);
-    const auto n = ::read(fd_, out.data(), out.size());
-    if (n < 0) co_return error_code(errno, boost::system::system_category());
-    co_return static_cast<std::size_t>(n);
+    co_return read_now(out);  // a plain call: this descriptor is always ready
   }
   asio::awaitable<error_code> write(std::span<const std::byte> bytes) {
     if (async_) co_return co_await stream_write(stream_, bytes);
-    while (!bytes.empty()) {
-      const auto n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) co_return error_code(errno, boost::system::system_category());
-      bytes = bytes.subspan(static_cast<std::size_t>(n));
+    while (!bytes.empty()) {  // plain calls: this descriptor is always ready
+      const auto n = write_now(bytes);
+      if (!n) co_return n.error();
+      bytes = bytes.subspan(*n);
     }
     co_return error_code{};
   }

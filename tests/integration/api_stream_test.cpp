@@ -25,6 +25,17 @@ std::vector<std::byte> random_bytes(std::size_t n, unsigned seed) {
   return v;
 }
 
+// Runs the two directions to their end; then waits for the connection to
+// close. The first error wins.
+asio::awaitable<error_code> both_then_closed(msocket::stream& s, asio::awaitable<error_code> sending,
+                                            asio::awaitable<error_code> receiving) {
+  auto [a, b] = co_await msocket::all_of(sending, receiving);
+  if (a) co_return a;
+  if (b) co_return b;
+  auto [closed] = co_await s.async_wait_closed(asio::as_tuple(asio::use_awaitable));
+  co_return closed;
+}
+
 // Sends `out` and reads everything the peer sends until EOF into `in`; then
 // waits for the connection to close. Optionally migrates once mid-way.
 asio::awaitable<error_code> exchange(msocket::stream& s, const std::vector<std::byte>& out,
@@ -51,11 +62,7 @@ asio::awaitable<error_code> exchange(msocket::stream& s, const std::vector<std::
   };
   auto sending = sender();
   auto receiving = receiver();
-  auto [a, b] = co_await msocket::all_of(sending, receiving);
-  if (a) co_return a;
-  if (b) co_return b;
-  auto [closed] = co_await s.async_wait_closed(asio::as_tuple(asio::use_awaitable));
-  co_return closed;
+  co_return co_await both_then_closed(s, std::move(sending), std::move(receiving));
 }
 
 // The same through the stream's own buffers (async_write_some_from and
@@ -101,11 +108,7 @@ asio::awaitable<error_code> exchange_lent(msocket::stream& s, const std::vector<
   };
   auto sending = sender();
   auto receiving = receiver();
-  auto [a, b] = co_await msocket::all_of(sending, receiving);
-  if (a) co_return a;
-  if (b) co_return b;
-  auto [closed] = co_await s.async_wait_closed(asio::as_tuple(asio::use_awaitable));
-  co_return closed;
+  co_return co_await both_then_closed(s, std::move(sending), std::move(receiving));
 }
 
 // Coroutines take what they use as parameters: a lambda's captures would
