@@ -12,7 +12,7 @@ include(CMakePackageConfigHelpers)
 # exported too (msocket::transport, ...), as link dependencies only: their
 # include directories are the source tree's and are not installed.
 set(MSOCKET_INSTALLED_LIBRARIES
-  msocket msocket_transport msocket_names msocket_session msocket_paths msocket_wire msocket_sched msocket_core)
+  msocket msocket_transport msocket_names msocket_proxy msocket_session msocket_paths msocket_wire msocket_sched msocket_core)
 foreach(library ${MSOCKET_INSTALLED_LIBRARIES})
   if(NOT library STREQUAL "msocket")
     string(REPLACE "msocket_" "" export_name ${library})

@@ -43,6 +43,7 @@ NameRegistration::NameRegistration(asio::any_io_executor ex, names::ServerUrl se
 NameRegistration::~NameRegistration() = default;
 
 std::vector<std::string> NameRegistration::current_addresses() const {
+  if (supplier_) return supplier_();
   const auto port = listening_.port();
   const auto text = [port](const asio::ip::address& a) {
     return transport::to_string(asio::ip::tcp::endpoint(a, port));
@@ -82,7 +83,7 @@ asio::awaitable<error_code> NameRegistration::publish_now() {
 
 asio::awaitable<error_code> NameRegistration::start() {
   auto self = shared_from_this();
-  if (listening_.address().is_unspecified()) {
+  if (listening_.address().is_unspecified() && !supplier_) {
     watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
     std::weak_ptr<NameRegistration> weak = self;
     auto ec = watcher_->start([weak](const paths::AddressEvent&) {
@@ -107,6 +108,13 @@ asio::awaitable<error_code> NameRegistration::start() {
   }
   asio::co_spawn(ex_, run(), LogCoroutineFailure(log::names(), "keeping a name registered"));
   co_return error_code{};
+}
+
+void NameRegistration::addresses_changed() {
+  if (stopped_) return;
+  dirty_ = true;
+  wake_.expires_after(kSettle);
+  client_.cancel();
 }
 
 void NameRegistration::stop() {

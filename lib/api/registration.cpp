@@ -6,6 +6,8 @@
 #include <boost/asio/post.hpp>
 
 #include "api/name_registration.hpp"
+#include "api/relay_reservations.hpp"
+#include "msocket/relays.hpp"
 #include "names/key_file.hpp"
 
 namespace msocket {
@@ -50,7 +52,7 @@ std::vector<std::string> name_registration::published() const {
 
 void name_registration::start_register(asio::any_io_executor ex, std::string service_url, name_key key,
                                        std::string name, asio::ip::tcp::endpoint listening,
-                                       RegisterHandler handler) {
+                                       std::shared_ptr<api::RelayReservations> relays, RegisterHandler handler) {
   auto server = names::parse_server_url(service_url);
   if (!server || !key.key_) {
     const error_code ec = server ? error_code(asio::error::invalid_argument) : server.error();
@@ -58,6 +60,17 @@ void name_registration::start_register(asio::any_io_executor ex, std::string ser
     return;
   }
   auto registration = std::make_shared<api::NameRegistration>(ex, *server, *key.key_, std::move(name), listening);
+  if (relays) {
+    std::weak_ptr<api::RelayReservations> weak_relays = relays;
+    registration->publish_instead([weak_relays] {
+      auto r = weak_relays.lock();
+      return r ? r->addresses() : std::vector<std::string>{};
+    });
+    std::weak_ptr<api::NameRegistration> weak_registration = registration;
+    relays->on_change([weak_registration] {
+      if (auto r = weak_registration.lock()) r->addresses_changed();
+    });
+  }
   // Made in a statement of its own, not inside the co_spawn call (g++ 12
   // mishandles coroutine arguments there; see msocket/options.hpp).
   auto starting = registration->start();

@@ -28,10 +28,11 @@ std::shared_ptr<spdlog::logger> session() { static auto l = named("session"); re
 std::shared_ptr<spdlog::logger> paths() { static auto l = named("paths"); return l; }
 std::shared_ptr<spdlog::logger> transport() { static auto l = named("transport"); return l; }
 std::shared_ptr<spdlog::logger> names() { static auto l = named("names"); return l; }
+std::shared_ptr<spdlog::logger> proxy() { static auto l = named("proxy"); return l; }
 std::shared_ptr<spdlog::logger> tool() { static auto l = named("tool"); return l; }
 
 void for_each_logger(void (*apply)(spdlog::logger&)) {
-  for (const auto& logger : {wire(), session(), paths(), transport(), names(), tool()}) apply(*logger);
+  for (const auto& logger : {wire(), session(), paths(), transport(), names(), proxy(), tool()}) apply(*logger);
 }
 
 }  // namespace msocket::log

@@ -13,8 +13,10 @@
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"
 #include "msocket/registration.hpp"
+#include "msocket/relays.hpp"
 #include "msocket/text.hpp"
 #include "names/name_error.hpp"
+#include "proxy/proxy_error.hpp"
 #include "relay/child_process.hpp"
 #include "relay/connection_group.hpp"
 #include "relay/stop.hpp"
@@ -232,14 +234,44 @@ result<tcp::endpoint> bind_endpoint(const HostPort& where, Family family) {
   return results.begin()->endpoint();
 }
 
-// -l --name: publish the listener under its name, and keep it published.
-// Errors (said here): errc::refused for what retrying cannot mend (a key
-// that is not the name's owner, an unreadable key file, a bad service URL).
+// The exit status for a reservation that no relay granted.
+int relay_refusal_status(const error_code& ec) {
+  if (ec == proxy::proxy_error::not_owner) return kExitUsage;
+  if (ec == proxy::proxy_error::relay_full) return kExitRelayFull;
+  if (ec == proxy::proxy_error::limited) return kExitRelayLimited;
+  if (ec == proxy::proxy_error::draining) return kExitRelayDraining;
+  return kExitNetwork;
+}
+
+// -l --proxy: hold the name on each relay. Says why when none holds it.
+asio::awaitable<result<relay_reservations>> reserve_on_relays(const NetcatOptions& o, acceptor& acc, const name_key& key) {
+  auto [ec, reservations] = co_await relay_reservations::async_reserve(acc, key, *o.register_name, o.proxies, use_tuple);
+  if (ec) {
+    say("cannot reserve " + *o.register_name + " on " + (o.proxies.size() == 1 ? "relay " + o.proxies.front() : "any relay") +
+        ": " + ec.message());
+    co_return ec;
+  }
+  std::string list;
+  for (const auto& a : reservations.addresses()) list += (list.empty() ? "" : " ") + a;
+  log::tool()->info("reached through relays at {}", list);
+  co_return std::move(reservations);
+}
+
+// -l --name: publish the listener under its name (or, with --proxy, under
+// its relays' addresses), and keep it published. Errors (said here):
+// errc::refused for what retrying cannot mend (a key that is not the
+// name's owner, an unreadable key file, a bad service URL).
 asio::awaitable<result<name_registration>> register_listener(const NetcatOptions& o, name_key key,
-                                                             tcp::endpoint listening) {
+                                                             tcp::endpoint listening, const relay_reservations* relays) {
   auto ex = co_await asio::this_coro::executor;
-  auto [ec, registration] = co_await name_registration::async_register(
-      ex, o.connection.name_service.str(), std::move(key), *o.register_name, listening, use_tuple);
+  error_code ec;
+  name_registration registration;
+  if (relays)
+    std::tie(ec, registration) = co_await name_registration::async_register(
+        ex, o.connection.name_service.str(), std::move(key), *o.register_name, *relays, use_tuple);
+  else
+    std::tie(ec, registration) = co_await name_registration::async_register(
+        ex, o.connection.name_service.str(), std::move(key), *o.register_name, listening, use_tuple);
   if (ec) {
     say("cannot register " + *o.register_name + ": " + ec.message());
     co_return errc::refused;
@@ -273,9 +305,15 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   }
   CloseOnStop close_on_stop([&acc] { acc->close(); });
   log::tool()->info("listening on {}", to_string(acc->local_endpoint()));
+  relay_reservations relays;        // given up when this returns
   name_registration registration;  // stops keeping the name current when this returns
+  if (!o.proxies.empty()) {
+    auto reserved = co_await reserve_on_relays(o, *acc, *key);
+    if (!reserved) co_return relay_refusal_status(reserved.error());
+    relays = std::move(*reserved);
+  }
   if (o.register_name) {
-    auto made = co_await register_listener(o, *key, acc->local_endpoint());
+    auto made = co_await register_listener(o, *key, acc->local_endpoint(), o.proxies.empty() ? nullptr : &relays);
     if (!made) co_return made.error() == errc::refused ? kExitUsage : kExitNetwork;
     registration = std::move(*made);
   }

@@ -135,6 +135,17 @@ asio::awaitable<void> Listener::run_accept() {
   }
 }
 
+void Listener::adopt(tcp::socket socket, const asio::ip::address& source) {
+  if (closed_) return;
+  set_close_on_exec(socket.native_handle());
+  const auto from = source_of(source);
+  if (!admission_.begin_handshake(from)) {
+    log::transport()->info("refused a relayed flowpath from {}: no handshake slot", from.to_string());
+    return;
+  }
+  asio::co_spawn(ex_, run_handshake(std::move(socket), from), log_coroutine_exception);
+}
+
 asio::awaitable<void> Listener::run_handshake(tcp::socket socket, asio::ip::address source) {
   auto self = shared_from_this();
   struct Done {

@@ -23,8 +23,9 @@ declare -A allowed=(
   [testbed]="core"
   [session]="core wire sched"
   [transport]="core wire sched session paths"
-  [api]="core wire sched session paths transport names"
-  [relay]="core wire sched session paths transport names api"
+  [proxy]="core names"
+  [api]="core wire sched session paths transport names proxy"
+  [relay]="core wire sched session paths transport names proxy api"
 )
 
 # owner HEADER: the layer whose include directory holds HEADER, or nothing.

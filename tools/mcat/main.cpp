@@ -28,7 +28,9 @@ constexpr const char* kUsage =
     "                                         connect by name\n"
     "       mcat -l [options] [ADDR] PORT     listen (or -l -p PORT)\n"
     "       mcat -l --names URL --name NAME --key FILE [options] PORT\n"
-    "                                         listen and register under NAME\n";
+    "                                         listen and register under NAME\n"
+    "       mcat -l --names URL --name NAME --key FILE --proxy RELAY:PORT [options] PORT\n"
+    "                                         listen behind NAT, reached through relays\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -123,6 +125,7 @@ void read_names(const po::variables_map& vm, relay::NetcatOptions& o) {
   if (!o.connection.name_service.assign(url)) throw UsageError("--names: URL too long (256 characters at most)");
   if (vm.count("name")) o.register_name = vm["name"].as<std::string>();
   if (vm.count("key")) o.key_file = vm["key"].as<std::string>();
+  if (vm.count("proxy")) o.proxies = vm["proxy"].as<std::vector<std::string>>();
   if (vm.count("peer-key")) {
     const auto text = vm["peer-key"].as<std::string>();
     msocket::wire::IdentityKey key{};
@@ -191,6 +194,11 @@ void check_combinations(const relay::NetcatOptions& o) {
   if (o.register_name && !o.key_file) throw UsageError("--name needs --key FILE (make one with mnamed keygen)");
   if (o.key_file && !o.listen) throw UsageError("--key goes with -l (the listener proves it owns the key)");
   if (o.connection.peer_key && o.listen) throw UsageError("--peer-key is for connecting (the server's key to expect)");
+  if (!o.proxies.empty() && !o.register_name)
+    throw UsageError("--proxy needs --name and --key (a relay reserves a name for its owner)");
+  for (const auto& relay : o.proxies)
+    if (relay.rfind(':') == std::string::npos || relay.back() == ':')
+      throw UsageError("--proxy wants HOST:PORT, got '" + relay + "'");
   if (o.register_name && o.connection.name_service.empty())
     throw UsageError("--name needs a name service: --names URL or MSOCKET_NAMES");
 }
@@ -225,6 +233,7 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("names", po::value<std::string>(), "name service URL (http://HOST:PORT; default $MSOCKET_NAMES): connect to names")
       ("name", po::value<std::string>(), "with -l: register the listener under NAME, and again when addresses change")
       ("key", po::value<std::string>(), "with -l: the name's key file (mnamed keygen); signs every handshake, and --name's record")
+      ("proxy", po::value<std::vector<std::string>>(), "with -l --name: be reached through the relay (mproxy) at HOST:PORT; again for more relays, each carrying flowpaths")
       ("peer-key", po::value<std::string>(), "the server must prove this key (base64, as mnamed lookup shows it), by name or by address")
       ("no-encrypt", "send in the clear; the other end must say --no-encrypt too")
       ("known-names", po::value<std::string>(), "connecting by name: the file of pinned owner keys (default ~/.config/msocket/known_names)")
@@ -255,7 +264,8 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
 
   if (vm.count("help")) {
     std::cout << kUsage << "\n" << visible << "\nExit status: 0 success, 1 network or other runtime error, 2 usage error,\n"
-                 "3 the server's key is not the one expected (--peer-key, or the name's pinned key).\n";
+                 "3 the server's key is not the one expected (--peer-key, or the name's pinned key);\n"
+                 "with --proxy, every relay refused: 4 full, 5 limits this address, 6 shutting down.\n";
     std::exit(0);
   }
   if (vm.count("version")) {

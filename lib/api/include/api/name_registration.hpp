@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ class NameRegistration : public std::enable_shared_from_this<NameRegistration> {
   // Errors: only what retrying cannot mend (the name belongs to another key,
   // an invalid name); an unreachable service is retried in the background.
   boost::asio::awaitable<boost::system::error_code> start();
+  // Publishes what `addresses` gives instead of the listener's own
+  // addresses (a listener reached through relays), and again after each
+  // addresses_changed(). Call before start().
+  void publish_instead(std::function<std::vector<std::string>()> addresses) { supplier_ = std::move(addresses); }
+  void addresses_changed();
   void stop();
   // The addresses published last (for logs and tests).
   const std::vector<std::string>& published() const { return published_; }
@@ -52,6 +58,7 @@ class NameRegistration : public std::enable_shared_from_this<NameRegistration> {
   bool dirty_ = false;              // addresses changed since the last publish
   bool stopped_ = false;
   std::vector<std::string> published_;
+  std::function<std::vector<std::string>()> supplier_;
 };
 
 }  // namespace msocket::api

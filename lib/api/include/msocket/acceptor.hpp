@@ -42,6 +42,7 @@ class acceptor {
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 
  private:
+  friend class relay_reservations;
   explicit acceptor(std::shared_ptr<transport::Listener> listener);
   static void start_accept(const std::shared_ptr<transport::Listener>& listener, AcceptHandler handler);
 

@@ -21,7 +21,9 @@ namespace msocket {
 
 namespace api {
 class NameRegistration;
+class RelayReservations;
 }
+class relay_reservations;
 namespace names {
 struct SigningKey;
 }
@@ -39,6 +41,7 @@ class name_key {
 
  private:
   friend class name_registration;
+  friend class relay_reservations;
   std::shared_ptr<const names::SigningKey> key_;
 };
 
@@ -65,10 +68,24 @@ class name_registration {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, name_registration)>(
         [ex](auto handler, std::string service_url, name_key key, std::string name,
              boost::asio::ip::tcp::endpoint listening) {
-          start_register(ex, std::move(service_url), std::move(key), std::move(name), listening,
+          start_register(ex, std::move(service_url), std::move(key), std::move(name), listening, nullptr,
                          std::move(handler));
         },
         token, std::move(service_url), std::move(key), std::move(name), listening);
+  }
+
+  // As above, for a listener reached through relays: publishes the
+  // addresses `relays` holds (relay_reservations::addresses), and again
+  // whenever they change, instead of the host's own.
+  template <class Token>
+  static auto async_register(boost::asio::any_io_executor ex, std::string service_url, name_key key,
+                             std::string name, const relay_reservations& relays, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, name_registration)>(
+        [ex, &relays](auto handler, std::string service_url, name_key key, std::string name) {
+          start_register(ex, std::move(service_url), std::move(key), std::move(name), {}, relays_of(relays),
+                         std::move(handler));
+        },
+        token, std::move(service_url), std::move(key), std::move(name));
   }
 
   // Stops keeping the record current (the record stays until it expires).
@@ -79,7 +96,9 @@ class name_registration {
  private:
   explicit name_registration(std::shared_ptr<api::NameRegistration> registration);
   static void start_register(boost::asio::any_io_executor ex, std::string service_url, name_key key,
-                             std::string name, boost::asio::ip::tcp::endpoint listening, RegisterHandler handler);
+                             std::string name, boost::asio::ip::tcp::endpoint listening,
+                             std::shared_ptr<api::RelayReservations> relays, RegisterHandler handler);
+  static std::shared_ptr<api::RelayReservations> relays_of(const relay_reservations& relays);
 
   std::shared_ptr<api::NameRegistration> registration_;
 };

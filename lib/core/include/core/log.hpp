@@ -14,6 +14,7 @@ std::shared_ptr<spdlog::logger> session();
 std::shared_ptr<spdlog::logger> paths();
 std::shared_ptr<spdlog::logger> transport();
 std::shared_ptr<spdlog::logger> names();
+std::shared_ptr<spdlog::logger> proxy();  // relays: mproxy and the reservations a listener keeps
 std::shared_ptr<spdlog::logger> tool();
 
 // Calls `apply` on every logger above (creating them first), so that a

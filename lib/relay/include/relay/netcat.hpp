@@ -41,6 +41,9 @@ struct NetcatOptions {
   // without a name.
   std::optional<std::string> register_name;
   std::optional<std::string> key_file;
+  // Listen behind NAT: reserve register_name on these relays (mproxy,
+  // "HOST:PORT") and publish their addresses instead of ours.
+  std::vector<std::string> proxies;
 };
 
 // Exit status as ncat: 0 success, 1 a network or other runtime failure, 2 a
@@ -50,6 +53,12 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitNetwork = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitIdentity = 3;
+// -l --proxy: every relay refused the reservation, for the reason of the
+// first one. (A relay that says the key does not own the name is a usage
+// error, 2, as the name service's own "owned by another key".)
+inline constexpr int kExitRelayFull = 4;
+inline constexpr int kExitRelayLimited = 5;
+inline constexpr int kExitRelayDraining = 6;
 
 // Whether a connect failed because the peer's key is not the expected one.
 bool identity_error(const boost::system::error_code& ec);

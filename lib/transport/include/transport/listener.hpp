@@ -33,6 +33,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Listener(asio::any_io_executor ex, tcp::acceptor acceptor, const Options& options);
 
   void start();
+  // A flowpath that reached us another way than our own socket: through a
+  // relay (mproxy), which joined a client's TCP connection to `socket`, one
+  // we opened. It is handled as if accepted; `source` (the client's address
+  // as the relay saw it) takes the place of the peer address in the limits
+  // per source (§4.5). Refused quietly when no handshake slot is free.
+  void adopt(tcp::socket socket, const asio::ip::address& source);
   // Completes with the next new connection, or operation_aborted after close().
   void async_accept(AcceptHandler handler);
   // Whether NEW connections are admitted; flowpaths of known connections
@@ -40,6 +46,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void set_accepting(bool accepting) { accepting_ = accepting; }
   void close();
   tcp::endpoint local_endpoint() const;
+  asio::any_io_executor get_executor() const { return ex_; }
   std::size_t connection_count() const { return connections_.size(); }
   ~Listener();
 

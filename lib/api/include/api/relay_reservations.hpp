@@ -1,0 +1,63 @@
+// A listener behind NAT reached through relays (docs/protocol.md §5): one
+// RelayAgent per relay holds the name's reservation there, and the
+// flowpaths the relays join go to the listener as if it had accepted them.
+// Moves of this host reopen the control channels at once. The addresses
+// the relays give are what the name registration publishes instead of the
+// host's own.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "names/record.hpp"
+#include "proxy/relay_agent.hpp"
+
+namespace msocket::transport {
+class Listener;
+}
+namespace msocket::paths {
+class AddressWatcher;
+}
+
+namespace msocket::api {
+
+class RelayReservations : public std::enable_shared_from_this<RelayReservations> {
+ public:
+  RelayReservations(boost::asio::any_io_executor ex, std::shared_ptr<transport::Listener> listener,
+                    names::SigningKey key, std::string name, std::vector<std::string> relays);
+  ~RelayReservations();
+
+  // Starts every agent and waits until each has settled (reserved, refused
+  // or failed once), at most `wait`. Errors, when no relay holds the
+  // reservation: the first relay's failure.
+  boost::asio::awaitable<boost::system::error_code> start(Duration wait);
+  void stop();
+
+  // Where clients reach the listener now: one "IP:PORT" per relay that
+  // holds the reservation and is not draining.
+  std::vector<std::string> addresses() const;
+  // Called when addresses() changes.
+  void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
+
+ private:
+  void changed();
+  bool all_settled() const;
+
+  boost::asio::any_io_executor ex_;
+  std::weak_ptr<transport::Listener> listener_;
+  names::SigningKey key_;
+  std::string name_;
+  std::vector<std::string> relays_;
+  std::vector<std::shared_ptr<proxy::RelayAgent>> agents_;
+  std::unique_ptr<paths::AddressWatcher> watcher_;
+  boost::asio::steady_timer settled_;
+  std::function<void()> on_change_;
+  std::vector<std::string> last_addresses_;
+};
+
+}  // namespace msocket::api

@@ -1,0 +1,67 @@
+// A listener behind NAT, reached through relays (mproxy, docs/protocol.md
+// §5): msocket::relay_reservations holds the listener's name on each relay,
+// and the clients' flowpaths that the relays join arrive at the acceptor as
+// if accepted. Publish the relays' addresses under the name with
+// name_registration::async_register(..., relays, ...), and clients that
+// connect by name reach the listener exactly as a multihomed one.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include "msocket/acceptor.hpp"
+#include "msocket/error.hpp"
+#include "msocket/registration.hpp"
+
+namespace msocket {
+
+namespace api {
+class RelayReservations;
+}
+
+class relay_reservations {
+ public:
+  using ReserveHandler = boost::asio::any_completion_handler<void(boost::system::error_code, relay_reservations)>;
+
+  relay_reservations() = default;  // holds nothing
+  relay_reservations(relay_reservations&&) noexcept = default;
+  relay_reservations& operator=(relay_reservations&& other) noexcept;
+  ~relay_reservations();  // stop()
+
+  // Reserves `name` on each of `relays` ("HOST:PORT" of an mproxy), proved
+  // with the name's key, and keeps the reservations (renewed; reopened at
+  // once when this host's addresses change; moved off a relay that drains).
+  // Completes with (error_code, relay_reservations) once every relay has
+  // answered or failed once. Errors, only when no relay holds the
+  // reservation: the first relay's reason, in the msocket.proxy category
+  // (relay_full, not_owner, limited, draining, bad_answer,
+  // bad_relay_address) or a network error.
+  template <class Token>
+  static auto async_reserve(acceptor& acc, const name_key& key, std::string name, std::vector<std::string> relays,
+                            Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, relay_reservations)>(
+        [&acc, &key](auto handler, std::string name, std::vector<std::string> relays) {
+          start_reserve(acc, key, std::move(name), std::move(relays), std::move(handler));
+        },
+        token, std::move(name), std::move(relays));
+  }
+
+  // Gives the reservations up (they expire on the relays).
+  void stop();
+  // Where clients reach the listener now, "IP:PORT" per relay.
+  std::vector<std::string> addresses() const;
+
+ private:
+  friend class name_registration;
+  explicit relay_reservations(std::shared_ptr<api::RelayReservations> reservations);
+  static void start_reserve(acceptor& acc, const name_key& key, std::string name, std::vector<std::string> relays,
+                            ReserveHandler handler);
+
+  std::shared_ptr<api::RelayReservations> reservations_;
+};
+
+}  // namespace msocket

@@ -1,0 +1,35 @@
+// Joins two TCP sockets, each one's bytes to the other, with splice(2)
+// through a pipe per direction: the bytes never enter user space, and a
+// slow reader holds the writer back (TCP backpressure) instead of anything
+// being dropped or buffered here. The relay's only data path.
+#pragma once
+
+#include <cstdint>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "msocket/types.hpp"
+
+namespace msocket::proxy {
+
+struct SpliceTotals {
+  std::uint64_t a_to_b = 0;
+  std::uint64_t b_to_a = 0;
+  bool clean = false;  // both directions ended with end of file, passed on as such
+};
+
+struct SpliceSettings {
+  Duration idle_timeout = std::chrono::minutes(10);  // no byte either way for this long ends both
+  std::size_t pipe_bytes = 256 * 1024;              // asked of F_SETPIPE_SZ; the default if refused
+};
+
+// Runs until both directions have ended: an end of file from one socket is
+// passed to the other as shutdown(SHUT_WR). An error or the idle timeout on
+// either closes both sockets. `progress` (may be empty) hears of the bytes
+// as they move.
+boost::asio::awaitable<SpliceTotals> splice_both(boost::asio::ip::tcp::socket& a, boost::asio::ip::tcp::socket& b,
+                                                 const SpliceSettings& settings,
+                                                 std::function<void(std::size_t)> progress);
+
+}  // namespace msocket::proxy

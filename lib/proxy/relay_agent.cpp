@@ -1,0 +1,232 @@
+#include "proxy/relay_agent.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/close_on_exec.hpp"
+#include "core/coroutine.hpp"
+#include "core/log.hpp"
+#include "proxy/message_io.hpp"
+#include "proxy/proxy_error.hpp"
+
+namespace msocket::proxy {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+// "HOST:PORT" or "[V6]:PORT" split in two; nullopt if it is neither.
+std::optional<std::pair<std::string, std::string>> split_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  auto host = text.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return std::make_pair(host, text.substr(colon + 1));
+}
+
+bool mendable(const error_code& ec) { return ec != proxy_error::not_owner && ec != proxy_error::refused_malformed; }
+
+}  // namespace
+
+RelayAgent::RelayAgent(asio::any_io_executor ex, std::string relay, std::string name, names::SigningKey key,
+                       FlowpathHandler on_flowpath, ChangeHandler on_change, AgentSettings settings)
+    : ex_(ex),
+      relay_(std::move(relay)),
+      name_(std::move(name)),
+      key_(key),
+      on_flowpath_(std::move(on_flowpath)),
+      on_change_(std::move(on_change)),
+      settings_(settings),
+      retry_(ex),
+      renew_(ex) {}
+
+RelayAgent::~RelayAgent() = default;
+
+void RelayAgent::start() {
+  asio::co_spawn(ex_, run(), LogCoroutineFailure(log::proxy(), "keeping a reservation on a relay"));
+}
+
+void RelayAgent::stop() {
+  stopped_ = true;
+  retry_.cancel();
+  renew_.cancel();
+  error_code ignored;
+  if (control_) control_->close(ignored);
+}
+
+void RelayAgent::network_changed() {
+  if (stopped_ || given_up_) return;
+  retry_now_ = true;
+  retry_.cancel();
+  error_code ignored;
+  if (control_) control_->close(ignored);
+}
+
+std::optional<std::string> RelayAgent::address() const {
+  if (draining_) return std::nullopt;
+  return address_;
+}
+
+void RelayAgent::notify() {
+  if (on_change_ && !stopped_) on_change_();
+}
+
+void RelayAgent::set_failure(error_code ec) {
+  failure_ = ec;
+  settled_ = true;
+  notify();
+}
+
+asio::awaitable<void> RelayAgent::run() {
+  auto self = shared_from_this();
+  Duration retry = settings_.first_retry;
+  while (!stopped_) {
+    retry_now_ = false;
+    // Shared with the renewals, which may wake after this round is over.
+    auto socket = std::make_shared<tcp::socket>(ex_);
+    Duration ttl{};
+    auto ec = co_await connect(*socket);
+    if (!ec) ec = co_await reserve(*socket, ttl);
+    if (stopped_) break;
+    if (!ec) {
+      retry = settings_.first_retry;
+      control_ = socket.get();
+      co_await serve(socket, ttl);
+      control_ = nullptr;
+      if (stopped_) break;
+      log::proxy()->info("control channel to relay {} closed; opening it again", relay_);
+      if (retry_now_) continue;
+    } else {
+      log::proxy()->warn("cannot reserve {} on relay {}: {}", name_, relay_, ec.message());
+      set_failure(ec);
+      if (!mendable(ec)) {
+        given_up_ = true;
+        address_.reset();
+        notify();
+        break;
+      }
+      // A relay that is full, limits us or drains: it will not change its
+      // mind soon.
+      if (ec.category() == proxy_category()) {
+        address_.reset();
+        notify();
+        retry = settings_.longest_retry;
+      }
+    }
+    if (retry_now_) continue;
+    retry_.expires_after(retry);
+    co_await retry_.async_wait(use_tuple);
+    retry = std::min(retry * 2, settings_.longest_retry);
+  }
+}
+
+asio::awaitable<error_code> RelayAgent::connect(tcp::socket& socket) {
+  const auto parts = split_host_port(relay_);
+  if (!parts) co_return proxy_error::bad_relay_address;
+  tcp::resolver resolver(ex_);
+  auto [rec, endpoints] = co_await resolver.async_resolve(parts->first, parts->second, use_tuple);
+  if (rec) co_return rec;
+  asio::steady_timer deadline(ex_, settings_.connect_timeout);
+  auto connecting = asio::async_connect(socket, endpoints, use_tuple);
+  auto expiring = deadline.async_wait(use_tuple);
+  auto outcome = co_await first_of(connecting, expiring);
+  if (outcome.index() == 1) co_return asio::error::timed_out;
+  const auto [ec, endpoint] = std::get<0>(outcome);
+  if (ec) co_return ec;
+  set_close_on_exec(socket.native_handle());
+  relay_endpoint_ = endpoint;
+  co_return error_code{};
+}
+
+asio::awaitable<error_code> RelayAgent::reserve(tcp::socket& socket, Duration& ttl) {
+  if (auto ec = co_await write_message(socket, Hello{}, settings_.answer_timeout)) co_return ec;
+  auto challenge = co_await read_message(socket, settings_.answer_timeout);
+  if (!challenge) co_return challenge.error();
+  const auto* asked = std::get_if<Challenge>(&*challenge);
+  if (!asked) co_return proxy_error::bad_answer;
+  if (auto ec = co_await write_message(socket, make_reserve(asked->nonce, name_, key_), settings_.answer_timeout))
+    co_return ec;
+  auto answer = co_await read_message(socket, settings_.answer_timeout);
+  if (!answer) co_return answer.error();
+  if (const auto* refused = std::get_if<Refused>(&*answer)) {
+    log::proxy()->warn("relay {} refused {}: {}", relay_, name_, refused->message);
+    co_return error_of(refused->reason);
+  }
+  const auto* reserved = std::get_if<Reserved>(&*answer);
+  if (!reserved) co_return proxy_error::bad_answer;
+  ttl = std::chrono::seconds(std::max<std::uint32_t>(reserved->ttl, 3));
+  const bool changed = address_ != reserved->address || failure_ || !settled_;
+  address_ = reserved->address;
+  draining_ = false;
+  failure_ = {};
+  settled_ = true;
+  log::proxy()->info("reserved {} on relay {}: clients reach it at {}", name_, relay_, reserved->address);
+  if (changed) notify();
+  co_return error_code{};
+}
+
+asio::awaitable<void> RelayAgent::serve(std::shared_ptr<tcp::socket> socket, Duration ttl) {
+  auto self = shared_from_this();
+  asio::co_spawn(ex_, run_renewals(socket, ttl / 3), LogCoroutineFailure(log::proxy(), "renewing a reservation"));
+  for (;;) {
+    // The relay answers each renewal, so a silent relay is a dead one.
+    auto message = co_await read_message(*socket, ttl);
+    if (!message || stopped_) break;
+    if (const auto* open = std::get_if<Open>(&*message)) {
+      asio::co_spawn(ex_, open_half(*open), LogCoroutineFailure(log::proxy(), "opening a flow's half"));
+    } else if (const auto* reserved = std::get_if<Reserved>(&*message)) {
+      if (address_ != reserved->address) {
+        address_ = reserved->address;
+        notify();
+      }
+    } else if (std::holds_alternative<Drain>(*message)) {
+      log::proxy()->info("relay {} is draining: {} moves elsewhere", relay_, name_);
+      draining_ = true;
+      notify();
+    }
+  }
+  error_code ignored;
+  socket->close(ignored);
+}
+
+asio::awaitable<void> RelayAgent::run_renewals(std::shared_ptr<tcp::socket> socket, Duration every) {
+  auto self = shared_from_this();
+  while (socket->is_open() && !stopped_) {
+    renew_.expires_after(every);
+    co_await renew_.async_wait(use_tuple);
+    if (!socket->is_open() || stopped_) break;
+    if (co_await write_message(*socket, Renew{}, settings_.answer_timeout)) break;
+  }
+}
+
+asio::awaitable<void> RelayAgent::open_half(Open open) {
+  auto self = shared_from_this();
+  if (!relay_endpoint_) co_return;
+  tcp::socket socket(ex_);
+  asio::steady_timer deadline(ex_, settings_.connect_timeout);
+  auto connecting = socket.async_connect(*relay_endpoint_, use_tuple);
+  auto expiring = deadline.async_wait(use_tuple);
+  auto outcome = co_await first_of(connecting, expiring);
+  if (outcome.index() == 1 || std::get<0>(std::get<0>(outcome))) {
+    log::proxy()->info("cannot open the half of flow {} on relay {}", open.flow, relay_);
+    co_return;
+  }
+  set_close_on_exec(socket.native_handle());
+  if (co_await write_message(socket, Join{open.flow, open.token}, settings_.answer_timeout)) co_return;
+  if (stopped_) co_return;
+  error_code ec;
+  auto client = asio::ip::make_address(open.client.substr(0, open.client.rfind(':')), ec);
+  if (ec) {
+    // "[v6]:port" or a relay that said something else: the relay's address
+    // stands in for the client's.
+    auto trimmed = open.client.substr(0, open.client.rfind(':'));
+    if (trimmed.size() > 2 && trimmed.front() == '[') client = asio::ip::make_address(trimmed.substr(1, trimmed.size() - 2), ec);
+    if (ec) client = relay_endpoint_->address();
+  }
+  on_flowpath_(std::move(socket), client);
+}
+
+}  // namespace msocket::proxy
