@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "names/record.hpp"
+#include "proxy/control_message.hpp"
 #include "session_script.hpp"
 #include "wire/codec.hpp"
 #include "wire/reconnect.hpp"
@@ -246,6 +247,24 @@ void session_seeds() {
   save("fuzz_session", "keepalive_timeout", linger.bytes());
 }
 
+// Each message of the relay's control protocol, as its body (the harness
+// reads the length from the body's first two bytes too, to fuzz both).
+void relay_control_seeds() {
+  const auto key = names::generate_signing_key();
+  const auto nonce = proxy::random_nonce();
+  const auto body = [](const proxy::Message& m) { return proxy::encode(m).substr(proxy::kLengthSize); };
+  save("fuzz_relay_control", "hello", body(proxy::Hello{}));
+  save("fuzz_relay_control", "challenge", body(proxy::Challenge{nonce, 30, 1024}));
+  save("fuzz_relay_control", "reserve", body(proxy::make_reserve(nonce, "phone.example", key)));
+  save("fuzz_relay_control", "reserved", body(proxy::Reserved{"192.0.2.10:40001", 30}));
+  save("fuzz_relay_control", "refused", body(proxy::Refused{proxy::Refusal::full, "at its maximum"}));
+  save("fuzz_relay_control", "renew", body(proxy::Renew{}));
+  save("fuzz_relay_control", "open", body(proxy::Open{7, proxy::random_token(), "198.51.100.4:51000"}));
+  save("fuzz_relay_control", "join", body(proxy::Join{7, proxy::random_token()}));
+  save("fuzz_relay_control", "drain", body(proxy::Drain{}));
+  save("fuzz_relay_control", "framed_open", proxy::encode(proxy::Open{9, proxy::random_token(), "[2001:db8::4]:443"}));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -260,5 +279,6 @@ int main(int argc, char** argv) {
   mnamed_request_seeds();
   netlink_seeds();
   session_seeds();
+  relay_control_seeds();
   return 0;
 }

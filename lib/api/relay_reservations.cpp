@@ -40,6 +40,7 @@ void RelayReservations::changed() {
 asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   auto self = shared_from_this();
   std::weak_ptr<RelayReservations> weak = self;
+  if (auto listener = listener_.lock()) listener->set_relayed(true);
   for (const auto& relay : relays_) {
     auto on_flowpath = [listener = listener_](asio::ip::tcp::socket socket, asio::ip::address client) {
       if (auto l = listener.lock()) l->adopt(std::move(socket), client);

@@ -278,7 +278,7 @@ void Listener::start_connection(tcp::socket socket, const wire::Setup& setup, Co
   // Listening on every address: the client may reach us at another one
   // from another network (docs/protocol.md §2.8).
   boost::system::error_code ec;
-  if (const auto bound = acceptor_.local_endpoint(ec); !ec && bound.address().is_unspecified())
+  if (const auto bound = acceptor_.local_endpoint(ec); !ec && bound.address().is_unspecified() && !relayed_)
     conn->advertise_addresses(bound.port());
   log::transport()->info("accepted conn={} from {} cipher={}", to_hex(conn->id()), peer, session::cipher_name(cipher));
 }

@@ -87,6 +87,10 @@ void Listener::on_address_event(const paths::AddressEvent& event) {
   if (event.kind == Kind::address_removed && !stranded_.empty())
     log::transport()->info("address {} removed: {} connection(s) to move", event.address.to_string(),
                            stranded_.size());
+  // Reached through relays, our new address is as unreachable as the old
+  // one: the relays close the flows of our old address, and the clients
+  // come back through them (docs/protocol.md §5).
+  if (relayed_) stranded_.clear();
   if (!stranded_.empty()) announce_moves();
   // A RECONNECT sent before our route was back ("network unreachable") goes
   // again as soon as there is one, not at its next timeout.

@@ -7,6 +7,7 @@
 #include <msocket/error.hpp>
 #include <msocket/options.hpp>
 #include <msocket/registration.hpp>
+#include <msocket/relays.hpp>
 #include <msocket/session_config.hpp>
 #include <msocket/stats.hpp>
 #include <msocket/stream.hpp>
@@ -36,9 +37,14 @@ asio::awaitable<void> with_coroutines(msocket::acceptor& acceptor, msocket::name
   auto [closed] = co_await server.async_wait_closed(use_tuple);
   const asio::ip::tcp::endpoint listening = acceptor.local_endpoint();
   auto [registered, registration] = co_await msocket::name_registration::async_register(
-      ex, "http://127.0.0.1:7010", std::move(key), "name", listening, use_tuple);
+      ex, "http://127.0.0.1:7010", key, "name", listening, use_tuple);
+  auto [reserved, relays] = co_await msocket::relay_reservations::async_reserve(
+      acceptor, key, "name", std::vector<std::string>{"relay:7400"}, use_tuple);
+  auto [relayed, relayed_registration] = co_await msocket::name_registration::async_register(
+      ex, "http://127.0.0.1:7010", key, "name", relays, use_tuple);
+  for (const auto& address : relays.addresses()) (void)address;
   (void)accepted, (void)connected, (void)read, (void)written, (void)m, (void)all, (void)k, (void)closed,
-      (void)registered, (void)registration;
+      (void)registered, (void)registration, (void)reserved, (void)relayed, (void)relayed_registration;
 }
 
 void with_callbacks(msocket::acceptor& acceptor, msocket::stream& s, asio::any_io_executor ex) {

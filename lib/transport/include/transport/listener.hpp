@@ -44,6 +44,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // Whether NEW connections are admitted; flowpaths of known connections
   // always are (they must survive the client's moves).
   void set_accepting(bool accepting) { accepting_ = accepting; }
+  // Reached through relays: our own addresses are behind NAT, so offering
+  // them to clients (ADDRESSES, §2.8) would only send them to dead ends.
+  void set_relayed(bool relayed) { relayed_ = relayed; }
   void close();
   tcp::endpoint local_endpoint() const;
   asio::any_io_executor get_executor() const { return ex_; }
@@ -81,6 +84,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   tcp::acceptor acceptor_;
   Options options_;
   bool accepting_ = true;
+  bool relayed_ = false;
   bool closed_ = false;
   Admission admission_;
   struct Entry {
