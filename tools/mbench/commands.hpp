@@ -15,6 +15,8 @@ int run_link_command(const std::vector<std::string>& args, int verbosity);
 int run_names_command(const std::vector<std::string>& args, int verbosity);
 // mbench throughput: one msocket path, encrypted and not, against plain TCP.
 int run_throughput_command(const std::vector<std::string>& args, int verbosity);
+// mbench proxy: one path through a relay (mproxy) against a direct one.
+int run_proxy_command(const std::vector<std::string>& args, int verbosity);
 // mbench handshake: new connections per second and their latency, with and
 // without the listener's signature.
 int run_handshake_command(const std::vector<std::string>& args, int verbosity);

@@ -2,6 +2,7 @@
 //   mbench link ...         the user-space link emulator (lib/testbed/tun_link.hpp)
 //   mbench names ...        the name service: lookup latency, lookups/s, updates/s, watch latency
 //   mbench throughput ...   one path, msocket (mcat, encrypted and not) against plain TCP (socat)
+//   mbench proxy ...        one path through a relay (mproxy) against a direct one
 //   mbench handshake ...    new connections per second and their latency, signed and not
 //   mbench recovery ...     recovery time after moves of the client, the server or both
 //   mbench multipath ...    download time over two paths, msocket against kernel MPTCP
@@ -31,6 +32,8 @@ constexpr const char* kUsage =
     "       mbench names [--server URL] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
     "       mbench throughput [--netns [--rate RATE]] [--size SIZE] [--check] [--quick] [--json FILE]\n"
     "                         [--csv FILE] [--plot DIR] [options]\n"
+    "       mbench proxy [--size SIZE] [--runs N] [--check] [--quick] [--json FILE] [--csv FILE] [--plot DIR]\n"
+    "                    [options]\n"
     "       mbench handshake [--connections N] [--concurrency N] [--rounds N] [--quick] [--json FILE]\n"
     "                        [--csv FILE] [--plot DIR] [options]\n"
     "       mbench recovery client|server|both [--rtt LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR]\n"
@@ -49,6 +52,7 @@ const std::map<std::string, Command>& commands() {
       {"link", mbench::run_link_command},
       {"names", mbench::run_names_command},
       {"throughput", mbench::run_throughput_command},
+      {"proxy", mbench::run_proxy_command},
       {"handshake", mbench::run_handshake_command},
       {"recovery", mbench::run_recovery_command},
       {"multipath", mbench::run_multipath_command},

@@ -96,7 +96,8 @@ std::vector<TransferTool> tools(const std::filesystem::path& mcat) {
                           std::vector<std::string> argv{m, "--send-only", address, std::to_string(port)};
                           argv.insert(argv.begin() + 1, extra.begin(), extra.end());
                           return argv;
-                        }};
+                        },
+                        {}};
   };
   return {
       mcat_tool("msocket", "mcat (encrypted, the default)", {}),
@@ -109,7 +110,8 @@ std::vector<TransferTool> tools(const std::filesystem::path& mcat) {
        [](const std::string& address, unsigned short port) {
          return std::vector<std::string>{"socat", "-b", kSocatBuffer, "-u", "STDIN",
                                          "TCP:" + address + ":" + std::to_string(port)};
-       }},
+       },
+       {}},
   };
 }
 

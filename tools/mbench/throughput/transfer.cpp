@@ -106,6 +106,7 @@ TransferResult run_transfer(const TransferTool& tool, const TransferPlan& plan) 
   from_receiver->write.close();  // else its end of file would never come
   const auto port = testbed::wait_for_listening_port(receiver_log, receiver);
   log::tool()->info("{}: receiver pid={} listening on {}:{}", tool.name, receiver.pid(), plan.receiver_address, port);
+  if (!tool.ready_line.empty()) testbed::wait_for_lines(receiver_log, tool.ready_line, 1, receiver, std::chrono::seconds(10));
 
   auto to_sender = testbed::make_pipe();
   testbed::ChildProcess sender(testbed::in_namespace(plan.sender_namespace, tool.sender(plan.receiver_address, port)),

@@ -27,6 +27,9 @@ struct TransferTool {
   std::function<std::vector<std::string>(const std::string& address)> receiver;
   // Connects to ADDRESS:PORT and sends its stdin until end of file.
   std::function<std::vector<std::string>(const std::string& address, unsigned short port)> sender;
+  // When not empty: the receiver is ready for the sender only once it has
+  // also logged this (a listener behind a relay: its name is registered).
+  std::string ready_line;
 };
 
 struct TransferPlan {
