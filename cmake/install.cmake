@@ -3,7 +3,7 @@
 #   include/msocket/*.hpp          the public headers (lib/*/include/msocket/), nothing else
 #   lib/cmake/msocket/             find_package(msocket) -> msocket::msocket
 #   lib/pkgconfig/msocket.pc       pkg-config --cflags --libs msocket
-#   bin/mcat, mnamed, mbench       the tools
+#   bin/mcat, mnamed, mbench, mproxy  the tools
 #   share/man/man1, man8           their manual pages
 #   share/bash-completion/completions/   their completions
 include(CMakePackageConfigHelpers)
@@ -56,14 +56,15 @@ endforeach()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/msocket.pc.in ${PROJECT_BINARY_DIR}/msocket.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/msocket.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
-install(TARGETS mcat mnamed mbench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-# Each page in the directory of its section (mnamed is a daemon: section 8).
+install(TARGETS mcat mnamed mbench mproxy RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Each page in the directory of its section (mnamed and mproxy are daemons:
+# section 8).
 file(GLOB MSOCKET_MAN_PAGES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/man/*.[1-9])
 foreach(page ${MSOCKET_MAN_PAGES})
   string(REGEX MATCH "[1-9]$" section ${page})
   install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
 endforeach()
-foreach(tool mcat mnamed mbench)
+foreach(tool mcat mnamed mbench mproxy)
   install(FILES ${PROJECT_SOURCE_DIR}/tools/completions/${tool}.bash
           DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions RENAME ${tool})
 endforeach()

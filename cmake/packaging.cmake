@@ -4,7 +4,7 @@ set(CPACK_PACKAGE_NAME msocket)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "TCP connections that survive address changes and use several paths")
 set(CPACK_PACKAGE_DESCRIPTION
-    "mcat (netcat over msocket), mnamed (the name service) and mbench (testbed and benchmarks), with the static library libmsocket, its headers, CMake package and pkg-config file.")
+    "mcat (netcat over msocket), mnamed (the name service), mproxy (the relay for servers behind NAT) and mbench (testbed and benchmarks), with the static library libmsocket, its headers, CMake package and pkg-config file.")
 set(CPACK_PACKAGE_CONTACT "msocket maintainers <maintainers@msocket.example>" CACHE STRING
     "Maintainer of the Debian package")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)

@@ -78,6 +78,13 @@ if(TARGET mbench)
   endforeach()
 endif()
 
+# mproxy's manual page keeps up with its --help.
+if(TARGET mproxy)
+  add_test(NAME cli:mproxy_manpage
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/manpage.sh $<TARGET_FILE:mproxy> mproxy.8)
+  set_tests_properties(cli:mproxy_manpage PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+endif()
+
 # Encryption at both ends or neither (--no-encrypt), and --peer-key by
 # address: mcat, with keys made by mnamed keygen.
 if(TARGET mcat AND TARGET mnamed)

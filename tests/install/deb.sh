@@ -29,10 +29,11 @@ test_say "control: $(tr '\n' ';' <"$TEST_TMP/control.log")"
 ROOT=$TEST_TMP/root
 dpkg-deb -x "$DEB" "$ROOT"
 for file in usr/include/msocket/stream.hpp usr/lib/cmake/msocket/msocketConfig.cmake usr/lib/pkgconfig/msocket.pc \
-  usr/share/man/man1/mcat.1 usr/share/man/man8/mnamed.8 usr/share/bash-completion/completions/mcat; do
+  usr/share/man/man1/mcat.1 usr/share/man/man8/mnamed.8 usr/share/man/man8/mproxy.8 \
+  usr/share/bash-completion/completions/mcat usr/share/bash-completion/completions/mproxy; do
   [[ -e $ROOT/$file ]] || test_fail "the package has no /$file"
 done
-for tool in mcat mnamed mbench; do
+for tool in mcat mnamed mbench mproxy; do
   for option in --version --help; do
     test_run "$tool$option" 0 10 "$ROOT/usr/bin/$tool" "$option"
     test_expect_grep "$TEST_TMP/$tool$option.out" "$tool" "$tool $option names the tool"

@@ -26,10 +26,10 @@ installed=$(find "$PREFIX/include/msocket" -mindepth 1 -printf '%f\n' | sort | x
 others=$(find "$PREFIX/include" -mindepth 1 -maxdepth 1 ! -name msocket -printf '%f ')
 [[ -z $others ]] || test_fail "include/ holds more than msocket/: $others"
 for file in lib/libmsocket.a lib/cmake/msocket/msocketConfig.cmake lib/cmake/msocket/msocketConfigVersion.cmake \
-  lib/cmake/msocket/msocketTargets.cmake lib/pkgconfig/msocket.pc bin/mcat bin/mnamed bin/mbench \
-  share/man/man1/mcat.1 share/man/man1/mbench.1 share/man/man8/mnamed.8 \
+  lib/cmake/msocket/msocketTargets.cmake lib/pkgconfig/msocket.pc bin/mcat bin/mnamed bin/mbench bin/mproxy \
+  share/man/man1/mcat.1 share/man/man1/mbench.1 share/man/man8/mnamed.8 share/man/man8/mproxy.8 \
   share/bash-completion/completions/mcat share/bash-completion/completions/mnamed \
-  share/bash-completion/completions/mbench; do
+  share/bash-completion/completions/mbench share/bash-completion/completions/mproxy; do
   [[ -e $PREFIX/$file ]] || test_fail "the install has no $file"
 done
 test_say "the layout: public headers only, CMake package, msocket.pc, tools, pages, completions"

@@ -10,7 +10,7 @@ add_test(NAME install:examples COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/
 add_test(NAME install:deb COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/deb.sh ${PROJECT_BINARY_DIR})
 add_test(NAME install:completions
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/completions.sh
-          $<TARGET_FILE:mcat> $<TARGET_FILE:mnamed> $<TARGET_FILE:mbench>)
+          $<TARGET_FILE:mcat> $<TARGET_FILE:mnamed> $<TARGET_FILE:mbench> $<TARGET_FILE:mproxy>)
 # The examples' build takes both cores: ctest -j2 runs it alone, so that it
 # slows no timed test.
 set_tests_properties(install:examples PROPERTIES PROCESSORS 2)
