@@ -1,7 +1,6 @@
 #include "proxy/relay.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 
 #include "core/close_on_exec.hpp"
 #include "core/coroutine.hpp"

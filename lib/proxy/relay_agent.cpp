@@ -83,6 +83,8 @@ void RelayAgent::set_failure(error_code ec) {
 asio::awaitable<void> RelayAgent::run() {
   auto self = shared_from_this();
   Duration retry = settings_.first_retry;
+  Duration ttl_granted = std::chrono::seconds(30);
+  std::optional<TimePoint> lost_since;  // the control channel is down since
   while (!stopped_) {
     retry_now_ = false;
     // Shared with the renewals, which may wake after this round is over.
@@ -93,11 +95,14 @@ asio::awaitable<void> RelayAgent::run() {
     if (stopped_) break;
     if (!ec) {
       retry = settings_.first_retry;
+      ttl_granted = ttl;
+      lost_since.reset();
       control_ = socket.get();
       co_await serve(socket, ttl);
       control_ = nullptr;
       if (stopped_) break;
       log::proxy()->info("control channel to relay {} closed; opening it again", relay_);
+      lost_since = Clock::now();
       if (retry_now_) continue;
     } else {
       log::proxy()->warn("cannot reserve {} on relay {}: {}", name_, relay_, ec.message());
@@ -108,9 +113,11 @@ asio::awaitable<void> RelayAgent::run() {
         notify();
         break;
       }
-      // A relay that is full, limits us or drains: it will not change its
-      // mind soon.
-      if (ec.category() == proxy_category()) {
+      // A relay that is full, limits us or drains will not change its mind
+      // soon; one out of reach longer than the reservation lives has let
+      // it go. Either way clients must not be sent there.
+      const bool expired = lost_since && Clock::now() - *lost_since > ttl_granted;
+      if (ec.category() == proxy_category() || expired) {
         address_.reset();
         notify();
         retry = settings_.longest_retry;

@@ -38,13 +38,14 @@ asio::awaitable<void> with_coroutines(msocket::acceptor& acceptor, msocket::name
   const asio::ip::tcp::endpoint listening = acceptor.local_endpoint();
   auto [registered, registration] = co_await msocket::name_registration::async_register(
       ex, "http://127.0.0.1:7010", key, "name", listening, use_tuple);
-  auto [reserved, relays] = co_await msocket::relay_reservations::async_reserve(
-      acceptor, key, "name", std::vector<std::string>{"relay:7400"}, use_tuple);
+  std::vector<std::string> relay_list{"relay:7400"};
+  auto [reserved, relays] = co_await msocket::relay_reservations::async_reserve(acceptor, key, std::string("name"),
+                                                                                std::move(relay_list), use_tuple);
   auto [relayed, relayed_registration] = co_await msocket::name_registration::async_register(
       ex, "http://127.0.0.1:7010", key, "name", relays, use_tuple);
-  for (const auto& address : relays.addresses()) (void)address;
+  const std::vector<std::string> addresses = relays.addresses();
   (void)accepted, (void)connected, (void)read, (void)written, (void)m, (void)all, (void)k, (void)closed,
-      (void)registered, (void)registration, (void)reserved, (void)relayed, (void)relayed_registration;
+      (void)registered, (void)registration, (void)reserved, (void)relayed, (void)relayed_registration, (void)addresses;
 }
 
 void with_callbacks(msocket::acceptor& acceptor, msocket::stream& s, asio::any_io_executor ex) {

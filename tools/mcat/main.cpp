@@ -265,7 +265,8 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
   if (vm.count("help")) {
     std::cout << kUsage << "\n" << visible << "\nExit status: 0 success, 1 network or other runtime error, 2 usage error,\n"
                  "3 the server's key is not the one expected (--peer-key, or the name's pinned key);\n"
-                 "with --proxy, every relay refused: 4 full, 5 limits this address, 6 shutting down.\n";
+                 "with --proxy, when no relay holds the name, the first relay's refusal: 4 full, 5 limits\n"
+                 "this address, 6 shutting down.\n";
     std::exit(0);
   }
   if (vm.count("version")) {

@@ -147,6 +147,8 @@ Settings parse(int argc, char** argv) {
   s.relay.limits.max_flows = count_option(vm, "max-flows");
   s.relay.limits.handshakes_per_source = count_option(vm, "max-per-source");
   s.relay.limits.ttl = duration_option(vm, "ttl");
+  // Renewals come every ttl/3, announced in whole seconds.
+  if (s.relay.limits.ttl < std::chrono::seconds(3)) throw UsageError("--ttl must be at least 3s");
   s.relay.limits.splice.idle_timeout = duration_option(vm, "idle-timeout");
   s.drain_timeout = duration_option(vm, "drain-timeout");
   return s;
@@ -188,6 +190,8 @@ int serve(const Settings& s) {
     }
     metrics = *opened;
     metrics->start();
+    const auto at = metrics->local_endpoint();
+    std::fprintf(stderr, "mproxy: metrics on %s:%u\n", at.address().to_string().c_str(), unsigned(at.port()));
   }
   const auto bound = (*relay)->local_endpoint();
   // The status line tests and scripts wait for.

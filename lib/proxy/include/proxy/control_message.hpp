@@ -28,7 +28,7 @@ using Token = std::array<std::byte, kTokenSize>;
 
 // Why a relay says no. Each has its own exit code in mcat (man/mcat.1).
 enum class Refusal {
-  full,       // at --max-reservations (or --max-flows)
+  full,       // at --max-reservations, or no port left to give (a flow over --max-flows is closed, and counted so)
   not_owner,  // the key does not own the name (mnamed says so, or another key holds it here)
   limited,    // too much from one source address, or too fast
   draining,   // the relay is shutting down (SIGTERM): go elsewhere
