@@ -13,12 +13,11 @@
 #include "msocket/acceptor.hpp"
 #include "msocket/connect.hpp"
 #include "msocket/registration.hpp"
-#include "msocket/relays.hpp"
 #include "msocket/text.hpp"
 #include "names/name_error.hpp"
-#include "proxy/proxy_error.hpp"
 #include "relay/child_process.hpp"
 #include "relay/connection_group.hpp"
+#include "listener_names.hpp"
 #include "relay/stop.hpp"
 
 namespace msocket::relay {
@@ -46,7 +45,6 @@ class OpenedStream {
   msocket::stream* stream_;
 };
 
-void say(const std::string& message) { std::fprintf(stderr, "mcat: %s\n", message.c_str()); }
 
 // Addresses as ncat shows them: an IPv4 peer of a dual-stack listener is
 // 127.0.0.1, not ::ffff:127.0.0.1.
@@ -232,51 +230,6 @@ result<tcp::endpoint> bind_endpoint(const HostPort& where, Family family) {
   if (ec) return ec;
   if (results.empty()) return error_code(asio::error::host_not_found);
   return results.begin()->endpoint();
-}
-
-// The exit status for a reservation that no relay granted.
-int relay_refusal_status(const error_code& ec) {
-  if (ec == proxy::proxy_error::not_owner) return kExitUsage;
-  if (ec == proxy::proxy_error::relay_full) return kExitRelayFull;
-  if (ec == proxy::proxy_error::limited) return kExitRelayLimited;
-  if (ec == proxy::proxy_error::draining) return kExitRelayDraining;
-  return kExitNetwork;
-}
-
-// -l --proxy: hold the name on each relay. Says why when none holds it.
-asio::awaitable<result<relay_reservations>> reserve_on_relays(const NetcatOptions& o, acceptor& acc, const name_key& key) {
-  auto [ec, reservations] = co_await relay_reservations::async_reserve(acc, key, *o.register_name, o.proxies, use_tuple);
-  if (ec) {
-    say("cannot reserve " + *o.register_name + " on " + (o.proxies.size() == 1 ? "relay " + o.proxies.front() : "any relay") +
-        ": " + ec.message());
-    co_return ec;
-  }
-  std::string list;
-  for (const auto& a : reservations.addresses()) list += (list.empty() ? "" : " ") + a;
-  log::tool()->info("reached through relays at {}", list);
-  co_return std::move(reservations);
-}
-
-// -l --name: publish the listener under its name (or, with --proxy, under
-// its relays' addresses), and keep it published. Errors (said here):
-// errc::refused for what retrying cannot mend (a key that is not the
-// name's owner, an unreadable key file, a bad service URL).
-asio::awaitable<result<name_registration>> register_listener(const NetcatOptions& o, name_key key,
-                                                             tcp::endpoint listening, const relay_reservations* relays) {
-  auto ex = co_await asio::this_coro::executor;
-  error_code ec;
-  name_registration registration;
-  if (relays)
-    std::tie(ec, registration) = co_await name_registration::async_register(
-        ex, o.connection.name_service.str(), std::move(key), *o.register_name, *relays, use_tuple);
-  else
-    std::tie(ec, registration) = co_await name_registration::async_register(
-        ex, o.connection.name_service.str(), std::move(key), *o.register_name, listening, use_tuple);
-  if (ec) {
-    say("cannot register " + *o.register_name + ": " + ec.message());
-    co_return errc::refused;
-  }
-  co_return std::move(registration);
 }
 
 asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
