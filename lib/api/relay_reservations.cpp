@@ -53,9 +53,14 @@ asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   }
   for (auto& agent : agents_) agent->start();
   watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
-  auto ec = watcher_->start([weak](const paths::AddressEvent&) {
-    if (auto me = weak.lock())
-      for (auto& agent : me->agents_) agent->network_changed();
+  auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
+    auto me = weak.lock();
+    if (!me) return;
+    for (auto& agent : me->agents_) {
+      if (event.kind == paths::AddressEventKind::address_removed) agent->local_address_removed(event.address);
+      else if (event.kind == paths::AddressEventKind::address_added || event.kind == paths::AddressEventKind::route_added)
+        agent->network_up();
+    }
   });
   if (ec) {
     log::proxy()->warn("cannot follow local addresses ({}): control channels to relays are reopened only when lost",

@@ -1,7 +1,8 @@
 // A listener behind NAT reached through relays (docs/protocol.md §5): one
 // RelayAgent per relay holds the name's reservation there, and the
 // flowpaths the relays join go to the listener as if it had accepted them.
-// Moves of this host reopen the control channels at once. The addresses
+// A control channel whose local address goes away is reopened at once from
+// another; one that is down retries as soon as an address or route appears. The addresses
 // the relays give are what the name registration publishes instead of the
 // host's own.
 #pragma once

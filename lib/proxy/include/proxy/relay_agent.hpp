@@ -44,9 +44,13 @@ class RelayAgent : public std::enable_shared_from_this<RelayAgent> {
 
   void start();
   void stop();
-  // This host's addresses changed: the control channel from the old one
-  // is likely dead; open a new one now instead of waiting to notice.
-  void network_changed();
+  // This host lost `address`: if the control channel left from there it is
+  // dead; open a new one now instead of waiting to notice. (The relay then
+  // closes the flows joined from the old one, and their clients come back.)
+  void local_address_removed(const boost::asio::ip::address& address);
+  // This host gained an address or a route: a channel that is down tries
+  // again now instead of at its next retry. One that works is left alone.
+  void network_up();
 
   const std::string& relay() const { return relay_; }
   // Where clients reach us through this relay: while reserved and not
@@ -82,6 +86,7 @@ class RelayAgent : public std::enable_shared_from_this<RelayAgent> {
   AgentSettings settings_;
   std::optional<boost::asio::ip::tcp::endpoint> relay_endpoint_;  // resolved, where halves are dialled
   boost::asio::ip::tcp::socket* control_ = nullptr;               // while connected
+  boost::asio::ip::address control_local_;                        // its local address
   boost::asio::steady_timer retry_;
   boost::asio::steady_timer renew_;
   std::optional<std::string> address_;
