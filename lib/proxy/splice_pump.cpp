@@ -46,7 +46,29 @@ struct Shared {
   const SpliceSettings& settings;
   std::function<void(std::size_t)>& progress;
   TimePoint last_activity = Clock::now();
+  double tokens = static_cast<double>(settings.limit.bytes);  // --flow-limit's bucket, full at first
+  TimePoint refilled = Clock::now();
 };
+
+// How much one splice may move now under the flow's limit (`wanted` with
+// none); waits until the bucket holds at least a byte.
+asio::awaitable<std::size_t> allowance(asio::any_io_executor ex, Shared& shared, std::size_t wanted) {
+  const auto& limit = shared.settings.limit;
+  if (!limit.on()) co_return wanted;
+  const double rate = static_cast<double>(limit.bytes) / std::chrono::duration<double>(limit.period).count();
+  for (;;) {
+    const auto now = Clock::now();
+    shared.tokens = std::min(static_cast<double>(limit.bytes),
+                             shared.tokens + rate * std::chrono::duration<double>(now - shared.refilled).count());
+    shared.refilled = now;
+    if (shared.tokens >= 1) co_return std::min<std::size_t>(wanted, static_cast<std::size_t>(shared.tokens));
+    // Wait for a chunk's worth, not a byte's: fewer, larger splices.
+    const double want = std::min(static_cast<double>(limit.bytes), 16384.0);
+    asio::steady_timer pause(ex, std::chrono::duration_cast<Duration>(std::chrono::duration<double>(want / rate)));
+    co_await pause.async_wait(use_tuple);
+    shared.last_activity = Clock::now();  // held back, not idle
+  }
+}
 
 // Waits until `socket` is ready for `what`, or the pair has been idle for
 // the idle timeout (timed_out).
@@ -68,7 +90,8 @@ asio::awaitable<error_code> pump(tcp::socket& from, tcp::socket& to, std::uint64
   Pipe pipe(shared.settings.pipe_bytes);
   if (!pipe.ok()) co_return last_error();
   for (;;) {
-    const auto in = ::splice(from.native_handle(), nullptr, pipe.write_end, nullptr, pipe.capacity,
+    const auto allowed = co_await allowance(from.get_executor(), shared, pipe.capacity);
+    const auto in = ::splice(from.native_handle(), nullptr, pipe.write_end, nullptr, allowed,
                              SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (in < 0 && errno == EINTR) continue;
     if (in < 0 && errno == EAGAIN) {
@@ -78,6 +101,7 @@ asio::awaitable<error_code> pump(tcp::socket& from, tcp::socket& to, std::uint64
     if (in < 0) co_return last_error();
     if (in == 0) break;  // end of file
     shared.last_activity = Clock::now();
+    shared.tokens -= static_cast<double>(in);
     auto left = static_cast<std::size_t>(in);
     while (left > 0) {
       const auto out = ::splice(pipe.read_end, nullptr, to.native_handle(), nullptr, left,

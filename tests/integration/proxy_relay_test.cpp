@@ -30,12 +30,14 @@ msocket::name_key load_new_key(const Service& service, const std::string& file) 
   return msocket::name_key::load(path.string()).value();
 }
 
-std::shared_ptr<proxy::Relay> open_relay(Service& service, std::size_t max_reservations = 100) {
+std::shared_ptr<proxy::Relay> open_relay(Service& service, std::size_t max_reservations = 100,
+                                         proxy::FlowLimit limit = {}) {
   proxy::RelayConfig config;
   config.listen = asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0);
   config.public_address = asio::ip::make_address("127.0.0.1");
   config.names = service.url();
   config.limits.max_reservations = max_reservations;
+  config.limits.splice.limit = limit;
   auto relay = proxy::Relay::open(service.context.get_executor(), config).value();
   relay->start();
   return relay;
@@ -172,6 +174,45 @@ TEST_CASE("relay: a name owned by another key in the name service cannot be rese
                                                                            relays_of(*relay), use_tuple);
     CHECK(ec == proxy::proxy_error::not_owner);
     CHECK(relay->counters().reservations == 0);
+    acc.close();
+    relay->close();
+  }());
+}
+
+TEST_CASE("relay: --flow-limit holds a flow to its rate, and the bytes still all arrive", "[proxy]") {
+  Service service;
+  // 256 KiB every 250 ms: 1 MiB/s, with a bucket of 256 KiB that starts full.
+  auto relay = open_relay(service, 100, proxy::FlowLimit{256 * 1024, std::chrono::milliseconds(250)});
+  auto acc = open_listener(service);
+  const auto key = load_new_key(service, "owner.key");
+  const auto up = seeded_bytes(768 * 1024, 3), down = seeded_bytes(1000, 4);
+  service.run([&]() -> asio::awaitable<void> {
+    auto [ec, reservations] =
+        co_await msocket::relay_reservations::async_reserve(acc, key, "slow.example", relays_of(*relay), use_tuple);
+    REQUIRE_FALSE(ec);
+    const auto address = reservations.addresses().at(0);
+    const auto port = address.substr(address.rfind(':') + 1);
+    const auto start = std::chrono::steady_clock::now();
+    auto serving = serve_one(acc, down);
+    auto client = [&]() -> asio::awaitable<std::vector<std::byte>> {
+      auto ex = co_await asio::this_coro::executor;
+      auto [cec, s] = co_await msocket::async_connect(ex, "127.0.0.1", port, msocket::Options{}, use_tuple);
+      if (cec) co_return std::vector<std::byte>{};
+      co_await asio::async_write(s, asio::buffer(up), use_tuple);
+      s.shutdown_write();
+      auto got = co_await read_to_end(s);
+      co_await s.async_wait_closed(use_tuple);
+      co_return got;
+    };
+    auto connecting = client();
+    auto [got_up, got_down] = co_await msocket::all_of(serving, connecting);
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(got_up == up);
+    CHECK(got_down == down);
+    // 768 KiB less the full bucket's 256 KiB at 1 MiB/s: half a second at
+    // least, however fast the machine (a bound from below only).
+    CHECK(took >= std::chrono::milliseconds(450));
+    reservations.stop();
     acc.close();
     relay->close();
   }());

@@ -2,6 +2,7 @@
 // Parses its options, opens the relay (lib/proxy/relay.hpp) and its
 // metrics, and turns SIGTERM into a drain and SIGINT into a stop.
 #include <csignal>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -81,6 +82,33 @@ std::size_t count_option(const po::variables_map& vm, const char* option) {
   return std::stoull(value);
 }
 
+// --flow-limit BYTES,SECONDS: "10M,1", "512K,0.5s".
+proxy::FlowLimit flow_limit_option(const po::variables_map& vm) {
+  const auto value = vm["flow-limit"].as<std::string>();
+  const auto bad = [&value] {
+    return UsageError("--flow-limit wants BYTES,SECONDS (e.g. 10M,1 or 512K,500ms), got '" + value + "'");
+  };
+  const auto comma = value.find(',');
+  if (comma == std::string::npos) throw bad();
+  std::string bytes = value.substr(0, comma), period = value.substr(comma + 1);
+  std::uint64_t scale = 1;
+  if (!bytes.empty()) {
+    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(bytes.back())));
+    if (unit == 'K' || unit == 'M' || unit == 'G') {
+      scale = unit == 'K' ? 1ull << 10 : unit == 'M' ? 1ull << 20 : 1ull << 30;
+      bytes.pop_back();
+    }
+  }
+  if (bytes.empty() || bytes.size() > 12 || bytes.find_first_not_of("0123456789") != std::string::npos) throw bad();
+  proxy::FlowLimit limit;
+  limit.bytes = std::stoull(bytes) * scale;
+  if (!period.empty() && period.find_first_not_of("0123456789.") == std::string::npos) period += "s";
+  const auto d = msocket::relay::parse_duration(period);
+  if (!d || *d <= msocket::Duration::zero() || limit.bytes == 0) throw bad();
+  limit.period = *d;
+  return limit;
+}
+
 msocket::Duration duration_option(const po::variables_map& vm, const char* option) {
   const auto value = vm[option].as<std::string>();
   const auto d = msocket::relay::parse_duration(value);
@@ -103,6 +131,7 @@ Settings parse(int argc, char** argv) {
       ("max-per-source", po::value<std::string>()->default_value("16"), "unfinished handshakes from one address")
       ("ttl", po::value<std::string>()->default_value("30s"), "a reservation lives this long after its last renewal")
       ("idle-timeout", po::value<std::string>()->default_value("10m"), "close a flow that moved no byte for this long")
+      ("flow-limit", po::value<std::string>(), "BYTES,SECONDS: at most BYTES (K, M, G: powers of 1024) every SECONDS per flow")
       ("drain-timeout", po::value<std::string>()->default_value("10m"), "after SIGTERM, exit after this long even with flows left")
       ("verbose,v", "more log output on stderr (-vv for more)");
   // -v and -vv: counted before Program_options (which has no counting flag).
@@ -150,6 +179,7 @@ Settings parse(int argc, char** argv) {
   // Renewals come every ttl/3, announced in whole seconds.
   if (s.relay.limits.ttl < std::chrono::seconds(3)) throw UsageError("--ttl must be at least 3s");
   s.relay.limits.splice.idle_timeout = duration_option(vm, "idle-timeout");
+  if (vm.count("flow-limit")) s.relay.limits.splice.limit = flow_limit_option(vm);
   s.drain_timeout = duration_option(vm, "drain-timeout");
   return s;
 }

@@ -19,9 +19,19 @@ struct SpliceTotals {
   bool clean = false;  // both directions ended with end of file, passed on as such
 };
 
+// mproxy --flow-limit: at most `bytes` every `period` through one flow, both
+// directions together; a token bucket that holds one period's worth. The
+// sender is held back (TCP backpressure), nothing is dropped.
+struct FlowLimit {
+  std::uint64_t bytes = 0;  // 0: no limit
+  Duration period = std::chrono::seconds(1);
+  bool on() const { return bytes > 0 && period > Duration::zero(); }
+};
+
 struct SpliceSettings {
   Duration idle_timeout = std::chrono::minutes(10);  // no byte either way for this long ends both
   std::size_t pipe_bytes = 256 * 1024;              // asked of F_SETPIPE_SZ; the default if refused
+  FlowLimit limit;
 };
 
 // Runs until both directions have ended: an end of file from one socket is
