@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# NAT traversal through a relay (DESIGN.md, "Proxied"): the server is behind
+# NAT A (masquerade, port-preserving), the client behind NAT B (masquerade
+# fully-random); neither NAT lets any connection in. mnamed and an mproxy
+# are on the public segment between them. The server keeps a control
+# channel to the relay and publishes the relay's port under its name; the
+# client connects by name, and the relay splices its flowpaths to the ones
+# the server dials back.
+#  1. 12 MiB each way, by name, through the relay: both streams exact.
+#  2. 24 MiB each way at 32 Mbit/s while the client moves (a new address
+#     behind NAT B), then the server (behind NAT A), then both at once:
+#     both streams exact, one migration per move.
+#  7. The relay's namespace counts the TCP connections it opens (nftables,
+#     output chain): some to mnamed (who owns the name), none elsewhere.
+# Usage: proxy_nat.sh MCAT MNAMED MPROXY
+set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+test_arguments MCAT MNAMED MPROXY -- "$@"
+tb_require_root jq ss nft curl
+
+SIZE=$((12 * 1024 * 1024))
+MOVING_SIZE=$((24 * 1024 * 1024))
+RATE=32mbit
+
+tb_topology_nat 1
+RELAY=${TB_RELAY_ADDRS[0]}
+tb_watch_connections "${TB_RELAYS[0]}" "$TB_PUB_ADDR"
+tb_start_names "$MNAMED"
+tb_start_relay "$MPROXY" 1
+test_say "public segment: mnamed at $TB_NAMES_LISTEN, relay at $RELAY:7800; server behind NAT A, client behind NAT B"
+
+# start_server: `mcat -l` as srv behind NAT A, reached through the relay,
+# sending down.bin; waits until the name points at the relay. Sets TB_SERVER.
+start_server() {
+  tb_spawn "$TB_SRV" 150 "$MCAT" -l -v --names "$TB_NAMES" --name srv --key "$TEST_TMP/srv.key" \
+    --proxy "$RELAY:7800" -p 7000 --stats "$TEST_TMP/srv.json" \
+    <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
+  TB_SERVER=$TB_PID
+  test_wait_for_line "$TEST_TMP/srv.log" "registered srv at $RELAY:[0-9]+" 15 ||
+    test_fail "the server did not register the relay's address"
+}
+
+# start_transfer BYTES: random up.bin and down.bin of BYTES, the server,
+# and a client by name that exchanges them; waits until it is connected.
+start_transfer() {
+  test_random_file "$TEST_TMP/up.bin" "$1"
+  test_random_file "$TEST_TMP/down.bin" "$1"
+  start_server
+  tb_start_exchange_client 150 "$1" -v --names "$TB_NAMES" srv
+  test_wait_for_line "$TEST_TMP/cli.log" "connected to $RELAY:" 15 || test_fail "the client did not connect through the relay"
+}
+
+# progress: bytes received so far at each end.
+progress() {
+  echo "client has $(test_file_size "$TEST_TMP/cli.out"), server $(test_file_size "$TEST_TMP/srv.out") bytes"
+}
+
+# expect_mid_transfer: neither stream is complete yet (a move now is a move
+# in the middle of both).
+expect_mid_transfer() {
+  test_running "$TB_CLIENT" || test_fail "the client ended before the move"
+  (($(test_file_size "$TEST_TMP/srv.out") < MOVING_SIZE)) || test_fail "the upload was over before the move"
+  (($(test_file_size "$TEST_TMP/cli.out") < MOVING_SIZE)) || test_fail "the download was over before the move"
+}
+
+# ---- 1. by name, through the relay ------------------------------------------
+start_transfer "$SIZE"
+test_say "1. registered: $(tb_lookup "$MNAMED" srv | jq -c .addresses); client: $(grep -m1 -o 'connected to .*' "$TEST_TMP/cli.log")"
+started=$(test_now_us)
+tb_expect_no_way_in "$TB_NAT_A" "$TB_SRV_ADDR" 7000
+tb_expect_no_way_in "$TB_NAT_B" "$TB_CLI_ADDR" 7000
+test_say "   no way in: NAT A and NAT B dropped connections from the public side"
+tb_expect_transfer_done
+ms=$((($(test_now_us) - started) / 1000))
+test_say "1. $((SIZE >> 20)) MiB each way in $ms ms ($((2 * SIZE * 8 / 1000 / (ms + 1))) Mbit/s both ways together)"
+spliced=$(tb_relay_metric 1 mproxy_spliced_bytes_total)
+((spliced >= 2 * SIZE)) || test_fail "the relay spliced only $spliced bytes of the $((2 * SIZE)) sent"
+test_say "   relay: $(tb_relay_metric 1 mproxy_flows_total) flow(s) spliced, $spliced bytes; $(tb_relay_metric 1 mproxy_copied_bytes_total) control bytes"
+
+# ---- 2. moves in the middle of a transfer -----------------------------------
+tb_rate_limit "$TB_NAT_B" lan "$RATE"
+tb_rate_limit "$TB_CLI" eth0 "$RATE"
+start_transfer "$MOVING_SIZE"
+test_say "2. transfer started: $((MOVING_SIZE >> 20)) MiB each way at $RATE"
+started=$(test_now_us)
+
+tb_wait_for_download $((MOVING_SIZE / 4))
+expect_mid_transfer
+test_say "   client moves at $(progress)"
+moved_at=$(test_now_us)
+tb_move_client 10.240.2.2/24 10.240.2.1
+tb_wait_for_migration 1
+test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after the client's move"
+
+tb_wait_for_download $((MOVING_SIZE / 2))
+expect_mid_transfer
+test_say "   server moves 10.230.1.2 -> 10.230.2.2 at $(progress)"
+moved_at=$(test_now_us)
+tb_move_server 10.230.2.2/24 10.230.2.1
+tb_wait_for_migration 2
+test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after the server's move"
+
+tb_wait_for_download $((MOVING_SIZE * 3 / 4))
+expect_mid_transfer
+test_say "   both move at $(progress): client -> 10.240.3.2, server -> 10.230.3.2"
+tb_drop_addresses "$TB_CLI" "$TB_CLI_DEV"
+tb_drop_addresses "$TB_SRV" "$TB_SRV_DEV"
+moved_at=$(test_now_us)
+tb_move_server 10.230.3.2/24 10.230.3.1
+tb_move_client 10.240.3.2/24 10.240.3.1
+tb_wait_for_migration 3
+test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after both moved"
+
+tb_expect_transfer_done
+tb_expect_migrations "$TEST_TMP/cli.json" 3
+ms=$((($(test_now_us) - started) / 1000))
+test_say "2. $((MOVING_SIZE >> 20)) MiB each way in $ms ms with 3 moves; recovery times (ms, cause):" \
+  "$(jq -r '[.migrations[] | "\(.recovery_ms) \(.cause)"] | join(", ")' "$TEST_TMP/cli.json")"
+test_say "   relay: $(tb_relay_metric 1 mproxy_flows_total) flow(s) spliced in all," \
+  "$(tb_relay_metric 1 mproxy_spliced_bytes_total) bytes; $(grep -c 'reserved again' "$TEST_TMP/relay1.log" || true) takeover(s) of srv"
+test_say "   NATs dropped $(tb_nat_dropped "$TB_NAT_A") (A) and $(tb_nat_dropped "$TB_NAT_B") (B) unsolicited packets"
+
+# ---- 7. the relay dials nobody but mnamed ----------------------------------
+to_names=$(tb_connections_opened "${TB_RELAYS[0]}" to_names)
+to_others=$(tb_connections_opened "${TB_RELAYS[0]}" to_others)
+other_flows=$(tb_connections_opened "${TB_RELAYS[0]}" other_flows)
+test_say "7. connections the relay opened: $to_names SYN(s) to mnamed, $to_others elsewhere; $other_flows other new flow(s)"
+((to_names > 0)) || test_fail "the relay never asked mnamed who owns srv"
+((to_others == 0 && other_flows == 0)) || test_fail "the relay opened connections other than to mnamed"
+test_say "PASS"
