@@ -158,6 +158,8 @@ TB_NAT_B="$TB_ID-natb" # the client's NAT
 TB_PUB_ADDR=10.220.0.1
 TB_NAT_A_WAN=10.220.0.21
 TB_NAT_B_WAN=10.220.0.22
+TB_NAT_SRV_ADDR=10.230.1.2 # the server's first address behind NAT A
+TB_NAT_CLI_ADDR=10.240.1.2 # the client's first address behind NAT B
 TB_RELAYS=()      # the relays' namespaces ($TB_ID-relay1...)
 TB_RELAY_ADDRS=() # and their addresses (10.220.0.11...)
 
@@ -267,7 +269,7 @@ tb_nat_dropped() {
 tb_expect_no_way_in() {
   local nat=$1 address=$2 port=$3 before
   before=$(tb_nat_dropped "$nat")
-  if ip netns exec "$TB_PUB" timeout 2 bash -c "exec 3<>/dev/tcp/$address/$port" 2>/dev/null; then
+  if ip netns exec "$TB_PUB" timeout 1 bash -c "exec 3<>/dev/tcp/$address/$port" 2>/dev/null; then
     test_fail "a connection from the public side reached $address:$port behind ${nat#"$TB_ID-"}"
   fi
   (($(tb_nat_dropped "$nat") > before)) || test_fail "${nat#"$TB_ID-"} did not drop the connection to $address:$port"

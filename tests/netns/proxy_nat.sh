@@ -30,25 +30,30 @@ tb_start_names "$MNAMED"
 tb_start_relay "$MPROXY" 1
 test_say "public segment: mnamed at $TB_NAMES_LISTEN, relay at $RELAY:7800; server behind NAT A, client behind NAT B"
 
-# start_server: `mcat -l` as srv behind NAT A, reached through the relay,
-# sending down.bin; waits until the name points at the relay. Sets TB_SERVER.
+# start_server LOG: `mcat -l` as srv behind NAT A, reached through the
+# relay, sending down.bin, stderr in LOG; waits until the name points at
+# the relay. Sets TB_SERVER.
 start_server() {
+  local log=$TEST_TMP/$1
   tb_spawn "$TB_SRV" 150 "$MCAT" -l -v --names "$TB_NAMES" --name srv --key "$TEST_TMP/srv.key" \
     --proxy "$RELAY:7800" -p 7000 --stats "$TEST_TMP/srv.json" \
-    <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
+    <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$log"
   TB_SERVER=$TB_PID
-  test_wait_for_line "$TEST_TMP/srv.log" "registered srv at $RELAY:[0-9]+" 15 ||
+  test_wait_for_line "$log" "registered srv at $RELAY:[0-9]+" 15 ||
     test_fail "the server did not register the relay's address"
 }
 
-# start_transfer BYTES: random up.bin and down.bin of BYTES, the server,
-# and a client by name that exchanges them; waits until it is connected.
-start_transfer() {
-  test_random_file "$TEST_TMP/up.bin" "$1"
-  test_random_file "$TEST_TMP/down.bin" "$1"
-  start_server
+# start_client BYTES: a client by name that exchanges up.bin and down.bin
+# of BYTES with the server; waits until it is connected.
+start_client() {
   tb_start_exchange_client 150 "$1" -v --names "$TB_NAMES" srv
   test_wait_for_line "$TEST_TMP/cli.log" "connected to $RELAY:" 15 || test_fail "the client did not connect through the relay"
+}
+
+# random_files BYTES: up.bin and down.bin, BYTES of random data each.
+random_files() {
+  test_random_file "$TEST_TMP/up.bin" "$1"
+  test_random_file "$TEST_TMP/down.bin" "$1"
 }
 
 # progress: bytes received so far at each end.
@@ -65,15 +70,18 @@ expect_mid_transfer() {
 }
 
 # ---- 1. by name, through the relay ------------------------------------------
-start_transfer "$SIZE"
-test_say "1. registered: $(tb_lookup "$MNAMED" srv | jq -c .addresses); client: $(grep -m1 -o 'connected to .*' "$TEST_TMP/cli.log")"
+random_files "$SIZE"
+start_server srv1.log
+test_say "1. srv registered at $(tb_lookup "$MNAMED" srv | jq -c .addresses)"
+tb_expect_no_way_in "$TB_NAT_A" "$TB_NAT_SRV_ADDR" 7000
+tb_expect_no_way_in "$TB_NAT_B" "$TB_NAT_CLI_ADDR" 7000
+test_say "   no way in: NAT A and NAT B drop connections from the public side"
 started=$(test_now_us)
-tb_expect_no_way_in "$TB_NAT_A" "$TB_SRV_ADDR" 7000
-tb_expect_no_way_in "$TB_NAT_B" "$TB_CLI_ADDR" 7000
-test_say "   no way in: NAT A and NAT B dropped connections from the public side"
+start_client "$SIZE"
+test_say "   client: $(grep -m1 -o 'connected to .*' "$TEST_TMP/cli.log")"
 tb_expect_transfer_done
 ms=$((($(test_now_us) - started) / 1000))
-test_say "1. $((SIZE >> 20)) MiB each way in $ms ms ($((2 * SIZE * 8 / 1000 / (ms + 1))) Mbit/s both ways together)"
+test_say "1. $((SIZE >> 20)) MiB each way in $ms ms, connection included ($((2 * SIZE * 8 / 1000 / (ms + 1))) Mbit/s both ways together)"
 spliced=$(tb_relay_metric 1 mproxy_spliced_bytes_total)
 ((spliced >= 2 * SIZE)) || test_fail "the relay spliced only $spliced bytes of the $((2 * SIZE)) sent"
 test_say "   relay: $(tb_relay_metric 1 mproxy_flows_total) flow(s) spliced, $spliced bytes; $(tb_relay_metric 1 mproxy_copied_bytes_total) control bytes"
@@ -81,7 +89,9 @@ test_say "   relay: $(tb_relay_metric 1 mproxy_flows_total) flow(s) spliced, $sp
 # ---- 2. moves in the middle of a transfer -----------------------------------
 tb_rate_limit "$TB_NAT_B" lan "$RATE"
 tb_rate_limit "$TB_CLI" eth0 "$RATE"
-start_transfer "$MOVING_SIZE"
+random_files "$MOVING_SIZE"
+start_server srv2.log
+start_client "$MOVING_SIZE"
 test_say "2. transfer started: $((MOVING_SIZE >> 20)) MiB each way at $RATE"
 started=$(test_now_us)
 

@@ -19,7 +19,7 @@ tb_require_root jq ss nft curl
 
 SIZE=$((4 * 1024 * 1024))
 FLOOD_WAVE=100     # connections opened at a time by the flooder
-FLOOD_SECONDS=15   # how long it goes on
+FLOOD_SECONDS=10   # how long it goes on
 PER_SOURCE=16      # mproxy's --max-per-source (its default)
 
 tb_topology_nat 3
@@ -100,8 +100,11 @@ while ((SECONDS < end)); do
   waves=$((waves + 1))
   ((waves == 1)) && echo "first wave opened"
   sleep 0.5
-  echo "wave $waves: open $(ss -Htn state established dst "$address:$port" | wc -l)," \
-    "closed by the relay $(ss -Htn state close-wait dst "$address:$port" | wc -l)"
+  # Of this wave and the one before (still held): open, closed by the relay
+  # (those that sent nothing), reset (those that sent bytes it did not read).
+  open=$(ss -Htn state established dst "$address:$port" | wc -l)
+  closed=$(ss -Htn state close-wait dst "$address:$port" | wc -l)
+  echo "wave $waves: open $open, closed by the relay $closed, reset $((${#held[@]} + ${#previous[@]} - open - closed))"
   for fd in "${previous[@]}"; do exec {fd}>&-; done
 done
 echo "opened=$opened waves=$waves"
