@@ -52,9 +52,8 @@ asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   }
   for (auto& agent : agents_) agent->start();
   watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
-  auto ec = watcher_->start([weak](const paths::AddressEvent&) {
-    if (auto me = weak.lock())
-      for (auto& agent : me->agents_) agent->network_changed();
+  auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
+    if (auto me = weak.lock()) me->network_changed(event);
   });
   if (ec) {
     log::proxy()->warn("cannot follow local addresses ({}): control channels to relays are reopened only when lost",
@@ -71,6 +70,21 @@ asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   for (const auto& agent : agents_)
     if (agent->failure()) co_return agent->failure();
   co_return error_code(asio::error::timed_out);
+}
+
+// Reopening a control channel makes the relay close every flow joined
+// through the old one, so only what may have broken it does: its own
+// address going, or a link going down. An address that comes (a second
+// network, an IPv6 address once its duplicate check is over, a lifetime a
+// router advertisement refreshes) leaves a working channel working; it
+// only wakes an agent that has none.
+void RelayReservations::network_changed(const paths::AddressEvent& event) {
+  using Kind = paths::AddressEventKind;
+  for (auto& agent : agents_) {
+    const bool lost = event.kind == Kind::link_down ||
+                      (event.kind == Kind::address_removed && agent->leaves_from(event.address));
+    if (lost || !agent->connected()) agent->network_changed();
+  }
 }
 
 void RelayReservations::stop() {

@@ -65,6 +65,13 @@ void RelayAgent::network_changed() {
   if (control_) control_->close(ignored);
 }
 
+bool RelayAgent::leaves_from(const asio::ip::address& address) const {
+  if (!control_) return false;
+  error_code ec;
+  const auto local = control_->local_endpoint(ec);
+  return ec || local.address() == address;
+}
+
 std::optional<std::string> RelayAgent::address() const {
   if (draining_) return std::nullopt;
   return address_;

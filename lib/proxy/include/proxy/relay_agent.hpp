@@ -47,6 +47,11 @@ class RelayAgent : public std::enable_shared_from_this<RelayAgent> {
   // This host's addresses changed: the control channel from the old one
   // is likely dead; open a new one now instead of waiting to notice.
   void network_changed();
+  // Whether a control channel is up and leaves from `address` (an address
+  // of this host that is going away takes such a channel with it).
+  bool leaves_from(const boost::asio::ip::address& address) const;
+  // Whether a control channel is up.
+  bool connected() const { return control_ != nullptr; }
 
   const std::string& relay() const { return relay_; }
   // Where clients reach us through this relay: while reserved and not
