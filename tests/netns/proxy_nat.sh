@@ -9,7 +9,9 @@
 #  1. 12 MiB each way, by name, through the relay: both streams exact.
 #  2. 24 MiB each way at 32 Mbit/s while the client moves (a new address
 #     behind NAT B), then the server (behind NAT A), then both at once:
-#     both streams exact, one migration per move.
+#     both streams exact, one migration per move. Before the moves, an
+#     address that comes and goes on the server, unused by its control
+#     channel, disturbs nothing.
 #  7. The relay's namespace counts the TCP connections it opens (nftables,
 #     output chain): some to mnamed (who owns the name), none elsewhere.
 # Usage: proxy_nat.sh MCAT MNAMED MPROXY
@@ -94,6 +96,20 @@ start_server srv2.log
 start_client "$MOVING_SIZE"
 test_say "2. transfer started: $((MOVING_SIZE >> 20)) MiB each way at $RATE"
 started=$(test_now_us)
+
+# An address that comes and goes on the server, unused by its control
+# channel, must leave the relay's flows alone: no takeover, no migration.
+tb_wait_for_download $((MOVING_SIZE / 8))
+takeovers=$(test_count_lines "$TEST_TMP/relay1.log" 'reserved again')
+ip -n "$TB_SRV" addr add 10.230.4.2/24 dev "$TB_SRV_DEV"
+ip -n "$TB_SRV" addr del 10.230.4.2/24 dev "$TB_SRV_DEV"
+test_wait_for_line "$TEST_TMP/srv2.log" 'address removed addr=10.230.4.2' 10 || test_fail "the server did not see 10.230.4.2 go"
+received=$(test_file_size "$TEST_TMP/cli.out")
+tb_wait_for_download $((received + (1 << 20)))
+(($(test_count_lines "$TEST_TMP/relay1.log" 'reserved again') == takeovers)) ||
+  test_fail "an address the server added and removed made it reopen its control channel (the relay closed its flows)"
+(($(test_count_lines "$TEST_TMP/cli.log" 'migrated conn=') == 0)) || test_fail "the client migrated with no move"
+test_say "   10.230.4.2 added and removed on the server: the flow went on, no takeover, no migration"
 
 tb_wait_for_download $((MOVING_SIZE / 4))
 expect_mid_transfer
