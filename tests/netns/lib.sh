@@ -215,7 +215,7 @@ tb_public_host() {
 }
 
 # tb_nat_host NAT BRIDGE_PORT WAN_ADDR PREFIX HOST MASQUERADE_OPTION: the
-# router NAT (wan on the public bridge, lan 10.PREFIX.{1,2,3,4}.1/24) and
+# router NAT (wan on the public bridge, lan PREFIX.{1,2,3,4}.1/24) and
 # behind it HOST (eth0 PREFIX.1.2/24). MASQUERADE_OPTION: "" keeps source
 # ports where it can, "fully-random" draws every one.
 tb_nat_host() {
@@ -261,6 +261,19 @@ NFT
 tb_nat_dropped() {
   ip netns exec "$1" nft -j list counter inet filter unsolicited |
     jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
+}
+
+# tb_nat_ports NAT: one line "INSIDE_PORT OUTSIDE_PORT" per TCP connection
+# NAT has translated (from its conntrack table; nothing if the kernel has
+# no /proc/net/nf_conntrack).
+tb_nat_ports() {
+  ip netns exec "$1" cat /proc/net/nf_conntrack 2>/dev/null | awk '$3 == "tcp" {
+    n = 0
+    for (i = 1; i <= NF; i++) if ($i ~ /^(sport|dport|src)=/) value[++n] = $i
+    # src, sport, dport of the original direction, then of the reply,
+    # whose dport is the port the NAT chose
+    if (value[1] ~ /^src=10\.2[34]0\./) { sub("sport=", "", value[2]); sub("dport=", "", value[6]); print value[2], value[6] }
+  }'
 }
 
 # tb_expect_no_way_in NAT ADDR PORT: a connection from the public segment
@@ -470,9 +483,11 @@ tb_wait_for_migration() {
 }
 
 # tb_expect_transfer_done: both ends of the scene exit 0 and both streams
-# arrived intact.
+# arrived intact. Sets TB_CLIENT_EXITED_US, when the client was seen to exit
+# (test_now_us), for a test that times the transfer.
 tb_expect_transfer_done() {
   test_expect_exit "$TB_CLIENT" client
+  TB_CLIENT_EXITED_US=$(test_now_us)
   test_expect_exit "$TB_SERVER" server
   test_expect_same "$TEST_TMP/up.bin" "$TEST_TMP/srv.out" "client -> server"
   test_expect_same "$TEST_TMP/down.bin" "$TEST_TMP/cli.out" "server -> client"

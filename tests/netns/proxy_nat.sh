@@ -82,8 +82,16 @@ started=$(test_now_us)
 start_client "$SIZE"
 test_say "   client: $(grep -m1 -o 'connected to .*' "$TEST_TMP/cli.log")"
 tb_expect_transfer_done
-ms=$((($(test_now_us) - started) / 1000))
+ms=$(((TB_CLIENT_EXITED_US - started) / 1000))
 test_say "1. $((SIZE >> 20)) MiB each way in $ms ms, connection included ($((2 * SIZE * 8 / 1000 / (ms + 1))) Mbit/s both ways together)"
+# NAT A keeps source ports, NAT B draws them (when conntrack can be read).
+read -r kept_a total_a < <(tb_nat_ports "$TB_NAT_A" | awk '$1 == $2 { kept++ } END { print kept + 0, NR }')
+read -r kept_b total_b < <(tb_nat_ports "$TB_NAT_B" | awk '$1 == $2 { kept++ } END { print kept + 0, NR }')
+if ((total_a > 0)); then
+  test_say "   source ports kept: by NAT A $kept_a of $total_a connections, by NAT B (fully-random) $kept_b of $total_b"
+  ((kept_a == total_a)) || test_fail "NAT A changed source ports: $(tb_nat_ports "$TB_NAT_A" | paste -sd,)"
+  ((kept_b < total_b)) || test_fail "NAT B kept every source port: $(tb_nat_ports "$TB_NAT_B" | paste -sd,)"
+fi
 spliced=$(tb_relay_metric 1 mproxy_spliced_bytes_total)
 ((spliced >= 2 * SIZE)) || test_fail "the relay spliced only $spliced bytes of the $((2 * SIZE)) sent"
 test_say "   relay: $(tb_relay_metric 1 mproxy_flows_total) flow(s) spliced, $spliced bytes; $(tb_relay_metric 1 mproxy_copied_bytes_total) control bytes"
@@ -139,8 +147,8 @@ tb_wait_for_migration 3
 test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after both moved"
 
 tb_expect_transfer_done
+ms=$(((TB_CLIENT_EXITED_US - started) / 1000))
 tb_expect_migrations "$TEST_TMP/cli.json" 3
-ms=$((($(test_now_us) - started) / 1000))
 test_say "2. $((MOVING_SIZE >> 20)) MiB each way in $ms ms with 3 moves; recovery times (ms, cause):" \
   "$(jq -r '[.migrations[] | "\(.recovery_ms) \(.cause)"] | join(", ")' "$TEST_TMP/cli.json")"
 test_say "   relay: $(tb_relay_metric 1 mproxy_flows_total) flow(s) spliced in all," \

@@ -10,6 +10,7 @@
 #      that send nothing, garbage, or a hello and then nothing (held open),
 #      a server from another address reserves there, and a client reaches
 #      it by name and gets 4 MiB echoed exactly.
+# Meanwhile no relay opens a connection to anyone but mnamed (nftables).
 # Usage: proxy_refusals.sh MCAT MNAMED MPROXY
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -23,6 +24,7 @@ FLOOD_SECONDS=10   # how long it goes on
 PER_SOURCE=16      # mproxy's --max-per-source (its default)
 
 tb_topology_nat 3
+for relay in "${TB_RELAYS[@]}"; do tb_watch_connections "$relay" "$TB_PUB_ADDR"; done
 tb_start_names "$MNAMED"
 tb_start_relay "$MPROXY" 1
 tb_start_relay "$MPROXY" 2 --max-reservations 2
@@ -142,4 +144,13 @@ test_say "    of $opened flood connections, the relay refused $limited at once (
 ((most_open <= PER_SOURCE)) || test_fail "one address held $most_open of relay 3's handshakes (limit $PER_SOURCE)"
 ((limited >= opened - 2 * PER_SOURCE * FLOOD_SECONDS)) || test_fail "relay 3 refused only $limited of $opened"
 test_running "$TB_RELAY_PID" || test_fail "relay 3 stopped"
+
+# As in proxy_nat: no relay dialled anyone but mnamed, whatever it was sent.
+for ((i = 1; i <= 3; i++)); do
+  relay=${TB_RELAYS[i - 1]}
+  others=$(($(tb_connections_opened "$relay" to_others) + $(tb_connections_opened "$relay" other_flows)))
+  ((others == 0)) || test_fail "relay $i opened $others connection(s) or flow(s) elsewhere than mnamed"
+done
+test_say "the relays opened connections to mnamed only ($(tb_connections_opened "${TB_RELAYS[0]}" to_names)," \
+  "$(tb_connections_opened "${TB_RELAYS[1]}" to_names), $(tb_connections_opened "${TB_RELAYS[2]}" to_names) SYNs)"
 test_say "PASS"
