@@ -264,8 +264,8 @@ tb_nat_dropped() {
 }
 
 # tb_nat_ports NAT: one line "INSIDE_PORT OUTSIDE_PORT" per TCP connection
-# NAT has translated (from its conntrack table; nothing if the kernel has
-# no /proc/net/nf_conntrack).
+# from behind NAT (10.230/16, 10.240/16) that it has translated (from its
+# conntrack table; nothing if the kernel has no /proc/net/nf_conntrack).
 tb_nat_ports() {
   ip netns exec "$1" cat /proc/net/nf_conntrack 2>/dev/null | awk '$3 == "tcp" {
     n = 0

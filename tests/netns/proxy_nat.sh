@@ -71,6 +71,30 @@ expect_mid_transfer() {
   (($(test_file_size "$TEST_TMP/cli.out") < MOVING_SIZE)) || test_fail "the download was over before the move"
 }
 
+# move_at QUARTER NUMBER WHAT COMMAND...: once the client has QUARTER
+# quarters of the download, with both streams in the middle, move (COMMAND)
+# and wait for the client's NUMBERth migration.
+move_at() {
+  local quarter=$1 number=$2 what=$3 moved_at
+  shift 3
+  tb_wait_for_download $((MOVING_SIZE * quarter / 4))
+  expect_mid_transfer
+  test_say "   $what at $(progress)"
+  moved_at=$(test_now_us)
+  "$@"
+  tb_wait_for_migration "$number"
+  test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after the move"
+}
+
+# move_both CLIENT_ADDR/PREFIX CLIENT_GW SERVER_ADDR/PREFIX SERVER_GW: both
+# addresses go first, then both new ones come: no path in between.
+move_both() {
+  tb_drop_addresses "$TB_CLI" "$TB_CLI_DEV"
+  tb_drop_addresses "$TB_SRV" "$TB_SRV_DEV"
+  tb_move_server "$3" "$4"
+  tb_move_client "$1" "$2"
+}
+
 # ---- 1. by name, through the relay ------------------------------------------
 random_files "$SIZE"
 start_server srv1.log
@@ -119,32 +143,9 @@ tb_wait_for_download $((received + (1 << 20)))
 (($(test_count_lines "$TEST_TMP/cli.log" 'migrated conn=') == 0)) || test_fail "the client migrated with no move"
 test_say "   10.230.4.2 added and removed on the server: the flow went on, no takeover, no migration"
 
-tb_wait_for_download $((MOVING_SIZE / 4))
-expect_mid_transfer
-test_say "   client moves at $(progress)"
-moved_at=$(test_now_us)
-tb_move_client 10.240.2.2/24 10.240.2.1
-tb_wait_for_migration 1
-test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after the client's move"
-
-tb_wait_for_download $((MOVING_SIZE / 2))
-expect_mid_transfer
-test_say "   server moves 10.230.1.2 -> 10.230.2.2 at $(progress)"
-moved_at=$(test_now_us)
-tb_move_server 10.230.2.2/24 10.230.2.1
-tb_wait_for_migration 2
-test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after the server's move"
-
-tb_wait_for_download $((MOVING_SIZE * 3 / 4))
-expect_mid_transfer
-test_say "   both move at $(progress): client -> 10.240.3.2, server -> 10.230.3.2"
-tb_drop_addresses "$TB_CLI" "$TB_CLI_DEV"
-tb_drop_addresses "$TB_SRV" "$TB_SRV_DEV"
-moved_at=$(test_now_us)
-tb_move_server 10.230.3.2/24 10.230.3.1
-tb_move_client 10.240.3.2/24 10.240.3.1
-tb_wait_for_migration 3
-test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after both moved"
+move_at 1 1 "client moves 10.240.1.2 -> 10.240.2.2" tb_move_client 10.240.2.2/24 10.240.2.1
+move_at 2 2 "server moves 10.230.1.2 -> 10.230.2.2" tb_move_server 10.230.2.2/24 10.230.2.1
+move_at 3 3 "both move: client -> 10.240.3.2, server -> 10.230.3.2" move_both 10.240.3.2/24 10.240.3.1 10.230.3.2/24 10.230.3.1
 
 tb_expect_transfer_done
 ms=$(((TB_CLIENT_EXITED_US - started) / 1000))
