@@ -12,6 +12,9 @@
 #     both streams exact, one migration per move. Before the moves, an
 #     address that comes and goes on the server, unused by its control
 #     channel, disturbs nothing.
+#  3. NAT A's public address changes mid-transfer (nothing changes on the
+#     server's host): the server learns it at its next renewal, reserves
+#     again, and the client migrates; both streams exact.
 #  7. The relay's namespace counts the TCP connections it opens (nftables,
 #     output chain): some to mnamed (who owns the name), none elsewhere.
 # Usage: proxy_nat.sh MCAT MNAMED MPROXY
@@ -23,6 +26,7 @@ tb_require_root jq ss nft curl
 
 SIZE=$((12 * 1024 * 1024))
 MOVING_SIZE=$((24 * 1024 * 1024))
+RENUMBER_SIZE=$((8 * 1024 * 1024))
 RATE=32mbit
 
 tb_topology_nat 1
@@ -63,12 +67,13 @@ progress() {
   echo "client has $(test_file_size "$TEST_TMP/cli.out"), server $(test_file_size "$TEST_TMP/srv.out") bytes"
 }
 
-# expect_mid_transfer: neither stream is complete yet (a move now is a move
-# in the middle of both).
+# expect_mid_transfer [BYTES]: neither stream of BYTES (MOVING_SIZE) is
+# complete yet (a move now is a move in the middle of both).
 expect_mid_transfer() {
+  local bytes=${1:-$MOVING_SIZE}
   test_running "$TB_CLIENT" || test_fail "the client ended before the move"
-  (($(test_file_size "$TEST_TMP/srv.out") < MOVING_SIZE)) || test_fail "the upload was over before the move"
-  (($(test_file_size "$TEST_TMP/cli.out") < MOVING_SIZE)) || test_fail "the download was over before the move"
+  (($(test_file_size "$TEST_TMP/srv.out") < bytes)) || test_fail "the upload was over before the move"
+  (($(test_file_size "$TEST_TMP/cli.out") < bytes)) || test_fail "the download was over before the move"
 }
 
 # move_at QUARTER NUMBER WHAT COMMAND...: once the client has QUARTER
@@ -155,6 +160,29 @@ test_say "2. $((MOVING_SIZE >> 20)) MiB each way in $ms ms with 3 moves; recover
 test_say "   relay: $(tb_relay_metric 1 mproxy_flows_total) flow(s) spliced in all," \
   "$(tb_relay_metric 1 mproxy_spliced_bytes_total) bytes; $(grep -c 'reserved again' "$TEST_TMP/relay1.log" || true) takeover(s) of srv"
 test_say "   NATs dropped $(tb_nat_dropped "$TB_NAT_A") (A) and $(tb_nat_dropped "$TB_NAT_B") (B) unsolicited packets"
+
+# ---- 3. the server's NAT changes its public address ------------------------
+# No address of the server's host changes, so nothing tells it: the flow's
+# halves and the control channel die with NAT A's mappings, and the server
+# learns it when its next renewal (every ttl/3, 10 s) is reset. Then it
+# reserves again from the new address, the relay closes the old flow and
+# the client migrates. The streams must stay exact.
+random_files "$RENUMBER_SIZE"
+start_server srv3.log
+start_client "$RENUMBER_SIZE"
+tb_wait_for_download $((RENUMBER_SIZE / 4))
+expect_mid_transfer "$RENUMBER_SIZE"
+test_say "3. NAT A's public address changes 10.220.0.21 -> 10.220.0.31 at $(progress)"
+moved_at=$(test_now_us)
+ip -n "$TB_NAT_A" addr del "$TB_NAT_A_WAN/24" dev wan
+ip -n "$TB_NAT_A" addr add 10.220.0.31/24 dev wan
+ip -n "$TB_NAT_A" route replace default via "$TB_PUB_ADDR"
+ip -n "$TB_PUB" route replace 10.230.0.0/16 via 10.220.0.31
+tb_wait_for_migration 1
+test_say "   $((($(test_now_us) - moved_at) / 1000)) ms after the change"
+tb_expect_transfer_done
+tb_expect_migrations "$TEST_TMP/cli.json" 1
+test_expect_grep "$TEST_TMP/relay1.log" 'srv reserved again from 10.220.0.31' "relay's log"
 
 # ---- 7. the relay dials nobody but mnamed ----------------------------------
 to_names=$(tb_connections_opened "${TB_RELAYS[0]}" to_names)
