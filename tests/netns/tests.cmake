@@ -84,7 +84,7 @@ msocket_add_netns_test(attack_mitm 180 mcat mnamed attacker)
 # NAT traversal through mproxy (tb_topology_nat): the server and the client
 # each behind a NAT that lets nothing in, the relays and mnamed between them.
 foreach(name IN ITEMS
-    proxy_nat       # 12 MiB each way by name through a relay; then client, server and both move mid-transfer; the relay dials only mnamed
+    proxy_nat       # 12 MiB each way by name through a relay; client, server and both move mid-transfer; the server's NAT renumbers; the relay dials only mnamed
     proxy_refusals  # not the owner (exit 2), a full relay (exit 4), a control-port flood from one address leaves others their reservations
   )
   msocket_add_netns_test(${name} 180 mcat mnamed mproxy)
