@@ -40,7 +40,6 @@ void RelayReservations::changed() {
 asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   auto self = shared_from_this();
   std::weak_ptr<RelayReservations> weak = self;
-  if (auto listener = listener_.lock()) listener->set_relayed(true);
   for (const auto& relay : relays_) {
     auto on_flowpath = [listener = listener_](asio::ip::tcp::socket socket, asio::ip::address client) {
       if (auto l = listener.lock()) l->adopt(std::move(socket), client);
@@ -54,13 +53,7 @@ asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   for (auto& agent : agents_) agent->start();
   watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
   auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
-    auto me = weak.lock();
-    if (!me) return;
-    for (auto& agent : me->agents_) {
-      if (event.kind == paths::AddressEventKind::address_removed) agent->local_address_removed(event.address);
-      else if (event.kind == paths::AddressEventKind::address_added || event.kind == paths::AddressEventKind::route_added)
-        agent->network_up();
-    }
+    if (auto me = weak.lock()) me->network_changed(event);
   });
   if (ec) {
     log::proxy()->warn("cannot follow local addresses ({}): control channels to relays are reopened only when lost",
@@ -77,6 +70,21 @@ asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   for (const auto& agent : agents_)
     if (agent->failure()) co_return agent->failure();
   co_return error_code(asio::error::timed_out);
+}
+
+// Reopening a control channel makes the relay close every flow joined
+// through the old one, so only what may have broken it does: its own
+// address going, or a link going down. An address that comes (a second
+// network, an IPv6 address once its duplicate check is over, a lifetime a
+// router advertisement refreshes) leaves a working channel working; it
+// only wakes an agent that has none.
+void RelayReservations::network_changed(const paths::AddressEvent& event) {
+  using Kind = paths::AddressEventKind;
+  for (auto& agent : agents_) {
+    const bool lost = event.kind == Kind::link_down ||
+                      (event.kind == Kind::address_removed && agent->leaves_from(event.address));
+    if (lost || !agent->connected()) agent->network_changed();
+  }
 }
 
 void RelayReservations::stop() {

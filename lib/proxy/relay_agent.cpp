@@ -57,17 +57,19 @@ void RelayAgent::stop() {
   if (control_) control_->close(ignored);
 }
 
-void RelayAgent::local_address_removed(const asio::ip::address& address) {
-  if (stopped_ || given_up_ || !control_ || address != control_local_) return;
-  retry_now_ = true;
-  error_code ignored;
-  control_->close(ignored);
-}
-
-void RelayAgent::network_up() {
-  if (stopped_ || given_up_ || control_) return;
+void RelayAgent::network_changed() {
+  if (stopped_ || given_up_) return;
   retry_now_ = true;
   retry_.cancel();
+  error_code ignored;
+  if (control_) control_->close(ignored);
+}
+
+bool RelayAgent::leaves_from(const asio::ip::address& address) const {
+  if (!control_) return false;
+  error_code ec;
+  const auto local = control_->local_endpoint(ec);
+  return ec || local.address() == address;
 }
 
 std::optional<std::string> RelayAgent::address() const {
@@ -103,8 +105,6 @@ asio::awaitable<void> RelayAgent::run() {
       ttl_granted = ttl;
       lost_since.reset();
       control_ = socket.get();
-      error_code local_ec;
-      control_local_ = socket->local_endpoint(local_ec).address();
       co_await serve(socket, ttl);
       control_ = nullptr;
       if (stopped_) break;

@@ -150,6 +150,170 @@ tb_rate_limit() {
   tc -n "$ns" qdisc replace dev "$dev" root tbf rate "$rate" burst 64kb latency 50ms
 }
 
+# ---- hosts behind NAT, relays on a public segment -------------------------
+
+TB_PUB="$TB_ID-pub"    # the public segment: bridge br0, 10.220.0.1/24, routes to both NATs
+TB_NAT_A="$TB_ID-nata" # the server's NAT
+TB_NAT_B="$TB_ID-natb" # the client's NAT
+TB_PUB_ADDR=10.220.0.1
+TB_NAT_A_WAN=10.220.0.21
+TB_NAT_B_WAN=10.220.0.22
+TB_NAT_SRV_ADDR=10.230.1.2 # the server's first address behind NAT A
+TB_NAT_CLI_ADDR=10.240.1.2 # the client's first address behind NAT B
+TB_RELAYS=()      # the relays' namespaces ($TB_ID-relay1...)
+TB_RELAY_ADDRS=() # and their addresses (10.220.0.11...)
+
+# tb_topology_nat [RELAYS]: a server and a client, each behind a NAT that
+# lets no connection in, and a public segment between the NATs with the
+# name service's host and RELAYS (default 1) relay hosts:
+#   pub    br0 10.220.0.1/24 (mnamed runs here: TB_NAMES_NS, :7700),
+#          forwarding, routes to 10.230.0.0/16 via NAT A and 10.240.0.0/16
+#          via NAT B (so that only the NATs' filters stop inbound traffic)
+#   relayN eth0 10.220.0.1N/24 on br0, default via 10.220.0.1
+#   nata   wan 10.220.0.21/24 on br0, default via 10.220.0.1;
+#          lan 10.230.{1,2,3,4}.1/24; masquerade (port-preserving)
+#   srv    eth0 10.230.1.2/24, default via 10.230.1.1 (moves within 10.230.{2,3,4}.0/24)
+#   natb   wan 10.220.0.22/24 on br0, default via 10.220.0.1;
+#          lan 10.240.{1,2,3,4}.1/24; masquerade fully-random
+#   cli    eth0 10.240.1.2/24, default via 10.240.1.1 (moves within 10.240.{2,3,4}.0/24)
+# Each NAT forwards from lan to wan and what belongs to a connection made
+# from inside (ct state established,related); anything new from wan, to it
+# or through it, is counted and dropped (tb_nat_dropped).
+tb_topology_nat() {
+  local relays=${1:-1} i
+  tb_netns_add "$TB_PUB"
+  ip -n "$TB_PUB" link add br0 type bridge
+  ip -n "$TB_PUB" addr add "$TB_PUB_ADDR/24" dev br0
+  ip -n "$TB_PUB" link set br0 up
+  ip netns exec "$TB_PUB" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+    net.ipv4.conf.br0.send_redirects=0
+  TB_NAMES_NS=$TB_PUB
+  TB_NAMES_LISTEN=$TB_PUB_ADDR:7700
+  TB_RELAYS=()
+  TB_RELAY_ADDRS=()
+  for ((i = 1; i <= relays; i++)); do
+    TB_RELAYS+=("$TB_ID-relay$i")
+    TB_RELAY_ADDRS+=("10.220.0.1$i")
+    tb_netns_add "$TB_ID-relay$i"
+    tb_public_host "$TB_ID-relay$i" eth0 "r$i" "10.220.0.1$i"
+  done
+  tb_nat_host "$TB_NAT_A" na "$TB_NAT_A_WAN" 10.230 "$TB_SRV" ""
+  tb_nat_host "$TB_NAT_B" nb "$TB_NAT_B_WAN" 10.240 "$TB_CLI" fully-random
+  ip -n "$TB_PUB" route add 10.230.0.0/16 via "$TB_NAT_A_WAN"
+  ip -n "$TB_PUB" route add 10.240.0.0/16 via "$TB_NAT_B_WAN"
+}
+
+# tb_public_host NS DEV BRIDGE_PORT ADDR: NS's DEV on the public bridge
+# (its other end BRIDGE_PORT), ADDR/24, default via the public segment.
+tb_public_host() {
+  local ns=$1 dev=$2 port=$3 address=$4
+  ip -n "$ns" link add "$dev" type veth peer name "$port" netns "$TB_PUB"
+  ip -n "$TB_PUB" link set "$port" master br0 up
+  ip -n "$ns" addr add "$address/24" dev "$dev"
+  ip -n "$ns" link set "$dev" up
+  ip -n "$ns" route add default via "$TB_PUB_ADDR" dev "$dev"
+}
+
+# tb_nat_host NAT BRIDGE_PORT WAN_ADDR PREFIX HOST MASQUERADE_OPTION: the
+# router NAT (wan on the public bridge, lan PREFIX.{1,2,3,4}.1/24) and
+# behind it HOST (eth0 PREFIX.1.2/24). MASQUERADE_OPTION: "" keeps source
+# ports where it can, "fully-random" draws every one.
+tb_nat_host() {
+  local nat=$1 port=$2 wan=$3 prefix=$4 host=$5 option=$6 subnet
+  tb_netns_add "$nat"
+  tb_netns_add "$host"
+  tb_public_host "$nat" wan "$port" "$wan"
+  ip -n "$host" link add eth0 type veth peer name lan netns "$nat"
+  for subnet in 1 2 3 4; do
+    ip -n "$nat" addr add "$prefix.$subnet.1/24" dev lan
+  done
+  ip -n "$nat" link set lan up
+  ip netns exec "$nat" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$host" addr add "$prefix.1.2/24" dev eth0
+  ip -n "$host" link set eth0 up
+  ip -n "$host" route add default via "$prefix.1.1" dev eth0
+  ip netns exec "$nat" nft -f - <<NFT
+table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "wan" masquerade $option
+  }
+}
+table inet filter {
+  counter unsolicited {}
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname "lan" oifname "wan" accept
+    iifname "wan" counter name unsolicited drop
+  }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname "wan" ct state established,related accept
+    iifname "wan" counter name unsolicited drop
+  }
+}
+NFT
+}
+
+# tb_nat_dropped NAT: packets from the public side that NAT dropped
+# because they belonged to no connection made from inside.
+tb_nat_dropped() {
+  ip netns exec "$1" nft -j list counter inet filter unsolicited |
+    jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
+}
+
+# tb_nat_ports NAT: one line "INSIDE_PORT OUTSIDE_PORT" per TCP connection
+# from behind NAT (10.230/16, 10.240/16) that it has translated (from its
+# conntrack table; nothing if the kernel has no /proc/net/nf_conntrack).
+tb_nat_ports() {
+  ip netns exec "$1" cat /proc/net/nf_conntrack 2>/dev/null | awk '$3 == "tcp" {
+    n = 0
+    for (i = 1; i <= NF; i++) if ($i ~ /^(sport|dport|src)=/) value[++n] = $i
+    # src, sport, dport of the original direction, then of the reply,
+    # whose dport is the port the NAT chose
+    if (value[1] ~ /^src=10\.2[34]0\./) { sub("sport=", "", value[2]); sub("dport=", "", value[6]); print value[2], value[6] }
+  }'
+}
+
+# tb_expect_no_way_in NAT ADDR PORT: a connection from the public segment
+# to ADDR:PORT behind NAT (routed there) does not get through; its SYNs are
+# dropped by NAT.
+tb_expect_no_way_in() {
+  local nat=$1 address=$2 port=$3 before
+  before=$(tb_nat_dropped "$nat")
+  if ip netns exec "$TB_PUB" timeout 1 bash -c "exec 3<>/dev/tcp/$address/$port" 2>/dev/null; then
+    test_fail "a connection from the public side reached $address:$port behind ${nat#"$TB_ID-"}"
+  fi
+  (($(tb_nat_dropped "$nat") > before)) || test_fail "${nat#"$TB_ID-"} did not drop the connection to $address:$port"
+}
+
+# tb_watch_connections NS NAMES_ADDR: count in NS's output chain the TCP
+# connections NS opens, to NAMES_ADDR and to anywhere else, and every other
+# new flow it starts off loopback (tb_connections_opened reads them).
+tb_watch_connections() {
+  ip netns exec "$1" nft -f - <<NFT
+table inet watch {
+  counter to_names {}
+  counter to_others {}
+  counter other_flows {}
+  chain output {
+    type filter hook output priority filter; policy accept;
+    oifname "lo" accept
+    ct state new meta l4proto tcp ip daddr $2 counter name to_names accept
+    ct state new meta l4proto tcp counter name to_others accept
+    ct state new counter name other_flows accept
+  }
+}
+NFT
+}
+
+# tb_connections_opened NS COUNTER: packets that COUNTER (to_names,
+# to_others, other_flows) of tb_watch_connections counted: one per new flow.
+tb_connections_opened() {
+  ip netns exec "$1" nft -j list counter inet watch "$2" | jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
+}
+
 # tb_readdress NS DEV NEWADDR/PREFIX GW: delete DEV's global IPv4
 # address(es), then add the new one and a default route via GW, as a phone
 # that changes network does. One ip(8) process for the address and its
@@ -319,9 +483,11 @@ tb_wait_for_migration() {
 }
 
 # tb_expect_transfer_done: both ends of the scene exit 0 and both streams
-# arrived intact.
+# arrived intact. Sets TB_CLIENT_EXITED_US, when the client was seen to exit
+# (test_now_us), for a test that times the transfer.
 tb_expect_transfer_done() {
   test_expect_exit "$TB_CLIENT" client
+  TB_CLIENT_EXITED_US=$(test_now_us)
   test_expect_exit "$TB_SERVER" server
   test_expect_same "$TEST_TMP/up.bin" "$TEST_TMP/srv.out" "client -> server"
   test_expect_same "$TEST_TMP/down.bin" "$TEST_TMP/cli.out" "server -> client"
@@ -332,12 +498,18 @@ tb_last_migration() { grep -E 'migrated conn=' "$TEST_TMP/cli.log" | tail -n 1 |
 
 # ---- the name service -------------------------------------------------------
 
-# tb_start_names MNAMED: the name service in the router namespace (reachable
-# from both sides whatever their addresses), with its data in $TEST_TMP/names,
-# and a key for the name "srv" in $TEST_TMP/srv.key. Sets TB_NAMES (the URL)
-# and TB_MNAMED (pid); its log is $TEST_TMP/mnamed.log.
+# Where tb_start_names runs mnamed: the router namespace (reachable from both
+# sides whatever their addresses), unless a topology says otherwise
+# (tb_topology_nat: the public segment).
+TB_NAMES_NS=
+TB_NAMES_LISTEN=10.200.2.1:7700
+
+# tb_start_names MNAMED: the name service in $TB_NAMES_NS (the router's by
+# default), with its data in $TEST_TMP/names, and a key for the name "srv"
+# in $TEST_TMP/srv.key. Sets TB_NAMES (the URL) and TB_MNAMED (pid); its
+# log is $TEST_TMP/mnamed.log.
 tb_start_names() {
-  TB_NAMES=http://10.200.2.1:7700
+  TB_NAMES=http://$TB_NAMES_LISTEN
   "$1" keygen --out "$TEST_TMP/srv.key" >/dev/null || test_fail "mnamed keygen failed"
   tb_serve_names "$1"
   TB_MNAMED=$TB_PID
@@ -345,14 +517,14 @@ tb_start_names() {
 
 # tb_serve_names MNAMED: (re)start mnamed on the data of tb_start_names.
 tb_serve_names() {
-  tb_spawn "$TB_RTR" 300 "$1" serve -v --listen 10.200.2.1:7700 --data-dir "$TEST_TMP/names" \
+  tb_spawn "${TB_NAMES_NS:-$TB_RTR}" 300 "$1" serve -v --listen "$TB_NAMES_LISTEN" --data-dir "$TEST_TMP/names" \
     2>>"$TEST_TMP/mnamed.log"
-  tb_wait_for_listen "$TB_RTR" 7700 10 || test_fail "mnamed did not start"
+  tb_wait_for_listen "${TB_NAMES_NS:-$TB_RTR}" "${TB_NAMES_LISTEN##*:}" 10 || test_fail "mnamed did not start"
 }
 
 # tb_lookup MNAMED NAME: the record of NAME as one line of JSON (empty if none).
 tb_lookup() {
-  ip netns exec "$TB_RTR" timeout 10 "$1" lookup --server "$TB_NAMES" "$2" 2>/dev/null || true
+  ip netns exec "${TB_NAMES_NS:-$TB_RTR}" timeout 10 "$1" lookup --server "$TB_NAMES" "$2" 2>/dev/null || true
 }
 
 # tb_start_named_server SECONDS [MCAT_OPTION...]: `mcat -l -v -p 7000` in the
@@ -382,6 +554,30 @@ tb_start_named_transfer() {
   tb_start_named_server 120 --stats "$TEST_TMP/srv.json" <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out"
   tb_start_exchange_client 120 "$bytes" -v "$@" --names "$TB_NAMES" srv
   test_wait_for_line "$TEST_TMP/cli.log" 'connected to 10.200.2.2:7000' 10 || test_fail "the client did not connect"
+}
+
+# tb_start_relay MPROXY INDEX [OPTION...]: `mproxy -v` in relay INDEX's
+# namespace (tb_topology_nat), on ITS_ADDR:7800, asking the name service of
+# tb_start_names who owns a name, with metrics on ITS_ADDR:9100; stderr in
+# $TEST_TMP/relayINDEX.log. Waits until it listens; sets TB_RELAY_PID.
+tb_start_relay() {
+  local mproxy=$1 index=$2
+  shift 2
+  local address=${TB_RELAY_ADDRS[index - 1]}
+  tb_spawn "${TB_RELAYS[index - 1]}" 170 "$mproxy" -v --listen "$address:7800" --names "$TB_NAMES" \
+    --metrics "$address:9100" "$@" </dev/null 2>"$TEST_TMP/relay$index.log"
+  TB_RELAY_PID=$TB_PID
+  test_wait_for_line "$TEST_TMP/relay$index.log" "mproxy: listening on $address:7800" 10 ||
+    test_fail "relay $index never said 'listening on'"
+}
+
+# tb_relay_metric INDEX METRIC: the value of METRIC (a Prometheus sample
+# name, labels included, e.g. 'mproxy_refusals_total{reason="full"}') that
+# relay INDEX serves, read from the public segment (so that the relay's own
+# counted connections stay its own).
+tb_relay_metric() {
+  ip netns exec "$TB_PUB" curl -fsS --max-time 5 "http://${TB_RELAY_ADDRS[$1 - 1]}:9100/" |
+    awk -v name="$2" '$1 == name { print $2; found = 1 } END { if (!found) print "none" }'
 }
 
 # ---- mbench's own testbeds --------------------------------------------------

@@ -80,3 +80,12 @@ foreach(name IN ITEMS
 endforeach()
 # A man in the middle with the server's own signed answer; --peer-key exits 3.
 msocket_add_netns_test(attack_mitm 180 mcat mnamed attacker)
+
+# NAT traversal through mproxy (tb_topology_nat): the server and the client
+# each behind a NAT that lets nothing in, the relays and mnamed between them.
+foreach(name IN ITEMS
+    proxy_nat       # 12 MiB each way by name through a relay; client, server and both move mid-transfer; the server's NAT renumbers; the relay dials only mnamed
+    proxy_refusals  # not the owner (exit 2), a full relay (exit 4), a control-port flood from one address leaves others their reservations
+  )
+  msocket_add_netns_test(${name} 180 mcat mnamed mproxy)
+endforeach()

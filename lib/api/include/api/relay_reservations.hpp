@@ -23,6 +23,7 @@ class Listener;
 }
 namespace msocket::paths {
 class AddressWatcher;
+struct AddressEvent;
 }
 
 namespace msocket::api {
@@ -47,6 +48,7 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
 
  private:
   void changed();
+  void network_changed(const paths::AddressEvent& event);
   bool all_settled() const;
 
   boost::asio::any_io_executor ex_;

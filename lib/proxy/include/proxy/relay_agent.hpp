@@ -44,13 +44,14 @@ class RelayAgent : public std::enable_shared_from_this<RelayAgent> {
 
   void start();
   void stop();
-  // This host lost `address`: if the control channel left from there it is
-  // dead; open a new one now instead of waiting to notice. (The relay then
-  // closes the flows joined from the old one, and their clients come back.)
-  void local_address_removed(const boost::asio::ip::address& address);
-  // This host gained an address or a route: a channel that is down tries
-  // again now instead of at its next retry. One that works is left alone.
-  void network_up();
+  // This host's addresses changed: the control channel from the old one
+  // is likely dead; open a new one now instead of waiting to notice.
+  void network_changed();
+  // Whether a control channel is up and leaves from `address` (an address
+  // of this host that is going away takes such a channel with it).
+  bool leaves_from(const boost::asio::ip::address& address) const;
+  // Whether a control channel is up.
+  bool connected() const { return control_ != nullptr; }
 
   const std::string& relay() const { return relay_; }
   // Where clients reach us through this relay: while reserved and not
@@ -86,7 +87,6 @@ class RelayAgent : public std::enable_shared_from_this<RelayAgent> {
   AgentSettings settings_;
   std::optional<boost::asio::ip::tcp::endpoint> relay_endpoint_;  // resolved, where halves are dialled
   boost::asio::ip::tcp::socket* control_ = nullptr;               // while connected
-  boost::asio::ip::address control_local_;                        // its local address
   boost::asio::steady_timer retry_;
   boost::asio::steady_timer renew_;
   std::optional<std::string> address_;
