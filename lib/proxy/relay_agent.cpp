@@ -121,9 +121,12 @@ asio::awaitable<void> RelayAgent::run() {
         break;
       }
       // A relay that is full, limits us or drains will not change its mind
-      // soon; one out of reach longer than the reservation lives has let
-      // it go. Either way clients must not be sent there.
-      const bool expired = lost_since && Clock::now() - *lost_since > ttl_granted;
+      // soon; one out of reach longer than the reservation lives, or gone,
+      // has let it go. Either way clients must not be sent there.
+      // A relay that refuses the connection outright has no process
+      // listening: its reservations went with it.
+      const bool expired = lost_since && (Clock::now() - *lost_since > ttl_granted ||
+                                          ec == asio::error::connection_refused);
       if (ec.category() == proxy_category() || expired) {
         address_.reset();
         notify();
