@@ -82,6 +82,19 @@ asio::awaitable<std::vector<std::byte>> serve_one(msocket::acceptor& acc, const 
   co_return up;
 }
 
+// The client's side: connects to 127.0.0.1:PORT (a relay's reservation),
+// sends `up` and its end of file, and reads until the server's.
+asio::awaitable<std::vector<std::byte>> exchange_through(std::string port, const std::vector<std::byte>& up) {
+  auto ex = co_await asio::this_coro::executor;
+  auto [ec, s] = co_await msocket::async_connect(ex, "127.0.0.1", port, msocket::Options{}, use_tuple);
+  if (ec) co_return std::vector<std::byte>{};
+  co_await asio::async_write(s, asio::buffer(up), use_tuple);
+  s.shutdown_write();
+  auto got = co_await read_to_end(s);
+  co_await s.async_wait_closed(use_tuple);
+  co_return got;
+}
+
 }  // namespace proxy_test
 
 using namespace proxy_test;
@@ -104,17 +117,7 @@ TEST_CASE("relay: a listener reached only through a relay gets the client's byte
     CHECK(relay->counters().reservations == 1);
 
     auto serving = serve_one(acc, down);
-    auto client = [&]() -> asio::awaitable<std::vector<std::byte>> {
-      auto ex = co_await asio::this_coro::executor;
-      auto [cec, s] = co_await msocket::async_connect(ex, "127.0.0.1", port, msocket::Options{}, use_tuple);
-      if (cec) co_return std::vector<std::byte>{};
-      co_await asio::async_write(s, asio::buffer(up), use_tuple);
-      s.shutdown_write();
-      auto got = co_await read_to_end(s);
-      co_await s.async_wait_closed(use_tuple);
-      co_return got;
-    };
-    auto connecting = client();
+    auto connecting = exchange_through(port, up);
     auto [got_up, got_down] = co_await msocket::all_of(serving, connecting);
     CHECK(got_up == up);
     CHECK(got_down == down);
@@ -194,17 +197,7 @@ TEST_CASE("relay: --flow-limit holds a flow to its rate, and the bytes still all
     const auto port = address.substr(address.rfind(':') + 1);
     const auto start = std::chrono::steady_clock::now();
     auto serving = serve_one(acc, down);
-    auto client = [&]() -> asio::awaitable<std::vector<std::byte>> {
-      auto ex = co_await asio::this_coro::executor;
-      auto [cec, s] = co_await msocket::async_connect(ex, "127.0.0.1", port, msocket::Options{}, use_tuple);
-      if (cec) co_return std::vector<std::byte>{};
-      co_await asio::async_write(s, asio::buffer(up), use_tuple);
-      s.shutdown_write();
-      auto got = co_await read_to_end(s);
-      co_await s.async_wait_closed(use_tuple);
-      co_return got;
-    };
-    auto connecting = client();
+    auto connecting = exchange_through(port, up);
     auto [got_up, got_down] = co_await msocket::all_of(serving, connecting);
     const auto took = std::chrono::steady_clock::now() - start;
     CHECK(got_up == up);

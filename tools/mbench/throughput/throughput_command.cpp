@@ -17,7 +17,6 @@
 #include "common/latency_summary.hpp"
 #include "common/output.hpp"
 #include "common/progress.hpp"
-#include "common/progress_bar.hpp"
 #include "common/project_tools.hpp"
 #include "core/log.hpp"
 #include "testbed/child_process.hpp"
@@ -209,22 +208,7 @@ int run_throughput(const ThroughputOptions& o) {
   }
   // Room for a slow shaped link: twice the time the rate needs, plus a minute.
   if (o.rate) plan.timeout = std::chrono::minutes(1) + std::chrono::seconds(2 * o.bytes * 8 / o.rate);
-  std::vector<std::vector<TransferResult>> results(all.size());
-  for (unsigned run = 0; run < o.runs; ++run) {
-    for (std::size_t k = 0; k < all.size(); ++k) {
-      const auto i = run % 2 ? all.size() - 1 - k : k;  // odd runs go the other way round
-      progress.step("run " + std::to_string(run + 1) + " of " + std::to_string(o.runs) + ": " + all[i].name + " (" +
-                    all[i].description + "), " + format_size(o.bytes));
-      {
-        const ProgressBar bar(all[i].name + " " + format_size(o.bytes), o.bytes);
-        plan.on_progress = [&bar](std::uint64_t received) { bar.show(received); };
-        results[i].push_back(run_transfer(all[i], plan));
-      }
-      const auto& r = results[i].back();
-      log::tool()->info("{}: {:.1f} MiB/s, cpu sender {:.3f}s receiver {:.3f}s", all[i].name,
-                        r.timed_bytes / kMiB / r.seconds, r.sender.cpu_seconds(), r.receiver.cpu_seconds());
-    }
-  }
+  const auto results = run_alternating(all, plan, o.runs, progress);
   namespaces.reset();  // before printing: nothing of ours is left behind if the output fails
   const auto report = build_report(o, all, results);
   write_outputs(report, o.output);

@@ -10,6 +10,9 @@
 #include <memory>
 #include <stdexcept>
 
+#include "common/output.hpp"
+#include "common/progress.hpp"
+#include "common/progress_bar.hpp"
 #include "common/transfer_ends.hpp"
 #include "core/log.hpp"
 #include "testbed/interruption.hpp"
@@ -142,6 +145,30 @@ TransferResult run_transfer(const TransferTool& tool, const TransferPlan& plan) 
   result.seconds = std::chrono::duration<double>(pump.last_byte() - pump.first_byte()).count();
   if (result.seconds <= 0 || result.timed_bytes == 0) throw std::runtime_error("the transfer is too small to time; use a larger --size");
   return result;
+}
+
+std::vector<std::vector<TransferResult>> run_alternating(const std::vector<TransferTool>& tools, TransferPlan plan,
+                                                         unsigned runs, Progress& progress) {
+  std::vector<std::vector<TransferResult>> results(tools.size());
+  for (unsigned run = 0; run < runs; ++run) {
+    for (std::size_t k = 0; k < tools.size(); ++k) {
+      const auto i = run % 2 ? tools.size() - 1 - k : k;
+      const auto& tool = tools[i];
+      progress.step("run " + std::to_string(run + 1) + " of " + std::to_string(runs) + ": " + tool.name + " (" +
+                    tool.description + "), " + format_size(plan.bytes));
+      {
+        const ProgressBar bar(tool.name + " " + format_size(plan.bytes), plan.bytes);
+        plan.on_progress = [&bar](std::uint64_t received) { bar.show(received); };
+        results[i].push_back(run_transfer(tool, plan));
+      }
+      plan.on_progress = nullptr;
+      const auto& r = results[i].back();
+      log::tool()->info("{}: {:.1f} MiB/s, cpu sender {:.3f}s receiver {:.3f}s", tool.name,
+                        static_cast<double>(r.timed_bytes) / (1024.0 * 1024.0) / r.seconds, r.sender.cpu_seconds(),
+                        r.receiver.cpu_seconds());
+    }
+  }
+  return results;
 }
 
 }  // namespace msocket::mbench

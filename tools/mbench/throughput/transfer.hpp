@@ -18,6 +18,8 @@
 
 namespace msocket::mbench {
 
+class Progress;
+
 // How to run the two ends with one tool.
 struct TransferTool {
   std::string name;  // "msocket", "tcp"
@@ -54,5 +56,12 @@ struct TransferResult {
 // timeout passes; Interrupted on SIGINT or SIGTERM. Both ends are stopped
 // in every case.
 TransferResult run_transfer(const TransferTool& tool, const TransferPlan& plan);
+
+// `runs` transfers with each tool, the odd runs in the opposite order (so
+// that neither tool always goes first), each announced on `progress` and
+// shown by a progress bar. Returns each tool's results, in the tools'
+// order. Throws as run_transfer does.
+std::vector<std::vector<TransferResult>> run_alternating(const std::vector<TransferTool>& tools, TransferPlan plan,
+                                                         unsigned runs, Progress& progress);
 
 }  // namespace msocket::mbench
