@@ -131,7 +131,7 @@ asio::awaitable<void> Listener::run_accept() {
     // No slot: the socket closes as it goes out of scope. One source cannot
     // take the slots of all (§4.5).
     if (peer_ec || !admission_.begin_handshake(peer.address())) continue;
-    asio::co_spawn(ex_, run_handshake(std::move(socket), peer.address()), log_coroutine_exception);
+    asio::co_spawn(ex_, run_handshake(std::move(socket), peer.address(), {}), log_coroutine_exception);
   }
 }
 
@@ -143,10 +143,12 @@ void Listener::adopt(tcp::socket socket, const asio::ip::address& source) {
     log::transport()->info("refused a relayed flowpath from {}: no handshake slot", from.to_string());
     return;
   }
-  asio::co_spawn(ex_, run_handshake(std::move(socket), from), log_coroutine_exception);
+  boost::system::error_code ignored;
+  auto via = from.to_string() + " via relay " + to_string(socket.remote_endpoint(ignored));
+  asio::co_spawn(ex_, run_handshake(std::move(socket), from, std::move(via)), log_coroutine_exception);
 }
 
-asio::awaitable<void> Listener::run_handshake(tcp::socket socket, asio::ip::address source) {
+asio::awaitable<void> Listener::run_handshake(tcp::socket socket, asio::ip::address source, std::string peer) {
   auto self = shared_from_this();
   struct Done {
     Admission& admission;
@@ -154,7 +156,7 @@ asio::awaitable<void> Listener::run_handshake(tcp::socket socket, asio::ip::addr
     ~Done() { admission.end_handshake(source); }
   } done{admission_, source};
   boost::system::error_code ignored;
-  const std::string peer = to_string(socket.remote_endpoint(ignored));
+  if (peer.empty()) peer = to_string(socket.remote_endpoint(ignored));
   auto frame = co_await read_setup(socket, options_.handshake_timeout);
   if (closed_) co_return;
   const auto* setup = frame ? std::get_if<wire::SetupFrame>(&*frame) : nullptr;

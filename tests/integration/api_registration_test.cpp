@@ -33,7 +33,7 @@ asio::awaitable<std::tuple<boost::system::error_code, msocket::name_registration
 
 }  // namespace
 
-TEST_CASE("name_registration: publishes the listener's address; another key may not take the name", "[names]") {
+TEST_CASE("name_registration: publishes the listener's address, another key may not take the name", "[names]") {
   Service service;
   const auto owner = msocket::name_key::load(key_file(service, "owner.key"));
   REQUIRE(owner.has_value());

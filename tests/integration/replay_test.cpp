@@ -32,7 +32,7 @@ wire::SetupStatus send_setup(tcp::socket& socket, const Bytes& setup) {
 
 }  // namespace
 
-TEST_CASE("a replayed ADD_PATH and a forged MIGRATE are refused; the connection is unaffected", "[transport]") {
+TEST_CASE("a replayed ADD_PATH and a forged MIGRATE are refused, the connection is unaffected", "[transport]") {
   asio::io_context context;
   auto acceptor = *msocket::acceptor::open(context.get_executor(), {asio::ip::make_address("127.0.0.1"), 0});
   const auto port = acceptor.local_endpoint().port();
@@ -59,6 +59,7 @@ TEST_CASE("a replayed ADD_PATH and a forged MIGRATE are refused; the connection 
   add.conn_id = to_int(client.id());
   add.path_id = 9;
   add.counter = 1;
+  add.cipher = api::StreamAccess::connection(client)->cipher();  // every SETUP after NEW repeats it (§4.2)
   add.mac = session::setup_mac(api::StreamAccess::connection(client)->secret(), add, false);
   Bytes recorded{};
   REQUIRE(wire::encode(wire::SetupFrame{add}, recorded) == recorded.size());

@@ -23,7 +23,7 @@ TEST_CASE("a deadline centuries away saturates instead of wrapping into the past
   CHECK(saturating_deadline<Clock>(Clock::time_point::max() - 1s, 2s) == Clock::time_point::max());
 }
 
-TEST_CASE("deadlines that fit are exact; past ones are now", "[names]") {
+TEST_CASE("deadlines that fit are exact, past ones are now", "[names]") {
   const auto now = Clock::now();
   CHECK(saturating_deadline<Clock>(now, 30s) == now + 30s);
   CHECK(saturating_deadline<Clock>(now, 1500ms) == now + 1500ms);

@@ -21,7 +21,7 @@ Record sample(const SigningKey& key) {
 
 }  // namespace
 
-TEST_CASE("a signed record verifies; any changed field breaks the signature", "[names]") {
+TEST_CASE("a signed record verifies, any changed field breaks the signature", "[names]") {
   const auto key = generate_signing_key();
   const auto good = sample(key);
   CHECK(verify(good));

@@ -48,7 +48,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("the first key owns the name; updates need its signature and a newer version", "[names]") {
+TEST_CASE("the first key owns the name, updates need its signature and a newer version", "[names]") {
   Fixture f;
   const auto owner = generate_signing_key(), stranger = generate_signing_key();
 

@@ -71,7 +71,7 @@ TEST_CASE("a write is seen by latest() at once and by get() once durable", "[nam
   CHECK(s.store->get("a") == live(record(key, "a", 1)));
 }
 
-TEST_CASE("a torn last line is dropped; damage before it is an error", "[names]") {
+TEST_CASE("a torn last line is dropped, damage before it is an error", "[names]") {
   TempDir dir("store");
   const auto key = generate_signing_key();
   {

@@ -54,7 +54,7 @@ TEST_CASE("an interface name without NUL or ':' ends where its attribute ends", 
   CHECK((*events)[1].ifname == "wlan0");
 }
 
-TEST_CASE("RTM_NEWADDR IPv6 uses IFA_ADDRESS; link-local gets the interface as scope", "[paths]") {
+TEST_CASE("RTM_NEWADDR IPv6 uses IFA_ADDRESS, link-local gets the interface as scope", "[paths]") {
   const auto global = ip::make_address("2001:db8::1");
   const auto link_local = ip::make_address("fe80::1234");
   const auto bytes = concat({address_message(RTM_NEWADDR, AF_INET6, 7, {attribute(IFA_ADDRESS, global)}),

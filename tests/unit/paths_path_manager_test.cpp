@@ -93,7 +93,7 @@ TEST_CASE("PathManager: a new route starts hanging attempts over at once", "[pat
   CHECK(phone.manager.next_deadline() == TimePoint::max());  // no retry timer: it went again at once
 }
 
-TEST_CASE("PathManager: a lost address closes its flowpath; it comes back with the address", "[paths]") {
+TEST_CASE("PathManager: a lost address closes its flowpath, it comes back with the address", "[paths]") {
   Phone phone(all_addresses());
   const auto open = only<OpenFlowpath>(phone.started);
   phone.manager.flowpath_up(flowpath(1, "10.2.0.2", "10.9.0.1"), open.attempt, t0 + 100ms);

@@ -47,7 +47,7 @@ TEST_CASE("PathManager: the client's address goes, the flowpath closes and a MIG
   CHECK(std::holds_alternative<CloseFlowpath>(d.front()));
 }
 
-TEST_CASE("PathManager: a new address abandons the hanging attempt; recovery is timed from it", "[paths]") {
+TEST_CASE("PathManager: a new address abandons the hanging attempt, recovery is timed from it", "[paths]") {
   Client c;
   const auto first = only<OpenFlowpath>(c.lose_address(t0 + 1s));
   const auto d = c.gain_address("10.0.3.2", t0 + 3s);
@@ -121,7 +121,7 @@ TEST_CASE("PathManager: after a keepalive timeout a client connected by name ask
   CHECK(c.manager.migrations().front().cause == MigrationCause::server_move);
 }
 
-TEST_CASE("PathManager: without a locator the old address is tried; a failed lookup still tries", "[paths]") {
+TEST_CASE("PathManager: without a locator the old address is tried, a failed lookup still tries", "[paths]") {
   Client c;
   const auto d = c.manager.flowpath_down(PathId{0}, MigrationCause::path_failure, t0);
   CHECK(all_of_type<LookUpPeer>(d).empty());

@@ -5,7 +5,7 @@
 using namespace std::chrono_literals;
 using msocket::relay::parse_duration;
 
-TEST_CASE("durations take ncat's suffixes; a bare number is seconds", "[cli]") {
+TEST_CASE("durations take ncat's suffixes, a bare number is seconds", "[cli]") {
   CHECK(parse_duration("500ms") == std::optional<msocket::Duration>(500ms));
   CHECK(parse_duration("2s") == std::optional<msocket::Duration>(2s));
   CHECK(parse_duration("2") == std::optional<msocket::Duration>(2s));

@@ -104,7 +104,7 @@ TEST_CASE("auth: the SETUP MAC", "[session]") {
   }
 }
 
-TEST_CASE("auth: a client's requests carry rising counters; a server accepts each once", "[session]") {
+TEST_CASE("auth: a client's requests carry rising counters, a server accepts each once", "[session]") {
   const Secret secret = shared_secret();
   ControlAuth client(secret), server(secret);
   auto first = sample_setup();

@@ -22,7 +22,7 @@ TEST_CASE("a temporary directory goes with its contents", "[testbed]") {
   CHECK_FALSE(fs::exists(kept));
 }
 
-TEST_CASE("write_file replaces a file; file_tail gives its last lines", "[testbed]") {
+TEST_CASE("write_file replaces a file, file_tail gives its last lines", "[testbed]") {
   const testbed::TemporaryDirectory scratch("testbed-files");
   const auto file = scratch.path() / "log";
   testbed::write_file(file, "old text that goes\n");

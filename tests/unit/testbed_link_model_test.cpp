@@ -35,14 +35,14 @@ TEST_CASE("rate alone: back-to-back packets are spaced by their serialization ti
   CHECK(link.on_packet(t0 + 50ms, 150) == t0 + 50ms + 100us);
 }
 
-TEST_CASE("rate and delay add up; the link is busy until departure minus delay", "[testbed]") {
+TEST_CASE("rate and delay add up, the link is busy until departure minus delay", "[testbed]") {
   LinkModel link(LinkConfig{.delay = 10ms, .rate = 12'000'000});
   CHECK(link.on_packet(t0, 1500) == t0 + 11ms);
   CHECK(link.on_packet(t0, 1500) == t0 + 12ms);
   CHECK(link.on_packet(t0 + 1500us, 1500) == t0 + 13ms);  // busy until t0 + 2 ms
 }
 
-TEST_CASE("a full queue drops the tail; it drains at the link rate", "[testbed]") {
+TEST_CASE("a full queue drops the tail, it drains at the link rate", "[testbed]") {
   LinkModel link(LinkConfig{.rate = 12'000'000, .queue_bytes = 4500});
   CHECK(link.queue_limit() == 4500);
   CHECK(link.on_packet(t0, 1500) == t0 + 1ms);
@@ -64,7 +64,7 @@ TEST_CASE("the default queue holds 100 ms at the rate, at least 64 KiB", "[testb
   CHECK(LinkModel(LinkConfig{}).queue_limit() == 64 * 1024);
 }
 
-TEST_CASE("random loss: the rate is close to the probability; a seed repeats it", "[testbed]") {
+TEST_CASE("random loss: the rate is close to the probability, a seed repeats it", "[testbed]") {
   const int n = 100'000;
   auto run = [&](std::uint64_t seed, double loss) {
     LinkModel link(LinkConfig{.delay = 5ms, .loss = loss, .seed = seed});

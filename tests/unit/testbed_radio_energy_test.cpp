@@ -47,7 +47,7 @@ TEST_CASE("a single burst costs one promotion, its transfer and one whole tail",
   CHECK(energy.transfer_time.count() == Approx(0.1));
 }
 
-TEST_CASE("two bursts within the tail share one promotion; the gap is tail", "[testbed]") {
+TEST_CASE("two bursts within the tail share one promotion, the gap is tail", "[testbed]") {
   const std::vector<TrafficSample> trace{at(0.1, 0, k10MbitFor100ms), at(1.0), at(1.1, 0, k10MbitFor100ms)};
   const auto energy = radio_energy(lte_power_model(), trace);
   const double tail_milliwatts = 1060.0 + 620.2 / 40;

@@ -55,7 +55,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   asio::awaitable<void> run_accept();
-  asio::awaitable<void> run_handshake(tcp::socket socket, asio::ip::address source);
+  // `peer`: how logs name the client (empty: its address as the socket has it).
+  asio::awaitable<void> run_handshake(tcp::socket socket, asio::ip::address source, std::string peer);
   // `source`: the client's address as source_of() spells it.
   asio::awaitable<void> admit_new(tcp::socket socket, const wire::Setup& setup, asio::ip::address source,
                                   const std::string& peer);
