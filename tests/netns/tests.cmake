@@ -86,6 +86,7 @@ msocket_add_netns_test(attack_mitm 180 mcat mnamed attacker)
 foreach(name IN ITEMS
     proxy_nat       # 12 MiB each way by name through a relay; client, server and both move mid-transfer; the server's NAT renumbers; the relay dials only mnamed
     proxy_refusals  # not the owner (exit 2), a full relay (exit 4), a control-port flood from one address leaves others their reservations
+    proxy_relay_loss # the relay carrying a transfer drains (record drops it within 1 s, it exits 0), then another is killed; both streams exact
   )
   msocket_add_netns_test(${name} 180 mcat mnamed mproxy)
 endforeach()
