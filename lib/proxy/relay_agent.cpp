@@ -27,6 +27,9 @@ std::optional<std::pair<std::string, std::string>> split_host_port(const std::st
   return std::make_pair(host, text.substr(colon + 1));
 }
 
+// A control channel that lasted this long may be reopened without a pause.
+constexpr auto kLongEnough = std::chrono::seconds(1);
+
 bool mendable(const error_code& ec) { return ec != proxy_error::not_owner && ec != proxy_error::refused_malformed; }
 
 }  // namespace
@@ -105,12 +108,16 @@ asio::awaitable<void> RelayAgent::run() {
       ttl_granted = ttl;
       lost_since.reset();
       control_ = socket.get();
+      const auto served_since = Clock::now();
       co_await serve(socket, ttl);
       control_ = nullptr;
       if (stopped_) break;
       log::proxy()->info("control channel to relay {} closed; opening it again", relay_);
       lost_since = Clock::now();
-      if (retry_now_) continue;
+      // A channel that served a while is opened again at once (a relay that
+      // died is then known gone in one round trip); one that closes as soon
+      // as it is open backs off, so a relay doing that costs no busy loop.
+      if (retry_now_ || *lost_since - served_since > kLongEnough) continue;
     } else {
       log::proxy()->warn("cannot reserve {} on relay {}: {}", name_, relay_, ec.message());
       set_failure(ec);
