@@ -33,13 +33,17 @@ class relay_reservations {
   ~relay_reservations();  // stop()
 
   // Reserves `name` on each of `relays` ("HOST:PORT" of an mproxy), proved
-  // with the name's key, and keeps the reservations (renewed; reopened at
-  // once when this host's addresses change; moved off a relay that drains).
+  // with the name's key, and keeps the reservations: renewed; reopened at
+  // once when the address a control channel leaves from goes away; a relay
+  // that drains, refuses us or stays out of reach longer than the
+  // reservation lives is no longer among addresses() (another relay is
+  // not looked for: give several).
   // Completes with (error_code, relay_reservations) once every relay has
-  // answered or failed once. Errors, only when no relay holds the
-  // reservation: the first relay's reason, in the msocket.proxy category
-  // (relay_full, not_owner, limited, draining, bad_answer,
-  // bad_relay_address) or a network error.
+  // answered or failed once (10 s at most). Errors, only when no relay
+  // holds the reservation: the first failure among the relays, in the
+  // msocket.proxy category (relay_full, not_owner, limited, draining,
+  // refused_malformed, bad_answer, bad_relay_address), a network error, or
+  // timed_out when none answered.
   template <class Token>
   static auto async_reserve(acceptor& acc, const name_key& key, std::string name, std::vector<std::string> relays,
                             Token&& token) {
