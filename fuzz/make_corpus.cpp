@@ -77,6 +77,12 @@ void frame_codec_seeds() {
   addresses.ips[0][15] = std::byte{1};
   addresses.ips[1][0] = std::byte{0x20};
   save("fuzz_frame_codec", "addresses", encoded(addresses));
+  wire::AddressesFrame relays{0, 2, true};
+  relays.ips[0][15] = std::byte{11};
+  relays.ports[0] = 7800;
+  relays.ips[1][15] = std::byte{12};
+  relays.ports[1] = 7801;
+  save("fuzz_frame_codec", "relays", encoded(relays));
   Bytes stream = encoded(wire::AckFrame{5, 70000});
   append(stream, encoded(wire::PingFrame{99}));
   append(stream, encoded(wire::PongFrame{99}));

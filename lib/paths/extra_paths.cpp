@@ -24,7 +24,7 @@ void ExtraPaths::consider(const LocalAddress& local, TimePoint now, const Contex
   const auto address = unmapped(local.address);
   auto known = path_ids_.find(address);
   // The same flowpath again from the same address: the peer replaces it.
-  if (known == path_ids_.end()) known = path_ids_.emplace(address, PathId{next_path_id_++}).first;
+  if (known == path_ids_.end()) known = path_ids_.emplace(address, PathId{context.next_path_id++}).first;
   Attempt attempt;
   attempt.path = known->second;
   attempt.local = local;

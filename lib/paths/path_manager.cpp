@@ -22,7 +22,10 @@ PathManager::PathManager(const PathManagerConfig& config, std::vector<LocalAddre
       extra_paths_(*policy_, ExtraPaths::Settings{config.timing.retry_max, config.timing.connect_timeout,
                                                   std::min(config.timing.connect_timeout,
                                                            std::max<Duration>(config.timing.retry_max,
-                                                                              std::chrono::seconds(1)))}) {}
+                                                                              std::chrono::seconds(1)))}),
+      relay_paths_(RelayPaths::Settings{std::chrono::milliseconds(500),
+                                        std::max<Duration>(config.timing.retry_max, std::chrono::seconds(1)),
+                                        config.timing.connect_timeout}) {}
 
 Reconnector::Context PathManager::reconnect_context() {
   std::optional<LocalAddress> source;
@@ -31,7 +34,14 @@ Reconnector::Context PathManager::reconnect_context() {
 }
 
 ExtraPaths::Context PathManager::extra_context() const {
-  return ExtraPaths::Context{next_attempt_, local_addresses_, reconnector_.remote(), peer_offers_, flowpaths_, closing_};
+  return ExtraPaths::Context{next_attempt_,       next_path_id_, local_addresses_, reconnector_.remote(),
+                             peer_offers_,        flowpaths_,    closing_};
+}
+
+RelayPaths::Context PathManager::relay_context() const {
+  std::optional<LocalAddress> source;
+  if (source_) source = find_in(local_addresses_, *source_);
+  return RelayPaths::Context{next_attempt_, next_path_id_, flowpaths_, std::move(source), closing_};
 }
 
 Decisions PathManager::start(TimePoint now) {
@@ -47,15 +57,31 @@ Decisions PathManager::advertise(std::uint16_t port) {
   return out;
 }
 
-// Our addresses as the peer can use them (address_choice.hpp), sent when
-// they change, and again on each new flowpath: it may be the only one left
-// that will ever write (a few dozen bytes).
+Decisions PathManager::advertise_relays(const Endpoints& relays) {
+  Decisions out;
+  relay_advert_ = relays;
+  refresh_advert(false, out);
+  return out;
+}
+
+// Our addresses as the peer can use them (address_choice.hpp), or our
+// relays, sent when they change, and again on each new flowpath: it may be
+// the only one left that will ever write (a few dozen bytes).
 void PathManager::refresh_advert(bool resend, Decisions& out) {
-  if (!advertised_port_ || flowpaths_.empty()) return;
+  if (flowpaths_.empty()) return;
+  if (relay_advert_) {
+    if (!resend && advertised_relays_ == relay_advert_) return;
+    advertised_relays_ = relay_advert_;
+    Advertise advert;
+    advert.relays = *relay_advert_;
+    out.push_back(std::move(advert));
+    return;
+  }
+  if (!advertised_port_) return;
   auto addresses = addresses_to_offer(local_addresses_, flowpaths_.front().remote.address());
   if (!resend && advertised_ == addresses) return;
   advertised_ = addresses;
-  out.push_back(Advertise{std::move(addresses), *advertised_port_});
+  out.push_back(Advertise{std::move(addresses), *advertised_port_, {}});
 }
 
 Decisions PathManager::migrate_all(TimePoint now) {
@@ -73,6 +99,7 @@ Decisions PathManager::flowpath_up(const FlowpathInfo& path, std::optional<Attem
   if (const auto local = find_in(local_addresses_, path.local.address())) flowpaths_.back().ifindex = local->ifindex;
   if (attempt && extra_paths_.owns(*attempt)) extra_paths_.succeeded(*attempt);
   reconnector_.path_up(path.id, attempt, now);
+  if (role_ == Role::client) relay_paths_.path_up(attempt, now, relay_context(), out);
   refresh_advert(true, out);
   return out;
 }
@@ -88,8 +115,12 @@ void PathManager::flowpath_closed(PathId path) {
 }
 
 void PathManager::lose(PathId path, MigrationCause cause, TimePoint now, Decisions& out) {
-  const auto erased = std::erase_if(flowpaths_, [&](const FlowpathInfo& known) { return known.id == path; });
-  if (erased == 0 || role_ != Role::client) return;
+  const auto it = std::find_if(flowpaths_.begin(), flowpaths_.end(), [&](const auto& known) { return known.id == path; });
+  if (it == flowpaths_.end()) return;
+  const auto remote = it->remote;
+  flowpaths_.erase(it);
+  if (role_ != Role::client) return;
+  relay_paths_.path_lost(remote, now);
   reconnector_.path_lost(cause, flowpaths_.empty(), now, reconnect_context(), out);
 }
 
@@ -104,6 +135,8 @@ Decisions PathManager::attempt_failed(AttemptId attempt, AttemptStage stage, Tim
   Decisions out;
   if (extra_paths_.owns(attempt))
     extra_paths_.failed(attempt, stage, now, extra_context(), out);
+  else if (relay_paths_.owns(attempt))
+    relay_paths_.failed(attempt, now);
   else
     reconnector_.attempt_failed(attempt, now, reconnect_context(), out);
   return out;
@@ -162,6 +195,9 @@ void PathManager::mend_losses(const AddressEvent& event, const std::vector<PathI
       extra_paths_.consider(*local, now, extra_context(), out);
   }
   if (event.kind == AddressEventKind::route_added && live) extra_paths_.retry_now(now, extra_context(), out);
+  const bool new_way = event.kind == AddressEventKind::address_added || event.kind == AddressEventKind::link_up ||
+                       event.kind == AddressEventKind::route_added;
+  if (new_way && live) relay_paths_.retry_now(now, relay_context(), out);
   const bool new_network = event.kind == AddressEventKind::address_added || event.kind == AddressEventKind::link_up;
   if ((new_network || event.kind == AddressEventKind::route_added) && !live)
     reconnector_.network_changed(new_network, now, reconnect_context(), out);
@@ -187,8 +223,19 @@ Decisions PathManager::peer_moved(const Endpoints& where, std::string_view how, 
   return out;
 }
 
-Decisions PathManager::peer_addresses(const Endpoints& offered, TimePoint now) {
+Decisions PathManager::peer_addresses(const Endpoints& offered, bool relays, TimePoint now) {
   Decisions out;
+  if (role_ != Role::client) return out;
+  if (relays) {
+    // Where to go should every flowpath fail, and a flowpath through each.
+    reconnector_.learn_offers(offered);
+    relay_paths_.update(offered, now, relay_context(), out);
+    std::vector<std::pair<PathId, MigrationCause>> closed;
+    for (const auto& decision : out)
+      if (const auto* close = std::get_if<CloseFlowpath>(&decision)) closed.emplace_back(close->path, close->cause);
+    for (const auto& [path, cause] : closed) lose(path, cause, now, out);
+    return out;
+  }
   // A client advertises where it is (port 0), not where it accepts
   // flowpaths: only a server's list is a list of places to connect to.
   if (role_ != Role::client || offered.empty() || offered.front().port() == 0 || offered == peer_offers_) return out;
@@ -207,13 +254,14 @@ Decisions PathManager::lookup_done(const std::optional<Endpoints>& found, TimePo
 }
 
 TimePoint PathManager::next_deadline() const {
-  return std::min(reconnector_.next_deadline(), extra_paths_.next_deadline());
+  return std::min({reconnector_.next_deadline(), extra_paths_.next_deadline(), relay_paths_.next_deadline()});
 }
 
 Decisions PathManager::on_timer(TimePoint now) {
   Decisions out;
   reconnector_.on_timer(now, reconnect_context(), out);
   extra_paths_.on_timer(now, extra_context(), out);
+  if (role_ == Role::client) relay_paths_.on_timer(now, relay_context(), out);
   return out;
 }
 

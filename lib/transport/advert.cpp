@@ -7,10 +7,19 @@ namespace msocket::transport {
 
 void PendingAdvert::set(const paths::Advertise& advert) {
   wire::AddressesFrame frame;
-  frame.port = advert.port;
-  for (const auto& address : advert.addresses) {
-    if (frame.count == wire::kMaxAddresses) break;
-    frame.ips[frame.count++] = to_wire(address, 0).ip;
+  if (!advert.relays.empty()) {
+    frame.relays = true;
+    for (const auto& relay : advert.relays) {
+      if (frame.count == wire::kMaxAddresses) break;
+      frame.ports[frame.count] = relay.port();
+      frame.ips[frame.count++] = to_wire(relay.address(), 0).ip;
+    }
+  } else {
+    frame.port = advert.port;
+    for (const auto& address : advert.addresses) {
+      if (frame.count == wire::kMaxAddresses) break;
+      frame.ips[frame.count++] = to_wire(address, 0).ip;
+    }
   }
   frame_ = frame;
   pending_ = true;

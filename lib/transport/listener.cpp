@@ -135,6 +135,14 @@ asio::awaitable<void> Listener::run_accept() {
   }
 }
 
+void Listener::set_relays(std::vector<tcp::endpoint> relays) {
+  relayed_ = true;
+  if (relays == relays_) return;
+  relays_ = std::move(relays);
+  for (auto& [id, entry] : connections_)
+    if (auto conn = entry.connection.lock()) conn->advertise_relays(relays_);
+}
+
 void Listener::adopt(tcp::socket socket, const asio::ip::address& source) {
   if (closed_) return;
   set_close_on_exec(socket.native_handle());
@@ -280,7 +288,9 @@ void Listener::start_connection(tcp::socket socket, const wire::Setup& setup, Co
   // Listening on every address: the client may reach us at another one
   // from another network (docs/protocol.md §2.8).
   boost::system::error_code ec;
-  if (const auto bound = acceptor_.local_endpoint(ec); !ec && bound.address().is_unspecified() && !relayed_)
+  if (relayed_)
+    conn->advertise_relays(relays_);
+  else if (const auto bound = acceptor_.local_endpoint(ec); !ec && bound.address().is_unspecified())
     conn->advertise_addresses(bound.port());
   log::transport()->info("accepted conn={} from {} cipher={}", to_hex(conn->id()), peer, session::cipher_name(cipher));
 }

@@ -137,6 +137,7 @@ bool Connection::peer_forgot(const wire::Setup& request, const wire::Setup& answ
 asio::awaitable<void> Connection::look_up_peer() {
   auto self = shared_from_this();
   auto locator = locator_;
+  log::transport()->info("conn={} looking up where {} is", to_hex(id_), locator->describe());
   auto found = co_await locator->resolve();
   if (finished_) co_return;
   if (!found) log::transport()->debug("conn={} cannot look up {}: {}", to_hex(id_), locator->describe(), found.error().message());
@@ -167,6 +168,10 @@ void Connection::peer_moved(const Locator::Endpoints& where, const char* how, bo
 
 void Connection::advertise_addresses(std::uint16_t port) {
   execute(paths_.advertise(port));
+}
+
+void Connection::advertise_relays(const std::vector<tcp::endpoint>& relays) {
+  execute(paths_.advertise_relays(relays));
 }
 
 void Connection::start_mobility() {

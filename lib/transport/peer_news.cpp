@@ -24,12 +24,20 @@ void Connection::on_peer_addresses(const wire::AddressesFrame& frame) {
   std::string text;
   for (std::size_t i = 0; i < frame.count; ++i) {
     const auto a = address_of(wire::ControlAddress{frame.ips[i], 0});
-    offered.emplace_back(a, frame.port);
-    text += (text.empty() ? "" : " ") + a.to_string();
+    offered.emplace_back(a, frame.relays ? frame.ports[i] : frame.port);
+    text += (text.empty() ? "" : " ") + to_string(offered.back());
+  }
+  if (frame.relays) {
+    const auto before = paths_.peer_relays();
+    const auto decisions = paths_.peer_addresses(offered, true, Clock::now());
+    if (paths_.peer_relays() != before)
+      log::transport()->info("conn={} peer is reached through relays {}", to_hex(id_), text.empty() ? "(none)" : text);
+    execute(decisions);
+    return;
   }
   log::transport()->debug("conn={} peer's addresses: {} (port {})", to_hex(id_), text, frame.port);
   const auto before = paths_.peer_offers();
-  const auto decisions = paths_.peer_addresses(offered, Clock::now());
+  const auto decisions = paths_.peer_addresses(offered, false, Clock::now());
   if (paths_.peer_offers() != before)
     log::transport()->info("conn={} peer offers flowpaths at {} port {}", to_hex(id_), text, frame.port);
   execute(decisions);

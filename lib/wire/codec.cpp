@@ -75,7 +75,7 @@ std::size_t body_size(const Frame& frame) {
         else if constexpr (std::is_same_v<T, PingFrame> || std::is_same_v<T, PongFrame>)
           return 8;
         else if constexpr (std::is_same_v<T, AddressesFrame>)
-          return 4 + 16 * std::size_t{std::min<std::uint8_t>(f.count, kMaxAddresses)};
+          return 4 + (f.relays ? 18 : 16) * std::size_t{std::min<std::uint8_t>(f.count, kMaxAddresses)};
         else
           return 4;
       },
@@ -172,8 +172,16 @@ result<Frame> read_addresses(std::span<const std::byte> body) {
   AddressesFrame a;
   a.port = r.u16();
   a.count = r.u8();
-  if (r.u8() != 0 || a.count > kMaxAddresses || body.size() != 4 + 16 * std::size_t{a.count}) return errc::bad_frame;
-  for (std::size_t i = 0; i < a.count; ++i) r.bytes(a.ips[i]);
+  const auto kind = r.u8();
+  if (kind != kAddressesOfHost && kind != kAddressesOfRelays) return errc::bad_frame;
+  a.relays = kind == kAddressesOfRelays;
+  const std::size_t entry = a.relays ? 18 : 16;
+  if (a.count > kMaxAddresses || body.size() != 4 + entry * std::size_t{a.count}) return errc::bad_frame;
+  for (std::size_t i = 0; i < a.count; ++i) {
+    r.bytes(a.ips[i]);
+    if (a.relays) a.ports[i] = r.u16();
+  }
+  if (a.relays && a.port != 0) return errc::bad_frame;  // each relay has its own
   return a;
 }
 
@@ -259,10 +267,13 @@ std::size_t encode(const Frame& frame, std::span<std::byte> out) {
           w.u32(f.code);
         } else if constexpr (std::is_same_v<T, AddressesFrame>) {
           const auto count = std::min<std::uint8_t>(f.count, kMaxAddresses);
-          w.u16(f.port);
+          w.u16(f.relays ? 0 : f.port);
           w.u8(count);
-          w.u8(0);
-          for (std::size_t i = 0; i < count; ++i) w.bytes(f.ips[i]);
+          w.u8(f.relays ? kAddressesOfRelays : kAddressesOfHost);
+          for (std::size_t i = 0; i < count; ++i) {
+            w.bytes(f.ips[i]);
+            if (f.relays) w.u16(f.ports[i]);
+          }
         }
       },
       frame);

@@ -116,7 +116,7 @@ TEST_CASE("PathManager: the server's offered addresses order an extra flowpath's
   const auto first = only<OpenFlowpath>(phone.started);
   const PathManager::Endpoints offered{endpoint("10.9.0.1", 7000), endpoint("10.2.0.1", 7000),
                                        endpoint("2001:db8::1", 7000)};
-  auto d = phone.manager.peer_addresses(offered, t0 + 1s);
+  auto d = phone.manager.peer_addresses(offered, false, t0 + 1s);
   CHECK(only<AbandonAttempt>(d).attempt == first.attempt);
   const auto on_subnet = only<OpenFlowpath>(phone.manager.attempt_failed(first.attempt, AttemptStage::connect, t0 + 1s));
   CHECK(on_subnet.remote == endpoint("10.2.0.1", 7000));  // eth1's own network first
@@ -125,8 +125,8 @@ TEST_CASE("PathManager: the server's offered addresses order an extra flowpath's
   CHECK(then.remote == endpoint("10.9.0.1", 7000));
   CHECK(then.timeout == 10s);
   // The same list again is no news; a client's list (port 0) never is.
-  CHECK(phone.manager.peer_addresses(offered, t0 + 4s).empty());
-  CHECK(phone.manager.peer_addresses({endpoint("10.5.0.1", 0)}, t0 + 4s).empty());
+  CHECK(phone.manager.peer_addresses(offered, false, t0 + 4s).empty());
+  CHECK(phone.manager.peer_addresses({endpoint("10.5.0.1", 0)}, false, t0 + 4s).empty());
 }
 
 TEST_CASE("PathManager: no new flowpath once both directions of the stream are done", "[paths]") {

@@ -200,7 +200,7 @@ TEST_CASE("PathManager: migrations leave from -s while that address exists", "[p
 TEST_CASE("PathManager: from IPv4 to an IPv6-only network, the server's offered IPv6 address first", "[paths]") {
   Client c;
   // The server offers both families (ADDRESSES, §2.8).
-  c.manager.peer_addresses({endpoint("10.0.2.2", 7000), endpoint("2001:db8:2::2", 7000)}, t0);
+  c.manager.peer_addresses({endpoint("10.0.2.2", 7000), endpoint("2001:db8:2::2", 7000)}, false, t0);
   const auto first = only<OpenFlowpath>(c.lose_address(t0 + 1s));
   CHECK(first.remote == endpoint("10.0.2.2", 7000));  // nothing reaches either: the old address first
   c.addresses.push_back(local("2001:db8:3::2", 2, "eth0", 64));

@@ -219,9 +219,16 @@ TEST_CASE("encode then decode gives the same frame", "[wire]") {
   two.ips[1].fill(std::byte{0xFE});
   AddressesFrame full{0, kMaxAddresses, {}};
   for (auto& ip : full.ips) ip.fill(std::byte{0x11});
+  AddressesFrame relays{0, kMaxAddresses, true};
+  for (std::size_t i = 0; i < kMaxAddresses; ++i) {
+    relays.ips[i].fill(std::byte{static_cast<unsigned char>(0x20 + i)});
+    relays.ports[i] = static_cast<std::uint16_t>(7800 + 1000 * i);
+  }
   const Frame frames[] = {
       two,
       full,
+      relays,
+      AddressesFrame{0, 1, true},
       AddressesFrame{},
       SetupFrame{s},
       SetupAckFrame{s},
@@ -424,10 +431,33 @@ TEST_CASE("decode: ADDRESSES of a wrong shape", "[wire]") {
     b.resize(kHeaderSize + 4 + 16 * (kMaxAddresses + 1), std::byte{0});
     CHECK(decode_error(b) == errc::bad_frame);
   }
-  SECTION("a non-zero reserved byte") {
+  SECTION("a kind that is neither a host's addresses nor relays") {
     Bytes b = one;
-    b[11] = std::byte{1};
+    b[11] = std::byte{2};
     CHECK(decode_error(b) == errc::bad_frame);
+  }
+  SECTION("relays, each with its port") {
+    Bytes b = one;
+    b[8] = b[9] = std::byte{0};
+    b[11] = std::byte{kAddressesOfRelays};
+    b[7] = std::byte{4 + 18};
+    b.push_back(std::byte{0x1E});
+    b.push_back(std::byte{0x78});
+    auto relayed = decode(b);
+    REQUIRE(relayed.has_value());
+    const auto& r = std::get<AddressesFrame>(relayed->frame);
+    CHECK(r.relays);
+    CHECK(r.count == 1);
+    CHECK(r.ports[0] == 7800);
+    SECTION("but a port of the list's own") {
+      b[9] = std::byte{1};
+      CHECK(decode_error(b) == errc::bad_frame);
+    }
+    SECTION("or 16 bytes an entry") {
+      b[7] = std::byte{4 + 16};
+      b.resize(b.size() - 2);
+      CHECK(decode_error(b) == errc::bad_frame);
+    }
   }
   SECTION("a body shorter than its fixed part") {
     Bytes b(one.begin(), one.begin() + 10);

@@ -70,10 +70,12 @@ struct LookUpPeer {};
 // address we no longer have.
 struct NetworkChanged {};
 
-// Send ADDRESSES (docs/protocol.md §2.8) with these addresses and port.
+// Send ADDRESSES (docs/protocol.md §2.8) with these addresses and port,
+// or, when `relays` is not empty, the relays we are reached through.
 struct Advertise {
   std::vector<boost::asio::ip::address> addresses;
   std::uint16_t port = 0;
+  std::vector<boost::asio::ip::tcp::endpoint> relays;
 };
 
 using Decision = std::variant<OpenFlowpath, CloseFlowpath, AbandonAttempt, LookUpPeer, NetworkChanged, Advertise>;

@@ -27,6 +27,7 @@ class ExtraPaths {
   // What the path manager knows that decides whether and where to open.
   struct Context {
     std::uint64_t& next_attempt;
+    std::uint32_t& next_path_id;  // shared with the relays' flowpaths (relay_paths.hpp)
     const std::vector<LocalAddress>& local_addresses;
     const std::optional<boost::asio::ip::tcp::endpoint>& remote;     // where the connection went
     const std::vector<boost::asio::ip::tcp::endpoint>& peer_offers;  // the peer's ADDRESSES
@@ -75,7 +76,6 @@ class ExtraPaths {
   Settings settings_;
   std::vector<Attempt> attempts_;                        // in flight
   std::map<boost::asio::ip::address, PathId> path_ids_;  // an address's flowpath keeps its id
-  std::uint32_t next_path_id_ = 1;                       // 0 is the first flowpath's
   std::multimap<TimePoint, LocalAddress> retries_;       // consider again then
 };
 

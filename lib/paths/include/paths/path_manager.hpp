@@ -17,6 +17,7 @@
 #include "paths/netlink_parse.hpp"
 #include "paths/path_policy.hpp"
 #include "paths/reconnector.hpp"
+#include "paths/relay_paths.hpp"
 
 namespace msocket::paths {
 
@@ -43,6 +44,10 @@ class PathManager {
   // Tell the peer our addresses with `port` (a wildcard listener's; 0 from a
   // client): now, on each new flowpath and whenever they change.
   Decisions advertise(std::uint16_t port);
+  // A listener reached through relays: tell the peer their endpoints
+  // instead (a flowpath through each, relay_paths.hpp), now and whenever
+  // they change.
+  Decisions advertise_relays(const Endpoints& relays);
   // Both directions of the stream are done: no new flowpaths.
   void stream_closing() { closing_ = true; }
   // The application asks to move every flowpath (cause `application`).
@@ -65,8 +70,9 @@ class PathManager {
   // Client: the peer is at `where` now (`how`: "RECONNECT", "name changed");
   // `paths_dead`: it dropped its end of our flowpaths (a RECONNECT).
   Decisions peer_moved(const Endpoints& where, std::string_view how, bool paths_dead, TimePoint now);
-  // Client: the peer's ADDRESSES frame (§2.8), where it accepts flowpaths.
-  Decisions peer_addresses(const Endpoints& offered, TimePoint now);
+  // Client: the peer's ADDRESSES frame (§2.8), where it accepts flowpaths,
+  // or (`relays`) the relays it is reached through.
+  Decisions peer_addresses(const Endpoints& offered, bool relays, TimePoint now);
   // The answer to LookUpPeer; nullopt if the lookup failed.
   Decisions lookup_done(const std::optional<Endpoints>& found, TimePoint now);
 
@@ -81,11 +87,13 @@ class PathManager {
   const std::optional<boost::asio::ip::tcp::endpoint>& remote() const { return reconnector_.remote(); }
   const std::vector<FlowpathInfo>& flowpaths() const { return flowpaths_; }
   const Endpoints& peer_offers() const { return peer_offers_; }
+  const Endpoints& peer_relays() const { return relay_paths_.relays(); }
   const PathPolicy& policy() const { return *policy_; }
 
  private:
   Reconnector::Context reconnect_context();
   ExtraPaths::Context extra_context() const;
+  RelayPaths::Context relay_context() const;
   // Takes `path` out of the table; starts an outage if it was the last.
   void lose(PathId path, MigrationCause cause, TimePoint now, Decisions& out);
   void close(PathId path, MigrationCause cause, std::string why, TimePoint now, Decisions& out);
@@ -101,11 +109,15 @@ class PathManager {
   Endpoints peer_offers_;  // where the server accepts flowpaths (§2.8)
   Reconnector reconnector_;
   ExtraPaths extra_paths_;
+  RelayPaths relay_paths_;
   mutable std::uint64_t next_attempt_ = 0;
+  mutable std::uint32_t next_path_id_ = 1;  // 0 is the first flowpath's
   bool has_locator_ = false;
   bool closing_ = false;
   std::optional<std::uint16_t> advertised_port_;  // set: we advertise
   std::optional<std::vector<boost::asio::ip::address>> advertised_;  // what we sent last
+  std::optional<Endpoints> relay_advert_;     // set: we are reached through these relays
+  std::optional<Endpoints> advertised_relays_;  // what we sent last
 };
 
 }  // namespace msocket::paths

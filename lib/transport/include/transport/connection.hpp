@@ -53,6 +53,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Tell the peer our addresses with `port` (§2.8): a wildcard listener's, or
   // 0 from a client.
   void advertise_addresses(std::uint16_t port);
+  // Server reached through relays: offer their endpoints instead.
+  void advertise_relays(const std::vector<tcp::endpoint>& relays);
   // Client: where NEW went; the UDP socket RECONNECT arrives on (§2.7); who
   // knows where the peer went when it moves (connected by name).
   void set_remote(const tcp::endpoint& remote);

@@ -44,9 +44,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // Whether NEW connections are admitted; flowpaths of known connections
   // always are (they must survive the client's moves).
   void set_accepting(bool accepting) { accepting_ = accepting; }
-  // Reached through relays: our own addresses are behind NAT, so offering
-  // them to clients (ADDRESSES, §2.8) would only send them to dead ends.
-  void set_relayed(bool relayed) { relayed_ = relayed; }
+  // Reached through these relays (their endpoints as clients reach them):
+  // each connection offers them to its client (ADDRESSES of relays, §2.8),
+  // which keeps a flowpath through each, instead of our own addresses,
+  // which are behind NAT. Call again whenever they change.
+  void set_relays(std::vector<tcp::endpoint> relays);
   void close();
   tcp::endpoint local_endpoint() const;
   asio::any_io_executor get_executor() const { return ex_; }
@@ -86,6 +88,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Options options_;
   bool accepting_ = true;
   bool relayed_ = false;
+  std::vector<tcp::endpoint> relays_;  // set_relays
   bool closed_ = false;
   Admission admission_;
   struct Entry {

@@ -127,14 +127,20 @@ struct ResetFrame {
 };
 
 // §2.8: the sender's addresses, all of them each time (a newer list
-// replaces the older), with the port it accepts flowpaths on (0: none).
+// replaces the older), with the port it accepts flowpaths on (0: none);
+// or, from a listener reached through relays, the relays' endpoints, each
+// with its own port, a flowpath to be opened through each.
 inline constexpr std::size_t kMaxAddresses = 8;
 struct AddressesFrame {
-  std::uint16_t port = 0;
+  std::uint16_t port = 0;  // 0 in a list of relays
   std::uint8_t count = 0;  // of `ips` in use, at most kMaxAddresses
+  bool relays = false;     // each entry is a relay's endpoint: `ips[i]`:`ports[i]`
   std::array<std::array<std::byte, 16>, kMaxAddresses> ips{};  // IPv4 stored IPv4-mapped
+  std::array<std::uint16_t, kMaxAddresses> ports{};            // relays only
   bool operator==(const AddressesFrame&) const = default;
 };
+inline constexpr std::uint8_t kAddressesOfHost = 0;    // the body's kind byte
+inline constexpr std::uint8_t kAddressesOfRelays = 1;
 
 using Frame = std::variant<SetupFrame, SetupAckFrame, DataFrame, AckFrame, PingFrame, PongFrame,
                            ResetFrame, AddressesFrame>;
