@@ -1,5 +1,11 @@
 #include "api/relay_reservations.hpp"
 
+#include "api/name_locator.hpp"
+#include <algorithm>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "paths/address_watcher.hpp"
@@ -10,9 +16,25 @@ namespace msocket::api {
 namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 
+namespace {
+
+// A relay lost is not taken again for this long while others are left.
+constexpr auto kBenched = std::chrono::minutes(1);
+// How long ranking the candidates waits for their connect times.
+constexpr auto kProbeTimeout = std::chrono::seconds(2);
+
+}  // namespace
+
 RelayReservations::RelayReservations(asio::any_io_executor ex, std::shared_ptr<transport::Listener> listener,
-                                     names::SigningKey key, std::string name, std::vector<std::string> relays)
-    : ex_(ex), listener_(listener), key_(key), name_(std::move(name)), relays_(std::move(relays)), settled_(ex) {}
+                                     names::SigningKey key, std::string name, std::vector<std::string> relays,
+                                     std::size_t use)
+    : ex_(ex),
+      listener_(listener),
+      key_(key),
+      name_(std::move(name)),
+      relays_(std::move(relays)),
+      use_(use == 0 || use > relays_.size() ? relays_.size() : use),
+      settled_(ex) {}
 
 RelayReservations::~RelayReservations() { stop(); }
 
@@ -30,27 +52,114 @@ std::vector<std::string> RelayReservations::addresses() const {
 }
 
 void RelayReservations::changed() {
+  replace_lost();
   settled_.cancel();
   auto now = addresses();
   if (now == last_addresses_) return;
   last_addresses_ = std::move(now);
+  tell_listener();
   if (on_change_) on_change_();
+}
+
+// The listener's connections offer the relays to their clients, which keep
+// a flowpath through each: a relay that drains or dies is then left by the
+// scheduler, without a lookup.
+void RelayReservations::tell_listener() {
+  auto listener = listener_.lock();
+  if (!listener) return;
+  std::vector<asio::ip::tcp::endpoint> relays;
+  for (const auto& address : last_addresses_)
+    if (auto endpoint = parse_endpoint(address)) relays.push_back(*endpoint);
+  listener->set_relays(std::move(relays));
+}
+
+void RelayReservations::start_agent(const std::string& relay) {
+  std::weak_ptr<RelayReservations> weak = shared_from_this();
+  auto on_flowpath = [listener = listener_](asio::ip::tcp::socket socket, asio::ip::address client) {
+    if (auto l = listener.lock()) l->adopt(std::move(socket), client);
+  };
+  auto on_change = [weak] {
+    if (auto me = weak.lock()) me->changed();
+  };
+  auto agent =
+      std::make_shared<proxy::RelayAgent>(ex_, relay, name_, key_, std::move(on_flowpath), std::move(on_change));
+  agents_.push_back(agent);
+  agent->start();
+}
+
+// A relay that died (refuses connections, or stayed out of reach longer
+// than the reservation lives), drains, or refuses us is lost: with fewer
+// relays in use than candidates, the nearest one not lost lately takes
+// its place (the oldest loss when all were). Its reservation then reaches
+// the name's record, and clients that lost their flowpath find it there.
+void RelayReservations::replace_lost() {
+  if (use_ >= relays_.size() || stopped_) return;
+  std::vector<std::shared_ptr<proxy::RelayAgent>> lost;
+  for (const auto& agent : agents_)
+    if (agent->settled() && !agent->address() && (agent->failure() || agent->draining() || agent->given_up()))
+      lost.push_back(agent);
+  const auto now = Clock::now();
+  for (const auto& agent : lost) {
+    benched_[agent->relay()] = now;
+    std::erase(agents_, agent);
+    agent->stop();
+    const std::string* next = nullptr;
+    for (const auto& relay : relays_) {
+      const bool in_use = std::any_of(agents_.begin(), agents_.end(), [&](const auto& a) { return a->relay() == relay; });
+      if (in_use || relay == agent->relay()) continue;
+      const auto bench = benched_.find(relay);
+      if (bench == benched_.end() || now - bench->second > kBenched) {
+        next = &relay;
+        break;
+      }
+      if (!next || bench->second < benched_[*next]) next = &relay;
+    }
+    if (!next) next = &agent->relay();  // the only candidate: keep at it
+    log::proxy()->info("relay {} lost ({}): reserving {} on {} instead", agent->relay(),
+                       agent->draining() ? "draining" : agent->failure().message(), name_, *next);
+    start_agent(*next);
+  }
+}
+
+asio::awaitable<std::vector<std::string>> RelayReservations::rank_by_distance() {
+  struct Probe {
+    std::string relay;
+    Duration took = Duration::max();
+  };
+  auto probes = std::make_shared<std::vector<Probe>>();
+  for (const auto& relay : relays_) probes->push_back({relay});
+  auto left = std::make_shared<std::size_t>(probes->size());
+  auto all_done = std::make_shared<asio::steady_timer>(ex_, kProbeTimeout);
+  for (std::size_t i = 0; i < probes->size(); ++i) {
+    asio::co_spawn(
+        ex_,
+        [this, probes, left, all_done, i]() -> asio::awaitable<void> {
+          const auto began = Clock::now();
+          if (co_await proxy::probe_relay(ex_, (*probes)[i].relay, kProbeTimeout))
+            (*probes)[i].took = Clock::now() - began;
+          if (--*left == 0) all_done->cancel();
+        },
+        asio::detached);
+  }
+  co_await all_done->async_wait(use_tuple);
+  std::stable_sort(probes->begin(), probes->end(), [](const Probe& a, const Probe& b) { return a.took < b.took; });
+  std::vector<std::string> ranked;
+  std::string text;
+  for (const auto& p : *probes) {
+    ranked.push_back(p.relay);
+    text += (text.empty() ? "" : ", ") + p.relay + " " +
+            (p.took == Duration::max() ? std::string("out of reach")
+                                       : std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(p.took).count()) + " us");
+  }
+  log::proxy()->info("relays by connect time: {}", text);
+  co_return ranked;
 }
 
 asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   auto self = shared_from_this();
   std::weak_ptr<RelayReservations> weak = self;
-  for (const auto& relay : relays_) {
-    auto on_flowpath = [listener = listener_](asio::ip::tcp::socket socket, asio::ip::address client) {
-      if (auto l = listener.lock()) l->adopt(std::move(socket), client);
-    };
-    auto on_change = [weak] {
-      if (auto me = weak.lock()) me->changed();
-    };
-    agents_.push_back(std::make_shared<proxy::RelayAgent>(ex_, relay, name_, key_, std::move(on_flowpath),
-                                                          std::move(on_change)));
-  }
-  for (auto& agent : agents_) agent->start();
+  if (use_ < relays_.size()) relays_ = co_await rank_by_distance();
+  for (std::size_t i = 0; i < use_; ++i) start_agent(relays_[i]);
   watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
   auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
     if (auto me = weak.lock()) me->network_changed(event);
@@ -66,6 +175,7 @@ asio::awaitable<error_code> RelayReservations::start(Duration wait) {
     co_await settled_.async_wait(use_tuple);
   }
   last_addresses_ = addresses();
+  tell_listener();
   if (!last_addresses_.empty()) co_return error_code{};
   for (const auto& agent : agents_)
     if (agent->failure()) co_return agent->failure();
@@ -88,6 +198,7 @@ void RelayReservations::network_changed(const paths::AddressEvent& event) {
 }
 
 void RelayReservations::stop() {
+  stopped_ = true;
   if (watcher_) watcher_->stop();
   settled_.cancel();
   for (auto& agent : agents_) agent->stop();

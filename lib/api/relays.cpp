@@ -41,7 +41,7 @@ std::vector<std::string> relay_reservations::addresses() const {
 }
 
 void relay_reservations::start_reserve(acceptor& acc, const name_key& key, std::string name,
-                                       std::vector<std::string> relays, ReserveHandler handler) {
+                                       std::vector<std::string> relays, std::size_t use, ReserveHandler handler) {
   if (!acc.listener_) {  // a closed or moved-from acceptor: no executor to post to
     std::move(handler)(error_code(asio::error::bad_descriptor), relay_reservations());
     return;
@@ -52,7 +52,7 @@ void relay_reservations::start_reserve(acceptor& acc, const name_key& key, std::
     return;
   }
   auto reservations = std::make_shared<api::RelayReservations>(ex, acc.listener_, *key.key_, std::move(name),
-                                                               std::move(relays));
+                                                               std::move(relays), use);
   // Made in a statement of its own, not inside the co_spawn call (g++ 12
   // mishandles coroutine arguments there; see msocket/options.hpp).
   auto starting = reservations->start(kFirstAnswers);

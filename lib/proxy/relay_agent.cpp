@@ -34,6 +34,20 @@ bool mendable(const error_code& ec) { return ec != proxy_error::not_owner && ec 
 
 }  // namespace
 
+asio::awaitable<bool> probe_relay(asio::any_io_executor ex, const std::string& relay, Duration timeout) {
+  const auto parts = split_host_port(relay);
+  if (!parts) co_return false;
+  tcp::resolver resolver(ex);
+  auto [rec, endpoints] = co_await resolver.async_resolve(parts->first, parts->second, use_tuple);
+  if (rec) co_return false;
+  tcp::socket socket(ex);
+  asio::steady_timer deadline(ex, timeout);
+  auto connecting = asio::async_connect(socket, endpoints, use_tuple);
+  auto expiring = deadline.async_wait(use_tuple);
+  auto outcome = co_await first_of(connecting, expiring);
+  co_return outcome.index() == 0 && !std::get<0>(std::get<0>(outcome));
+}
+
 RelayAgent::RelayAgent(asio::any_io_executor ex, std::string relay, std::string name, names::SigningKey key,
                        FlowpathHandler on_flowpath, ChangeHandler on_change, AgentSettings settings)
     : ex_(ex),

@@ -24,7 +24,7 @@ int relay_refusal_status(const error_code& ec) {
 }
 
 asio::awaitable<result<relay_reservations>> reserve_on_relays(const NetcatOptions& o, acceptor& acc, const name_key& key) {
-  auto [ec, reservations] = co_await relay_reservations::async_reserve(acc, key, *o.register_name, o.proxies, use_tuple);
+  auto [ec, reservations] = co_await relay_reservations::async_reserve(acc, key, *o.register_name, o.proxies, o.proxy_count, use_tuple);
   if (ec) {
     say("cannot reserve " + *o.register_name + " on " + (o.proxies.size() == 1 ? "relay " + o.proxies.front() : "any relay") +
         ": " + ec.message());

@@ -126,6 +126,14 @@ void read_names(const po::variables_map& vm, relay::NetcatOptions& o) {
   if (vm.count("name")) o.register_name = vm["name"].as<std::string>();
   if (vm.count("key")) o.key_file = vm["key"].as<std::string>();
   if (vm.count("proxy")) o.proxies = vm["proxy"].as<std::vector<std::string>>();
+  if (vm.count("relays")) {
+    const auto count = vm["relays"].as<int>();
+    if (count < 1) throw UsageError("--relays wants a count of 1 or more, got " + std::to_string(count));
+    if (static_cast<std::size_t>(count) > o.proxies.size())
+      throw UsageError("--relays " + std::to_string(count) + " needs as many --proxy relays, got " +
+                       std::to_string(o.proxies.size()));
+    o.proxy_count = static_cast<std::size_t>(count);
+  }
   if (vm.count("peer-key")) {
     const auto text = vm["peer-key"].as<std::string>();
     msocket::wire::IdentityKey key{};
@@ -234,6 +242,7 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("name", po::value<std::string>(), "with -l: register the listener under NAME, and again when addresses change")
       ("key", po::value<std::string>(), "with -l: the name's key file (mnamed keygen); signs every handshake, and --name's record")
       ("proxy", po::value<std::vector<std::string>>(), "with -l --name: be reached through the relay (mproxy) at HOST:PORT; again for more relays, each carrying flowpaths")
+      ("relays", po::value<int>(), "with --proxy: use N of the relays at once, the nearest by connect time; one lost is replaced by another")
       ("peer-key", po::value<std::string>(), "the server must prove this key (base64, as mnamed lookup shows it), by name or by address")
       ("no-encrypt", "send in the clear; the other end must say --no-encrypt too")
       ("known-names", po::value<std::string>(), "connecting by name: the file of pinned owner keys (default ~/.config/msocket/known_names)")

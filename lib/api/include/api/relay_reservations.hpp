@@ -1,6 +1,9 @@
 // A listener behind NAT reached through relays (docs/protocol.md §5): one
 // RelayAgent per relay holds the name's reservation there, and the
 // flowpaths the relays join go to the listener as if it had accepted them.
+// Given more relays than it is to use (`use`), it takes the nearest by TCP
+// connect time, and puts another in the place of one that dies, drains or
+// refuses it (the one lost waits a minute before it is tried again).
 // A control channel whose local address goes away is reopened at once from
 // another; one that is down retries as soon as an address or route appears. The addresses
 // the relays give are what the name registration publishes instead of the
@@ -8,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,8 +34,9 @@ namespace msocket::api {
 
 class RelayReservations : public std::enable_shared_from_this<RelayReservations> {
  public:
+  // `use`: how many of `relays` hold the reservation at once (0: all).
   RelayReservations(boost::asio::any_io_executor ex, std::shared_ptr<transport::Listener> listener,
-                    names::SigningKey key, std::string name, std::vector<std::string> relays);
+                    names::SigningKey key, std::string name, std::vector<std::string> relays, std::size_t use = 0);
   ~RelayReservations();
 
   // Starts every agent and waits until each has settled (reserved, refused
@@ -48,19 +53,28 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
 
  private:
   void changed();
+  void tell_listener();
   void network_changed(const paths::AddressEvent& event);
   bool all_settled() const;
+  // The candidates, nearest first (those out of reach last).
+  boost::asio::awaitable<std::vector<std::string>> rank_by_distance();
+  void start_agent(const std::string& relay);
+  // Agents whose relay is lost are stopped and replaced by the next candidate.
+  void replace_lost();
 
   boost::asio::any_io_executor ex_;
   std::weak_ptr<transport::Listener> listener_;
   names::SigningKey key_;
   std::string name_;
-  std::vector<std::string> relays_;
+  std::vector<std::string> relays_;  // the candidates, nearest first once ranked
+  std::size_t use_;
   std::vector<std::shared_ptr<proxy::RelayAgent>> agents_;
+  std::map<std::string, TimePoint> benched_;  // relays lost, and when
   std::unique_ptr<paths::AddressWatcher> watcher_;
   boost::asio::steady_timer settled_;
   std::function<void()> on_change_;
   std::vector<std::string> last_addresses_;
+  bool stopped_ = false;
 };
 
 }  // namespace msocket::api

@@ -47,9 +47,18 @@ class relay_reservations {
   template <class Token>
   static auto async_reserve(acceptor& acc, const name_key& key, std::string name, std::vector<std::string> relays,
                             Token&& token) {
+    return async_reserve(acc, key, std::move(name), std::move(relays), 0, std::forward<Token>(token));
+  }
+  // As above, on `use` of the relays at once (0: all): the nearest by TCP
+  // connect time to each, measured first. One that is lost (dies, drains
+  // or refuses us) is replaced by the next nearest not lost within the
+  // last minute, so the name stays reachable while any relay lives.
+  template <class Token>
+  static auto async_reserve(acceptor& acc, const name_key& key, std::string name, std::vector<std::string> relays,
+                            std::size_t use, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, relay_reservations)>(
-        [&acc, &key](auto handler, std::string name, std::vector<std::string> relays) {
-          start_reserve(acc, key, std::move(name), std::move(relays), std::move(handler));
+        [&acc, &key, use](auto handler, std::string name, std::vector<std::string> relays) {
+          start_reserve(acc, key, std::move(name), std::move(relays), use, std::move(handler));
         },
         token, std::move(name), std::move(relays));
   }
@@ -63,7 +72,7 @@ class relay_reservations {
   friend class name_registration;
   explicit relay_reservations(std::shared_ptr<api::RelayReservations> reservations);
   static void start_reserve(acceptor& acc, const name_key& key, std::string name, std::vector<std::string> relays,
-                            ReserveHandler handler);
+                            std::size_t use, ReserveHandler handler);
 
   std::shared_ptr<api::RelayReservations> reservations_;
 };

@@ -29,6 +29,10 @@ struct AgentSettings {
   Duration longest_retry = std::chrono::seconds(5);
 };
 
+// True if a TCP connection to the relay's control port ("HOST:PORT")
+// opens within `timeout` (it is closed at once): how near a relay is.
+boost::asio::awaitable<bool> probe_relay(boost::asio::any_io_executor ex, const std::string& relay, Duration timeout);
+
 class RelayAgent : public std::enable_shared_from_this<RelayAgent> {
  public:
   // A client's flowpath through the relay: our half, joined; `client` is

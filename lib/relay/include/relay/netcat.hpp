@@ -42,8 +42,10 @@ struct NetcatOptions {
   std::optional<std::string> register_name;
   std::optional<std::string> key_file;
   // Listen behind NAT: reserve register_name on these relays (mproxy,
-  // "HOST:PORT") and publish their addresses instead of ours.
+  // "HOST:PORT") and publish their addresses instead of ours; on
+  // `proxy_count` of them at once (0: all), the nearest, replacing one lost.
   std::vector<std::string> proxies;
+  std::size_t proxy_count = 0;
 };
 
 // Exit status as ncat: 0 success, 1 a network or other runtime failure, 2 a
