@@ -42,6 +42,14 @@ class MemoryStore final : public names::Store {
     return it == entries_.end() ? std::nullopt : std::optional<names::StoredName>(it->second);
   }
   std::optional<names::StoredName> latest(const std::string& name) const override { return get(name); }
+  std::vector<names::StoredName> list(std::string_view prefix, std::size_t limit) const override {
+    std::vector<names::StoredName> found;
+    for (auto it = entries_.lower_bound(std::string(prefix)); it != entries_.end() && found.size() < limit; ++it) {
+      if (!it->first.starts_with(prefix)) break;
+      found.push_back(it->second);
+    }
+    return found;
+  }
   asio::awaitable<error_code> write(names::StoredName entry) override {
     auto name = entry.record.name;
     entries_[name] = std::move(entry);

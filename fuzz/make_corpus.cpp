@@ -155,6 +155,9 @@ void mnamed_request_seeds() {
   save("fuzz_mnamed_request", "put_delete",
        http_request("PUT", "/v1/names/phone.example", first) +
            http_request("DELETE", "/v1/names/phone.example", second));
+  save("fuzz_mnamed_request", "put_list",
+       http_request("PUT", "/v1/names/phone.example", first) +
+           http_request("GET", "/v1/names/?prefix=phone.&limit=5") + http_request("GET", "/v1/names/?prefix=a%20&limit=0"));
   save("fuzz_mnamed_request", "bad_method", http_request("POST", "/v1/names/phone.example", "{}"));
   save("fuzz_mnamed_request", "expect_continue",
        "PUT /v1/names/phone.example HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "core/coroutine.hpp"
+#include "core/log.hpp"
 #include "names/registry.hpp"
 
 namespace msocket::names {
@@ -47,6 +48,9 @@ class Busy {
 };
 
 constexpr std::size_t kMaxAnswer = 64 * 1024;  // a record is well under 16 KiB
+// A listing: up to 100 records (server.hpp, kMaxListedRecords) of under
+// 2 KiB each (a name of 253 characters, 17 addresses of at most 64).
+constexpr std::size_t kMaxListAnswer = 256 * 1024;
 
 std::int64_t unix_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -65,6 +69,28 @@ result<Record> answered_record(std::string_view body, const std::string& name) {
   if (!record || record->name != name) return name_error::bad_response;
   if (!verify(*record)) return name_error::bad_signature;
   return std::move(*record);
+}
+
+// The records of a listing of `prefix`, at most `limit`. A record that does
+// not verify or is not under the prefix is left out: the rest are still
+// good. An answer that is not a listing of records is bad_response.
+result<std::vector<Record>> listed_records(std::string_view body, std::string_view prefix, std::size_t limit) {
+  error_code ec;
+  const auto value = json::parse(body, ec);
+  const auto* object = ec ? nullptr : value.if_object();
+  const auto* records = object ? object->if_contains("records") : nullptr;
+  if (!records || !records->is_array()) return name_error::bad_response;
+  std::vector<Record> listed;
+  for (const auto& entry : records->get_array()) {
+    auto record = from_json(entry);
+    if (!record) return name_error::bad_response;
+    const char* wrong = !record->name.starts_with(prefix) ? "its name lacks the prefix"
+                        : !verify(*record)                ? "its signature does not verify"
+                                                          : nullptr;
+    if (wrong) log::names()->warn("left {} out of the listing of {}: {}", record->name, prefix, wrong);
+    else if (listed.size() < limit) listed.push_back(std::move(*record));
+  }
+  return listed;
 }
 
 // The error a refusal stands for (server.cpp: status_of and refuse).
@@ -147,7 +173,8 @@ asio::awaitable<result<std::unique_ptr<Client::Connection>>> Client::connect() {
 }
 
 asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std::string target, std::string body,
-                                                         std::chrono::milliseconds timeout) {
+                                                         std::chrono::milliseconds timeout,
+                                                         std::size_t answer_limit) {
   http::request<http::string_body> request{method, target, 11};
   const bool v6 = server_.host.find(':') != std::string::npos;
   request.set(http::field::host, (v6 ? "[" + server_.host + "]" : server_.host) + ":" + server_.port);
@@ -171,7 +198,7 @@ asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std:
     auto [ec, written] = co_await http::async_write(stream, request, use_tuple);
     if (!ec) {
       http::response_parser<http::string_body> parser;
-      parser.body_limit(kMaxAnswer);
+      parser.body_limit(answer_limit);
       auto [read_error, read] = co_await http::async_read(stream, connection->buffer, parser, use_tuple);
       if (!read_error) {
         auto response = parser.release();
@@ -200,16 +227,28 @@ asio::awaitable<result<Record>> Client::lookup(std::string name) {
   // twice when a suspended coroutine is destroyed.
   const auto target = "/v1/names/" + name;
   const std::string no_body;
-  auto answer = co_await exchange(http::verb::get, target, no_body, options_.request_timeout);
+  auto answer = co_await exchange(http::verb::get, target, no_body, options_.request_timeout, kMaxAnswer);
   if (!answer) co_return answer.error();
   if (answer->status != 200) co_return refusal(*answer);
   co_return answered_record(answer->body, name);
 }
 
+asio::awaitable<result<std::vector<Record>>> Client::list(std::string prefix, std::size_t limit) {
+  if (!valid_name(prefix)) co_return name_error::invalid_name;
+  if (limit == 0) co_return std::vector<Record>{};
+  // Name characters need no escaping in a query.
+  const auto target = "/v1/names/?prefix=" + prefix + "&limit=" + std::to_string(limit);
+  const std::string no_body;
+  auto answer = co_await exchange(http::verb::get, target, no_body, options_.request_timeout, kMaxListAnswer);
+  if (!answer) co_return answer.error();
+  if (answer->status != 200) co_return refusal(*answer);
+  co_return listed_records(answer->body, prefix, limit);
+}
+
 asio::awaitable<result<Record>> Client::put(Record record) {
   const auto body = json::serialize(to_json(record));
   const auto target = "/v1/names/" + record.name;
-  auto answer = co_await exchange(http::verb::put, target, body, options_.request_timeout);
+  auto answer = co_await exchange(http::verb::put, target, body, options_.request_timeout, kMaxAnswer);
   if (!answer) co_return answer.error();
   if (answer->status != 200) co_return refusal(*answer);
   co_return answered_record(answer->body, record.name);
@@ -218,7 +257,7 @@ asio::awaitable<result<Record>> Client::put(Record record) {
 asio::awaitable<error_code> Client::erase(Record proof) {
   const auto body = json::serialize(to_json(proof));
   const auto target = "/v1/names/" + proof.name;
-  auto answer = co_await exchange(http::verb::delete_, target, body, options_.request_timeout);
+  auto answer = co_await exchange(http::verb::delete_, target, body, options_.request_timeout, kMaxAnswer);
   if (!answer) co_return answer.error();
   co_return answer->status == 200 ? error_code{} : refusal(*answer);
 }
@@ -231,7 +270,7 @@ asio::awaitable<result<WatchEvent>> Client::watch(std::string name, std::uint64_
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.watch_wait) +
                        options_.request_timeout;
   const std::string no_body;
-  auto answer = co_await exchange(http::verb::get, target, no_body, timeout);
+  auto answer = co_await exchange(http::verb::get, target, no_body, timeout, kMaxAnswer);
   if (!answer) co_return answer.error();
   if (answer->status == 204) co_return WatchEvent{WatchEvent::Kind::unchanged, std::nullopt};
   if (answer->status == 410) co_return WatchEvent{WatchEvent::Kind::deleted, std::nullopt};

@@ -1,8 +1,16 @@
 #include "names/registry.hpp"
 
+#include <limits>
+
 namespace msocket::names {
 
 namespace asio = boost::asio;
+
+namespace {
+
+bool live(const StoredName& stored, std::int64_t now) { return !stored.deleted && stored.record.expires > now; }
+
+}  // namespace
 
 const char* describe(Verdict verdict) {
   switch (verdict) {
@@ -57,8 +65,29 @@ asio::awaitable<Verdict> Registry::erase(Record proof, std::int64_t now) {
 
 std::optional<Record> Registry::get(const std::string& name, std::int64_t now) const {
   auto stored = store_.get(name);
-  if (!stored || stored->deleted || stored->record.expires <= now) return std::nullopt;
+  if (!stored || !live(*stored, now)) return std::nullopt;
   return std::move(stored->record);
+}
+
+std::vector<Record> Registry::list(std::string_view prefix, std::int64_t now, std::size_t limit) const {
+  std::vector<Record> records;
+  // The store's answer holds the dead entries (tombstones, lapsed records)
+  // too, counted against its limit: while a full answer had fewer than
+  // `limit` live ones, ask again for twice as many, which keeps the work
+  // within about four times that of reading the entries once.
+  for (std::size_t asked = limit; limit > 0;) {
+    auto stored = store_.list(prefix, asked);
+    records.clear();
+    for (auto& entry : stored) {
+      if (!live(entry, now)) continue;
+      records.push_back(std::move(entry.record));
+      if (records.size() == limit) return records;
+    }
+    if (stored.size() < asked) break;  // nothing more under the prefix
+    constexpr auto kMost = std::numeric_limits<std::size_t>::max();
+    asked = asked > kMost / 2 ? kMost : asked * 2;
+  }
+  return records;
 }
 
 }  // namespace msocket::names

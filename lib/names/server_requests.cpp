@@ -1,5 +1,7 @@
 // The answers of the name server (server.hpp, man/mnamed.8 "HTTP API"):
-// lookups, updates and watches, with the limits on updates and watches.
+// lookups, listings, updates and watches, with the limits on updates and
+// watches.
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -174,25 +176,86 @@ asio::awaitable<Response> watch(std::shared_ptr<Server::State> state, const Requ
   co_return co_await std::move(holding);
 }
 
-// Reads `?after=V&wait=S`; false if a value is not a number.
-bool parse_watch_query(std::string_view query, const ServerOptions& options, std::uint64_t& after,
-                       std::chrono::seconds& wait) {
-  wait = options.watch_wait;
+// Calls visit(key, value) for each `key=value` of a query string, in
+// order, until it returns false (pairs without '=' are passed over); false
+// if it did. Values are taken as they are, not percent-decoded: numbers and
+// name characters need no escaping.
+template <class Visit>
+bool each_parameter(std::string_view query, Visit visit) {
   while (!query.empty()) {
     const auto amp = query.find('&');
     const auto pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     const auto eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
-    const auto key = pair.substr(0, eq), value = pair.substr(eq + 1);
+    if (!visit(pair.substr(0, eq), pair.substr(eq + 1))) return false;
+  }
+  return true;
+}
+
+// Reads `?after=V&wait=S`; false if a value is not a number.
+bool parse_watch_query(std::string_view query, const ServerOptions& options, std::uint64_t& after,
+                       std::chrono::seconds& wait) {
+  wait = options.watch_wait;
+  return each_parameter(query, [&](std::string_view key, std::string_view value) {
     std::uint64_t number = 0;
-    if (key != "after" && key != "wait") continue;  // unknown parameters are ignored
+    if (key != "after" && key != "wait") return true;  // unknown parameters are ignored
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
     if (ec != std::errc() || end != value.data() + value.size()) return false;
     if (key == "after") after = number;
     else wait = std::chrono::seconds(std::min<std::uint64_t>(number, options.max_watch_wait.count()));
-  }
-  return true;
+    return true;
+  });
+}
+
+// What a listing asks for: `?prefix=P&limit=N`.
+struct ListQuery {
+  std::string prefix;
+  std::size_t limit = kMaxListedRecords;
+};
+
+// Reads `?prefix=P&limit=N`, N from 1 up (more than kMaxListedRecords, even
+// past 64 bits, gives that many); nullopt with the reason in `why` if the
+// prefix is missing or not name characters, or N is not such a number.
+std::optional<ListQuery> parse_list_query(std::string_view query, std::string& why) {
+  ListQuery list;
+  bool has_prefix = false, limit_ok = true;
+  each_parameter(query, [&](std::string_view key, std::string_view value) {
+    if (key == "prefix") {
+      list.prefix = std::string(value);
+      has_prefix = true;
+    } else if (key == "limit") {
+      const bool digits =
+          !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+      std::uint64_t number = 0;
+      if (std::from_chars(value.data(), value.data() + value.size(), number).ec == std::errc::result_out_of_range)
+        number = kMaxListedRecords;
+      limit_ok = digits && number > 0;
+      list.limit = std::min<std::uint64_t>(number, kMaxListedRecords);
+    }
+    return true;  // unknown parameters are ignored
+  });
+  if (!has_prefix)
+    why = "a prefix is needed: GET /v1/names/?prefix=P lists the names beginning with P "
+          "(1 to 253 letters, digits, '.', '-' or '_')";
+  else if (!valid_name(list.prefix))
+    why = "invalid prefix: 1 to 253 letters, digits, '.', '-' or '_'";
+  else if (!limit_ok)
+    why = "limit must be a whole number from 1 up (at most " + std::to_string(kMaxListedRecords) + " records are given)";
+  else
+    return list;
+  return std::nullopt;
+}
+
+// GET /v1/names/?prefix=P&limit=N: the live records under a prefix.
+Response list_names(const Server::State& state, const Request& request, std::string_view query) {
+  std::string why;
+  const auto asked = parse_list_query(query, why);
+  if (!asked) return refuse(request, http::status::bad_request, why);
+  json::array records;
+  for (const auto& record : state.registry.list(asked->prefix, state.now(), asked->limit))
+    records.push_back(to_json(record));
+  return reply_to(request, http::status::ok, json::object{{"records", std::move(records)}});
 }
 
 }  // namespace
@@ -226,6 +289,9 @@ asio::awaitable<Response> answer(std::shared_ptr<Server::State> state, const Req
     response.set(http::field::allow, naming ? "GET, PUT, DELETE" : "GET");
     co_return response;
   }
+  // The path with no name lists names (a PUT or DELETE there is refused
+  // below, as for any invalid name).
+  if (naming && name.empty() && method == http::verb::get) co_return list_names(*state, request, query);
   if (!valid_name(name)) co_return refuse(request, http::status::bad_request, "invalid name");
   if (watching) {
     std::uint64_t after = 0;

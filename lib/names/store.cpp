@@ -28,6 +28,17 @@ std::optional<StoredName> LogStore::get(const std::string& name) const {
   return found->second;
 }
 
+std::vector<StoredName> LogStore::list(std::string_view prefix, std::size_t limit) const {
+  // The names that begin with `prefix` sort together, from the first one
+  // not below it.
+  std::vector<StoredName> found;
+  for (auto it = durable_.lower_bound(std::string(prefix)); it != durable_.end() && found.size() < limit; ++it) {
+    if (!it->first.starts_with(prefix)) break;
+    found.push_back(it->second);
+  }
+  return found;
+}
+
 std::optional<StoredName> LogStore::latest(const std::string& name) const {
   if (const auto pending = pending_.find(name); pending != pending_.end()) return pending->second.first;
   return get(name);

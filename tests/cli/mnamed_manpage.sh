@@ -13,7 +13,7 @@ cli_render_manpage mnamed.8
 
 missing=()
 count=0
-for sub in serve keygen register lookup watch delete; do
+for sub in serve keygen register lookup list watch delete; do
   grep -qE "^     mnamed $sub( |$)" "$TEST_TMP/page.txt" || missing+=("synopsis of $sub")
   timeout 10 "$MNAMED" "$sub" --help >"$TEST_TMP/help_$sub.txt" || test_fail "mnamed $sub --help failed"
   while read -r entry; do
@@ -24,9 +24,9 @@ for sub in serve keygen register lookup watch delete; do
   done < <(cli_help_options "$TEST_TMP/help_$sub.txt")
 done
 ((count >= 20)) || test_fail "found only $count options in the subcommands' --help"
-for endpoint in 'GET /v1/names/' 'PUT /v1/names/' 'DELETE /v1/names/' 'GET /v1/watch/'; do
+for endpoint in 'GET /v1/names/' 'GET /v1/names/?prefix=' 'PUT /v1/names/' 'DELETE /v1/names/' 'GET /v1/watch/'; do
   grep -qF -- "$endpoint" "$TEST_TMP/page.txt" || missing+=("endpoint $endpoint")
 done
 ((${#missing[@]} == 0)) || test_fail "missing from man/mnamed.8: ${missing[*]}"
-test_say "all 6 subcommands, $count options and 4 endpoints are in the manual page"
+test_say "all 7 subcommands, $count options and 5 endpoints are in the manual page"
 test_say PASS

@@ -91,7 +91,7 @@ expect_log bad_listen "--listen.*nowhere"
 # --- --help everywhere: exit 0 -------------------------------------------------
 run help 0 --help
 test_expect_grep "$TEST_TMP/help.out" '^usage: mnamed serve' "mnamed --help"
-for sub in serve keygen register lookup watch delete; do
+for sub in serve keygen register lookup list watch delete; do
   run "help_$sub" 0 "$sub" --help
   test_expect_grep "$TEST_TMP/help_$sub.out" "^usage: mnamed $sub" "mnamed $sub --help"
 done

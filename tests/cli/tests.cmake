@@ -54,6 +54,7 @@ msocket_add_cli_tests(mnamed
   mnamed_tombstone  # a delete's tombstone: the old record, replayed, is refused, before and after a restart
   mnamed_limits     # one source holding all its watches and connections: another's lookups are answered; 429s
   mnamed_pinning    # lookup pins the owner key; another key's record exits 3 naming both keys
+  mnamed_list       # list PREFIX: the live records under it, in name order; --limit; forged ones left out
 )
 
 # mbench's benchmarks in their --quick form (well-formed results, plausible

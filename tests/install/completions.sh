@@ -41,6 +41,8 @@ expect_offer "mcat options" --stats mcat --st
 expect_offer "mcat options" --proxy mcat --pro
 expect_offer "mnamed subcommands" register mnamed re
 expect_offer "mnamed register's options" --key mnamed register --k
+expect_offer "mnamed subcommands" list mnamed li
+expect_offer "mnamed list's options" --limit mnamed list --li
 expect_offer "mbench subcommands" throughput mbench thr
 expect_offer "mbench recovery's scenarios" both mbench recovery b
 expect_offer "mbench names' options" --quick mbench names --qu

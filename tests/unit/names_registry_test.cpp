@@ -16,6 +16,14 @@ class MemoryStore final : public Store {
     return it == entries.end() ? std::nullopt : std::optional<StoredName>(it->second);
   }
   std::optional<StoredName> latest(const std::string& name) const override { return get(name); }
+  std::vector<StoredName> list(std::string_view prefix, std::size_t limit) const override {
+    std::vector<StoredName> found;
+    for (auto it = entries.lower_bound(std::string(prefix)); it != entries.end() && found.size() < limit; ++it) {
+      if (!it->first.starts_with(prefix)) break;
+      found.push_back(it->second);
+    }
+    return found;
+  }
   asio::awaitable<boost::system::error_code> write(StoredName entry) override {
     auto name = entry.record.name;
     entries[name] = std::move(entry);
@@ -107,4 +115,74 @@ TEST_CASE("a delete leaves the signed proof as a tombstone: no replay, no takeov
 
   CHECK(f.put(record(owner, 7)) == Verdict::accepted);  // the owner comes back
   CHECK(f.registry.get("phone.example", kNow)->version == 7);
+}
+
+namespace {
+
+// A record of `name`, else as record() makes them.
+Record record_of(const std::string& name, const SigningKey& key, std::uint64_t version,
+                 std::int64_t expires = kNow + 60) {
+  auto r = record(key, version, expires);
+  r.name = name;
+  sign(r, key);
+  return r;
+}
+
+std::vector<std::string> listed_names(const std::vector<Record>& records) {
+  std::vector<std::string> names;
+  for (const auto& r : records) names.push_back(r.name);
+  return names;
+}
+
+using Names = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("list gives the live records under a prefix, in name order, at most the limit", "[names]") {
+  Fixture f;
+  const auto owner = generate_signing_key();
+  for (const char* name : {"mproxy.c", "other", "mproxy.a", "mproxy", "mproxyx", "mproxy.b", "a.mproxy.d"})
+    REQUIRE(f.put(record_of(name, owner, 1)) == Verdict::accepted);
+  const auto list = [&](std::string_view prefix, std::size_t limit, std::int64_t now = kNow) {
+    return listed_names(f.registry.list(prefix, now, limit));
+  };
+
+  CHECK(list("mproxy.", 10) == Names{"mproxy.a", "mproxy.b", "mproxy.c"});
+  CHECK(list("mproxy.", 2) == Names{"mproxy.a", "mproxy.b"});
+  CHECK(list("mproxy", 10) == Names{"mproxy", "mproxy.a", "mproxy.b", "mproxy.c", "mproxyx"});
+  CHECK(list("mproxy.c", 10) == Names{"mproxy.c"});
+  CHECK(list("mproxy.", 0).empty());
+  CHECK(list("nobody", 10).empty());
+  CHECK(list("z", 10).empty());  // after every name
+  const auto listed = f.registry.list("mproxy.c", kNow, 1);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed.front() == f.store.entries.at("mproxy.c").record);  // the whole record, signature and all
+
+  // A deleted name and a lapsed record are left out, and not counted.
+  REQUIRE(f.erase(record_of("mproxy.a", owner, 2)) == Verdict::accepted);
+  REQUIRE(f.put(record_of("mproxy.b", owner, 2, kNow + 10)) == Verdict::accepted);
+  CHECK(list("mproxy.", 10) == Names{"mproxy.b", "mproxy.c"});
+  CHECK(list("mproxy.", 10, kNow + 10) == Names{"mproxy.c"});
+  CHECK(list("mproxy.", 1, kNow + 10) == Names{"mproxy.c"});
+  CHECK(list("mproxy.a", 10).empty());
+}
+
+TEST_CASE("list finds the live records past many dead ones", "[names]") {
+  Fixture f;
+  const auto owner = generate_signing_key();
+  // Twenty tombstones, then three live records, then one lapsed.
+  for (int i = 0; i < 20; ++i) {
+    const auto name = "pool." + std::string(i < 10 ? "0" : "") + std::to_string(i);
+    REQUIRE(f.put(record_of(name, owner, 1)) == Verdict::accepted);
+    REQUIRE(f.erase(record_of(name, owner, 2)) == Verdict::accepted);
+  }
+  for (const char* name : {"pool.20", "pool.21", "pool.22"})
+    REQUIRE(f.put(record_of(name, owner, 1)) == Verdict::accepted);
+  REQUIRE(f.put(record_of("pool.23", owner, 1, kNow + 1)) == Verdict::accepted);
+
+  CHECK(listed_names(f.registry.list("pool.", kNow + 1, 1)) == Names{"pool.20"});
+  CHECK(listed_names(f.registry.list("pool.", kNow + 1, 2)) == Names{"pool.20", "pool.21"});
+  CHECK(listed_names(f.registry.list("pool.", kNow + 1, 100)) == Names{"pool.20", "pool.21", "pool.22"});
+  CHECK(listed_names(f.registry.list("pool.", kNow, 100)) == Names{"pool.20", "pool.21", "pool.22", "pool.23"});
+  CHECK(f.registry.list("pool.0", kNow, 100).empty());
 }

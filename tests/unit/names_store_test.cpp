@@ -152,3 +152,22 @@ TEST_CASE("updates written at once are all made durable", "[names]") {
   CHECK(s.store->syncs() <= kWrites);
   CHECK(s.store->size() == kWrites);
 }
+
+TEST_CASE("log store lists the durable entries under a prefix, in name order", "[names]") {
+  TempDir dir("store-list");
+  const auto key = generate_signing_key();
+  OpenStore s(dir.path);
+  for (const char* name : {"pool.b", "pool", "pool.a", "poolx", "other", "pool.c"})
+    REQUIRE_FALSE(s.write(live(record(key, name, 1))));
+  REQUIRE_FALSE(s.write(tombstone(record(key, "pool.c", 2))));
+
+  const auto listed = s.store->list("pool.", 10);
+  const std::vector<StoredName> expected{live(record(key, "pool.a", 1)), live(record(key, "pool.b", 1)),
+                                         tombstone(record(key, "pool.c", 2))};
+  CHECK(listed == expected);  // tombstones too: the registry leaves them out
+  CHECK(s.store->list("pool.", 2) == std::vector<StoredName>(expected.begin(), expected.begin() + 2));
+  CHECK(s.store->list("pool", 10).size() == 5);
+  CHECK(s.store->list("pool.", 0).empty());
+  CHECK(s.store->list("q", 10).empty());
+  CHECK(s.store->list("", 10).size() == 6);  // an empty prefix: every name
+}

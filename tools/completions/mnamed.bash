@@ -4,7 +4,7 @@
 _mnamed() {
   local current=${COMP_WORDS[COMP_CWORD]} options
   if ((COMP_CWORD == 1)); then
-    mapfile -t COMPREPLY < <(compgen -W "serve keygen register lookup watch delete --help --version" -- "$current")
+    mapfile -t COMPREPLY < <(compgen -W "serve keygen register lookup list watch delete --help --version" -- "$current")
     return 0
   fi
   [[ $current == -* ]] || return 0

@@ -100,5 +100,7 @@ int serve(const Invocation& in);
 void add_serve_options(po::options_description& description);
 int lookup(const Invocation& in);
 void add_lookup_options(po::options_description& description);
+int list(const Invocation& in);
+void add_list_options(po::options_description& description);
 
 }  // namespace mnamed

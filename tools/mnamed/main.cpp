@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "       mnamed keygen --out FILE\n"
     "       mnamed register --server URL --key FILE [--control ADDR:PORT] [--ttl TIME] NAME ADDR:PORT...\n"
     "       mnamed lookup --server URL [--known-names FILE | --no-pin] NAME\n"
+    "       mnamed list --server URL [--limit N] PREFIX\n"
     "       mnamed watch --server URL [--after VERSION] NAME\n"
     "       mnamed delete --server URL --key FILE NAME\n"
     "Each subcommand takes --help. Exit status: 0 success, 1 runtime or network error, 2 usage error,\n"
@@ -127,6 +128,7 @@ const std::map<std::string, Command>& commands() {
               "ttl", po::value<std::string>()->default_value("1h"), "the record expires after TIME");
         }}},
       {"lookup", {"mnamed lookup --server URL [--known-names FILE | --no-pin] NAME", lookup, add_lookup_options}},
+      {"list", {"mnamed list --server URL [--limit N] PREFIX", list, add_list_options}},
       {"watch",
        {"mnamed watch --server URL [--after VERSION] NAME", watch,
         [](po::options_description& d) {

@@ -1,5 +1,5 @@
-// Client of mnamed's HTTP API (server.hpp, man/mnamed.8): lookup, put,
-// erase and watch as awaitables, for the tool and for the rest of the
+// Client of mnamed's HTTP API (server.hpp, man/mnamed.8): lookup, list,
+// put, erase and watch as awaitables, for the tool and for the rest of the
 // library (connect-by-name looks up and watches; listeners publish).
 // Errors are error codes: name_error (name_error.hpp) for what the server
 // refused or answered wrongly, Asio's for the network. Nothing throws for
@@ -62,6 +62,14 @@ class Client {
   // not the owner's record of `name`; too_many_requests (the server limits
   // this client: HTTP 429), server_busy (503); timeout; network errors.
   boost::asio::awaitable<result<Record>> lookup(std::string name);
+  // The live records whose names begin with `prefix` (1 to 253 name
+  // characters), in name order, at most `limit` (the server gives 100 at
+  // most; 0 asks nothing and gives none). Each is checked as lookup() checks
+  // one: a record whose signature does not verify, or whose name lacks the
+  // prefix, is left out. Errors: invalid_name for a bad prefix; the
+  // network's; the server's refusal (as lookup's; bad_response for an
+  // answer that is not a listing).
+  boost::asio::awaitable<result<std::vector<Record>>> list(std::string prefix, std::size_t limit = 100);
   // Stores a signed record; returns what the server stored. Errors:
   // bad_signature, wrong_owner, stale_version, expired, rejected, too_large,
   // too_many_requests (the key's update rate), server_failed (e.g. the
@@ -85,10 +93,12 @@ class Client {
   };
 
  private:
-  // One request and its answer, on the idle connection if there is one (and
-  // once more on a new connection if the server had closed that one).
+  // One request and its answer (a body of `answer_limit` bytes at most), on
+  // the idle connection if there is one (and once more on a new connection
+  // if the server had closed that one).
   boost::asio::awaitable<result<Answer>> exchange(boost::beast::http::verb method, std::string target,
-                                                  std::string body, std::chrono::milliseconds timeout);
+                                                  std::string body, std::chrono::milliseconds timeout,
+                                                  std::size_t answer_limit);
   boost::asio::awaitable<result<std::unique_ptr<Connection>>> connect();
 
   boost::asio::any_io_executor executor_;

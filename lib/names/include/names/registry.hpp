@@ -5,6 +5,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -47,6 +49,10 @@ class Registry {
   boost::asio::awaitable<Verdict> erase(Record proof, std::int64_t now);
   // The live record (durable, not deleted, not expired), if any.
   std::optional<Record> get(const std::string& name, std::int64_t now) const;
+  // The live records (as get() gives them) whose names begin with
+  // `prefix`, in name order, at most `limit`. Tombstones and expired
+  // records are passed over, not counted.
+  std::vector<Record> list(std::string_view prefix, std::int64_t now, std::size_t limit) const;
 
  private:
   Store& store_;

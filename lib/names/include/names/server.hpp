@@ -1,6 +1,9 @@
 // The name service over HTTP/1.1 and JSON (Boost.Beast), as man/mnamed.8
 // documents it under "HTTP API":
 //   GET    /v1/names/NAME               the live record, or 404
+//   GET    /v1/names/?prefix=P[&limit=N]
+//                                       the live records whose names begin with P,
+//                                       in name order: {"records": [...]}
 //   PUT    /v1/names/NAME               store a signed record (body: its JSON)
 //   DELETE /v1/names/NAME               delete, proven by a signed record
 //   GET    /v1/watch/NAME?after=V[&wait=S]
@@ -29,6 +32,9 @@
 #include "names/registry.hpp"
 
 namespace msocket::names {
+
+// The most records one listing (GET /v1/names/?prefix=) gives.
+inline constexpr std::size_t kMaxListedRecords = 100;
 
 struct ServerOptions {
   boost::asio::ip::tcp::endpoint listen{boost::asio::ip::address_v4::loopback(), 0};

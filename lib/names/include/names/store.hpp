@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -35,6 +37,10 @@ class Store {
   // compare the next update with, so that two updates in flight at once are
   // ordered as if one had finished first.
   virtual std::optional<StoredName> latest(const std::string& name) const = 0;
+  // The durable entries whose names begin with `prefix` (tombstones and
+  // expired records included, as get() gives them), in name order, at most
+  // `limit`. An empty prefix matches every name.
+  virtual std::vector<StoredName> list(std::string_view prefix, std::size_t limit) const = 0;
   // Writes an entry. Suspends until it is durable: a crash after that loses
   // nothing; get() returns it from then on. On an error nothing changed.
   // Call from one thread (or strand) at a time, the one of get() and latest().
@@ -67,6 +73,7 @@ class LogStore final : public Store {
 
   std::optional<StoredName> get(const std::string& name) const override;
   std::optional<StoredName> latest(const std::string& name) const override;
+  std::vector<StoredName> list(std::string_view prefix, std::size_t limit) const override;
   boost::asio::awaitable<boost::system::error_code> write(StoredName entry) override;
   std::size_t size() const override { return durable_.size(); }
 
