@@ -8,6 +8,9 @@
 
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
+#include "names/client.hpp"
+#include "names/name_error.hpp"
+#include "proxy/pool_registration.hpp"
 #include "paths/address_watcher.hpp"
 #include "transport/listener.hpp"
 
@@ -27,14 +30,17 @@ constexpr auto kProbeTimeout = std::chrono::seconds(2);
 
 RelayReservations::RelayReservations(asio::any_io_executor ex, std::shared_ptr<transport::Listener> listener,
                                      names::SigningKey key, std::string name, std::vector<std::string> relays,
-                                     std::size_t use)
+                                     std::size_t use, std::string pool_url)
     : ex_(ex),
       listener_(listener),
       key_(key),
       name_(std::move(name)),
       relays_(std::move(relays)),
-      use_(use == 0 || use > relays_.size() ? relays_.size() : use),
+      use_(use),
+      pool_url_(std::move(pool_url)),
       settled_(ex) {}
+
+std::size_t RelayReservations::target() const { return use_ == 0 || use_ > relays_.size() ? relays_.size() : use_; }
 
 RelayReservations::~RelayReservations() { stop(); }
 
@@ -93,7 +99,7 @@ void RelayReservations::start_agent(const std::string& relay) {
 // its place (the oldest loss when all were). Its reservation then reaches
 // the name's record, and clients that lost their flowpath find it there.
 void RelayReservations::replace_lost() {
-  if (use_ >= relays_.size() || stopped_) return;
+  if (target() >= relays_.size() || stopped_) return;
   std::vector<std::shared_ptr<proxy::RelayAgent>> lost;
   for (const auto& agent : agents_)
     if (agent->settled() && !agent->address() && (agent->failure() || agent->draining() || agent->given_up()))
@@ -104,12 +110,14 @@ void RelayReservations::replace_lost() {
     std::erase(agents_, agent);
     agent->stop();
     const std::string* next = nullptr;
+    bool fresh = false;
     for (const auto& relay : relays_) {
       const bool in_use = std::any_of(agents_.begin(), agents_.end(), [&](const auto& a) { return a->relay() == relay; });
       if (in_use || relay == agent->relay()) continue;
       const auto bench = benched_.find(relay);
       if (bench == benched_.end() || now - bench->second > kBenched) {
         next = &relay;
+        fresh = true;
         break;
       }
       if (!next || bench->second < benched_[*next]) next = &relay;
@@ -118,7 +126,35 @@ void RelayReservations::replace_lost() {
     log::proxy()->info("relay {} lost ({}): reserving {} on {} instead", agent->relay(),
                        agent->draining() ? "draining" : agent->failure().message(), name_, *next);
     start_agent(*next);
+    // Every candidate was lost lately: the pool may know new relays, taken
+    // when the one just started is lost in turn.
+    if (!fresh && !pool_url_.empty() && !refreshing_) {
+      refreshing_ = true;
+      asio::co_spawn(ex_, refresh_pool(), LogCoroutineFailure(log::proxy(), "listing the pool of relays again"));
+    }
   }
+}
+
+asio::awaitable<result<std::vector<std::string>>> RelayReservations::list_pool() {
+  auto url = names::parse_server_url(pool_url_);
+  if (!url) co_return boost::system::error_code(asio::error::invalid_argument);
+  names::Client client(ex_, *url);
+  auto records = co_await client.list(std::string(proxy::kPoolPrefix));
+  if (!records) co_return records.error();
+  std::vector<std::string> relays;
+  for (const auto& record : *records)
+    if (!record.addresses.empty()) relays.push_back(record.addresses.front());
+  log::proxy()->info("{} relay(s) in the pool at {}", relays.size(), pool_url_);
+  co_return relays;
+}
+
+asio::awaitable<void> RelayReservations::refresh_pool() {
+  auto self = shared_from_this();
+  auto listed = co_await list_pool();
+  refreshing_ = false;
+  if (!listed || stopped_) co_return;
+  for (auto& relay : *listed)
+    if (std::find(relays_.begin(), relays_.end(), relay) == relays_.end()) relays_.push_back(std::move(relay));
 }
 
 asio::awaitable<std::vector<std::string>> RelayReservations::rank_by_distance() {
@@ -158,8 +194,14 @@ asio::awaitable<std::vector<std::string>> RelayReservations::rank_by_distance() 
 asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   auto self = shared_from_this();
   std::weak_ptr<RelayReservations> weak = self;
-  if (use_ < relays_.size()) relays_ = co_await rank_by_distance();
-  for (std::size_t i = 0; i < use_; ++i) start_agent(relays_[i]);
+  if (!pool_url_.empty()) {
+    auto listed = co_await list_pool();
+    if (!listed) co_return listed.error();
+    if (listed->empty()) co_return names::name_error::not_found;
+    relays_ = std::move(*listed);
+  }
+  if (target() < relays_.size()) relays_ = co_await rank_by_distance();
+  for (std::size_t i = 0; i < target(); ++i) start_agent(relays_[i]);
   watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
   auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
     if (auto me = weak.lock()) me->network_changed(event);

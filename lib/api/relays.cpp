@@ -41,18 +41,19 @@ std::vector<std::string> relay_reservations::addresses() const {
 }
 
 void relay_reservations::start_reserve(acceptor& acc, const name_key& key, std::string name,
-                                       std::vector<std::string> relays, std::size_t use, ReserveHandler handler) {
+                                       std::vector<std::string> relays, std::size_t use, std::string pool_url,
+                                       ReserveHandler handler) {
   if (!acc.listener_) {  // a closed or moved-from acceptor: no executor to post to
     std::move(handler)(error_code(asio::error::bad_descriptor), relay_reservations());
     return;
   }
   auto ex = acc.listener_->get_executor();
-  if (!key.key_ || relays.empty()) {
+  if (!key.key_ || (relays.empty() && pool_url.empty())) {
     asio::post(ex, asio::append(std::move(handler), error_code(asio::error::invalid_argument), relay_reservations()));
     return;
   }
   auto reservations = std::make_shared<api::RelayReservations>(ex, acc.listener_, *key.key_, std::move(name),
-                                                               std::move(relays), use);
+                                                               std::move(relays), use, std::move(pool_url));
   // Made in a statement of its own, not inside the co_spawn call (g++ 12
   // mishandles coroutine arguments there; see msocket/options.hpp).
   auto starting = reservations->start(kFirstAnswers);

@@ -1,7 +1,12 @@
 #include "proxy/splice_pump.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -41,6 +46,19 @@ struct Pipe {
 };
 
 error_code last_error() { return {errno, boost::system::system_category()}; }
+
+// Bounds what the relay keeps of a flow (SpliceSettings::buffer_bytes): a
+// relay that buffered megabytes would hide its path's rate and queue from
+// the ends' scheduler, which counts bytes the relay's TCP acked as
+// delivered, and one connection's window would fill up behind the slower
+// of its relays (docs/results.md, "Several relays at once"). The send
+// buffer stays the kernel's, so a long leg keeps all its flight.
+void bound_buffers(tcp::socket& socket, std::size_t bytes) {
+  if (bytes == 0) return;
+  const int value = static_cast<int>(std::min<std::size_t>(bytes, 1 << 30));
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVBUF, &value, sizeof value);
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value, sizeof value);
+}
 
 struct Shared {
   const SpliceSettings& settings;
@@ -144,6 +162,8 @@ asio::awaitable<SpliceTotals> splice_both(tcp::socket& a, tcp::socket& b, const 
   error_code ignored;
   a.native_non_blocking(true, ignored);
   b.native_non_blocking(true, ignored);
+  bound_buffers(a, settings.buffer_bytes);
+  bound_buffers(b, settings.buffer_bytes);
   auto forward = pump_or_close(a, b, totals.a_to_b, shared);
   auto backward = pump_or_close(b, a, totals.b_to_a, shared);
   auto [forward_ec, backward_ec] = co_await all_of(forward, backward);

@@ -6,6 +6,7 @@
 
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
+#include "names/name_error.hpp"
 #include "proxy/proxy_error.hpp"
 
 namespace msocket::relay {
@@ -24,10 +25,21 @@ int relay_refusal_status(const error_code& ec) {
 }
 
 asio::awaitable<result<relay_reservations>> reserve_on_relays(const NetcatOptions& o, acceptor& acc, const name_key& key) {
-  auto [ec, reservations] = co_await relay_reservations::async_reserve(acc, key, *o.register_name, o.proxies, o.proxy_count, use_tuple);
+  error_code ec;
+  relay_reservations reservations;
+  if (o.proxy_pool) {
+    std::tie(ec, reservations) = co_await relay_reservations::async_reserve_from_pool(
+        acc, key, *o.register_name, o.connection.name_service.str(), o.proxy_count, use_tuple);
+  } else {
+    std::tie(ec, reservations) =
+        co_await relay_reservations::async_reserve(acc, key, *o.register_name, o.proxies, o.proxy_count, use_tuple);
+  }
   if (ec) {
-    say("cannot reserve " + *o.register_name + " on " + (o.proxies.size() == 1 ? "relay " + o.proxies.front() : "any relay") +
-        ": " + ec.message());
+    const auto where = o.proxy_pool ? "any relay of the pool at " + o.connection.name_service.str()
+                       : o.proxies.size() == 1 ? "relay " + o.proxies.front()
+                                               : std::string("any relay");
+    say("cannot reserve " + *o.register_name + " on " + where + ": " +
+        (o.proxy_pool && ec == names::name_error::not_found ? std::string("the pool holds no relay") : ec.message()));
     co_return ec;
   }
   std::string list;

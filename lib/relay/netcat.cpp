@@ -260,13 +260,14 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   log::tool()->info("listening on {}", to_string(acc->local_endpoint()));
   relay_reservations relays;        // given up when this returns
   name_registration registration;  // stops keeping the name current when this returns
-  if (!o.proxies.empty()) {
+  const bool relayed = !o.proxies.empty() || o.proxy_pool;
+  if (relayed) {
     auto reserved = co_await reserve_on_relays(o, *acc, *key);
     if (!reserved) co_return relay_refusal_status(reserved.error());
     relays = std::move(*reserved);
   }
   if (o.register_name) {
-    auto made = co_await register_listener(o, *key, acc->local_endpoint(), o.proxies.empty() ? nullptr : &relays);
+    auto made = co_await register_listener(o, *key, acc->local_endpoint(), relayed ? &relays : nullptr);
     if (!made) co_return made.error() == errc::refused ? kExitUsage : kExitNetwork;
     registration = std::move(*made);
   }

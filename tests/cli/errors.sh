@@ -45,6 +45,15 @@ expect_log prefer_listen '^mcat: --prefer is for connecting'
 run prefer_long_name 2 10 --prefer an-interface-name-too-long 127.0.0.1 1
 expect_log prefer_long_name "^mcat: --prefer wants an interface name"
 
+run relays_too_many 2 10 -l --names http://127.0.0.1:1 --name srv --key k --proxy 127.0.0.2:7400 --relays 2 0
+expect_log relays_too_many "^mcat: --relays 2 needs as many --proxy relays, got 1"
+run relays_zero 2 10 -l --names http://127.0.0.1:1 --name srv --key k --proxy 127.0.0.2:7400 --relays 0 0
+expect_log relays_zero "^mcat: --relays wants a count of 1 or more, got 0"
+run proxy_auto_count 2 10 -l --names http://127.0.0.1:1 --name srv --key k --proxy auto=many 0
+expect_log proxy_auto_count "^mcat: --proxy auto wants a count from 1 to 8 \(auto=K\), got 'auto=many'"
+run proxy_auto_mixed 2 10 -l --names http://127.0.0.1:1 --name srv --key k --proxy auto --proxy 127.0.0.2:7400 0
+expect_log proxy_auto_mixed "^mcat: --proxy auto is given alone"
+
 run both_families 2 10 -4 -6 -l 0
 expect_log both_families '^mcat: -4 and -6 exclude each other'
 run v4_with_v6_address 2 10 -4 -l ::1 0

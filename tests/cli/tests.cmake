@@ -80,7 +80,14 @@ if(TARGET mbench)
   endforeach()
 endif()
 
-# mproxy's manual page keeps up with its --help.
+# mproxy's manual page keeps up with its --help; the pool of relays in mnamed,
+# and mcat -l --proxy auto picking its relay there.
+if(TARGET mproxy AND TARGET mnamed AND TARGET mcat)
+  add_test(NAME cli:mproxy_pool
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/mproxy_pool.sh $<TARGET_FILE:mproxy> $<TARGET_FILE:mnamed>
+            $<TARGET_FILE:mcat>)
+  set_tests_properties(cli:mproxy_pool PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS cli)
+endif()
 if(TARGET mproxy)
   add_test(NAME cli:mproxy_manpage
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/manpage.sh $<TARGET_FILE:mproxy> mproxy.8)

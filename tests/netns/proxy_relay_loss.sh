@@ -14,17 +14,20 @@
 #  B. Kill: the drained relay is started again, a fresh server reserves on
 #     both, and 64 MiB go down through both relays. Before the kill each
 #     relay has carried at least a quarter of the bytes, and the download
-#     runs at no less than 0.45 x the sum of their rates (the figure is
-#     printed: the aim is 0.9; 0.5 to 0.8 here, docs/results.md); at half
-#     way one relay gets SIGKILL. The download stalls 1 s at most
+#     runs at no less than 0.85 x the sum of their rates (the figure is
+#     printed: the aim is 0.9, met at 0.90 to 0.97 here,
+#     docs/results.md; the margin is for a loaded one); at half way one
+#     relay gets SIGKILL. The download stalls 1 s at most
 #     (its size sampled every 50 ms), the client neither migrates nor looks
 #     the name up, the record drops the dead relay, and the bytes arrive
 #     exact.
-#  C. One relay of two in use (--relays 1): the killed relay is started
-#     again, a fresh server reserves on the nearer relay only, and the
-#     relay carrying a download gets SIGKILL. The server reserves on the
-#     other, the record lists it instead, the client follows through the
-#     name (one migration) and the bytes arrive exact.
+#  C. The pool: both relays registered themselves in mnamed (mproxy
+#     --key; the drained one in A left the pool at once). The killed relay
+#     is started again, a fresh server takes one relay from the pool
+#     (--proxy auto=1), and the relay carrying a download gets SIGKILL. The
+#     server reserves on the other, the record lists it instead, the
+#     client follows through the name (one migration) and the bytes arrive
+#     exact.
 # Usage: proxy_relay_loss.sh MCAT MNAMED MPROXY
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -35,7 +38,7 @@ tb_require_root jq ss nft curl
 EXCHANGE_SIZE=$((16 * 1024 * 1024))  # A: each way
 DOWNLOAD_SIZE=$((64 * 1024 * 1024))  # B
 RATE_MBIT=80             # each relay's egress: both together carry 160 Mbit/s
-AGGREGATE_SHARE=45       # B's download rate before the kill, % of the sum at least
+AGGREGATE_SHARE=85       # B's download rate before the kill, % of the sum at least
 RELAY_SHARE=25           # and the share of the bytes each relay carried, % at least
 DRAIN_RECORD_MS=1000     # the record drops a draining relay within this
 DRAIN_EXIT_SECONDS=20    # the drained relay exits by itself within this
@@ -44,11 +47,16 @@ STALL_LIMIT_MS=1000      # the longest stall of the download allowed after a kil
 
 tb_topology_nat 2
 tb_start_names "$MNAMED"
+# start_relay INDEX: relay INDEX, in the pool as mproxy.rINDEX. Sets RELAY_PIDS[INDEX - 1].
+start_relay() {
+  tb_start_relay "$MPROXY" "$1" --key "$TEST_TMP/relay$1.key" --name "mproxy.r$1"
+  RELAY_PIDS[$1 - 1]=$TB_RELAY_PID
+}
 RELAY_PIDS=()
 for index in 1 2; do
+  "$MNAMED" keygen --out "$TEST_TMP/relay$index.key" >/dev/null || test_fail "mnamed keygen failed"
   tb_rate_limit "${TB_RELAYS[index - 1]}" eth0 "${RATE_MBIT}mbit"
-  tb_start_relay "$MPROXY" "$index"
-  RELAY_PIDS+=("$TB_RELAY_PID")
+  start_relay "$index"
 done
 test_say "public segment: mnamed at $TB_NAMES_LISTEN, relays at ${TB_RELAY_ADDRS[*]} (port 7800)," \
   "each sending at $RATE_MBIT Mbit/s; server behind NAT A, client behind NAT B"
@@ -65,24 +73,25 @@ record_lists_both() { record_lists 1 && record_lists 2; }
 # record_drops INDEX: true once the record no longer lists relay INDEX.
 record_drops() { ! record_lists "$1"; }
 
-# start_server LOG [MCAT_OPTION...]: `mcat -l` as srv behind NAT A,
-# reserving on both relays (with MCAT_OPTION...), sending down.bin, stderr
-# in LOG. Sets TB_SERVER.
+# start_server LOG MCAT_OPTION...: `mcat -l` as srv behind NAT A, with
+# MCAT_OPTION... (its relays), sending down.bin, stderr in LOG. Sets TB_SERVER.
 start_server() {
   local log=$TEST_TMP/$1
   shift
   tb_spawn "$TB_SRV" 150 "$MCAT" -l -v --names "$TB_NAMES" --name srv --key "$TEST_TMP/srv.key" \
-    --proxy "${TB_RELAY_ADDRS[0]}:7800" --proxy "${TB_RELAY_ADDRS[1]}:7800" "$@" -p 7000 --stats "$TEST_TMP/srv.json" \
-    <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$log"
+    "$@" -p 7000 --stats "$TEST_TMP/srv.json" <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$log"
   TB_SERVER=$TB_PID
 }
 
-# start_server_on_both LOG: start_server, and wait until the name's record
-# lists both relays.
+# start_server_on_both LOG: start_server on both relays, named, and wait
+# until the name's record lists both.
 start_server_on_both() {
-  start_server "$1"
+  start_server "$1" --proxy "${TB_RELAY_ADDRS[0]}:7800" --proxy "${TB_RELAY_ADDRS[1]}:7800"
   test_wait_until 15 record_lists_both || test_fail "srv's record does not list both relays: $(tb_lookup "$MNAMED" srv)"
 }
+
+# in_pool INDEX: true if relay INDEX's record is in the pool.
+in_pool() { [[ -n $(tb_lookup "$MNAMED" "mproxy.r$1") ]]; }
 
 # start_client MCAT_OPTION...: a client by name (tb_start_client's files),
 # with MCAT_OPTION...; waits until it is connected through a relay and sets
@@ -185,6 +194,9 @@ dropped_ms=$((($(test_now_us) - signalled) / 1000))
 test_say "   the record dropped relay $drained $dropped_ms ms after SIGTERM: $(tb_lookup "$MNAMED" srv | jq -c .addresses)"
 ((dropped_ms <= DRAIN_RECORD_MS)) || test_fail "the record dropped draining relay $drained after $dropped_ms ms (limit $DRAIN_RECORD_MS)"
 record_lists "$survivor" || test_fail "the record lost the other relay too: $(tb_lookup "$MNAMED" srv)"
+in_pool "$drained" && test_fail "draining relay $drained is still in the pool: $(tb_lookup "$MNAMED" "mproxy.r$drained")"
+in_pool "$survivor" || test_fail "relay $survivor is not in the pool"
+test_say "   relay $drained left the pool, relay $survivor is there"
 test_wait_until "$DRAIN_EXIT_SECONDS" test_exited "${RELAY_PIDS[drained - 1]}" ||
   test_fail "drained relay $drained still runs $DRAIN_EXIT_SECONDS s after SIGTERM ($(tb_relay_metric "$drained" mproxy_flows) flows)"
 test_say "   relay $drained left by itself $((($(test_now_us) - signalled) / 1000)) ms after SIGTERM, at $(progress):" \
@@ -198,8 +210,7 @@ mv "$TEST_TMP/cli.json" "$TEST_TMP/cli-a.json"
 mv "$TEST_TMP/relay$drained.log" "$TEST_TMP/relay$drained-drained.log"
 
 # ---- B. a relay is killed during a download through both --------------------
-tb_start_relay "$MPROXY" "$drained"
-RELAY_PIDS[drained - 1]=$TB_RELAY_PID
+start_relay "$drained"
 test_say "B. relay $drained started again"
 : >"$TEST_TMP/up.bin"
 test_random_file "$TEST_TMP/down.bin" "$DOWNLOAD_SIZE"
@@ -248,12 +259,13 @@ mv "$TEST_TMP/cli.log" "$TEST_TMP/cli-b.log"
 mv "$TEST_TMP/cli.json" "$TEST_TMP/cli-b.json"
 mv "$TEST_TMP/relay$killed.log" "$TEST_TMP/relay$killed-killed.log"
 
-# ---- C. one relay in use of two: it is killed, the server takes the other ---
-tb_start_relay "$MPROXY" "$killed"
-RELAY_PIDS[killed - 1]=$TB_RELAY_PID
-test_say "C. relay $killed started again"
+# ---- C. one relay of the pool in use: it is killed, the server takes the other
+start_relay "$killed"
+test_wait_until 5 in_pool "$killed" || test_fail "relay $killed did not join the pool again"
+test_say "C. relay $killed started again; the pool: $(tb_lookup "$MNAMED" mproxy.r1 | jq -r '.addresses[0]')," \
+  "$(tb_lookup "$MNAMED" mproxy.r2 | jq -r '.addresses[0]')"
 test_random_file "$TEST_TMP/down.bin" "$EXCHANGE_SIZE"
-start_server srv-c.log --relays 1
+start_server srv-c.log --proxy auto=1
 test_wait_until 15 test_has_line "$TEST_TMP/srv-c.log" 'reached through relays' ||
   test_fail "srv never reserved on a relay: $(tail -n 5 "$TEST_TMP/srv-c.log")"
 test_say "   srv chose: $(grep -m1 -o 'relays by connect time.*' "$TEST_TMP/srv-c.log")"

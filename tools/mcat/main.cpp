@@ -126,6 +126,18 @@ void read_names(const po::variables_map& vm, relay::NetcatOptions& o) {
   if (vm.count("name")) o.register_name = vm["name"].as<std::string>();
   if (vm.count("key")) o.key_file = vm["key"].as<std::string>();
   if (vm.count("proxy")) o.proxies = vm["proxy"].as<std::vector<std::string>>();
+  // --proxy auto[=K]: K relays (2 unless said) from the pool in the name service.
+  if (o.proxies.size() == 1 && o.proxies.front().starts_with("auto")) {
+    const auto text = o.proxies.front();
+    const auto count = text == "auto" ? std::string("2") : text.starts_with("auto=") ? text.substr(5) : std::string();
+    if (count.empty() || count.size() > 2 || count.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(count) < 1 || std::stoi(count) > 8)
+      throw UsageError("--proxy auto wants a count from 1 to 8 (auto=K), got '" + text + "'");
+    if (vm.count("relays")) throw UsageError("--relays goes with --proxy HOST:PORT; with the pool, say --proxy auto=K");
+    o.proxy_pool = true;
+    o.proxy_count = static_cast<std::size_t>(std::stoi(count));
+    o.proxies.clear();
+  }
   if (vm.count("relays")) {
     const auto count = vm["relays"].as<int>();
     if (count < 1) throw UsageError("--relays wants a count of 1 or more, got " + std::to_string(count));
@@ -202,11 +214,13 @@ void check_combinations(const relay::NetcatOptions& o) {
   if (o.register_name && !o.key_file) throw UsageError("--name needs --key FILE (make one with mnamed keygen)");
   if (o.key_file && !o.listen) throw UsageError("--key goes with -l (the listener proves it owns the key)");
   if (o.connection.peer_key && o.listen) throw UsageError("--peer-key is for connecting (the server's key to expect)");
-  if (!o.proxies.empty() && !o.register_name)
+  if ((!o.proxies.empty() || o.proxy_pool) && !o.register_name)
     throw UsageError("--proxy needs --name and --key (a relay reserves a name for its owner)");
-  for (const auto& relay : o.proxies)
+  for (const auto& relay : o.proxies) {
+    if (relay.starts_with("auto")) throw UsageError("--proxy auto is given alone (the pool's relays, or yours)");
     if (relay.rfind(':') == std::string::npos || relay.back() == ':')
-      throw UsageError("--proxy wants HOST:PORT, got '" + relay + "'");
+      throw UsageError("--proxy wants HOST:PORT or auto[=K], got '" + relay + "'");
+  }
   if (o.register_name && o.connection.name_service.empty())
     throw UsageError("--name needs a name service: --names URL or MSOCKET_NAMES");
 }
@@ -241,7 +255,7 @@ relay::NetcatOptions parse(int argc, char** argv, int& verbosity) {
       ("names", po::value<std::string>(), "name service URL (http://HOST:PORT; default $MSOCKET_NAMES): connect to names")
       ("name", po::value<std::string>(), "with -l: register the listener under NAME, and again when addresses change")
       ("key", po::value<std::string>(), "with -l: the name's key file (mnamed keygen); signs every handshake, and --name's record")
-      ("proxy", po::value<std::vector<std::string>>(), "with -l --name: be reached through the relay (mproxy) at HOST:PORT; again for more relays, each carrying flowpaths")
+      ("proxy", po::value<std::vector<std::string>>(), "with -l --name: be reached through the relay (mproxy) at HOST:PORT; again for more relays, each carrying flowpaths; or auto[=K]: the K (2) nearest of the pool in the name service")
       ("relays", po::value<int>(), "with --proxy: use N of the relays at once, the nearest by connect time; one lost is replaced by another")
       ("peer-key", po::value<std::string>(), "the server must prove this key (base64, as mnamed lookup shows it), by name or by address")
       ("no-encrypt", "send in the clear; the other end must say --no-encrypt too")

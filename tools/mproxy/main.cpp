@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -13,7 +14,9 @@
 
 #include "core/log.hpp"
 #include "names/client.hpp"
+#include "names/key_file.hpp"
 #include "proxy/metrics.hpp"
+#include "proxy/pool_registration.hpp"
 #include "proxy/relay.hpp"
 #include "relay/duration.hpp"
 
@@ -29,7 +32,8 @@ constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
 constexpr const char* kUsage =
-    "usage: mproxy --listen ADDR:PORT [--public ADDR] [--names URL] [--metrics ADDR:PORT] [limits]\n";
+    "usage: mproxy --listen ADDR:PORT [--public ADDR] [--names URL [--key FILE [--name NAME]]] [--metrics ADDR:PORT]\n"
+    "              [limits]\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -38,6 +42,8 @@ struct UsageError : std::runtime_error {
 struct Settings {
   proxy::RelayConfig relay;
   std::optional<tcp::endpoint> metrics;
+  std::optional<std::string> key_file;  // join the pool of relays with this key
+  std::string pool_name;
   msocket::Duration drain_timeout = std::chrono::minutes(10);
   int verbosity = 0;
 };
@@ -82,6 +88,21 @@ std::size_t count_option(const po::variables_map& vm, const char* option) {
   return std::stoull(value);
 }
 
+// "512K", "1M", "0": a byte count with an optional K, M or G (powers of
+// 1024); nullopt if it is not one.
+std::optional<std::uint64_t> parse_bytes(std::string text) {
+  std::uint64_t scale = 1;
+  if (!text.empty()) {
+    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(text.back())));
+    if (unit == 'K' || unit == 'M' || unit == 'G') {
+      scale = unit == 'K' ? 1ull << 10 : unit == 'M' ? 1ull << 20 : 1ull << 30;
+      text.pop_back();
+    }
+  }
+  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoull(text) * scale;
+}
+
 // --flow-limit BYTES,SECONDS: "10M,1", "512K,0.5s".
 proxy::FlowLimit flow_limit_option(const po::variables_map& vm) {
   const auto value = vm["flow-limit"].as<std::string>();
@@ -90,18 +111,11 @@ proxy::FlowLimit flow_limit_option(const po::variables_map& vm) {
   };
   const auto comma = value.find(',');
   if (comma == std::string::npos) throw bad();
-  std::string bytes = value.substr(0, comma), period = value.substr(comma + 1);
-  std::uint64_t scale = 1;
-  if (!bytes.empty()) {
-    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(bytes.back())));
-    if (unit == 'K' || unit == 'M' || unit == 'G') {
-      scale = unit == 'K' ? 1ull << 10 : unit == 'M' ? 1ull << 20 : 1ull << 30;
-      bytes.pop_back();
-    }
-  }
-  if (bytes.empty() || bytes.size() > 12 || bytes.find_first_not_of("0123456789") != std::string::npos) throw bad();
+  std::string period = value.substr(comma + 1);
+  const auto bytes = parse_bytes(value.substr(0, comma));
+  if (!bytes) throw bad();
   proxy::FlowLimit limit;
-  limit.bytes = std::stoull(bytes) * scale;
+  limit.bytes = *bytes;
   if (!period.empty() && period.find_first_not_of("0123456789.") == std::string::npos) period += "s";
   const auto d = msocket::relay::parse_duration(period);
   if (!d || *d <= msocket::Duration::zero() || limit.bytes == 0) throw bad();
@@ -125,6 +139,8 @@ Settings parse(int argc, char** argv) {
       ("listen", po::value<std::string>(), "ADDR:PORT for servers' control channels and their flows' halves")
       ("public", po::value<std::string>(), "the address clients dial (default: --listen's address)")
       ("names", po::value<std::string>(), "name service URL (http://HOST:PORT): who owns a name")
+      ("key", po::value<std::string>(), "with --names: join the pool of relays, registered with this key file (mnamed keygen)")
+      ("name", po::value<std::string>(), "with --key: the relay's name in the pool, mproxy.SOMETHING (default: from --public and the port)")
       ("metrics", po::value<std::string>(), "serve Prometheus metrics over HTTP on ADDR:PORT")
       ("max-reservations", po::value<std::string>()->default_value("1000"), "names reserved at once")
       ("max-flows", po::value<std::string>()->default_value("10000"), "flowpaths spliced or waiting at once")
@@ -132,6 +148,7 @@ Settings parse(int argc, char** argv) {
       ("ttl", po::value<std::string>()->default_value("30s"), "a reservation lives this long after its last renewal")
       ("idle-timeout", po::value<std::string>()->default_value("10m"), "close a flow that moved no byte for this long")
       ("flow-limit", po::value<std::string>(), "BYTES,SECONDS: at most BYTES (K, M, G: powers of 1024) every SECONDS per flow")
+      ("buffer", po::value<std::string>()->default_value("512K"), "BYTES a flow may wait in the relay per direction beyond its flight (K, M); 0: the kernel's")
       ("drain-timeout", po::value<std::string>()->default_value("10m"), "after SIGTERM, exit after this long even with flows left")
       ("verbose,v", "more log output on stderr (-vv for more)");
   // -v and -vv: counted before Program_options (which has no counting flag).
@@ -172,6 +189,17 @@ Settings parse(int argc, char** argv) {
     s.relay.names = *url;
   }
   if (vm.count("metrics")) s.metrics = endpoint_option(vm, "metrics");
+  if (vm.count("name") && !vm.count("key")) throw UsageError("--name goes with --key (the relay's name in the pool)");
+  if (vm.count("key")) {
+    if (!s.relay.names) throw UsageError("--key needs --names URL (the pool of relays is in the name service)");
+    s.key_file = vm["key"].as<std::string>();
+    if (vm.count("name")) {
+      s.pool_name = vm["name"].as<std::string>();
+      if (!s.pool_name.starts_with(proxy::kPoolPrefix) || s.pool_name.size() == proxy::kPoolPrefix.size() ||
+          !msocket::names::valid_name(s.pool_name))
+        throw UsageError("--name wants mproxy.SOMETHING (letters, digits, '.', '-', '_'), got '" + s.pool_name + "'");
+    }
+  }
   s.relay.limits.max_reservations = count_option(vm, "max-reservations");
   s.relay.limits.max_flows = count_option(vm, "max-flows");
   s.relay.limits.handshakes_per_source = count_option(vm, "max-per-source");
@@ -180,8 +208,22 @@ Settings parse(int argc, char** argv) {
   if (s.relay.limits.ttl < std::chrono::seconds(3)) throw UsageError("--ttl must be at least 3s");
   s.relay.limits.splice.idle_timeout = duration_option(vm, "idle-timeout");
   if (vm.count("flow-limit")) s.relay.limits.splice.limit = flow_limit_option(vm);
+  const auto buffer = parse_bytes(vm["buffer"].as<std::string>());
+  if (!buffer || *buffer > (1ull << 30))
+    throw UsageError("--buffer wants BYTES up to 1G (e.g. 512K, 4M, or 0 for the kernel's), got '" +
+                     vm["buffer"].as<std::string>() + "'");
+  s.relay.limits.splice.buffer_bytes = *buffer;
   s.drain_timeout = duration_option(vm, "drain-timeout");
   return s;
+}
+
+// mproxy.203-0-113-5-7400: the relay's control endpoint in name characters,
+// its name in the pool unless --name says otherwise.
+std::string default_pool_name(const tcp::endpoint& control) {
+  auto name = std::string(proxy::kPoolPrefix) + control.address().to_string() + "-" + std::to_string(control.port());
+  for (std::size_t i = proxy::kPoolPrefix.size(); i < name.size(); ++i)
+    if (name[i] == '.' || name[i] == ':') name[i] = '-';
+  return name;
 }
 
 // Calls `stop` once a drain has no flows left, or its time is up.
@@ -224,20 +266,40 @@ int serve(const Settings& s) {
     std::fprintf(stderr, "mproxy: metrics on %s:%u\n", at.address().to_string().c_str(), unsigned(at.port()));
   }
   const auto bound = (*relay)->local_endpoint();
+  std::shared_ptr<proxy::PoolRegistration> pool;
+  if (s.key_file) {
+    auto key = msocket::names::load_key_file(*s.key_file);
+    if (!key) {
+      std::fprintf(stderr, "mproxy: cannot read the key file %s: %s\n", s.key_file->c_str(), key.error().message().c_str());
+      return kExitRuntime;
+    }
+    // Servers dial the public address, on the control port.
+    const tcp::endpoint control(s.relay.public_address, bound.port());
+    auto text = control.address().is_v6() ? "[" + control.address().to_string() + "]" : control.address().to_string();
+    const auto name = s.pool_name.empty() ? default_pool_name(control) : s.pool_name;
+    pool = std::make_shared<proxy::PoolRegistration>(context.get_executor(), *s.relay.names, *key, name,
+                                                     text + ":" + std::to_string(control.port()),
+                                                     std::chrono::duration_cast<std::chrono::seconds>(s.relay.limits.ttl));
+    pool->start();
+  }
   // The status line tests and scripts wait for.
   std::fprintf(stderr, "mproxy: listening on %s:%u\n", bound.address().to_string().c_str(), unsigned(bound.port()));
   asio::steady_timer poll(context);
   asio::signal_set signals(context, SIGINT, SIGTERM);
   // Closing everything ends the run: nothing is left for the io_context.
+  // The pool's record goes first (a drain or a stop): no server picks
+  // this relay any more. The run ends once the name service answered.
   auto stop = [&] {
     poll.cancel();
     signals.cancel();
     (*relay)->close();
     if (metrics) metrics->close();
+    if (pool) pool->leave(nullptr);
   };
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signal) {
     if (ec) return;
     if (signal == SIGTERM && !(*relay)->draining()) {
+      if (pool) pool->leave(nullptr);
       (*relay)->drain();
       stop_when_drained(poll, *relay, msocket::Clock::now() + s.drain_timeout, stop);
       signals.async_wait(on_signal);  // a second signal stops at once

@@ -35,8 +35,11 @@ namespace msocket::api {
 class RelayReservations : public std::enable_shared_from_this<RelayReservations> {
  public:
   // `use`: how many of `relays` hold the reservation at once (0: all).
+  // With `pool_url` (a name service's http://HOST:PORT) and no `relays`,
+  // the candidates are the relays registered in its pool (proxy/pool_registration.hpp).
   RelayReservations(boost::asio::any_io_executor ex, std::shared_ptr<transport::Listener> listener,
-                    names::SigningKey key, std::string name, std::vector<std::string> relays, std::size_t use = 0);
+                    names::SigningKey key, std::string name, std::vector<std::string> relays, std::size_t use = 0,
+                    std::string pool_url = {});
   ~RelayReservations();
 
   // Starts every agent and waits until each has settled (reserved, refused
@@ -56,8 +59,13 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
   void tell_listener();
   void network_changed(const paths::AddressEvent& event);
   bool all_settled() const;
+  std::size_t target() const;  // relays to hold the reservation at once
   // The candidates, nearest first (those out of reach last).
   boost::asio::awaitable<std::vector<std::string>> rank_by_distance();
+  // The relays in the pool now (their control endpoints), or the error.
+  boost::asio::awaitable<result<std::vector<std::string>>> list_pool();
+  // Lists the pool again and ranks what is new (a relay lost, none other left).
+  boost::asio::awaitable<void> refresh_pool();
   void start_agent(const std::string& relay);
   // Agents whose relay is lost are stopped and replaced by the next candidate.
   void replace_lost();
@@ -68,6 +76,8 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
   std::string name_;
   std::vector<std::string> relays_;  // the candidates, nearest first once ranked
   std::size_t use_;
+  std::string pool_url_;
+  bool refreshing_ = false;
   std::vector<std::shared_ptr<proxy::RelayAgent>> agents_;
   std::map<std::string, TimePoint> benched_;  // relays lost, and when
   std::unique_ptr<paths::AddressWatcher> watcher_;

@@ -58,9 +58,24 @@ class relay_reservations {
                             std::size_t use, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, relay_reservations)>(
         [&acc, &key, use](auto handler, std::string name, std::vector<std::string> relays) {
-          start_reserve(acc, key, std::move(name), std::move(relays), use, std::move(handler));
+          start_reserve(acc, key, std::move(name), std::move(relays), use, {}, std::move(handler));
         },
         token, std::move(name), std::move(relays));
+  }
+  // As above, with the relays taken from the pool in the name service at
+  // `names_url` (http://HOST:PORT): every relay that registered itself
+  // there (names beginning with "mproxy.", man/mproxy.8), of which the
+  // `use` nearest hold the reservation. When one is lost and every other
+  // candidate was lost lately, the pool is listed again. Errors also:
+  // not_found when the pool holds no relay, and the name service's.
+  template <class Token>
+  static auto async_reserve_from_pool(acceptor& acc, const name_key& key, std::string name, std::string names_url,
+                                      std::size_t use, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, relay_reservations)>(
+        [&acc, &key, use](auto handler, std::string name, std::string names_url) {
+          start_reserve(acc, key, std::move(name), {}, use, std::move(names_url), std::move(handler));
+        },
+        token, std::move(name), std::move(names_url));
   }
 
   // Gives the reservations up (they expire on the relays).
@@ -72,7 +87,7 @@ class relay_reservations {
   friend class name_registration;
   explicit relay_reservations(std::shared_ptr<api::RelayReservations> reservations);
   static void start_reserve(acceptor& acc, const name_key& key, std::string name, std::vector<std::string> relays,
-                            std::size_t use, ReserveHandler handler);
+                            std::size_t use, std::string pool_url, ReserveHandler handler);
 
   std::shared_ptr<api::RelayReservations> reservations_;
 };

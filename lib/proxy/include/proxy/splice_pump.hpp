@@ -31,6 +31,11 @@ struct FlowLimit {
 struct SpliceSettings {
   Duration idle_timeout = std::chrono::minutes(10);  // no byte either way for this long ends both
   std::size_t pipe_bytes = 256 * 1024;              // asked of F_SETPIPE_SZ; the default if refused
+  // What the relay holds of a flow per direction beyond the bytes in
+  // flight: each half's receive buffer (SO_RCVBUF) and its unsent bytes
+  // (TCP_NOTSENT_LOWAT). 0 leaves both to the kernel, whose autotuning
+  // lets a relay hold megabytes that the sending end counts as delivered.
+  std::size_t buffer_bytes = 512 * 1024;
   FlowLimit limit;
 };
 

@@ -46,6 +46,8 @@ struct NetcatOptions {
   // `proxy_count` of them at once (0: all), the nearest, replacing one lost.
   std::vector<std::string> proxies;
   std::size_t proxy_count = 0;
+  // --proxy auto: the relays are those of the pool in the name service.
+  bool proxy_pool = false;
 };
 
 // Exit status as ncat: 0 success, 1 a network or other runtime failure, 2 a
