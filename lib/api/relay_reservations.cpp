@@ -1,17 +1,17 @@
 #include "api/relay_reservations.hpp"
 
-#include "api/name_locator.hpp"
 #include <algorithm>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "api/name_locator.hpp"
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "names/client.hpp"
 #include "names/name_error.hpp"
-#include "proxy/pool_registration.hpp"
 #include "paths/address_watcher.hpp"
+#include "proxy/pool_registration.hpp"
 #include "transport/listener.hpp"
 
 namespace msocket::api {
@@ -25,6 +25,8 @@ namespace {
 constexpr auto kBenched = std::chrono::minutes(1);
 // How long ranking the candidates waits for their connect times.
 constexpr auto kProbeTimeout = std::chrono::seconds(2);
+// After a move's last address event, wait this long before picking again.
+constexpr auto kMoveSettles = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -38,7 +40,8 @@ RelayReservations::RelayReservations(asio::any_io_executor ex, std::shared_ptr<t
       relays_(std::move(relays)),
       use_(use),
       pool_url_(std::move(pool_url)),
-      settled_(ex) {}
+      settled_(ex),
+      repick_(ex) {}
 
 std::size_t RelayReservations::target() const { return use_ == 0 || use_ > relays_.size() ? relays_.size() : use_; }
 
@@ -157,38 +160,76 @@ asio::awaitable<void> RelayReservations::refresh_pool() {
     if (std::find(relays_.begin(), relays_.end(), relay) == relays_.end()) relays_.push_back(std::move(relay));
 }
 
-asio::awaitable<std::vector<std::string>> RelayReservations::rank_by_distance() {
-  struct Probe {
-    std::string relay;
-    Duration took = Duration::max();
-  };
-  auto probes = std::make_shared<std::vector<Probe>>();
-  for (const auto& relay : relays_) probes->push_back({relay});
+asio::awaitable<std::vector<proxy::RelayDistance>> RelayReservations::probe_all() {
+  auto probes = std::make_shared<std::vector<proxy::RelayDistance>>();
+  for (const auto& relay : relays_) probes->push_back({relay, std::nullopt});
   auto left = std::make_shared<std::size_t>(probes->size());
   auto all_done = std::make_shared<asio::steady_timer>(ex_, kProbeTimeout);
+  // Each probe holds what it touches: one that outlives the wait (or us) is harmless.
   for (std::size_t i = 0; i < probes->size(); ++i) {
     asio::co_spawn(
         ex_,
-        [this, probes, left, all_done, i]() -> asio::awaitable<void> {
+        [ex = ex_, probes, left, all_done, i]() -> asio::awaitable<void> {
           const auto began = Clock::now();
-          if (co_await proxy::probe_relay(ex_, (*probes)[i].relay, kProbeTimeout))
-            (*probes)[i].took = Clock::now() - began;
+          if (co_await proxy::probe_relay(ex, (*probes)[i].relay, kProbeTimeout))
+            (*probes)[i].connect_time = Clock::now() - began;
           if (--*left == 0) all_done->cancel();
         },
         asio::detached);
   }
   co_await all_done->async_wait(use_tuple);
-  std::stable_sort(probes->begin(), probes->end(), [](const Probe& a, const Probe& b) { return a.took < b.took; });
-  std::vector<std::string> ranked;
+  // A probe still out keeps writing into the shared vector: answer with a copy.
+  auto distances = *probes;
   std::string text;
-  for (const auto& p : *probes) {
-    ranked.push_back(p.relay);
-    text += (text.empty() ? "" : ", ") + p.relay + " " +
-            (p.took == Duration::max() ? std::string("out of reach")
-                                       : std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(p.took).count()) + " us");
+  for (const auto& d : proxy::by_distance(distances)) {
+    const auto it = std::find_if(distances.begin(), distances.end(), [&](const auto& x) { return x.relay == d; });
+    text += (text.empty() ? "" : ", ") + d + " " +
+            (it->connect_time ? std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(*it->connect_time).count()) + " us"
+                              : std::string("out of reach"));
   }
   log::proxy()->info("relays by connect time: {}", text);
-  co_return ranked;
+  co_return distances;
+}
+
+asio::awaitable<std::vector<std::string>> RelayReservations::rank_by_distance() {
+  co_return proxy::by_distance(co_await probe_all());
+}
+
+// After a move the relays' distances are not what they were: a relay in
+// use that is out of reach now, or much farther than one unused, gives its
+// place to the nearer one (relay_choice.hpp). The new one is reserved
+// first; clients keep their flowpaths until its address replaces the old
+// one's in what they are told (§5.7).
+asio::awaitable<void> RelayReservations::pick_again() {
+  auto self = shared_from_this();
+  while (Clock::now() < repick_at_ && !stopped_) {
+    repick_.expires_at(repick_at_);
+    co_await repick_.async_wait(use_tuple);
+  }
+  if (stopped_) {
+    repicking_ = false;
+    co_return;
+  }
+  if (!pool_url_.empty()) {
+    if (auto listed = co_await list_pool())
+      for (auto& relay : *listed)
+        if (std::find(relays_.begin(), relays_.end(), relay) == relays_.end()) relays_.push_back(std::move(relay));
+  }
+  const auto distances = co_await probe_all();
+  repicking_ = false;
+  if (stopped_) co_return;
+  std::vector<std::string> in_use;
+  for (const auto& agent : agents_) in_use.push_back(agent->relay());
+  for (const auto& [out, in] : proxy::nearer_relays(distances, in_use)) {
+    log::proxy()->info("after the move relay {} is nearer than {}: {} moves there", in, out, name_);
+    const auto agent = std::find_if(agents_.begin(), agents_.end(), [&](const auto& a) { return a->relay() == out; });
+    if (agent == agents_.end()) continue;
+    auto leaving = *agent;
+    agents_.erase(agent);
+    start_agent(in);
+    leaving->stop();
+  }
+  changed();
 }
 
 asio::awaitable<error_code> RelayReservations::start(Duration wait) {
@@ -237,12 +278,20 @@ void RelayReservations::network_changed(const paths::AddressEvent& event) {
                       (event.kind == Kind::address_removed && agent->leaves_from(event.address));
     if (lost || !agent->connected()) agent->network_changed();
   }
+  // A new network: pick again once the events of the move have settled.
+  const bool moved = event.kind == Kind::address_added || event.kind == Kind::link_up;
+  if (!moved || target() >= relays_.size() || stopped_) return;
+  repick_at_ = Clock::now() + kMoveSettles;
+  if (repicking_) return;
+  repicking_ = true;
+  asio::co_spawn(ex_, pick_again(), LogCoroutineFailure(log::proxy(), "picking relays again after a move"));
 }
 
 void RelayReservations::stop() {
   stopped_ = true;
   if (watcher_) watcher_->stop();
   settled_.cancel();
+  repick_.cancel();
   for (auto& agent : agents_) agent->stop();
 }
 

@@ -28,6 +28,12 @@
 #     server reserves on the other, the record lists it instead, the
 #     client follows through the name (one migration) and the bytes arrive
 #     exact.
+#  D. Picking again after a move: the killed relay is started again, a
+#     fresh server takes one relay of the pool, and during a download NAT A
+#     starts dropping what its new subnet sends to that relay; the server
+#     moves there. It finds the relay out of reach, reserves on the other
+#     within 10 s (not after the reservation's 30 s), and the client
+#     follows; the bytes arrive exact.
 # Usage: proxy_relay_loss.sh MCAT MNAMED MPROXY
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -289,4 +295,31 @@ tb_expect_transfer_done
 tb_expect_migrations "$TEST_TMP/cli.json" 1
 test_say "C. $((EXCHANGE_SIZE >> 20)) MiB exact across the loss of the only relay in use:" \
   "$(grep -m1 -o 'relay [^ ]* lost.*' "$TEST_TMP/srv-c.log")"
+mv "$TEST_TMP/cli.log" "$TEST_TMP/cli-c.log"
+mv "$TEST_TMP/cli.json" "$TEST_TMP/cli-c.json"
+mv "$TEST_TMP/relay$used.log" "$TEST_TMP/relay$used-killed-c.log"
+
+# ---- D. the server moves to where its relay is out of reach ----------------------
+start_relay "$used"
+test_wait_until 5 in_pool "$used" || test_fail "relay $used did not join the pool again"
+test_random_file "$TEST_TMP/down.bin" "$EXCHANGE_SIZE"
+start_server srv-d.log --proxy auto=1
+test_wait_until 15 test_has_line "$TEST_TMP/srv-d.log" 'reached through relays' ||
+  test_fail "srv never reserved on a relay: $(tail -n 5 "$TEST_TMP/srv-d.log")"
+start_client --recv-only
+chosen=$FIRST
+other=$((3 - chosen))
+tb_wait_for_download $((EXCHANGE_SIZE / 4))
+ip netns exec "$TB_NAT_A" nft insert rule inet filter forward \
+  ip saddr 10.230.2.0/24 ip daddr "${TB_RELAY_ADDRS[chosen - 1]}" counter drop
+test_say "D. srv uses relay $chosen; NAT A drops 10.230.2.0/24 -> relay $chosen; srv moves there at $(progress)"
+moved=$(test_now_us)
+tb_move_server 10.230.2.2/24 10.230.2.1
+test_wait_until 10 record_lists "$other" ||
+  test_fail "the record does not list relay $other 10 s after the move: $(tb_lookup "$MNAMED" srv)"
+test_say "   the record lists relay $other $((($(test_now_us) - moved) / 1000)) ms after the move:" \
+  "$(grep -m1 -o 'after the move relay .*' "$TEST_TMP/srv-d.log")"
+tb_wait_for_migration 1
+tb_expect_transfer_done
+test_say "D. $((EXCHANGE_SIZE >> 20)) MiB exact across the move: $(tb_last_migration)"
 test_say "PASS"

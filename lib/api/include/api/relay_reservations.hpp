@@ -3,7 +3,8 @@
 // flowpaths the relays join go to the listener as if it had accepted them.
 // Given more relays than it is to use (`use`), it takes the nearest by TCP
 // connect time, and puts another in the place of one that dies, drains or
-// refuses it (the one lost waits a minute before it is tried again).
+// refuses it (the one lost waits a minute before it is tried again), and
+// after the host moves to a new network takes nearer relays if there are.
 // A control channel whose local address goes away is reopened at once from
 // another; one that is down retries as soon as an address or route appears. The addresses
 // the relays give are what the name registration publishes instead of the
@@ -21,6 +22,7 @@
 
 #include "names/record.hpp"
 #include "proxy/relay_agent.hpp"
+#include "proxy/relay_choice.hpp"
 
 namespace msocket::transport {
 class Listener;
@@ -60,8 +62,12 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
   void network_changed(const paths::AddressEvent& event);
   bool all_settled() const;
   std::size_t target() const;  // relays to hold the reservation at once
+  // The connect time to each candidate (2 s at most), logged.
+  boost::asio::awaitable<std::vector<proxy::RelayDistance>> probe_all();
   // The candidates, nearest first (those out of reach last).
   boost::asio::awaitable<std::vector<std::string>> rank_by_distance();
+  // After a move: nearer relays take the place of far or lost ones in use.
+  boost::asio::awaitable<void> pick_again();
   // The relays in the pool now (their control endpoints), or the error.
   boost::asio::awaitable<result<std::vector<std::string>>> list_pool();
   // Lists the pool again and ranks what is new (a relay lost, none other left).
@@ -82,6 +88,9 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
   std::map<std::string, TimePoint> benched_;  // relays lost, and when
   std::unique_ptr<paths::AddressWatcher> watcher_;
   boost::asio::steady_timer settled_;
+  boost::asio::steady_timer repick_;  // pick_again waits for the move to settle
+  TimePoint repick_at_{};
+  bool repicking_ = false;
   std::function<void()> on_change_;
   std::vector<std::string> last_addresses_;
   bool stopped_ = false;
