@@ -23,13 +23,14 @@ bash scripts/install-deps.sh || { echo "test.sh: FAIL (install-deps)"; exit 1; }
 
 # step NAME CMD...: run CMD, record a failure under NAME.
 step() {
-  local name=$1
+  local name=$1 began=$SECONDS
   shift
   printf '\n==> %s\n' "$name"
   if "$@"; then
+    printf '==> %s: done in %d s\n' "$name" $((SECONDS - began))
     return 0
   fi
-  printf '==> %s: FAILED\n' "$name"
+  printf '==> %s: FAILED after %d s\n' "$name" $((SECONDS - began))
   failures+=("$name")
   return 1
 }
