@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "proxy/message_io.hpp"
 #include "proxy/proxy_error.hpp"
+#include "proxy/reservation_request.hpp"
 
 namespace msocket::proxy {
 
@@ -180,28 +181,20 @@ asio::awaitable<error_code> RelayAgent::connect(tcp::socket& socket) {
 }
 
 asio::awaitable<error_code> RelayAgent::reserve(tcp::socket& socket, Duration& ttl) {
-  if (auto ec = co_await write_message(socket, Hello{}, settings_.answer_timeout)) co_return ec;
-  auto challenge = co_await read_message(socket, settings_.answer_timeout);
-  if (!challenge) co_return challenge.error();
-  const auto* asked = std::get_if<Challenge>(&*challenge);
-  if (!asked) co_return proxy_error::bad_answer;
-  if (auto ec = co_await write_message(socket, make_reserve(asked->nonce, name_, key_), settings_.answer_timeout))
-    co_return ec;
-  auto answer = co_await read_message(socket, settings_.answer_timeout);
+  auto answer = co_await request_reservation(socket, name_, key_, settings_.answer_timeout);
   if (!answer) co_return answer.error();
   if (const auto* refused = std::get_if<Refused>(&*answer)) {
     log::proxy()->warn("relay {} refused {}: {}", relay_, name_, refused->message);
     co_return error_of(refused->reason);
   }
-  const auto* reserved = std::get_if<Reserved>(&*answer);
-  if (!reserved) co_return proxy_error::bad_answer;
-  ttl = std::chrono::seconds(std::max<std::uint32_t>(reserved->ttl, 3));
-  const bool changed = address_ != reserved->address || failure_ || !settled_;
-  address_ = reserved->address;
+  const auto& reserved = std::get<Reserved>(*answer);
+  ttl = reservation_ttl(reserved);
+  const bool changed = address_ != reserved.address || failure_ || !settled_;
+  address_ = reserved.address;
   draining_ = false;
   failure_ = {};
   settled_ = true;
-  log::proxy()->info("reserved {} on relay {}: clients reach it at {}", name_, relay_, reserved->address);
+  log::proxy()->info("reserved {} on relay {}: clients reach it at {}", name_, relay_, reserved.address);
   if (changed) notify();
   co_return error_code{};
 }

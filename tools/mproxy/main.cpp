@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/program_options.hpp>
 
+#include "core/fd_limit.hpp"
 #include "core/log.hpp"
 #include "names/client.hpp"
 #include "names/key_file.hpp"
@@ -242,6 +243,17 @@ void stop_when_drained(asio::steady_timer& poll, const std::shared_ptr<proxy::Re
 }
 
 int serve(const Settings& s) {
+  // Two descriptors per reservation (its control channel, its public port)
+  // and two per flow (its halves), and a few of the relay's own.
+  const auto& limits = s.relay.limits;
+  const std::size_t needed = 2 * limits.max_reservations + 2 * limits.max_flows;
+  const auto raised = msocket::raise_fd_limit(needed + 64);
+  const auto open_files = raised ? *raised : msocket::fd_limits().soft;
+  msocket::log::proxy()->info("open files: up to {} (RLIMIT_NOFILE)", open_files);
+  if (open_files < needed)
+    msocket::log::proxy()->warn("open files: up to {} (RLIMIT_NOFILE, hard limit {}), fewer than the {} that {} "
+                                "reservations and {} flows need (2 each)",
+                                open_files, msocket::fd_limits().hard, needed, limits.max_reservations, limits.max_flows);
   asio::io_context context;
   auto relay = proxy::Relay::open(context.get_executor(), s.relay);
   if (!relay) {

@@ -5,7 +5,11 @@
 // of each process), and the share of the relayed bytes that splice(2)
 // moved (mproxy's last status line). The medians of --runs runs, which
 // alternate the order; targets: relayed goodput >= 0.9 x direct, >= 99 %
-// of bytes spliced.
+// of bytes spliced. Before the transfers, what idle reservations cost a
+// relay (idle_reservations.hpp): its memory per reservation, target
+// <= 16 KiB, and its CPU while idle.
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -16,6 +20,7 @@
 #include "common/progress.hpp"
 #include "common/project_tools.hpp"
 #include "core/log.hpp"
+#include "proxy/idle_reservations.hpp"
 #include "testbed/child_process.hpp"
 #include "testbed/files.hpp"
 #include "testbed/interruption.hpp"
@@ -29,24 +34,40 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kProxySynopsis =
-    "usage: mbench proxy [--size SIZE] [--runs N] [--check] [--quick] [--json FILE] [--csv FILE] [--plot DIR]\n"
-    "                    [options]\n";
+    "usage: mbench proxy [--size SIZE] [--runs N] [--reservations N] [--check] [--quick] [--json FILE]\n"
+    "                    [--csv FILE] [--plot DIR] [options]\n";
 constexpr const char* kProxyNotes =
     "Two tools per run on loopback, both encrypted: mcat reached through mproxy (the listener\n"
     "reserves its name on the relay, the client connects by name) and mcat directly. CPU seconds\n"
-    "come from wait4(2), the relay's over all its runs. Targets: relayed goodput >= 0.9 x direct;\n"
-    ">= 99% of the relayed bytes moved by splice(2).\n";
+    "come from wait4(2), the relay's over all its runs. Before them, --reservations idle\n"
+    "reservations held by mbench on one mproxy: its resident memory (/proc) per reservation, and its\n"
+    "CPU while idle. Targets: relayed goodput >= 0.9 x direct; >= 99% of the relayed bytes moved by\n"
+    "splice(2); <= 16 KiB of relay memory per idle reservation.\n";
 constexpr double kMiB = 1024.0 * 1024.0, kGiB = kMiB * 1024.0;
 constexpr const char* kName = "relayed.bench";
 constexpr const char* kRelayAddress = "127.0.0.2";
 
+constexpr unsigned kMostReservations = 100000;
+constexpr double kMemoryPerReservationTarget = 16;  // KiB
+
 struct ProxyOptions {
   std::uint64_t bytes = 0;
   unsigned runs = 1;
+  unsigned reservations = 0;  // idle, on one relay; 0: not measured
   bool check = false;
   std::optional<std::string> mcat_path, mnamed_path, mproxy_path;
   OutputOptions output;
 };
+
+// --reservations: 0 (not measured) to kMostReservations.
+unsigned parse_reservations(const std::string& text) {
+  unsigned number = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || end != text.data() + text.size() || number > kMostReservations)
+    throw UsageError("--reservations wants a number from 0 to " + std::to_string(kMostReservations) + ", got '" + text +
+                     "'");
+  return number;
+}
 
 std::optional<ProxyOptions> parse_proxy(const std::vector<std::string>& args) {
   BenchmarkOptions command_line("mbench proxy: mcat through a relay (mproxy) against mcat directly", kProxySynopsis,
@@ -54,6 +75,8 @@ std::optional<ProxyOptions> parse_proxy(const std::vector<std::string>& args) {
   command_line.add()
       ("size", boost::program_options::value<std::string>(), "bytes per transfer, e.g. 256MiB (default 1GiB; --quick 64MiB)")
       ("runs", boost::program_options::value<std::string>(), "transfers per tool; the median is reported (default 3; --quick 1)")
+      ("reservations", boost::program_options::value<std::string>(),
+       "idle reservations held on one relay, to measure its memory per reservation (default 10000; --quick 500; 0: none)")
       ("check", "exit 1 when a target is not met (they are reported either way)");
   command_line.add_program("mcat", "measure");
   command_line.add_program("mnamed", "run");
@@ -66,6 +89,8 @@ std::optional<ProxyOptions> parse_proxy(const std::vector<std::string>& args) {
   o.runs = parsed->count_or("runs", 100, o.output.quick ? 1 : 3);
   o.check = parsed->has("check");
   if (o.bytes < (1u << 20)) throw UsageError("--size must be at least 1MiB, to time it");
+  o.reservations = o.output.quick ? 500 : 10000;
+  if (parsed->has("reservations")) o.reservations = parse_reservations(parsed->text("reservations"));
   o.mcat_path = parsed->text_if("mcat");
   o.mnamed_path = parsed->text_if("mnamed");
   o.mproxy_path = parsed->text_if("mproxy");
@@ -156,10 +181,44 @@ double median_of(const std::vector<TransferResult>& runs, double (*figure)(const
 double goodput(const TransferResult& r) { return r.timed_bytes / kMiB / r.seconds; }
 double cpu_per_gib(const TransferResult& r) { return (r.sender.cpu_seconds() + r.receiver.cpu_seconds()) / (r.bytes / kGiB); }
 
+// The rows, target and notes of the idle reservations.
+void add_idle_reservations(Report& report, const IdleReservationsResult& idle) {
+  const double memory = idle.resident_kib_per_reservation();
+  report.add({"relay_memory_per_reservation", "relay memory per idle reservation (VmRSS)", "KiB", memory,
+              std::nullopt, "", "relay memory per idle reservation (KiB)"});
+  report.add({"relay_anonymous_memory_per_reservation", "relay memory per idle reservation (RssAnon)", "KiB",
+              idle.anonymous_kib_per_reservation(), std::nullopt, "", "relay memory per idle reservation (KiB)"});
+  report.add({"relay_idle_cpu_per_1000", "relay CPU while idle, per 1000 reservations", "ms/s",
+              idle.idle_cpu_per_thousand(), std::nullopt, "", "relay CPU while idle (ms/s per 1000 reservations)"});
+  report.targets.push_back({"relay_memory_per_reservation", "relay memory per idle reservation (KiB)", memory,
+                            kMemoryPerReservationTarget, false});
+  report.samples["idle_reservations"] = {
+      {"reservations", idle.reservations},
+      {"sources", idle.sources},
+      {"relay_vmrss_kib_before", idle.before.resident_kib},
+      {"relay_vmrss_kib_after", idle.after.resident_kib},
+      {"relay_rssanon_kib_before", idle.before.anonymous_kib},
+      {"relay_rssanon_kib_after", idle.after.anonymous_kib},
+      {"relay_descriptors_before", idle.descriptors_before},
+      {"relay_descriptors_after", idle.descriptors_after},
+      {"reserve_seconds", idle.reserve_seconds},
+      {"idle_seconds", idle.idle_seconds},
+      {"relay_idle_cpu_seconds", idle.idle_cpu_seconds},
+      {"renewal_interval_seconds", std::chrono::duration<double>(idle.renewal_interval).count()}};
+  report.notes.push_back(
+      "idle reservations: " + std::to_string(idle.reservations) + " held by mbench on one mproxy from " +
+      std::to_string(idle.sources) + " addresses 127.0.x.y, each a control channel and a public port there, renewed every " +
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(idle.renewal_interval).count()) +
+      " s; memory: the relay's VmRSS (RssAnon) after " + std::to_string(std::lround(idle.idle_seconds)) +
+      " s idle less once listening, over the reservations (the kernel's socket buffers are not in it); CPU: "
+      "/proc/PID/stat over the idle time, in clock ticks");
+}
+
 Report build_report(const ProxyOptions& o, const std::vector<std::vector<TransferResult>>& results,
-                    const RelayBed::RelayTotals& relay) {
+                    const RelayBed::RelayTotals& relay, const std::optional<IdleReservationsResult>& idle) {
   Report report{"proxy", "relayed", "direct", {}, {}, {}, {}, {}, {}, {}};
-  report.settings = {{"size_bytes", o.bytes}, {"runs", o.runs}, {"quick", o.output.quick}, {"path", "loopback"}};
+  report.settings = {{"size_bytes", o.bytes}, {"runs", o.runs}, {"quick", o.output.quick}, {"path", "loopback"},
+                     {"reservations", o.reservations}};
   report.testbed = "loopback; " + format_size(o.bytes) + " per run, " + std::to_string(o.runs) + " run(s)";
   const std::string direct = "mcat directly, same pipes";
   report.add({"goodput", "goodput", "MiB/s", median_of(results[0], goodput), median_of(results[1], goodput), direct,
@@ -179,6 +238,7 @@ Report build_report(const ProxyOptions& o, const std::vector<std::vector<Transfe
   report.notes.push_back("relayed: mcat -l --proxy (name reserved on mproxy) and mcat connecting by name; direct: mcat");
   report.notes.push_back("medians of " + std::to_string(o.runs) + " run(s) of " + format_size(o.bytes) +
                          " on loopback; the relay's CPU is over all its runs, divided by all they carried");
+  if (idle) add_idle_reservations(report, *idle);
   return report;
 }
 
@@ -186,7 +246,12 @@ int run_proxy(const ProxyOptions& o) {
   testbed::catch_interruptions();
   const auto mcat = find_project_tool("mcat", o.mcat_path);
   const testbed::TemporaryDirectory scratch("mbench-proxy");
-  Progress progress("proxy", static_cast<int>(2 * o.runs) + 1);
+  Progress progress("proxy", static_cast<int>(2 * o.runs) + 1 + (o.reservations ? 3 : 0));
+  std::optional<IdleReservationsResult> idle;
+  if (o.reservations)
+    idle = measure_idle_reservations({o.reservations, find_project_tool("mproxy", o.mproxy_path), kRelayAddress,
+                                      scratch.path()},
+                                     progress);
   progress.step("mnamed and mproxy on loopback");
   RelayBed bed(o, scratch.path());
   const auto all = tools(mcat, bed);
@@ -195,7 +260,7 @@ int run_proxy(const ProxyOptions& o) {
   plan.log_dir = scratch.path();
   const auto results = run_alternating(all, plan, o.runs, progress);
   const auto relay = bed.stop_relay();
-  const auto report = build_report(o, results, relay);
+  const auto report = build_report(o, results, relay, idle);
   write_outputs(report, o.output);
   if (o.check && !report.targets_met()) {
     std::fprintf(stderr, "mbench proxy: --check: a target is not met (see the table)\n");
