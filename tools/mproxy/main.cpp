@@ -250,10 +250,13 @@ int serve(const Settings& s) {
   const auto raised = msocket::raise_fd_limit(needed + 64);
   const auto open_files = raised ? *raised : msocket::fd_limits().soft;
   msocket::log::proxy()->info("open files: up to {} (RLIMIT_NOFILE)", open_files);
+  // A warning only when the reservations alone do not fit: the default
+  // flow limit is generous, and most hosts' hard limit falls short of it.
   if (open_files < needed)
-    msocket::log::proxy()->warn("open files: up to {} (RLIMIT_NOFILE, hard limit {}), fewer than the {} that {} "
-                                "reservations and {} flows need (2 each)",
-                                open_files, msocket::fd_limits().hard, needed, limits.max_reservations, limits.max_flows);
+    msocket::log::proxy()->log(open_files < 2 * limits.max_reservations + 64 ? spdlog::level::warn : spdlog::level::info,
+                               "open files: up to {} (RLIMIT_NOFILE, hard limit {}), fewer than the {} that {} "
+                               "reservations and {} flows need (2 each)",
+                               open_files, msocket::fd_limits().hard, needed, limits.max_reservations, limits.max_flows);
   asio::io_context context;
   auto relay = proxy::Relay::open(context.get_executor(), s.relay);
   if (!relay) {

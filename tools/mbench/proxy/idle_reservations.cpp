@@ -123,7 +123,7 @@ IdleReservationsResult measure_idle_reservations(const IdleReservationsPlan& pla
   progress.step("mproxy on " + plan.relay_address + " for " + to_string(n) + " idle reservations");
   const auto log = plan.scratch / "mproxy-idle.log";
   testbed::ChildProcess relay({plan.mproxy.string(), "--listen", plan.relay_address + ":0", "--max-reservations",
-                               to_string(n)},
+                               to_string(n), "--ttl", plan.ttl},
                               testbed::ChildStreams{-1, -1, log});
   const auto port = testbed::wait_for_listening_port(log, relay);
   IdleReservationsResult r;

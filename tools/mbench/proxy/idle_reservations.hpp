@@ -24,6 +24,9 @@ struct IdleReservationsPlan {
   // Idle time after the last grant: at least this, and at least a renewal
   // interval (a third of the relay's ttl), so that each renews once in it.
   Duration idle = std::chrono::seconds(2);
+  // The relay's --ttl: renewals come every third of it (a short one keeps
+  // a quick run short).
+  std::string ttl = "30s";
 };
 
 struct IdleReservationsResult {

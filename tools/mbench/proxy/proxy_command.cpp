@@ -250,7 +250,7 @@ int run_proxy(const ProxyOptions& o) {
   std::optional<IdleReservationsResult> idle;
   if (o.reservations)
     idle = measure_idle_reservations({o.reservations, find_project_tool("mproxy", o.mproxy_path), kRelayAddress,
-                                      scratch.path()},
+                                      scratch.path(), std::chrono::seconds(2), o.output.quick ? "3s" : "30s"},
                                      progress);
   progress.step("mnamed and mproxy on loopback");
   RelayBed bed(o, scratch.path());
