@@ -5,7 +5,9 @@
 #  6a. A server whose key is not the owner's of its name in mnamed cannot
 #      reserve it: mcat exits 2 and says the key does not own the name.
 #  6b. A relay with --max-reservations 2 refuses a third name: mcat exits 4
-#      and says the relay is full.
+#      and says the relay is full. A relay with
+#      --max-reservations-per-source 1 refuses a second name from the same
+#      NAT: mcat exits 5 and says the relay limits its address.
 #  6c. While one address floods a relay's control port with connections
 #      that send nothing, garbage, or a hello and then nothing (held open),
 #      a server from another address reserves there, and a client reaches
@@ -26,10 +28,10 @@ PER_SOURCE=16      # mproxy's --max-per-source (its default)
 tb_topology_nat 3
 for relay in "${TB_RELAYS[@]}"; do tb_watch_connections "$relay" "$TB_PUB_ADDR"; done
 tb_start_names "$MNAMED"
-tb_start_relay "$MPROXY" 1
+tb_start_relay "$MPROXY" 1 --max-reservations-per-source 1
 tb_start_relay "$MPROXY" 2 --max-reservations 2
 tb_start_relay "$MPROXY" 3 --max-per-source "$PER_SOURCE"
-test_say "relays at ${TB_RELAY_ADDRS[*]} (port 7800; the second with --max-reservations 2)"
+test_say "relays at ${TB_RELAY_ADDRS[*]} (port 7800; the first with --max-reservations-per-source 1, the second with --max-reservations 2)"
 
 # proxied_server NAME PORT RELAY_INDEX [MCAT_OPTION...]: `mcat -l` in the
 # server's namespace, as NAME (key NAME.key, made here unless it exists),
@@ -75,6 +77,11 @@ test_say "6b. one and two reserved on relay 2 ($(tb_relay_metric 2 mproxy_reserv
 refused_server three "$TEST_TMP/three.key" 7013 2 4 'cannot reserve three .*relay is full'
 [[ $(tb_relay_metric 2 'mproxy_refusals_total{reason="full"}') == 1 ]] || test_fail "relay 2 counted no 'full' refusal"
 [[ -z $(tb_lookup "$MNAMED" three) ]] || test_fail "three was registered although no relay holds it"
+"$MNAMED" keygen --out "$TEST_TMP/four.key" >/dev/null
+refused_server four "$TEST_TMP/four.key" 7014 1 5 'cannot reserve four .*limits this address'
+[[ $(tb_relay_metric 1 'mproxy_refusals_total{reason="limited"}') == 1 ]] ||
+  test_fail "relay 1 (one name per address) counted no 'limited' refusal"
+[[ $(tb_relay_metric 1 mproxy_reservations) == 1 ]] || test_fail "relay 1 holds more than srv's reservation"
 
 # ---- 6c. a flood of bogus control connections from one address -------------
 # From the client's namespace (the relay sees NAT B's address), waves of

@@ -85,7 +85,7 @@ msocket_add_netns_test(attack_mitm 180 mcat mnamed attacker)
 # each behind a NAT that lets nothing in, the relays and mnamed between them.
 foreach(name IN ITEMS
     proxy_nat       # 12 MiB each way by name through a relay; client, server and both move mid-transfer; the server's NAT renumbers; the relay dials only mnamed
-    proxy_refusals  # not the owner (exit 2), a full relay (exit 4), a control-port flood from one address leaves others their reservations
+    proxy_refusals  # not the owner (exit 2), a full relay (exit 4), one name per address (exit 5), a control-port flood from one address leaves others their reservations
     proxy_relay_loss # a flowpath through each of two relays: one drains (record drops it within 1 s), one is killed (stall <= 1 s, no lookup); each carries >= 1/4, >= 0.85 x the sum of their rates; the pool: --proxy auto=1 replaces a killed relay
   )
   msocket_add_netns_test(${name} 180 mcat mnamed mproxy)

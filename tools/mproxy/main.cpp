@@ -146,6 +146,8 @@ Settings parse(int argc, char** argv) {
       ("max-reservations", po::value<std::string>()->default_value("1000"), "names reserved at once")
       ("max-flows", po::value<std::string>()->default_value("10000"), "flowpaths spliced or waiting at once")
       ("max-per-source", po::value<std::string>()->default_value("16"), "unfinished handshakes from one address")
+      ("max-reservations-per-source", po::value<std::string>()->default_value("64"),
+       "names reserved at once from one address (raise it for servers behind a carrier's NAT)")
       ("ttl", po::value<std::string>()->default_value("30s"), "a reservation lives this long after its last renewal")
       ("idle-timeout", po::value<std::string>()->default_value("10m"), "close a flow that moved no byte for this long")
       ("flow-limit", po::value<std::string>(), "BYTES,SECONDS: at most BYTES (K, M, G: powers of 1024) every SECONDS per flow")
@@ -204,6 +206,7 @@ Settings parse(int argc, char** argv) {
   s.relay.limits.max_reservations = count_option(vm, "max-reservations");
   s.relay.limits.max_flows = count_option(vm, "max-flows");
   s.relay.limits.handshakes_per_source = count_option(vm, "max-per-source");
+  s.relay.limits.reservations_per_source = count_option(vm, "max-reservations-per-source");
   s.relay.limits.ttl = duration_option(vm, "ttl");
   // Renewals come every ttl/3, announced in whole seconds.
   if (s.relay.limits.ttl < std::chrono::seconds(3)) throw UsageError("--ttl must be at least 3s");
