@@ -106,8 +106,10 @@ std::string exchange(Service& service, std::span<const std::byte> request) {
 }
 
 bool known_status(unsigned status) {
-  static constexpr std::array<unsigned, 13> kStatuses = {100, 200, 204, 400, 403, 404, 405,
-                                                         409, 410, 413, 422, 431, 503};
+  // 429: the update and watch limits per source outlast one input, since
+  // the service does (an input of many updates, after others, meets them).
+  static constexpr std::array<unsigned, 14> kStatuses = {100, 200, 204, 400, 403, 404, 405,
+                                                         409, 410, 413, 422, 429, 431, 503};
   return std::find(kStatuses.begin(), kStatuses.end(), status) != kStatuses.end();
 }
 
