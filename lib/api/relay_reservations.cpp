@@ -156,7 +156,11 @@ asio::awaitable<void> RelayReservations::refresh_pool() {
   auto listed = co_await list_pool();
   refreshing_ = false;
   if (!listed || stopped_) co_return;
-  for (auto& relay : *listed)
+  add_candidates(std::move(*listed));
+}
+
+void RelayReservations::add_candidates(std::vector<std::string> relays) {
+  for (auto& relay : relays)
     if (std::find(relays_.begin(), relays_.end(), relay) == relays_.end()) relays_.push_back(std::move(relay));
 }
 
@@ -211,9 +215,7 @@ asio::awaitable<void> RelayReservations::pick_again() {
     co_return;
   }
   if (!pool_url_.empty()) {
-    if (auto listed = co_await list_pool())
-      for (auto& relay : *listed)
-        if (std::find(relays_.begin(), relays_.end(), relay) == relays_.end()) relays_.push_back(std::move(relay));
+    if (auto listed = co_await list_pool()) add_candidates(std::move(*listed));
   }
   const auto distances = co_await probe_all();
   repicking_ = false;

@@ -35,18 +35,32 @@ bool mendable(const error_code& ec) { return ec != proxy_error::not_owner && ec 
 
 }  // namespace
 
-asio::awaitable<bool> probe_relay(asio::any_io_executor ex, const std::string& relay, Duration timeout) {
+namespace {
+
+// Resolves `relay` ("HOST:PORT") and connects `socket` to it within
+// `timeout`; the endpoint it reached, or the error (bad_relay_address,
+// the resolver's, the socket's, timed_out).
+asio::awaitable<result<tcp::endpoint>> dial_relay(tcp::socket& socket, const std::string& relay, Duration timeout) {
   const auto parts = split_host_port(relay);
-  if (!parts) co_return false;
-  tcp::resolver resolver(ex);
+  if (!parts) co_return error_code(proxy_error::bad_relay_address);
+  tcp::resolver resolver(socket.get_executor());
   auto [rec, endpoints] = co_await resolver.async_resolve(parts->first, parts->second, use_tuple);
-  if (rec) co_return false;
-  tcp::socket socket(ex);
-  asio::steady_timer deadline(ex, timeout);
+  if (rec) co_return rec;
+  asio::steady_timer deadline(socket.get_executor(), timeout);
   auto connecting = asio::async_connect(socket, endpoints, use_tuple);
   auto expiring = deadline.async_wait(use_tuple);
   auto outcome = co_await first_of(connecting, expiring);
-  co_return outcome.index() == 0 && !std::get<0>(std::get<0>(outcome));
+  if (outcome.index() == 1) co_return error_code(asio::error::timed_out);
+  const auto [ec, endpoint] = std::get<0>(outcome);
+  if (ec) co_return ec;
+  co_return endpoint;
+}
+
+}  // namespace
+
+asio::awaitable<bool> probe_relay(asio::any_io_executor ex, const std::string& relay, Duration timeout) {
+  tcp::socket socket(ex);
+  co_return (co_await dial_relay(socket, relay, timeout)).has_value();
 }
 
 RelayAgent::RelayAgent(asio::any_io_executor ex, std::string relay, std::string name, names::SigningKey key,
@@ -163,20 +177,10 @@ asio::awaitable<void> RelayAgent::run() {
 }
 
 asio::awaitable<error_code> RelayAgent::connect(tcp::socket& socket) {
-  const auto parts = split_host_port(relay_);
-  if (!parts) co_return proxy_error::bad_relay_address;
-  tcp::resolver resolver(ex_);
-  auto [rec, endpoints] = co_await resolver.async_resolve(parts->first, parts->second, use_tuple);
-  if (rec) co_return rec;
-  asio::steady_timer deadline(ex_, settings_.connect_timeout);
-  auto connecting = asio::async_connect(socket, endpoints, use_tuple);
-  auto expiring = deadline.async_wait(use_tuple);
-  auto outcome = co_await first_of(connecting, expiring);
-  if (outcome.index() == 1) co_return asio::error::timed_out;
-  const auto [ec, endpoint] = std::get<0>(outcome);
-  if (ec) co_return ec;
+  auto endpoint = co_await dial_relay(socket, relay_, settings_.connect_timeout);
+  if (!endpoint) co_return endpoint.error();
   set_close_on_exec(socket.native_handle());
-  relay_endpoint_ = endpoint;
+  relay_endpoint_ = *endpoint;
   co_return error_code{};
 }
 

@@ -70,8 +70,10 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
   boost::asio::awaitable<void> pick_again();
   // The relays in the pool now (their control endpoints), or the error.
   boost::asio::awaitable<result<std::vector<std::string>>> list_pool();
-  // Lists the pool again and ranks what is new (a relay lost, none other left).
+  // Lists the pool again and adds what is new (a relay lost, none other left).
   boost::asio::awaitable<void> refresh_pool();
+  // Appends the relays not yet among the candidates.
+  void add_candidates(std::vector<std::string> relays);
   void start_agent(const std::string& relay);
   // Agents whose relay is lost are stopped and replaced by the next candidate.
   void replace_lost();
