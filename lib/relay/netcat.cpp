@@ -84,21 +84,33 @@ std::vector<std::string> child_environment(const msocket::stream& s) {
 }
 
 // Standard output shared by the connections of a keep-open listener: each
-// write goes out whole, and one connection's EOF does not close it.
+// write goes out whole, and one connection's EOF does not close it. Direct
+// (the splice writes from the connection's own buffer), so that each of
+// thousands of idle connections holds no read buffer of ours.
 class SharedStdout final : public LocalEnd {
  public:
   asio::awaitable<result<std::size_t>> read(std::span<std::byte>) override { co_return std::size_t{0}; }
-  asio::awaitable<error_code> write_all(std::span<const std::byte> bytes) override {
+  asio::awaitable<error_code> write_all(std::span<const std::byte> bytes) override { co_return write_whole(bytes); }
+  void shutdown_write() override {}
+  void close() override {}
+  bool direct() const override { return true; }
+  result<std::size_t> read_now(std::span<std::byte>) override { return std::size_t{0}; }
+  // Whole, waiting if stdout is full: the connections' writes must not interleave.
+  result<std::size_t> write_now(std::span<const std::byte> bytes) override {
+    if (auto ec = write_whole(bytes)) return ec;
+    return bytes.size();
+  }
+
+ private:
+  static error_code write_whole(std::span<const std::byte> bytes) {
     while (!bytes.empty()) {
       const auto n = ::write(1, bytes.data(), bytes.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) co_return error_code(errno, boost::system::system_category());
+      if (n < 0) return error_code(errno, boost::system::system_category());
       bytes = bytes.subspan(static_cast<std::size_t>(n));
     }
-    co_return error_code{};
+    return error_code{};
   }
-  void shutdown_write() override {}
-  void close() override {}
 };
 
 // The local end for one accepted or opened connection. Errors: spawning the

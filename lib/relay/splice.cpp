@@ -178,6 +178,15 @@ asio::awaitable<error_code> both_directions(msocket::stream& stream, LocalEnd& l
 // yet given is left unread, and the connection closes.
 asio::awaitable<error_code> until_peer_eof(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
                                            Shared& shared) {
+  if (!options.send) {
+    // Nothing to send (a keep-open listener's connections): no second
+    // coroutine waiting for ever beside the first. Each `||` holds a few KiB
+    // of coroutine frames, and such a listener holds thousands of these.
+    if (auto ec = co_await downstream(stream, local, options, shared)) co_return ec;
+    stream.shutdown_write();
+    auto [closed] = co_await stream.async_wait_closed(use_tuple);
+    co_return closed;
+  }
   auto receiving = downstream(stream, local, options, shared);
   auto sending = upstream_then_wait(stream, local, options, shared);
   auto outcome = co_await first_of(receiving, sending);

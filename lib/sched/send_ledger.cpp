@@ -118,7 +118,7 @@ bool SendLedger::mark_copied_elsewhere(PathId path, ByteRange range) {
   bool found = false;
   for (auto& [id, flight] : flights_) {
     if (id == path) continue;
-    std::deque<SentRange> updated;
+    boost::container::devector<SentRange> updated;
     for (const auto& entry : flight.queue) {
       const std::uint64_t from = std::max(entry.range.begin, range.begin);
       const std::uint64_t to = std::min(entry.range.end, range.end);

@@ -84,6 +84,8 @@ void ArrivalBitmap::assign(std::uint64_t begin, std::uint64_t end, bool value) {
 // Makes the ring hold [low rounded down to a word, end). Every marked offset
 // lies in [low, max_end_), which the old ring held without overlap, and an
 // offset's place within its word is the same in both rings: copy by word.
+void ArrivalBitmap::free_words() { std::vector<Word>().swap(words_); }
+
 void ArrivalBitmap::grow_to_cover(std::uint64_t low, std::uint64_t end) {
   const std::uint64_t first_word = low / kWordBits;
   const std::uint64_t words_needed = (end + kWordBits - 1) / kWordBits - first_word;

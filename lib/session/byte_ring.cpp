@@ -8,9 +8,8 @@
 namespace msocket::session {
 
 ByteRing::ByteRing(std::size_t max_capacity, std::size_t initial_capacity)
-    : max_capacity_(max_capacity) {
+    : max_capacity_(max_capacity), initial_capacity_(std::max<std::size_t>(1, std::min(initial_capacity, max_capacity))) {
   BOOST_ASSERT(max_capacity > 0);
-  buffer_.resize(std::min(initial_capacity, max_capacity));
 }
 
 void ByteRing::write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
@@ -56,13 +55,19 @@ void ByteRing::release_until(std::uint64_t offset) {
   high_ = std::max(high_, base_);
 }
 
+bool ByteRing::free_if_empty() {
+  if (high_ > base_) return buffer_.empty();
+  std::vector<std::byte>().swap(buffer_);
+  return true;
+}
+
 void ByteRing::grow_to_cover(std::uint64_t end) {
   if (end <= base_ + buffer_.size()) return;
-  std::size_t cap = buffer_.size();
+  std::size_t cap = std::max(buffer_.size(), initial_capacity_);
   while (cap < end - base_) cap = std::min(cap * 2, max_capacity_);
   // Re-lay the live bytes [base_, high_) at their positions in the larger ring.
   std::vector<std::byte> bigger(cap);
-  const std::uint64_t live_end = std::min<std::uint64_t>(high_, base_ + buffer_.size());
+  const std::uint64_t live_end = buffer_.empty() ? base_ : std::min<std::uint64_t>(high_, base_ + buffer_.size());
   for (std::uint64_t o = base_; o < live_end;) {
     const std::size_t src = o % buffer_.size();
     const std::size_t dst = o % cap;

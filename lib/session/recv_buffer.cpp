@@ -48,4 +48,10 @@ void RecvBuffer::consume(std::size_t n) {
   ring_.release_until(read_);
 }
 
+void RecvBuffer::free_if_empty() {
+  if (contiguous_ != read_ || beyond_.max_end() > contiguous_) return;
+  beyond_.free_words();
+  ring_.free_if_empty();
+}
+
 }  // namespace msocket::session

@@ -12,6 +12,12 @@ namespace msocket::session {
 
 namespace {
 
+// A connection whose stream has been quiet this long gives its empty
+// buffers back (on_timer, which a live path's keepalive calls every
+// keepalive_interval). Not at once: a busy transfer empties them between
+// bursts, and growing them again from nothing costs page faults and copies.
+constexpr Duration kFreeBuffersAfter = std::chrono::seconds(1);
+
 std::unique_ptr<sched::Scheduler> make_scheduler(const Config& config) {
   sched::Config c;
   c.chunk_size = config.chunk_size;
@@ -28,6 +34,7 @@ Session::Session(Role role, const Config& config, TimePoint now)
       send_ring_(config.send_buffer),
       scheduler_(make_scheduler(config)),
       last_now_(now),
+      last_stream_activity_(now),
       recv_(config.recv_buffer),
       no_path_since_(now) {
   window_sent_ = recv_.window();
@@ -138,6 +145,7 @@ void Session::commit_write(std::size_t n, TimePoint now) {
   BOOST_ASSERT(n <= writable());
   if (n == 0) return;
   last_now_ = std::max(last_now_, now);
+  last_stream_activity_ = last_now_;
   write_end_ += n;
   send_ring_.wrote_until(write_end_);
   scheduler_->on_write(write_end_);
@@ -154,6 +162,7 @@ std::size_t Session::writable() const {
 std::size_t Session::read(std::span<std::byte> out, TimePoint now) {
   const std::size_t n = recv_.read(out);
   counters_.bytes_read += n;
+  if (n > 0) last_stream_activity_ = std::max(last_stream_activity_, now);
   if (n > 0 && !ack_pending_since_) ack_pending_since_ = now;  // the window moved
   return n;
 }
@@ -162,6 +171,7 @@ void Session::consume(std::size_t n, TimePoint now) {
   n = std::min(n, recv_.readable());
   recv_.consume(n);
   counters_.bytes_read += n;
+  if (n > 0) last_stream_activity_ = std::max(last_stream_activity_, now);
   if (n > 0 && !ack_pending_since_) ack_pending_since_ = now;  // the window moved
 }
 
@@ -255,6 +265,10 @@ void Session::on_timer(TimePoint now) {
     }
   }
   for (auto id : dead_paths_) path_down(id, now);
+  if (now - last_stream_activity_ >= kFreeBuffersAfter) {
+    send_ring_.free_if_empty();  // empty once the peer has acked everything
+    recv_.free_if_empty();
+  }
 }
 
 }  // namespace msocket::session

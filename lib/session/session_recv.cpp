@@ -48,6 +48,7 @@ boost::system::error_code Session::on_data(PathState& path, const wire::DataFram
   auto ec = d.fin ? recv_.set_fin(d.offset) : recv_.insert(d.offset, d.payload);
   if (ec) return ec;
   path.bytes_received += d.payload.size();
+  if (!d.payload.empty()) last_stream_activity_ = std::max(last_stream_activity_, now);
   // Only news is worth an ack: a duplicate (re-sent after a move) would
   // otherwise arm a deadline that no ack ever clears.
   if (!ack_pending_since_ && recv_.ack() != ack_sent_) ack_pending_since_ = now;

@@ -1,7 +1,6 @@
 #include "transport/client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/close_on_exec.hpp"
@@ -9,31 +8,12 @@
 #include "core/log.hpp"
 #include "session/identity.hpp"
 #include "session/record_cipher.hpp"
+#include "transport/control_socket.hpp"
 #include "transport/handshake.hpp"
 
 namespace msocket::transport {
 
 namespace {
-
-// Where RECONNECT reaches us when the server moves (§2.7): one port for both
-// families (IPv6 that hears IPv4 too, where the host has IPv6), so that it
-// still reaches us after we move from one family to the other. Without one
-// the connection still works; it finds a moved server by its name only.
-asio::ip::udp::socket open_control_socket(const asio::any_io_executor& ex, boost::system::error_code& ec) {
-  asio::ip::udp::socket control(ex);
-  control.open(asio::ip::udp::v6(), ec);
-  if (!ec) set_close_on_exec(control.native_handle());
-  if (!ec) control.set_option(asio::ip::v6_only(false), ec);
-  if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v6(), 0), ec);
-  if (ec) {  // no IPv6 here
-    control.close(ec);
-    control.open(asio::ip::udp::v4(), ec);
-    if (!ec) set_close_on_exec(control.native_handle());
-    if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), 0), ec);
-  }
-  if (ec) log::transport()->debug("no control socket: {}", ec.message());
-  return control;
-}
 
 // The NEW that opens a connection (§3.1): our half of the id, our key, and
 // the ciphers we can use (none with --no-encrypt).
@@ -88,9 +68,9 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
   auto socket = co_await connect_socket(remote, options.source, deadline);
   if (!socket) co_return socket.error();
 
-  boost::system::error_code ec;
-  auto control = open_control_socket(ex, ec);
-  const std::uint16_t control_port = ec ? 0 : control.local_endpoint(ec).port();
+  // Where RECONNECT reaches us when the server moves (§2.7): the process's
+  // one control socket, shared by its connections.
+  const std::uint16_t control_port = ControlSocket::of(ex).open(ex);
 
   const auto keys = session::generate_keypair();
   const std::uint32_t client_half = session::random_u32() | 1;
@@ -116,7 +96,7 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
   auto conn =
       std::make_shared<Connection>(ex, Role::client, ConnId{answer->conn_id}, *secret, answer->cipher, options);
   conn->set_remote(remote);
-  if (control_port != 0) conn->set_control_socket(std::move(control));
+  if (control_port != 0) conn->listen_for_reconnect();
   const auto local = socket->local_endpoint();
   conn->attach_path(PathId{0}, std::move(*socket), 0, answer->ack, answer->window, priority);
   log::transport()->info("connected to {} from {} conn={} cipher={}", to_string(remote), to_string(local),

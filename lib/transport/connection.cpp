@@ -8,6 +8,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/coroutine.hpp"
@@ -16,6 +17,7 @@
 #include "paths/local_addresses.hpp"
 #include "transport/flowpath.hpp"
 #include "transport/handshake.hpp"
+#include "transport/heap_trim.hpp"
 #include "transport/tcp_progress.hpp"
 
 namespace msocket::transport {
@@ -52,10 +54,10 @@ Connection::Connection(asio::any_io_executor ex, Role role, ConnId id, const ses
       options_(options),
       session_(role, options.session, Clock::now()),
       paths_(path_config(role, options), paths::list_local_addresses()),
-      app_(std::make_shared<AppOperations>(ex)),
-      timer_(ex) {}
+      app_(std::make_shared<AppOperations>(ex)) {}
 
 Connection::~Connection() {
+  cancel_timer();
   if (control_) control_->close();
 }
 
@@ -84,10 +86,6 @@ void Connection::attach_path(PathId id, tcp::socket socket, std::uint64_t counte
   refused_since_.reset();
   asio::co_spawn(ex_, run_reader(path), log_coroutine_exception);
   asio::co_spawn(ex_, run_writer(path), log_coroutine_exception);
-  if (!timer_running_) {
-    timer_running_ = true;
-    asio::co_spawn(ex_, run_timer(), log_coroutine_exception);
-  }
   const auto migrated = paths_.migrations().size();
   execute(paths_.flowpath_up(paths::FlowpathInfo{id, path->local, path->remote, path->opened}, attempt, now));
   if (paths_.migrations().size() > migrated) {
@@ -162,31 +160,42 @@ void Connection::update() {
       break;
     }
   }
+  if (due == TimePoint::max()) return;
   const auto deadline = std::max(due, now + 5ms);
   if (deadline < timer_deadline_) {
+    // The entry owns the connection until it fires or is cancelled, as a
+    // waiting timer coroutine would: a connection between flowpaths, whose
+    // application let go of it, still lingers and reconnects.
+    auto self = shared_from_this();
+    cancel_timer();
     timer_deadline_ = deadline;
-    timer_.expires_at(deadline);
+    timer_key_ = ConnectionTimers::of(ex_).schedule(ex_, deadline, [self] {
+      asio::dispatch(self->ex_, [self] { self->on_timer_due(); });
+    });
   }
 }
 
-asio::awaitable<void> Connection::run_timer() {
-  auto self = shared_from_this();
-  while (!finished_) {
-    auto [ec] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (finished_) break;
-    if (ec) continue;  // re-armed by update()
-    timer_deadline_ = TimePoint::max();
-    const auto now = Clock::now();
-    for (auto& [id, path] : flowpaths_)
-      if (awaits_tcp_progress(*path)) report_tcp_progress(*path, now);
-    session_.on_timer(now);
-    if (!confirmed_ && now >= confirm_by_) {
-      log::transport()->info("conn={} dropped: the client sent nothing after the handshake", to_hex(id_));
-      session_.abort();
-    }
-    execute(paths_.on_timer(now));
-    update();
+void Connection::cancel_timer() {
+  timer_deadline_ = TimePoint::max();
+  if (const auto key = std::exchange(timer_key_, std::nullopt)) ConnectionTimers::of(ex_).cancel(*key);
+}
+
+void Connection::on_timer_due() {
+  timer_key_.reset();
+  timer_deadline_ = TimePoint::max();
+  if (finished_) return;
+  const auto now = Clock::now();
+  for (auto& [id, path] : flowpaths_)
+    if (awaits_tcp_progress(*path)) report_tcp_progress(*path, now);
+  const auto buffered = session_.buffered_bytes();
+  session_.on_timer(now);
+  if (session_.buffered_bytes() < buffered) trim_heap_soon(ex_);  // an idle connection gave its buffers back
+  if (!confirmed_ && now >= confirm_by_) {
+    log::transport()->info("conn={} dropped: the client sent nothing after the handshake", to_hex(id_));
+    session_.abort();
   }
+  execute(paths_.on_timer(now));
+  update();
 }
 
 void Connection::finish() {
@@ -207,7 +216,7 @@ void Connection::finish() {
       path->close();
   }
   flowpaths_.clear();
-  timer_.cancel();
+  cancel_timer();
   for (auto& [id, deadline] : attempts_) deadline->cancel();
   if (watcher_) watcher_->stop();
   if (locator_) locator_->stop();

@@ -21,15 +21,22 @@ namespace msocket::transport {
 
 namespace {
 
-// An I/O buffer that is small while a path is idle (many idle connections
-// must stay cheap) and grows while it is busy, so one read or write then
-// carries many frames. Its bytes are never zeroed: they are always written
-// (by a read, or by the session) before they are used.
+// An I/O buffer that is absent while a path is idle (many idle connections
+// must stay cheap: a keepalive is a few dozen bytes), small when bytes
+// come now and then, and grows while the path is busy, so one read or write
+// then carries many frames. Its bytes are never zeroed: they are always
+// written (by a read, or by the session) before they are used.
 class IoBuffer {
  public:
   static constexpr std::size_t kIdle = 16 * 1024;
   static constexpr std::size_t kBusy = 256 * 1024;  // several maximum frames
-  IoBuffer() : bytes_(new std::byte[kIdle]), size_(kIdle) {}
+  bool empty() const { return size_ == 0; }
+  // A small buffer, if there is none.
+  void allocate() {
+    if (size_ != 0) return;
+    bytes_.reset(new std::byte[kIdle]);
+    size_ = kIdle;
+  }
   std::span<std::byte> span() { return {bytes_.get(), size_}; }
   std::size_t size() const { return size_; }
   // Doubles, keeping the first `keep` bytes.
@@ -40,21 +47,20 @@ class IoBuffer {
     bytes_ = std::move(bigger);
     size_ *= 2;
   }
-  void shrink() {
-    if (size_ == kIdle) return;
-    bytes_.reset(new std::byte[kIdle]);
-    size_ = kIdle;
+  void release() {
+    bytes_.reset();
+    size_ = 0;
   }
 
  private:
   std::unique_ptr<std::byte[]> bytes_;
-  std::size_t size_;
+  std::size_t size_ = 0;
 };
 static_assert(IoBuffer::kBusy >= wire::kDataPrefixSize + wire::kMaxPayload);  // a whole frame fits
 
-// A writer whose last large write is this old gives its large buffer back
-// when it runs out of work (an idle path does within a keepalive interval).
-// Not at once: a busy sender waits for its application between bursts, and
+// A writer whose last large write is this old gives its buffer back when
+// it runs out of work (an idle path does within a keepalive interval). Not
+// at once: a busy sender waits for its application between bursts, and
 // regrowing from 16 KiB each time cut its writes small.
 constexpr auto kWriterShrinkAfter = std::chrono::milliseconds(200);
 
@@ -125,6 +131,16 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
   std::size_t begin = 0;  // undecoded bytes are [begin, have)
   std::size_t have = 0;
   while (!path->closed) {
+    if (io.empty()) {
+      // Quiet: wait for bytes before holding a buffer for them.
+      auto [wait_ec] = co_await path->socket.async_wait(tcp::socket::wait_read, use_tuple);
+      if (!is_current(path) || finished_) co_return;
+      if (wait_ec) {
+        reader_ended(*path, wait_ec);
+        co_return;
+      }
+      io.allocate();
+    }
     auto buffer = io.span();
     auto [ec, n] = co_await path->socket.async_read_some(
         asio::buffer(buffer.data() + have, buffer.size() - have), use_tuple);
@@ -151,7 +167,7 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       compact();
       io.grow(have);
     } else if (have == 0 && n < IoBuffer::kIdle / 2) {
-      io.shrink();
+      io.release();
     } else if (buffer.size() - have < buffer.size() / kReadRoomDivisor) {
       compact();
     }
@@ -272,6 +288,7 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       update();
       if (!is_current(path) || finished_) co_return;
     }
+    io.allocate();
     const std::size_t n =
         path->sealer ? fill_records(*path, io.span(), Clock::now()) : fill_frames(*path, io.span(), Clock::now());
     if (n > 0) {
@@ -296,7 +313,7 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       path->socket.shutdown(tcp::socket::shutdown_send, ignored);
       path->shutdown_sent = true;
     }
-    if (Clock::now() - last_large_write >= kWriterShrinkAfter) io.shrink();  // idle until woken
+    if (Clock::now() - last_large_write >= kWriterShrinkAfter) io.release();  // idle until woken
     path->wake.expires_at(TimePoint::max());
     co_await path->wake.async_wait(use_tuple);
   }

@@ -11,6 +11,7 @@
 
 #include "core/close_on_exec.hpp"
 #include "core/coroutine.hpp"
+#include "core/fd_limit.hpp"
 #include "core/log.hpp"
 #include "paths/address_watcher.hpp"
 #include "session/identity.hpp"
@@ -47,6 +48,7 @@ wire::SetupAckFrame answer_to(const wire::Setup& setup, wire::SetupStatus status
 
 result<std::shared_ptr<Listener>> Listener::open(asio::any_io_executor ex, const tcp::endpoint& endpoint,
                                                  const Options& options) {
+  (void)raise_fd_limit(fd_limits().hard);  // as far as an unprivileged process may
   tcp::acceptor acceptor(ex);
   boost::system::error_code ec;
   acceptor.open(endpoint.protocol(), ec);
@@ -118,8 +120,19 @@ asio::awaitable<void> Listener::run_accept() {
   while (!closed_) {
     auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
     if (closed_) break;
+    if (ec == asio::error::no_descriptors) {
+      // The connections held fill the limit of open files: say which, and
+      // what would lift it. Wait a little instead of spinning.
+      const auto limits = fd_limits();
+      log::transport()->warn("accept failed: {} (the limit of open files is {}, its hard limit {}; each connection "
+                             "takes one: raise the hard limit, ulimit -Hn, as root)",
+                             ec.message(), limits.soft, limits.hard);
+      asio::steady_timer pause(ex_, 100ms);
+      co_await pause.async_wait(use_tuple);
+      continue;
+    }
     if (ec) {
-      // Out of descriptors and the like: wait a little instead of spinning.
+      // Out of memory and the like: wait a little instead of spinning.
       log::transport()->warn("accept failed: {}", ec.message());
       asio::steady_timer pause(ex_, 100ms);
       co_await pause.async_wait(use_tuple);

@@ -10,13 +10,13 @@
 
 namespace msocket::transport {
 
-void Connection::set_control_socket(asio::ip::udp::socket socket) {
+void Connection::listen_for_reconnect() {
   std::weak_ptr<Connection> weak = shared_from_this();
-  control_ = std::make_shared<ReconnectReceiver>(std::move(socket), id_, auth_, [weak](const tcp::endpoint& where) {
+  control_ = std::make_shared<ReconnectReceiver>(ex_, id_, auth_, [weak](const tcp::endpoint& where) {
     // The server sends RECONNECT only once it has dropped our flowpaths.
     if (auto self = weak.lock()) self->peer_moved({where}, "RECONNECT", true);
   });
-  control_->start();
+  if (!control_->start()) control_.reset();
 }
 
 void Connection::on_peer_addresses(const wire::AddressesFrame& frame) {

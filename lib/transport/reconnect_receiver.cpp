@@ -1,44 +1,35 @@
 #include "transport/reconnect_receiver.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "transport/connection.hpp"
+#include "transport/control_socket.hpp"
 #include "transport/handshake.hpp"
 #include "wire/reconnect.hpp"
 
 namespace msocket::transport {
 
-ReconnectReceiver::ReconnectReceiver(asio::ip::udp::socket socket, ConnId connection, session::ControlAuth& auth,
+ReconnectReceiver::ReconnectReceiver(asio::any_io_executor ex, ConnId connection, session::ControlAuth& auth,
                                      OnMove moved)
-    : socket_(std::move(socket)), connection_(connection), auth_(auth), moved_(std::move(moved)) {}
+    : ex_(std::move(ex)), connection_(connection), auth_(auth), moved_(std::move(moved)) {}
 
-void ReconnectReceiver::start() { asio::co_spawn(socket_.get_executor(), run(), log_coroutine_exception); }
+bool ReconnectReceiver::start() {
+  auto& control = ControlSocket::of(ex_);
+  const auto port = control.open(ex_);
+  if (port == 0) return false;
+  std::weak_ptr<ReconnectReceiver> weak = shared_from_this();
+  listening_ = control.listen_for(connection_, [weak](std::span<const std::byte> datagram, const asio::ip::udp::endpoint& from) {
+    if (auto self = weak.lock()) self->on_datagram(datagram, from);
+  });
+  if (!listening_) {
+    log::transport()->warn("conn={} shares its id with another connection here: no RECONNECT for it", to_hex(connection_));
+    return false;
+  }
+  port_ = port;
+  return true;
+}
 
 void ReconnectReceiver::close() {
-  closed_ = true;
-  error_code ignored;
-  socket_.close(ignored);
-}
-
-std::uint16_t ReconnectReceiver::port() const {
-  error_code ignored;
-  return socket_.local_endpoint(ignored).port();
-}
-
-asio::awaitable<void> ReconnectReceiver::run() {
-  auto self = shared_from_this();
-  std::array<std::byte, 256> buffer;
-  asio::ip::udp::endpoint from;
-  while (!closed_) {
-    auto [ec, n] = co_await socket_.async_receive_from(asio::buffer(buffer), from, asio::as_tuple(asio::use_awaitable));
-    if (closed_ || ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) break;
-    if (ec) continue;  // e.g. an ICMP error for an earlier ack
-    on_datagram(std::span(buffer).first(n), from);
-  }
+  if (std::exchange(listening_, false)) ControlSocket::of(ex_).forget(connection_);
 }
 
 void ReconnectReceiver::on_datagram(std::span<const std::byte> datagram, const asio::ip::udp::endpoint& from) {
@@ -58,8 +49,7 @@ void ReconnectReceiver::on_datagram(std::span<const std::byte> datagram, const a
   }
   if (verdict == Verdict::stale) return;
   const auto ack = wire::encode(auth_.reconnect_ack(*frame));
-  error_code ignored;
-  socket_.send_to(asio::buffer(ack), from, 0, ignored);  // a lost ack is sent again on the retry
+  ControlSocket::of(ex_).send_to(ack, from);  // a lost ack is sent again on the retry
   if (verdict == Verdict::repeat) return;                 // a retry of one we acted on
   const tcp::endpoint where(address_of(frame->address), frame->address.port);
   log::transport()->info("conn={} RECONNECT: peer now at {}", to_hex(connection_), to_string(where));

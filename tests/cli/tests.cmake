@@ -65,11 +65,12 @@ msocket_add_cli_tests(mbench
   mbench_throughput  # throughput --quick: mcat, mcat --no-encrypt and socat on loopback; targets; charts; usage errors
   mbench_proxy       # proxy --quick: mcat through mproxy by name against mcat directly; relay CPU; share spliced
   mbench_handshake   # handshake, 12 connections: unsigned and signed mcat -l -k listeners; JSON, CSV, table
+  mbench_scale       # scale, 200 connections to mcat -l -k and to the acceptor: echoes, rows, JSON, CSV
   mbench_energy_trace  # energy --power-trace: a known answer; a malformed trace names its line (exit 1)
   mbench_multipath_usage  # multipath and handover: usage errors exit 2; mptcp-serve/fetch hidden but with --help
 )
 if(TARGET mbench)
-  foreach(subcommand IN ITEMS link names throughput proxy handshake recovery energy multipath handover)
+  foreach(subcommand IN ITEMS link names throughput proxy handshake recovery energy multipath handover scale)
     set(test_name cli:mbench_manpage)
     if(NOT subcommand STREQUAL "link")
       set(test_name cli:mbench_manpage_${subcommand})

@@ -67,6 +67,9 @@ msocket_add_netns_test(mbench_multipath 150 mbench)
 msocket_add_netns_test(mbench_handover 150 mbench)
 # mbench energy --quick: three cases per size, positive energy, nothing left behind.
 msocket_add_netns_test(mbench_energy 150 mbench)
+# 2,000 idle connections to the library's acceptor (echoed exactly) and to
+# mcat -l -k, across a router: at most 16 KiB of listener memory each.
+msocket_add_netns_test(scale_connections 150 mbench mcat)
 
 # The attacks of docs/protocol.md §4.4, each with a real transfer that must
 # come through exactly (tests/tools/attacker).

@@ -38,7 +38,7 @@ TEST_CASE("ByteRing: writes and reads back, across the wrap", "[session]") {
 
 TEST_CASE("ByteRing: grows on demand, never past its maximum", "[session]") {
   ByteRing ring(1000, 64);
-  CHECK(ring.allocated() == 64);
+  CHECK(ring.allocated() == 0);  // nothing before the first write
   ring.write_at(0, pattern(0, 64));
   CHECK(ring.allocated() == 64);
   ring.write_at(64, pattern(64, 1));
@@ -47,7 +47,35 @@ TEST_CASE("ByteRing: grows on demand, never past its maximum", "[session]") {
   CHECK(ring.allocated() == 1000);
   CHECK(read(ring, 0, 1000) == pattern(0, 1000));
   ByteRing small(10);  // the initial size is capped by the maximum
+  small.write_at(0, pattern(0, 1));
   CHECK(small.allocated() == 10);
+}
+
+TEST_CASE("ByteRing: gives its storage back only while it holds nothing", "[session]") {
+  ByteRing ring(1 << 20, 16);
+  CHECK(ring.free_if_empty());  // never allocated
+  ring.write_at(0, pattern(0, 40));
+  ring.release_until(30);
+  CHECK_FALSE(ring.free_if_empty());  // [30, 40) still held
+  CHECK(ring.allocated() == 64);
+  ring.release_until(40);
+  CHECK(ring.free_if_empty());
+  CHECK(ring.allocated() == 0);
+  // The offsets go on where they were; the next write allocates again.
+  ring.write_at(40, pattern(40, 20));
+  CHECK(ring.allocated() == 16 * 2);
+  CHECK(read(ring, 40, 20) == pattern(40, 20));
+  // Written through writable_span too (16 bytes again: 60 lies at 12, 4 before the wrap).
+  ring.release_until(60);
+  REQUIRE(ring.free_if_empty());
+  auto room = ring.writable_span(60, 8);
+  REQUIRE(room.size() == 4);
+  const auto bytes = pattern(60, 4);
+  std::copy(bytes.begin(), bytes.end(), room.begin());
+  ring.wrote_until(64);
+  CHECK_FALSE(ring.free_if_empty());
+  CHECK(ring.allocated() == 16);
+  CHECK(read(ring, 60, 4) == pattern(60, 4));
 }
 
 TEST_CASE("ByteRing: growth keeps wrapped content", "[session]") {

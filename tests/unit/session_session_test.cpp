@@ -303,4 +303,44 @@ TEST_CASE("session: RESET", "[session]") {
   }
 }
 
+TEST_CASE("session: an idle connection holds no buffers, and gets them back on use", "[session]") {
+  Pair t;
+  CHECK(t.client.buffered_bytes() == 0);  // nothing before the first byte
+  t.connect(kPath1);
+  REQUIRE(t.client.write(text("hello"), t.now) == 5);
+  t.exchange(kPath1);
+  CHECK(read_text(t.server, t.now) == "hello");
+  t.now += t.config.ack_delay;
+  t.exchange(kPath1);  // the ack frees the bytes, not yet the buffers
+  CHECK(t.client.buffered_bytes() > 0);
+  CHECK(t.server.buffered_bytes() > 0);
+  // Quiet for a while: the keepalive's timer gives them back.
+  t.now += 1500ms;
+  t.client.on_timer(t.now);
+  t.server.on_timer(t.now);
+  CHECK(t.client.buffered_bytes() == 0);
+  CHECK(t.server.buffered_bytes() == 0);
+  // Used again: the stream goes on at its offsets.
+  REQUIRE(t.client.write(text("again"), t.now) == 5);
+  t.exchange(kPath1);
+  CHECK(read_text(t.server, t.now) == "again");
+}
+
+TEST_CASE("session: bytes not yet read or acked keep their buffers while idle", "[session]") {
+  Pair t;
+  t.connect(kPath1);
+  REQUIRE(t.client.write(text("unread"), t.now) == 6);
+  t.exchange(kPath1);
+  t.now += 2s;
+  t.server.on_timer(t.now);
+  CHECK(t.server.buffered_bytes() > 0);  // the application has not read them
+  CHECK(read_text(t.server, t.now) == "unread");
+  REQUIRE(t.server.write(text("unacked"), t.now) == 7);
+  t.now += 2s;
+  t.server.on_timer(t.now);  // not sent: nothing acked it
+  CHECK(t.server.buffered_bytes() > 0);
+  t.exchange(kPath1);
+  CHECK(read_text(t.client, t.now) == "unacked");
+}
+
 }  // namespace msocket::session

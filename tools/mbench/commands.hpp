@@ -32,5 +32,11 @@ int run_mptcp_serve_command(const std::vector<std::string>& args, int verbosity)
 int run_mptcp_fetch_command(const std::vector<std::string>& args, int verbosity);
 // mbench energy: energy per download over WiFi only, LTE only and both.
 int run_energy_command(const std::vector<std::string>& args, int verbosity);
+// mbench scale: memory and CPU of idle connections, 1,000 to 10,000 of them;
+// scale-listen and scale-connect (not in the usage), its two ends
+// (scale/scale_peers.hpp).
+int run_scale_command(const std::vector<std::string>& args, int verbosity);
+int run_scale_listen_command(const std::vector<std::string>& args, int verbosity);
+int run_scale_connect_command(const std::vector<std::string>& args, int verbosity);
 
 }  // namespace msocket::mbench

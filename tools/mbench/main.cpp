@@ -9,6 +9,8 @@
 //   mbench handover ...     a download that loses a path, msocket against kernel MPTCP
 // (mptcp-serve and mptcp-fetch, the ends of the MPTCP rival, are left out of the usage.)
 //   mbench energy ...       energy per download, WiFi only, LTE only and both
+//   mbench scale ...        memory and CPU of 1,000 to 10,000 idle connections
+// (scale-listen and scale-connect, its two ends, are left out of the usage.)
 // Each subcommand parses its options into a struct, checks them, runs (the
 // nc shape); this file only dispatches and turns errors into exit statuses.
 #include <csignal>
@@ -42,6 +44,8 @@ constexpr const char* kUsage =
     "       mbench handover [--size SIZE] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
     "       mbench energy [--sizes LIST] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
     "       mbench energy --power-trace FILE... [--json FILE] [--csv FILE] [--plot DIR]\n"
+    "       mbench scale [--connections LIST] [--listeners LIST] [--quick] [--json FILE] [--csv FILE]\n"
+    "                    [--plot DIR] [options]\n"
     "       mbench --help | mbench SUBCOMMAND --help | mbench --version\n"
     "Exit status: 0 success, 1 runtime error, 2 usage error, 130 interrupted.\n";
 
@@ -60,6 +64,9 @@ const std::map<std::string, Command>& commands() {
       {"mptcp-serve", mbench::run_mptcp_serve_command},
       {"mptcp-fetch", mbench::run_mptcp_fetch_command},
       {"energy", mbench::run_energy_command},
+      {"scale", mbench::run_scale_command},
+      {"scale-listen", mbench::run_scale_listen_command},
+      {"scale-connect", mbench::run_scale_connect_command},
   };
   return table;
 }

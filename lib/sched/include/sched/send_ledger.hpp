@@ -4,10 +4,11 @@
 // path. It decides nothing; the Scheduler records here what a policy chose.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <span>
 #include <vector>
+
+#include <boost/container/devector.hpp>
 
 #include "sched/config.hpp"
 
@@ -24,8 +25,10 @@ struct SentRange {
 // What one path carries. TCP delivers a flowpath's bytes in the order they
 // were written, so "the peer received n more bytes on this path" pops the
 // oldest ranges.
+// (A devector, not a std::deque: an empty one allocates nothing, where
+// libstdc++'s deque takes 576 bytes at once; thousands of idle paths.)
 struct PathFlight {
-  std::deque<SentRange> queue;   // not yet delivered, oldest first
+  boost::container::devector<SentRange> queue;  // not yet delivered, oldest first
   std::uint64_t sent = 0;        // bytes handed to the path, copies included
   std::uint64_t delivered = 0;   // of which the peer has received this many
   std::uint64_t highest_end = 0; // highest stream offset + 1 handed to the path

@@ -34,6 +34,8 @@ class ArrivalBitmap {
   // it is marked.
   std::uint64_t max_end() const { return max_end_; }
   std::size_t allocated() const { return words_.size() * sizeof(Word); }
+  // Gives the words back. Requires nothing marked (every mark cleared).
+  void free_words();
 
  private:
   using Word = std::uint64_t;

@@ -1,5 +1,6 @@
 // Bytes of a window [base, base + max_capacity) of a 64-bit offset space,
-// stored in a ring that grows on demand (an idle connection holds little).
+// stored in a ring that is allocated on first use, grows on demand and can
+// be given back while it holds nothing (an idle connection holds none).
 #pragma once
 
 #include <cstddef>
@@ -11,6 +12,8 @@ namespace msocket::session {
 
 class ByteRing {
  public:
+  // Nothing is allocated until the first write; then at least
+  // `initial_capacity` (up to max_capacity).
   explicit ByteRing(std::size_t max_capacity, std::size_t initial_capacity = 16 * 1024);
 
   // Copies `bytes` to [offset, offset + size). Requires base() <= offset and
@@ -31,6 +34,9 @@ class ByteRing {
   std::span<const std::byte> readable_span(std::uint64_t offset, std::size_t max) const;
   // Forgets everything below `offset` (which must not go backwards).
   void release_until(std::uint64_t offset);
+  // Frees the storage if no byte at or above base() was written; the next
+  // write allocates again. Returns whether the ring is now unallocated.
+  bool free_if_empty();
 
   std::uint64_t base() const { return base_; }
   std::size_t max_capacity() const { return max_capacity_; }
@@ -43,6 +49,7 @@ class ByteRing {
   std::uint64_t base_ = 0;
   std::uint64_t high_ = 0;  // highest offset written + 1: bytes past it need no copy on growth
   std::size_t max_capacity_;
+  std::size_t initial_capacity_;
 };
 
 }  // namespace msocket::session

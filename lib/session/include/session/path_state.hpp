@@ -1,9 +1,10 @@
 // What the session knows about one flowpath.
 #pragma once
 
-#include <deque>
 #include <optional>
 #include <vector>
+
+#include <boost/container/devector.hpp>
 
 #include "session/range_set.hpp"
 #include "session/types.hpp"
@@ -33,8 +34,10 @@ struct PathState {
   bool fin_confirmed = false;  // time_wait: our last ack went out on this path
 
   // Multipath scheduling (docs/protocol.md §3.2, docs/scheduler.md §7).
-  std::deque<Range> owed;               // given to this path by the scheduler, not yet framed
-  std::deque<SentFrames> unconfirmed;   // framed, arrival not yet confirmed
+  // Devectors, not std::deques: an empty one allocates nothing (an idle
+  // path has neither), where libstdc++'s deque takes 576 bytes at once.
+  boost::container::devector<Range> owed;              // given to this path by the scheduler, not yet framed
+  boost::container::devector<SentFrames> unconfirmed;  // framed, arrival not yet confirmed
   std::uint64_t wire_sent = 0;          // bytes poll_transmit returned for this path
   std::uint64_t wire_acked = 0;         // of which the path's TCP has acked (path_delivered)
   std::uint64_t payload_confirmed = 0;  // payload bytes reported to the scheduler as delivered

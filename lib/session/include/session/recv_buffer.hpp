@@ -49,6 +49,9 @@ class RecvBuffer {
   // Heap bytes held: the bytes' ring and the out-of-order arrival bits. At
   // most window size * 9 / 8 + 16, whatever the peer sends.
   std::size_t allocated() const { return ring_.allocated() + beyond_.allocated(); }
+  // Gives the heap bytes back if nothing is held (every byte that arrived
+  // was read, none waits out of order); the next insert allocates again.
+  void free_if_empty();
 
  private:
   ByteRing ring_;

@@ -137,6 +137,8 @@ class Session {
   // differently (a path holding bytes goes silent): at that moment call
   // on_timer, then poll every path. TimePoint::max() if none.
   TimePoint next_deadline() const;
+  // Also gives back the buffers of a connection idle for a while (they are
+  // allocated again on first use), so that an idle connection holds none.
   void on_timer(TimePoint now);
 
   // ---- state ---------------------------------------------------------------
@@ -151,7 +153,7 @@ class Session {
   // Per-path figures for --stats: every path the session knows, live or not.
   std::vector<PathReport> path_report(TimePoint now) const;
   const sched::Scheduler& scheduler() const { return *scheduler_; }
-  // Memory the buffers hold now.
+  // Memory the buffers hold now (none while idle: see on_timer).
   std::size_t buffered_bytes() const { return send_ring_.allocated() + recv_.allocated(); }
 
  private:
@@ -192,6 +194,9 @@ class Session {
   std::optional<std::uint64_t> fin_offset_;
   std::optional<PathId> fin_path_;  // the live path that carries our FIN, if one does
   TimePoint last_now_;              // the latest time we were given (next_deadline has none)
+  // The last time a stream byte was written, read or arrived: the buffers
+  // are given back once they are empty and this is kFreeBuffersAfter old.
+  TimePoint last_stream_activity_;
 
   // Receiving.
   RecvBuffer recv_;

@@ -22,6 +22,7 @@
 #include "session/session.hpp"
 #include "transport/advert.hpp"
 #include "transport/app_operations.hpp"
+#include "transport/connection_timers.hpp"
 #include "transport/locator.hpp"
 #include "transport/options.hpp"
 #include "transport/path_history.hpp"
@@ -55,10 +56,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void advertise_addresses(std::uint16_t port);
   // Server reached through relays: offer their endpoints instead.
   void advertise_relays(const std::vector<tcp::endpoint>& relays);
-  // Client: where NEW went; the UDP socket RECONNECT arrives on (§2.7); who
-  // knows where the peer went when it moves (connected by name).
+  // Client: where NEW went; listening for RECONNECT on the process's control
+  // socket (§2.7, control_socket.hpp), whose port NEW announced; who knows
+  // where the peer went when it moves (connected by name).
   void set_remote(const tcp::endpoint& remote);
-  void set_control_socket(asio::ip::udp::socket socket);
+  void listen_for_reconnect();
   void set_locator(std::shared_ptr<Locator> locator);
   // Client: follow local addresses and open the extra flowpaths asked for.
   void start_mobility();
@@ -136,7 +138,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // re-arms the timer, and notices the end of the connection.
   void update();
   void offer_to_app();
-  asio::awaitable<void> run_timer();
+  // The connection's deadline came (ConnectionTimers): the session's and
+  // the path manager's timed work, then update().
+  void on_timer_due();
+  void cancel_timer();
   void finish();
 
   asio::any_io_executor ex_;
@@ -153,9 +158,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<AppOperations> app_;
   std::map<PathId, std::shared_ptr<Flowpath>> flowpaths_;
   std::map<paths::AttemptId, std::shared_ptr<asio::steady_timer>> attempts_;  // cancelled to abandon
-  asio::steady_timer timer_;
+  // Its entry in the io_context's one timer (none while nothing is due).
+  std::optional<ConnectionTimers::Key> timer_key_;
   TimePoint timer_deadline_ = TimePoint::max();
-  bool timer_running_ = false;
   bool finished_ = false;
   std::function<void(Connection&)> finished_cb_;
   std::shared_ptr<Locator> locator_;

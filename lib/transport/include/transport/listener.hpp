@@ -26,7 +26,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
  public:
   using AcceptHandler = asio::any_completion_handler<void(error_code, std::shared_ptr<Connection>)>;
 
-  // Binds and listens on `endpoint` (port 0 picks one).
+  // Binds and listens on `endpoint` (port 0 picks one). Raises the
+  // process's soft limit of open files to its hard limit first: each
+  // connection takes a descriptor, and the usual soft limit (1024) is far
+  // below the thousands a listener may hold; only a privileged process
+  // could go past the hard one (accept then fails, and says so).
   // Errors: the socket's (address_in_use, access_denied, ...).
   static result<std::shared_ptr<Listener>> open(asio::any_io_executor ex, const tcp::endpoint& endpoint,
                                                 const Options& options);

@@ -1,0 +1,115 @@
+#include "transport/control_socket.hpp"
+
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/query.hpp>
+
+#include "core/close_on_exec.hpp"
+#include "core/log.hpp"
+#include "wire/reconnect.hpp"
+
+namespace msocket::transport {
+
+namespace {
+
+asio::ip::udp::socket open_dual_stack(const asio::any_io_executor& ex, boost::system::error_code& ec) {
+  asio::ip::udp::socket control(ex);
+  control.open(asio::ip::udp::v6(), ec);
+  if (!ec) set_close_on_exec(control.native_handle());
+  if (!ec) control.set_option(asio::ip::v6_only(false), ec);
+  if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v6(), 0), ec);
+  if (ec) {  // no IPv6 here
+    control.close(ec);
+    control.open(asio::ip::udp::v4(), ec);
+    if (!ec) set_close_on_exec(control.native_handle());
+    if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), 0), ec);
+  }
+  return control;
+}
+
+}  // namespace
+
+ControlSocket& ControlSocket::of(const asio::any_io_executor& ex) {
+  return asio::use_service<ControlSocket>(asio::query(ex, asio::execution::context));
+}
+
+std::uint16_t ControlSocket::open(const asio::any_io_executor& ex) {
+  std::lock_guard lock(mutex_);
+  if (shut_down_) return 0;
+  boost::system::error_code ec;
+  if (!socket_) {
+    auto opened = open_dual_stack(ex, ec);
+    if (ec) {
+      log::transport()->debug("no control socket: {}", ec.message());
+      return 0;  // tried again by the next connection
+    }
+    socket_.emplace(std::move(opened));
+    receive();
+  }
+  return socket_->local_endpoint(ec).port();
+}
+
+bool ControlSocket::listen_for(ConnId conn, Handler handler) {
+  std::lock_guard lock(mutex_);
+  return handlers_.emplace(to_int(conn), std::move(handler)).second;
+}
+
+void ControlSocket::forget(ConnId conn) {
+  Handler doomed;  // destroyed unlocked
+  std::lock_guard lock(mutex_);
+  if (const auto it = handlers_.find(to_int(conn)); it != handlers_.end()) {
+    doomed = std::move(it->second);
+    handlers_.erase(it);
+  }
+}
+
+void ControlSocket::send_to(std::span<const std::byte> datagram, const asio::ip::udp::endpoint& to) {
+  std::lock_guard lock(mutex_);
+  if (!socket_) return;
+  boost::system::error_code ignored;
+  socket_->send_to(asio::buffer(datagram.data(), datagram.size()), to, 0, ignored);
+}
+
+std::size_t ControlSocket::listeners() const {
+  std::lock_guard lock(mutex_);
+  return handlers_.size();
+}
+
+void ControlSocket::shutdown() {
+  std::unordered_map<std::uint64_t, Handler> doomed;
+  {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    doomed.swap(handlers_);
+    socket_.reset();  // while the socket's own service still exists
+  }
+}
+
+// Called with the lock held (open) or from the receive handler.
+void ControlSocket::receive() {
+  socket_->async_receive_from(asio::buffer(buffer_), from_, [this](const boost::system::error_code& ec, std::size_t n) {
+    if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) return;
+    if (!ec) deliver(n);
+    std::lock_guard lock(mutex_);
+    if (!shut_down_ && socket_) receive();  // other errors: an ICMP error for an earlier ack
+  });
+}
+
+void ControlSocket::deliver(std::size_t size) {
+  const std::span<const std::byte> datagram(buffer_.data(), size);
+  const auto frame = wire::decode_reconnect(datagram);
+  Handler handler;
+  {
+    std::lock_guard lock(mutex_);
+    if (frame && !frame->is_ack)
+      if (const auto it = handlers_.find(frame->conn_id); it != handlers_.end()) handler = it->second;
+  }
+  if (!handler) {
+    log::transport()->debug("ignored a control datagram from {}: {}", from_.address().to_string(),
+                            !frame ? frame.error().message() : "not a RECONNECT for a connection here");
+    return;
+  }
+  handler(datagram, from_);  // unlocked: it answers with send_to
+}
+
+}  // namespace msocket::transport

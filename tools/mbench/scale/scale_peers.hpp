@@ -1,0 +1,16 @@
+// What `mbench scale` and its two ends (the hidden subcommands scale-listen
+// and scale-connect, each a process of its own) agree on.
+#pragma once
+
+#include <cstddef>
+
+namespace msocket::mbench {
+
+// Descriptors an msocket client connection holds in its process: its TCP
+// socket, its UDP control socket (docs/protocol.md §2.7) and its rtnetlink
+// socket (it follows the local addresses).
+inline constexpr std::size_t kClientDescriptorsPerConnection = 3;
+// A listener's connection: its TCP socket.
+inline constexpr std::size_t kListenerDescriptorsPerConnection = 1;
+
+}  // namespace msocket::mbench
