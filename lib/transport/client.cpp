@@ -70,7 +70,8 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
 
   // Where RECONNECT reaches us when the server moves (§2.7): the process's
   // one control socket, shared by its connections.
-  const std::uint16_t control_port = ControlSocket::of(ex).open(ex);
+  auto control = ControlSocket::of(ex).open(ex);
+  const std::uint16_t control_port = control ? control->port() : 0;
 
   const auto keys = session::generate_keypair();
   const std::uint32_t client_half = session::random_u32() | 1;
@@ -96,7 +97,7 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
   auto conn =
       std::make_shared<Connection>(ex, Role::client, ConnId{answer->conn_id}, *secret, answer->cipher, options);
   conn->set_remote(remote);
-  if (control_port != 0) conn->listen_for_reconnect();
+  if (control) conn->listen_for_reconnect(std::move(control));
   const auto local = socket->local_endpoint();
   conn->attach_path(PathId{0}, std::move(*socket), 0, answer->ack, answer->window, priority);
   log::transport()->info("connected to {} from {} conn={} cipher={}", to_string(remote), to_string(local),

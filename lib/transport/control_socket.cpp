@@ -33,20 +33,31 @@ ControlSocket& ControlSocket::of(const asio::any_io_executor& ex) {
   return asio::use_service<ControlSocket>(asio::query(ex, asio::execution::context));
 }
 
-std::uint16_t ControlSocket::open(const asio::any_io_executor& ex) {
+std::unique_ptr<ControlSocket::Lease> ControlSocket::open(const asio::any_io_executor& ex) {
   std::lock_guard lock(mutex_);
-  if (shut_down_) return 0;
+  if (shut_down_) return nullptr;
   boost::system::error_code ec;
   if (!socket_) {
     auto opened = open_dual_stack(ex, ec);
     if (ec) {
       log::transport()->debug("no control socket: {}", ec.message());
-      return 0;  // tried again by the next connection
+      return nullptr;  // tried again by the next connection
     }
     socket_.emplace(std::move(opened));
+    ++generation_;
     receive();
   }
-  return socket_->local_endpoint(ec).port();
+  const auto port = socket_->local_endpoint(ec).port();
+  ++leases_;
+  return std::make_unique<Lease>(*this, port);
+}
+
+void ControlSocket::release() {
+  std::lock_guard lock(mutex_);
+  if (leases_ == 0 || --leases_ > 0 || !socket_) return;
+  boost::system::error_code ignored;
+  socket_->close(ignored);  // its receive completes with operation_aborted
+  socket_.reset();
 }
 
 bool ControlSocket::listen_for(ConnId conn, Handler handler) {
@@ -87,12 +98,18 @@ void ControlSocket::shutdown() {
 
 // Called with the lock held (open) or from the receive handler.
 void ControlSocket::receive() {
-  socket_->async_receive_from(asio::buffer(buffer_), from_, [this](const boost::system::error_code& ec, std::size_t n) {
-    if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) return;
-    if (!ec) deliver(n);
-    std::lock_guard lock(mutex_);
-    if (!shut_down_ && socket_) receive();  // other errors: an ICMP error for an earlier ack
-  });
+  socket_->async_receive_from(asio::buffer(buffer_), from_,
+                              [this, generation = generation_](const boost::system::error_code& ec, std::size_t n) {
+                                {
+                                  std::lock_guard lock(mutex_);
+                                  if (shut_down_ || generation != generation_ || !socket_) return;
+                                }
+                                if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) return;
+                                if (!ec) deliver(n);
+                                std::lock_guard lock(mutex_);
+                                // Other errors: an ICMP error for an earlier ack.
+                                if (!shut_down_ && socket_ && generation == generation_) receive();
+                              });
 }
 
 void ControlSocket::deliver(std::size_t size) {

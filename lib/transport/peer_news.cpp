@@ -10,13 +10,16 @@
 
 namespace msocket::transport {
 
-void Connection::listen_for_reconnect() {
+void Connection::listen_for_reconnect(std::unique_ptr<ControlSocket::Lease> control) {
   std::weak_ptr<Connection> weak = shared_from_this();
-  control_ = std::make_shared<ReconnectReceiver>(ex_, id_, auth_, [weak](const tcp::endpoint& where) {
+  control_ = std::make_shared<ReconnectReceiver>(ex_, std::move(control), id_, auth_, [weak](const tcp::endpoint& where) {
     // The server sends RECONNECT only once it has dropped our flowpaths.
     if (auto self = weak.lock()) self->peer_moved({where}, "RECONNECT", true);
   });
-  if (!control_->start()) control_.reset();
+  if (!control_->start()) {
+    control_->close();
+    control_.reset();
+  }
 }
 
 void Connection::on_peer_addresses(const wire::AddressesFrame& frame) {

@@ -8,14 +8,12 @@
 
 namespace msocket::transport {
 
-ReconnectReceiver::ReconnectReceiver(asio::any_io_executor ex, ConnId connection, session::ControlAuth& auth,
-                                     OnMove moved)
-    : ex_(std::move(ex)), connection_(connection), auth_(auth), moved_(std::move(moved)) {}
+ReconnectReceiver::ReconnectReceiver(asio::any_io_executor ex, std::unique_ptr<ControlSocket::Lease> lease,
+                                     ConnId connection, session::ControlAuth& auth, OnMove moved)
+    : ex_(std::move(ex)), lease_(std::move(lease)), connection_(connection), auth_(auth), moved_(std::move(moved)) {}
 
 bool ReconnectReceiver::start() {
   auto& control = ControlSocket::of(ex_);
-  const auto port = control.open(ex_);
-  if (port == 0) return false;
   std::weak_ptr<ReconnectReceiver> weak = shared_from_this();
   listening_ = control.listen_for(connection_, [weak](std::span<const std::byte> datagram, const asio::ip::udp::endpoint& from) {
     if (auto self = weak.lock()) self->on_datagram(datagram, from);
@@ -24,12 +22,12 @@ bool ReconnectReceiver::start() {
     log::transport()->warn("conn={} shares its id with another connection here: no RECONNECT for it", to_hex(connection_));
     return false;
   }
-  port_ = port;
   return true;
 }
 
 void ReconnectReceiver::close() {
   if (std::exchange(listening_, false)) ControlSocket::of(ex_).forget(connection_);
+  lease_.reset();  // the last one closes the socket
 }
 
 void ReconnectReceiver::on_datagram(std::span<const std::byte> datagram, const asio::ip::udp::endpoint& from) {

@@ -140,8 +140,8 @@ asio::awaitable<void> open_and_hold(const ConnectOptions& o, std::vector<msocket
 }
 
 int run_connect(const ConnectOptions& o) {
-  // A connection takes a TCP socket, a UDP control socket and an rtnetlink
-  // socket in this process (transport/client.cpp, Connection::start_mobility).
+  // A connection takes a TCP socket and an rtnetlink socket in this process
+  // (Connection::start_mobility); the control socket is shared.
   const std::size_t wanted = std::size_t{o.connections} * kClientDescriptorsPerConnection + 64;
   if (!raise_fd_limit(wanted)) {
     std::fprintf(stderr, "mbench scale-connect: %u connections need %zu open files, above the hard limit %zu\n",

@@ -7,9 +7,9 @@
 namespace msocket::mbench {
 
 // Descriptors an msocket client connection holds in its process: its TCP
-// socket, its UDP control socket (docs/protocol.md §2.7) and its rtnetlink
-// socket (it follows the local addresses).
-inline constexpr std::size_t kClientDescriptorsPerConnection = 3;
+// socket and its rtnetlink socket (it follows the local addresses); the
+// UDP control socket (docs/protocol.md §2.7) is the process's, shared.
+inline constexpr std::size_t kClientDescriptorsPerConnection = 2;
 // A listener's connection: its TCP socket.
 inline constexpr std::size_t kListenerDescriptorsPerConnection = 1;
 

@@ -23,6 +23,7 @@
 #include "transport/advert.hpp"
 #include "transport/app_operations.hpp"
 #include "transport/connection_timers.hpp"
+#include "transport/control_socket.hpp"
 #include "transport/locator.hpp"
 #include "transport/options.hpp"
 #include "transport/path_history.hpp"
@@ -60,7 +61,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // socket (§2.7, control_socket.hpp), whose port NEW announced; who knows
   // where the peer went when it moves (connected by name).
   void set_remote(const tcp::endpoint& remote);
-  void listen_for_reconnect();
+  void listen_for_reconnect(std::unique_ptr<ControlSocket::Lease> control);
   void set_locator(std::shared_ptr<Locator> locator);
   // Client: follow local addresses and open the extra flowpaths asked for.
   void start_mobility();

@@ -4,7 +4,9 @@
 // a process holding thousands of connections then holds one descriptor and
 // one port for them, not thousands. Opened on first use; each datagram goes
 // to the connection whose id it names, which checks it (§4): a datagram
-// for an unknown id is dropped.
+// for an unknown id is dropped. It is open while a connection (or a
+// connect in progress) holds a lease on it, and closed with the last: an
+// io_context whose connections are all gone runs out of work.
 //
 // One port for both families (IPv6 that hears IPv4 too, where the host has
 // IPv6), so that RECONNECT still reaches a client that moved from one
@@ -15,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -41,9 +44,23 @@ class ControlSocket : public asio::execution_context::service {
   // The instance of `ex`'s execution context.
   static ControlSocket& of(const asio::any_io_executor& ex);
 
-  // Opens the socket on `ex` if it is not open; its port, or 0 when it
-  // cannot be opened (logged at debug).
-  std::uint16_t open(const asio::any_io_executor& ex);
+  // Keeps the socket open while it lives.
+  class Lease {
+   public:
+    Lease(ControlSocket& owner, std::uint16_t port) : owner_(owner), port_(port) {}
+    ~Lease() { owner_.release(); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    std::uint16_t port() const { return port_; }
+
+   private:
+    ControlSocket& owner_;
+    std::uint16_t port_;
+  };
+
+  // Opens the socket on `ex` if it is not open, and holds it open; null
+  // when it cannot be opened (logged at debug).
+  std::unique_ptr<Lease> open(const asio::any_io_executor& ex);
   // Datagrams that name connection `conn` go to `handler` until forget().
   // False if another connection of this process holds that id.
   bool listen_for(ConnId conn, Handler handler);
@@ -54,12 +71,15 @@ class ControlSocket : public asio::execution_context::service {
 
  private:
   void shutdown() override;
+  void release();
   void receive();
   void deliver(std::size_t size);
 
   mutable std::mutex mutex_;
   std::optional<asio::ip::udp::socket> socket_;
   bool shut_down_ = false;
+  std::size_t leases_ = 0;
+  std::uint64_t generation_ = 0;  // of the socket open now: completions of a closed one are dropped
   std::array<std::byte, 256> buffer_{};  // a RECONNECT is smaller
   asio::ip::udp::endpoint from_;
   std::unordered_map<std::uint64_t, Handler> handlers_;

@@ -13,6 +13,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include "session/auth.hpp"
+#include "transport/control_socket.hpp"
 
 namespace msocket::transport {
 
@@ -21,22 +22,24 @@ class ReconnectReceiver : public std::enable_shared_from_this<ReconnectReceiver>
   using OnMove = std::function<void(const boost::asio::ip::tcp::endpoint& where)>;
   // `auth` (the connection's) must outlive every call but close()'s
   // aftermath: nothing reaches it once closed.
-  ReconnectReceiver(boost::asio::any_io_executor ex, ConnId connection, session::ControlAuth& auth, OnMove moved);
-  // Listens for the connection's datagrams; false if the process has no
-  // control socket, or another of its connections has the same id.
+  // `lease`: the process's control socket, held open (its port went in NEW).
+  ReconnectReceiver(boost::asio::any_io_executor ex, std::unique_ptr<ControlSocket::Lease> lease, ConnId connection,
+                    session::ControlAuth& auth, OnMove moved);
+  // Listens for the connection's datagrams; false if another connection of
+  // this process has the same id.
   bool start();
   void close();
   // The port our SETUPs announce as the control address (0: none).
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return lease_ ? lease_->port() : 0; }
 
  private:
   void on_datagram(std::span<const std::byte> datagram, const boost::asio::ip::udp::endpoint& from);
 
   boost::asio::any_io_executor ex_;
+  std::unique_ptr<ControlSocket::Lease> lease_;
   ConnId connection_;
   session::ControlAuth& auth_;
   OnMove moved_;
-  std::uint16_t port_ = 0;
   bool listening_ = false;
 };
 
