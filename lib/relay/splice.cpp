@@ -1,6 +1,8 @@
 #include "relay/splice.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -23,6 +25,9 @@ struct Shared {
   std::optional<TimePoint> local_eof_at;
   std::optional<Duration> stop_grace;  // set by stop_all_splices
   asio::steady_timer watchdog;
+  // A splice without a watchdog (splice_unwatched): what stop_all_splices
+  // does to it.
+  std::function<void()> stop_now;
 };
 
 // Set by stop_all_splices(): a splice that starts later stops at once.
@@ -243,12 +248,50 @@ asio::awaitable<error_code> close_in_order(msocket::stream& stream, Duration gra
   co_return error_code(asio::error::timed_out);
 }
 
+// A stopped splice without a watchdog: half-closed at once, reset if the
+// peer has not closed within the grace.
+struct Stopping {
+  std::optional<asio::steady_timer> grace;
+  bool timed_out = false;
+  bool over = false;  // the splice returned: its stream may be gone
+};
+
+// Nothing to send and no -i or -q (a keep-open listener's connections): the
+// only alarm is a stop request, which stop_all_splices carries out itself,
+// as close_in_order would (half-close, a reset after the grace), so that
+// no watchdog coroutine and `||` wait beside each of thousands of
+// connections (a few KiB each). What arrives meanwhile is still written out.
+asio::awaitable<error_code> splice_unwatched(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options,
+                                             Shared& shared) {
+  auto stopping = std::make_shared<Stopping>();
+  shared.stop_now = [&stream, &shared, stopping] {
+    if (stopping->grace) return;
+    stream.shutdown_write();
+    stopping->grace.emplace(stream.get_executor(), *shared.stop_grace);
+    // After the splice returned, the wait touches nothing but `stopping`.
+    stopping->grace->async_wait([&stream, stopping](const error_code& ec) {
+      if (ec || stopping->over) return;
+      stopping->timed_out = true;
+      stream.abort();
+    });
+  };
+  auto ec = co_await transfer(stream, local, options, shared);
+  shared.stop_now = nullptr;
+  stopping->over = true;
+  if (stopping->grace) stopping->grace->cancel();
+  local.close();
+  if (stopping->timed_out) co_return error_code(asio::error::timed_out);
+  co_return ec;
+}
+
 }  // namespace
 
 asio::awaitable<error_code> splice(msocket::stream& stream, LocalEnd& local, const SpliceOptions& options) {
   Shared shared(co_await asio::this_coro::executor);
   RunningSplice listed(shared);
   shared.stop_grace = stop_grace_for_all();
+  if (!options.send && !options.idle_timeout && !options.quit_after_eof && !shared.stop_grace)
+    co_return co_await splice_unwatched(stream, local, options, shared);
   auto transferring = transfer(stream, local, options, shared);
   auto watching = watchdog(options, shared);
   auto outcome = co_await first_of(transferring, watching);
@@ -274,6 +317,7 @@ void stop_all_splices(Duration grace) {
   for (auto* shared : running_splices()) {
     shared->stop_grace = grace;
     shared->watchdog.cancel();
+    if (shared->stop_now) shared->stop_now();
   }
 }
 
