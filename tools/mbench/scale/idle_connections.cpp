@@ -55,7 +55,7 @@ std::unique_ptr<testbed::ChildProcess> start_listener(const IdleConnectionsPlan&
 }
 
 struct ReadyLine {
-  unsigned connections = 0, exact = 0;
+  unsigned connections = 0, exact = 0, refusals = 0;
   unsigned long long vmrss = 0, rssanon = 0;
 };
 
@@ -64,8 +64,8 @@ ReadyLine parse_ready(const std::string& text) {
   const auto at = text.find(kReady);
   if (at == std::string::npos ||
       std::sscanf(text.c_str() + at + std::string(kReady).size(),
-                  "%u connections, %u exact echoes, vmrss_before_kib=%llu rssanon_before_kib=%llu", &r.connections,
-                  &r.exact, &r.vmrss, &r.rssanon) != 4)
+                  "%u connections, %u exact echoes, vmrss_before_kib=%llu rssanon_before_kib=%llu refusals=%u",
+                  &r.connections, &r.exact, &r.vmrss, &r.rssanon, &r.refusals) != 5)
     throw std::runtime_error("mbench scale-connect said something unexpected: " + text);
   return r;
 }
@@ -146,6 +146,7 @@ IdleConnectionsResult measure_idle_connections(const IdleConnectionsPlan& plan, 
                                                std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
     const auto ready = parse_ready(lines.front().text);
     r.exact_echoes += ready.exact;
+    r.refusals += ready.refusals;
     r.clients_before = r.clients_before + testbed::ProcessMemory{ready.vmrss, ready.rssanon};
   }
   r.connect_seconds = std::chrono::duration<double>(Clock::now() - start).count();

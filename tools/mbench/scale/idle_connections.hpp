@@ -39,6 +39,7 @@ struct IdleConnectionsResult {
   unsigned connections = 0;
   unsigned client_processes = 0;
   unsigned exact_echoes = 0;                          // acceptor: checked by the clients
+  unsigned refusals = 0;                              // "not accepting now", each connect tried again
   std::uint64_t bytes_received = 0;                   // mcat: what it wrote out
   testbed::ProcessMemory listener_before, listener_after;
   testbed::ProcessMemory clients_before, clients_after;  // summed over the client processes

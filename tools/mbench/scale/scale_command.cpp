@@ -127,6 +127,7 @@ void add_point(Report& report, const IdleConnectionsResult& r, ScaleListener lis
                              {"connections", r.connections},
                              {"client_processes", r.client_processes},
                              {"exact_echoes", r.exact_echoes},
+                             {"refusals_retried", r.refusals},
                              {"bytes_received", r.bytes_received},
                              {"listener_vmrss_kib_before", r.listener_before.resident_kib},
                              {"listener_vmrss_kib_after", r.listener_after.resident_kib},

@@ -18,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/program_options.hpp>
 
@@ -85,12 +86,26 @@ std::vector<char> message_of(unsigned index, std::size_t size) {
 struct Tally {
   unsigned connected = 0;
   unsigned exact = 0;
+  unsigned refusals = 0;  // "not accepting now" answers, each tried again
 };
+
+// A listener whose application has not yet taken the connections it
+// confirmed refuses new ones (its backlog, transport/listener.cpp): that is
+// back-pressure, not failure, so the connection is tried again a little
+// later, as a client of a busy server would.
+constexpr int kMostRefusals = 50;
+constexpr auto kAfterRefusal = std::chrono::milliseconds(100);
 
 asio::awaitable<void> open_one(const ConnectOptions& o, const Options& options, unsigned index,
                                std::vector<msocket::stream>& held, Tally& tally) {
   const auto ex = co_await asio::this_coro::executor;
   auto [cec, s] = co_await msocket::async_connect(ex, o.address, o.port, options, use_tuple);
+  for (int refused = 0; cec == errc::refused && refused < kMostRefusals; ++refused) {
+    ++tally.refusals;
+    asio::steady_timer pause(ex, kAfterRefusal);
+    co_await pause.async_wait(use_tuple);
+    std::tie(cec, s) = co_await msocket::async_connect(ex, o.address, o.port, options, use_tuple);
+  }
   if (cec) throw std::runtime_error("connection " + std::to_string(index) + ": connect: " + cec.message());
   ++tally.connected;
   const auto message = message_of(index, o.message_size);
@@ -132,9 +147,9 @@ asio::awaitable<void> open_and_hold(const ConnectOptions& o, std::vector<msocket
   }
   std::fprintf(stderr,
                "mbench scale-connect: ready %u connections, %u exact echoes, vmrss_before_kib=%llu "
-               "rssanon_before_kib=%llu\n",
+               "rssanon_before_kib=%llu refusals=%u\n",
                tally.connected, tally.exact, static_cast<unsigned long long>(before.resident_kib),
-               static_cast<unsigned long long>(before.anonymous_kib));
+               static_cast<unsigned long long>(before.anonymous_kib), tally.refusals);
   status = kExitOk;
   co_await signals.async_wait(use_tuple);
 }
