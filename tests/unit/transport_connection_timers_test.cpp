@@ -27,7 +27,7 @@ TEST_CASE("ConnectionTimers: deadlines fire in order, once each", "[transport]")
   CHECK(timers.scheduled() == 0);
 }
 
-TEST_CASE("ConnectionTimers: a cancelled deadline does not fire; an earlier one re-arms", "[transport]") {
+TEST_CASE("ConnectionTimers: a cancelled deadline does not fire, and an earlier one re-arms", "[transport]") {
   boost::asio::io_context context;
   const auto ex = boost::asio::any_io_executor(context.get_executor());
   auto& timers = ConnectionTimers::of(ex);
