@@ -315,6 +315,7 @@ asio::awaitable<result<Record>> publish(Client& client, SigningKey key, Registra
   record.name = std::move(registration.name);
   record.addresses = std::move(registration.addresses);
   record.control = std::move(registration.control);
+  record.load = std::min(registration.load, kMaxLoad);
   record.version = next_version(*stored);
   record.expires = unix_seconds() + registration.ttl.count();
   sign(record, key);

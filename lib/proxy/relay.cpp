@@ -158,6 +158,19 @@ RelayCounters Relay::counters() const {
   return out;
 }
 
+std::uint32_t Relay::load() const {
+  const auto& limits = config_.limits;
+  // Thousandths of the fuller of the two limits, rounded up, so that a
+  // relay with anything on it never says 0 (no load).
+  auto share = [](std::size_t used, std::size_t most) -> std::uint32_t {
+    if (used == 0) return 0;
+    if (most == 0 || used >= most) return 1000;
+    return static_cast<std::uint32_t>((used * 1000 + most - 1) / most);
+  };
+  return std::max(share(reservations_.size(), limits.max_reservations),
+                  share(flows_.size() + waiting_.size(), limits.max_flows));
+}
+
 void Relay::refuse(Refusal reason) { ++counters_.refusals[static_cast<std::size_t>(reason)]; }
 
 }  // namespace msocket::proxy

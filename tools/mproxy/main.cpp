@@ -297,7 +297,8 @@ int serve(const Settings& s) {
     const auto name = s.pool_name.empty() ? default_pool_name(control) : s.pool_name;
     pool = std::make_shared<proxy::PoolRegistration>(context.get_executor(), *s.relay.names, *key, name,
                                                      text + ":" + std::to_string(control.port()),
-                                                     std::chrono::duration_cast<std::chrono::seconds>(s.relay.limits.ttl));
+                                                     std::chrono::duration_cast<std::chrono::seconds>(s.relay.limits.ttl),
+                                                     [relay = *relay] { return relay->load(); });
     pool->start();
   }
   // The status line tests and scripts wait for.

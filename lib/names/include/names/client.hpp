@@ -117,6 +117,7 @@ struct Registration {
   std::vector<std::string> addresses;  // "IP:PORT"
   std::string control;                 // "IP:PORT" or empty
   std::chrono::seconds ttl{3600};
+  std::uint32_t load = 0;              // Record::load
 };
 
 // A version above `stored` and no lower than the time in microseconds, so

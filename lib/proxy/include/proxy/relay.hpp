@@ -80,6 +80,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   RelayCounters counters() const;
+  // How full it is, in thousandths of its limits on reservations and flows
+  // (the fuller of the two): what it tells the pool of relays.
+  std::uint32_t load() const;
   const RelayConfig& config() const { return config_; }
 
   struct ControlChannel;
