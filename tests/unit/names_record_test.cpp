@@ -53,7 +53,7 @@ TEST_CASE("a signed record verifies, any changed field breaks the signature", "[
   CHECK_FALSE(verify(changed));
 }
 
-TEST_CASE("a load is signed and kept; a record without one signs as before loads existed", "[names]") {
+TEST_CASE("a load is signed and kept, and a record without one signs as before loads existed", "[names]") {
   const auto key = generate_signing_key();
   auto loaded = sample(key);
   const auto unloaded_bytes = signing_bytes(loaded);

@@ -31,7 +31,7 @@ namespace {
 
 constexpr const char* kRecoverySynopsis =
     "usage: mbench recovery client|server|both [--rtt LIST] [--moves N] [--connections LIST] [--rho LIST]\n"
-    "                       [--relay] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
+    "                       [--relay] [--fast-open] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
 constexpr const char* kRecoveryNotes =
     "client: one connection by address, the client's address moves (Fig. 7; target 2 RTT).\n"
     "server: clients by name, the server's address moves (Fig. 8; target 2.5 RTT with 100 connections).\n"
@@ -49,6 +49,7 @@ struct RecoveryOptions {
   std::vector<unsigned> connections;  // server
   std::vector<Milliseconds> rhos;     // both
   bool relay = false;                 // client, server: through an mproxy in the router
+  bool fast_open = false;             // the server's namespace lets listeners take data in SYNs
   std::optional<std::string> mcat_path, mnamed_path, mproxy_path;
   std::optional<fs::path> logs_dir;  // keep the programs' logs here
   OutputOptions output;
@@ -82,7 +83,8 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
       ("rho", po::value<std::string>(), "both: client retry intervals, s, each with and without the watch (default 0.5,1,2; --quick 0.5)");
   command_line.add_program("mcat", "measure");
   command_line.add()
-      ("relay", "client, server: the connections go through an mproxy in the router");
+      ("relay", "client, server: the connections go through an mproxy in the router")
+      ("fast-open", "set net.ipv4.tcp_fastopen=3 in the server's namespace: a MIGRATE rides in its SYN");
   command_line.add_program("mnamed", "run");
   command_line.add_program("mproxy", "run with --relay");
   command_line.add()
@@ -104,6 +106,7 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
   if (parsed->has("connections") && !server) throw UsageError("--connections is for mbench recovery server");
   if (parsed->has("rho") && scenario != "both") throw UsageError("--rho is for mbench recovery both");
   o.relay = parsed->has("relay");
+  o.fast_open = parsed->has("fast-open");
   if (o.relay && scenario == "both") throw UsageError("--relay is for mbench recovery client and server");
   if (parsed->has("mproxy") && !o.relay) throw UsageError("--mproxy goes with --relay");
   o.rtts = parse_times("rtt", parsed->text_if("rtt").value_or(client ? quick ? "20,100" : "20,50,100,200" : "100"), 1ms,
@@ -142,7 +145,8 @@ std::string describe_testbed(const RecoveryOptions& o) {
     moved = "both ends lose their addresses; the client's comes back " + std::to_string(kClientAway.count()) +
             " ms later, the server's after another 2 rho + 1 s (rho/ms: " + rhos + "); " + moves;
   }
-  const auto relay = o.relay ? ", through mproxy in the router (clients by name)" : "";
+  const auto relay = std::string(o.relay ? ", through mproxy in the router (clients by name)" : "") +
+                     (o.fast_open ? ", TCP Fast Open allowed at the server (net.ipv4.tcp_fastopen=3)" : "");
   return "client - router - server, RTT " + rtts + " ms (mbench link between client and router, no rate limit)" +
          relay + "; " + moved;
 }
@@ -154,6 +158,7 @@ boost::json::object settings_of(const RecoveryOptions& o) {
   for (auto n : o.connections) connections.push_back(n);
   boost::json::object settings{{"scenario", o.scenario}, {"testbed", describe_testbed(o)}, {"rtt_ms", rtts},
                                {"moves", o.moves}, {"quick", o.output.quick}, {"relayed", o.relay},
+                               {"fast_open", o.fast_open},
                                {"link", "mbench link (TUN) between the client and the router, RTT/2 each way"},
                                {"traffic", "each client sends 20 KiB/s (10 KiB/s with server), echoed by mcat -c cat"}};
   if (!o.connections.empty()) settings["connections"] = connections;
@@ -189,6 +194,9 @@ int run_recovery(const RecoveryOptions& o) {
       fs::create_directories(logs);
     }
     testbed::MovingAddressTestbed testbed(testbed_names(), rtt, emulator, logs);
+    if (o.fast_open)
+      testbed::run_command(testbed::in_namespace(testbed.server_namespace(),
+                                                 {"sysctl", "-q", "-w", "net.ipv4.tcp_fastopen=3"}));
     measure(testbed, RecoveryPrograms{mcat, mnamed, logs, mproxy}, RecoveryCase{rtt, o.moves});
   };
   for (const auto rtt : o.rtts) {
