@@ -132,7 +132,7 @@ PY
 test_running "$TB_MNAMED" || test_fail "mnamed died"
 test_say "$(cat "$TEST_TMP/garbage.out")"
 
-kill -TERM "$TB_MNAMED"
+tb_kill_tree TERM "$TB_MNAMED"
 test_expect_exit "$TB_MNAMED" mnamed
 grep -E 'mnamed: DNS answered' "$TEST_TMP/mnamed.log" | sed 's/^/    /'
 grep -qE 'dropped [1-9][0-9]* malformed, 1 oversized' "$TEST_TMP/mnamed.log" || test_fail "mnamed did not count the drops"
