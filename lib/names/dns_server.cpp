@@ -2,6 +2,7 @@
 // is dns_answer.cpp's.
 #include "names/dns_server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <set>
 
@@ -35,6 +36,16 @@ struct DnsServer::State {
         limiter(this->options.query_rate),
         tcp_slots(this->options.max_tcp_connections, this->options.max_tcp_connections_per_address) {}
 
+  // Whom a query counts against: an IPv4 address, or an IPv6 /64 (one
+  // host is given a whole /64 and may draw addresses from it at will, as
+  // BIND's rate limiting also counts IPv6 by prefix).
+  static SourceKey rate_key(const asio::ip::address& address) {
+    if (address.is_v4()) return asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4()).to_bytes();
+    auto key = address.to_v6().to_bytes();
+    std::fill(key.begin() + 8, key.end(), 0);
+    return key;
+  }
+
   std::int64_t now() const {
     if (options.clock) return options.clock();
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -45,9 +56,7 @@ struct DnsServer::State {
   std::vector<std::uint8_t> answer(std::span<const std::uint8_t> query, const asio::ip::address& source,
                                    DnsTransport transport) {
     const auto address = source_address(source);
-    const auto key = address.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4()).to_bytes()
-                                     : address.to_v6().to_bytes();
-    if (!limiter.admit(key, std::chrono::steady_clock::now())) {
+    if (!limiter.admit(rate_key(address), std::chrono::steady_clock::now())) {
       ++counts.rate_limited;
       return {};
     }

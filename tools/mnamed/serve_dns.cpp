@@ -58,8 +58,8 @@ void add_dns_options(po::options_description& d) {
       "dns-ttl", po::value<std::string>()->default_value("5s"),
       "the longest TTL of a DNS answer (never past the record's expiry)")(
       "dns-rate", po::value<std::string>()->default_value("200"),
-      "DNS queries a second per source address (0: no limit); beyond, dropped")(
-      "dns-burst", po::value<std::string>()->default_value("400"), "DNS queries one source address may send at once");
+      "DNS queries a second per source, an IPv4 address or IPv6 /64 (0: no limit); beyond, dropped")(
+      "dns-burst", po::value<std::string>()->default_value("400"), "DNS queries one source may send at once");
 }
 
 }  // namespace mnamed

@@ -1,7 +1,7 @@
 // mnamed's DNS face on the network: UDP, and TCP on the same port (for
 // answers too big for a datagram, RFC 7766), answering from the registry
-// as dns_answer.hpp says. Queries are limited per source address (a token
-// bucket each, rate_limiter.hpp): beyond, they are dropped unanswered, as
+// as dns_answer.hpp says. Queries are limited per source, an IPv4 address
+// or an IPv6 /64 (a token bucket each, rate_limiter.hpp): beyond, they are dropped unanswered, as
 // are malformed and oversized ones, so a forged source address can neither
 // make mnamed flood its owner nor learn anything from it.
 #pragma once
@@ -26,7 +26,7 @@ struct DnsServerOptions {
   // picks that is free for both).
   boost::asio::ip::udp::endpoint listen{boost::asio::ip::address_v4::loopback(), 0};
   DnsZone zone;
-  TokenRate query_rate{200, 400};  // queries per source address, UDP and TCP together; 0: no limit
+  TokenRate query_rate{200, 400};  // queries per source (IPv4 address, IPv6 /64), UDP and TCP together; 0: no limit
   std::size_t max_tcp_connections = 64;              // beyond: accepted and closed at once
   std::size_t max_tcp_connections_per_address = 8;   // beyond: closed at once
   std::chrono::milliseconds tcp_idle_timeout{10'000};  // for the next query, then for its bytes
