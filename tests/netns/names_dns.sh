@@ -38,7 +38,7 @@ printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$DNS" >"$RESOLV_DIR/reso
 # cli_dig ARG...: dig in the client's namespace, answers only.
 cli_dig() { ip netns exec "$TB_CLI" timeout 10 dig +time=1 +tries=2 "$@"; }
 # The address getent finds for srv.names.test in the client's namespace.
-cli_getent() { ip netns exec "$TB_CLI" timeout 10 getent ahostsv4 "srv.$ZONE" | awk 'NR == 1 { print $1 }'; }
+cli_getent() { ip netns exec "$TB_CLI" timeout 10 getent hosts "srv.$ZONE" | awk 'NR == 1 { print $1 }'; }
 
 # The legacy service: a plain TCP echo on the server, and mcat forwarding to it.
 tb_spawn "$TB_SRV" 120 socat TCP-LISTEN:9000,reuseaddr,fork EXEC:cat </dev/null >/dev/null 2>"$TEST_TMP/echo.log"
