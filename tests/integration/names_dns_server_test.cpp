@@ -155,8 +155,9 @@ TEST_CASE("dns server: TCP answers each query after its length", "[names]") {
     co_await stream.async_connect(server, asio::use_awaitable);
     for (std::uint16_t id = 1; id <= 2; ++id) {
       const auto query = dns_query("nobody", id);
-      Bytes framed{0, static_cast<std::uint8_t>(query.size())};
-      framed.insert(framed.end(), query.begin(), query.end());
+      Bytes framed(2 + query.size());
+      framed[1] = static_cast<std::uint8_t>(query.size());
+      std::copy(query.begin(), query.end(), framed.begin() + 2);
       co_await asio::async_write(stream, asio::buffer(framed), asio::use_awaitable);
       std::array<std::uint8_t, 2> length{};
       co_await asio::async_read(stream, asio::buffer(length), asio::use_awaitable);
