@@ -78,7 +78,7 @@ asio::awaitable<std::optional<Bytes>> exchange(udp::socket& socket, udp::endpoin
 
 }  // namespace
 
-TEST_CASE("dns server: A follows the record as it is updated; unknown names are NXDOMAIN", "[names]") {
+TEST_CASE("dns server: A follows the record as it is updated, and unknown names are NXDOMAIN", "[names]") {
   DnsService service;
   const auto key = generate_signing_key();
   service.run([&]() -> asio::awaitable<void> {

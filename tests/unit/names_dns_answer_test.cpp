@@ -128,7 +128,7 @@ TEST_CASE("dns: a query written out byte by byte is answered", "[names]") {
   CHECK(Bytes(reply.bytes.end() - 4, reply.bytes.end()) == Bytes{10, 200, 2, 2});
 }
 
-TEST_CASE("dns: AAAA gives the IPv6 addresses; none is NODATA with the SOA", "[names]") {
+TEST_CASE("dns: AAAA gives the IPv6 addresses, and none is NODATA with the SOA", "[names]") {
   Lookups lookups;
   auto p = parse(ask(query("srv.names.example.", LDNS_RR_TYPE_AAAA), lookups));
   REQUIRE(ldns_pkt_ancount(p.get()) == 1);
@@ -265,7 +265,7 @@ TEST_CASE("dns: a query longer than 512 bytes is dropped", "[names]") {
   CHECK(reply.bytes.empty());
 }
 
-TEST_CASE("dns: an answer too big for its datagram is truncated (TC); TCP carries it whole", "[names]") {
+TEST_CASE("dns: an answer too big for its datagram is truncated (TC) and TCP carries it whole", "[names]") {
   // 16 AAAA records of a 99-character name: about 600 bytes, even with the
   // owner names compressed.
   const std::string label(24, 'x');  // a DNS label has 63 at most
