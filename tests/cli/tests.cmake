@@ -55,6 +55,7 @@ msocket_add_cli_tests(mnamed
   mnamed_limits     # one source holding all its watches and connections: another's lookups are answered; 429s
   mnamed_pinning    # lookup pins the owner key; another key's record exits 3 naming both keys
   mnamed_list       # list PREFIX: the live records under it, in name order; --limit; forged ones left out
+  mnamed_dns        # serve --dns: dig A, AAAA, SRV, TXT, NXDOMAIN, REFUSED, TC then TCP; bad datagrams unanswered
 )
 
 # mbench's benchmarks in their --quick form (well-formed results, plausible

@@ -47,6 +47,7 @@ foreach(name IN ITEMS
     names_restart       # mnamed killed with SIGKILL mid-run and restarted
     names_wrong_key     # a registration signed by another key is refused
     names_both_families # a "::" server registers both families; an IPv6-only client reaches it by name
+    names_dns           # dig, getent and a plain TCP client by DNS name (mnamed --dns); mcat --local across a server move
   )
   msocket_add_netns_test(${name} 180 mcat mnamed)
 endforeach()

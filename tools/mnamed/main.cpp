@@ -17,7 +17,7 @@ using namespace mnamed;
 namespace {
 
 constexpr const char* kUsage =
-    "usage: mnamed serve --data-dir DIR [--listen ADDR:PORT] [limits]\n"
+    "usage: mnamed serve --data-dir DIR [--listen ADDR:PORT] [--dns ADDR:PORT --zone ZONE] [limits]\n"
     "       mnamed keygen --out FILE\n"
     "       mnamed register --server URL --key FILE [--control ADDR:PORT] [--ttl TIME] NAME ADDR:PORT...\n"
     "       mnamed lookup --server URL [--known-names FILE | --no-pin] NAME\n"
@@ -112,7 +112,7 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table{
-      {"serve", {"mnamed serve --data-dir DIR [--listen ADDR:PORT] [limits]", serve, add_serve_options}},
+      {"serve", {"mnamed serve --data-dir DIR [--listen ADDR:PORT] [--dns ADDR:PORT --zone ZONE] [limits]", serve, add_serve_options}},
       {"keygen",
        {"mnamed keygen --out FILE", keygen,
         [](po::options_description& d) {

@@ -7,40 +7,16 @@
 
 #include "command_line.hpp"
 #include "core/log.hpp"
+#include "names/dns_server.hpp"
 #include "names/server.hpp"
 #include "names/store.hpp"
 
 namespace mnamed {
 namespace {
 
-// --listen: a literal IPv4 address or a bracketed IPv6 one, and a port.
-asio::ip::tcp::endpoint listen_option(const Invocation& in) {
-  const auto value = text(in, "listen");
-  const auto colon = value.rfind(':');
-  std::string host = colon == std::string::npos ? "" : value.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  const auto port_text = colon == std::string::npos ? "" : value.substr(colon + 1);
-  const bool port_ok = !port_text.empty() && port_text.size() <= 5 &&
-                       port_text.find_first_not_of("0123456789") == std::string::npos && std::stoi(port_text) <= 65535;
-  if (ec || !port_ok) throw UsageError("--listen wants ADDR:PORT, got '" + value + "'");
-  return {address, static_cast<unsigned short>(std::stoi(port_text))};
-}
-
-// A whole number option, 0 to `most`.
-std::size_t count_option(const Invocation& in, const char* option, std::size_t most = 1'000'000'000) {
-  const auto value = text(in, option);
-  const bool digits = !value.empty() && value.size() <= 10 && value.find_first_not_of("0123456789") == std::string::npos;
-  if (!digits || std::stoull(value) > most)
-    throw UsageError(std::string("--") + option + " wants a whole number from 0 to " + std::to_string(most) + ", got '" +
-                     value + "'");
-  return std::stoull(value);
-}
-
 names::ServerOptions server_options(const Invocation& in) {
   names::ServerOptions options;
-  options.listen = listen_option(in);
+  options.listen = endpoint_option(in, "listen");
   options.max_connections = count_option(in, "max-connections");
   if (options.max_connections == 0) throw UsageError("--max-connections must be at least 1");
   options.max_connections_per_address = count_option(in, "max-connections-per-address");
@@ -85,17 +61,20 @@ int serve(const Invocation& in) {
   // The status line tests and scripts wait for (STYLE.md, "Logging").
   std::fprintf(stderr, "mnamed: listening on %s:%u\n", bound.address().to_string().c_str(), unsigned(bound.port()));
   msocket::log::names()->info("{} names in {}", (*store)->size(), dir);
+  const auto dns = start_dns(context, registry, in);
   asio::signal_set signals(context, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
     hold_further_signals();
     (*server)->stop();
+    if (dns) dns->stop();
   });
   context.run();
   // A status line, as "listening on" is: how much the group commit shared.
   std::fprintf(stderr, "mnamed: %llu updates made durable with %llu fdatasyncs\n",
                static_cast<unsigned long long>((*store)->writes_committed()),
                static_cast<unsigned long long>((*store)->syncs()));
+  if (dns) print_dns_counts(dns->counts());
   return kExitOk;
 }
 
@@ -111,6 +90,7 @@ void add_serve_options(po::options_description& d) {
       "update-rate", po::value<std::string>()->default_value("20"),
       "updates (puts and deletes) a second per owner key (0: no limit)")(
       "update-burst", po::value<std::string>()->default_value("40"), "updates one owner key may send at once");
+  add_dns_options(d);
 }
 
 }  // namespace mnamed

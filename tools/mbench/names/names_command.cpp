@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -40,13 +41,16 @@ constexpr const char* kNamesNotes =
     "a lookup of an unknown name (404) and an append with fdatasync in the data directory.\n"
     "Group commit: --writers writers at once share the server's fdatasyncs, so their updates/s\n"
     "exceed the disk's fdatasync rate (the ratio); lookups are timed meanwhile. The mnamed started\n"
-    "here runs without its per-address and per-key limits (it is measured, not protected).\n";
-constexpr int kSteps = 7;
+    "here runs without its per-address and per-key limits (it is measured, not protected), and\n"
+    "with its DNS face (--dns), whose A queries are timed against the HTTP lookups (the baseline).\n";
+constexpr int kSteps = 7;      // without DNS
+constexpr const char* kDnsZone = "mbench.test";
 
 struct NamesOptions {
   std::optional<std::string> server_url;   // measure this server instead of starting one
   std::optional<std::string> mnamed_path;  // the mnamed to start
   std::optional<std::string> data_dir;     // its data directory (default: a temporary one)
+  std::optional<std::string> dns;          // with --server: its DNS face, ADDR:PORT
   NamesWorkload workload;
   OutputOptions output;
 };
@@ -55,7 +59,9 @@ std::optional<NamesOptions> parse_names(const std::vector<std::string>& args) {
   BenchmarkOptions command_line("mbench names: the name service's latency and rates on loopback",
                                 kNamesSynopsis, kNamesNotes);
   command_line.add()
-      ("server", po::value<std::string>(), "measure the mnamed at http://HOST:PORT instead of starting one");
+      ("server", po::value<std::string>(), "measure the mnamed at http://HOST:PORT instead of starting one")
+      ("dns", po::value<std::string>(), "with --server: its DNS face at IP:PORT, zone --zone (default: DNS not measured)")
+      ("zone", po::value<std::string>(), "with --dns: the zone of its DNS face (default mbench.test)");
   command_line.add_program("mnamed", "start");
   command_line.add()
       ("data-dir", po::value<std::string>(), "data directory of the started mnamed (default: a new temporary one)")
@@ -84,6 +90,18 @@ std::optional<NamesOptions> parse_names(const std::vector<std::string>& args) {
       throw UsageError("--mnamed and --data-dir are for the server mbench starts; they do not go with --server");
   }
   o.mnamed_path = parsed->text_if("mnamed");
+  o.dns = parsed->text_if("dns");
+  w.dns_zone = parsed->text_if("zone").value_or(kDnsZone);
+  if ((o.dns || parsed->has("zone")) && !o.server_url)
+    throw UsageError("--dns and --zone are for a server given with --server (the mnamed started here serves DNS)");
+  if (o.dns) {
+    const auto colon = o.dns->rfind(':');
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(o.dns->substr(0, colon == std::string::npos ? 0 : colon), ec);
+    const auto port = colon == std::string::npos ? 0 : std::atoi(o.dns->c_str() + colon + 1);
+    if (ec || port <= 0 || port > 65535) throw UsageError("--dns wants IP:PORT, got '" + *o.dns + "'");
+    w.dns = boost::asio::ip::udp::endpoint(address, static_cast<unsigned short>(port));
+  }
   o.data_dir = parsed->text_if("data-dir");
   // Unique per run, so that runs against one --server do not collide.
   w.name_prefix = "mbench-" + std::to_string(::getpid()) + "-" +
@@ -105,12 +123,19 @@ class StartedServer {
                                  // Measured, not protected: all clients come from 127.0.0.1 and
                                  // one key updates back to back.
                                  "--max-connections-per-address", "0", "--max-watches-per-address", "0",
-                                 "--update-rate", "0"},
+                                 "--update-rate", "0", "--dns", "127.0.0.1:0", "--zone", kDnsZone, "--dns-rate", "0"},
         testbed::ChildStreams{-1, -1, log});
     port_ = testbed::wait_for_listening_port(log, *process_);
+    // "mnamed: serving DNS for ZONE on 127.0.0.1:PORT (UDP and TCP)", printed just after "listening on".
+    const auto dns_line = testbed::wait_for_lines(log, "mnamed: serving DNS for ", 1, *process_, std::chrono::seconds(5));
+    const auto& text = dns_line.front().text;
+    const auto port_at = text.rfind(':');
+    dns_port_ = static_cast<unsigned short>(std::atoi(text.c_str() + (port_at == std::string::npos ? 0 : port_at + 1)));
+    if (dns_port_ == 0) throw std::runtime_error("mnamed's DNS line has no port: " + text);
     log::tool()->info("started {} on 127.0.0.1:{} with data in {}", mnamed.string(), port_, data_dir_.string());
   }
   names::ServerUrl url() const { return {"127.0.0.1", std::to_string(port_)}; }
+  boost::asio::ip::udp::endpoint dns_endpoint() const { return {boost::asio::ip::address_v4::loopback(), dns_port_}; }
   const fs::path& data_dir() const { return data_dir_; }
   // Stops the server (SIGTERM) and returns how it ended, with its resource use.
   testbed::ChildExit stop() { return process_->stop(); }
@@ -131,6 +156,7 @@ class StartedServer {
   fs::path log_;
   std::unique_ptr<testbed::ChildProcess> process_;
   unsigned short port_ = 0;
+  unsigned short dns_port_ = 0;
 };
 
 void add_latency_rows(Report& report, const std::string& key, const std::string& label,
@@ -183,6 +209,15 @@ Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::opti
   const auto writers = std::to_string(w.writers) + " writers at once";
   report.add({"updates_per_second_group_commit", "updates/s, " + writers + " (group commit)", "1/s",
               m.loaded_updates_per_second, fdatasync_rate, disk, "updates per second"});
+  if (m.dns) {
+    const std::string http = "HTTP lookup of the same name (GET, signature verified by the client)";
+    add_latency_rows(report, "dns_query_latency", "DNS query latency", m.dns->query_ms, m.lookup_ms, http);
+    report.add({"dns_queries_per_second_1_client", "DNS queries/s, 1 client", "1/s", m.dns->queries_per_second,
+                m.lookups_per_second, http, "DNS queries per second"});
+    report.add({"dns_queries_per_second_concurrent", "DNS queries/s, " + clients, "1/s",
+                m.dns->concurrent_queries_per_second, m.concurrent_lookups_per_second, http,
+                "DNS queries per second"});
+  }
   add_latency_rows(report, "lookup_latency_during_updates", "lookup latency during updates", m.loaded_lookup_ms,
                    m.lookup_ms, "lookup latency, no updates");
   add_latency_rows(report, "watch_latency", "watch latency", m.watch_ms, std::nullopt, "");
@@ -200,6 +235,9 @@ Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::opti
   report.notes.push_back("group commit: updates that arrive while the server's fdatasync runs share the next one; "
                          "an update is acknowledged only once durable, so a ratio above 1 to the disk's fdatasync "
                          "rate is the sharing");
+  if (m.dns)
+    report.notes.push_back("DNS: A queries over UDP to mnamed's DNS face (--dns), one in flight per socket; the "
+                           "answer is unsigned, so the client verifies nothing, unlike an HTTP lookup");
   report.notes.push_back("every lookup's record signature is verified by the client, as lib/names' Client does; "
                          "the benchmark's clients share one thread");
   if (!fdatasync_rate) report.notes.push_back("no fdatasync baseline: the server's disk is not ours to measure");
@@ -208,7 +246,7 @@ Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::opti
 
 int run_names(const NamesOptions& o) {
   testbed::catch_interruptions();
-  Progress progress("names", kSteps);
+  Progress progress("names", kSteps + (o.server_url && !o.dns ? 0 : 1));
   const testbed::TemporaryDirectory scratch("mbench-names");
   std::unique_ptr<StartedServer> server;
   NamesWorkload workload = o.workload;
@@ -218,6 +256,7 @@ int run_names(const NamesOptions& o) {
     progress.step("starting mnamed on 127.0.0.1");
     server = std::make_unique<StartedServer>(o, scratch.path());
     workload.server = server->url();
+    workload.dns = server->dns_endpoint();
   }
   const auto measurements = measure_names(workload, progress);
   std::optional<double> fdatasync_rate;

@@ -127,6 +127,14 @@ asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progre
   out.concurrent_lookups_per_second = co_await rate_with_clients(workload, workload.clients, lookup);
   out.concurrent_absent_per_second = co_await rate_with_clients(workload, workload.clients, absent_lookup);
 
+  if (workload.dns) {
+    next_step(progress, "DNS: " + std::to_string(workload.lookups) + " A queries of the name, then queries per second" +
+                           " with 1 socket and " + std::to_string(workload.clients));
+    const DnsWorkload dns{*workload.dns, name + "." + workload.dns_zone, workload.lookups, workload.clients,
+                          workload.phase_time};
+    out.dns = co_await measure_dns(dns);
+  }
+
   next_step(progress, "updates per second: 1 client, then " + clients);
   co_await sequential_updates(workload, main_writer, out);
   std::vector<NameWriter> writers;

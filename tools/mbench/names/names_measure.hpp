@@ -3,11 +3,15 @@
 // several clients, and how soon a long-poll watcher learns of an update.
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include <boost/asio/ip/udp.hpp>
 
 #include "common/latency_summary.hpp"
 #include "common/progress.hpp"
 #include "names/client.hpp"
+#include "names/names_dns.hpp"
 #include "session/types.hpp"
 
 namespace msocket::mbench {
@@ -20,6 +24,9 @@ struct NamesWorkload {
   unsigned watches = 200;   // updates whose notification is timed
   unsigned writers = 64;    // writers at once, one key and name each, for the group commit
   std::string name_prefix;  // the names this run writes: PREFIX.bench, PREFIX-1.bench, ...
+  // The server's DNS face (mnamed serve --dns) and its zone; none: not measured.
+  std::optional<boost::asio::ip::udp::endpoint> dns;
+  std::string dns_zone;
 };
 
 struct NamesMeasurements {
@@ -35,10 +42,11 @@ struct NamesMeasurements {
   LatencySummary watch_ms;          // PUT acknowledged -> watcher has the new record
   double loaded_updates_per_second = 0;  // `writers` writers at once: updates sharing fdatasyncs
   LatencySummary loaded_lookup_ms;  // lookups made meanwhile, by one more client
+  std::optional<DnsMeasurements> dns;  // A queries of the registered name, if workload.dns
 };
 
 // Runs every measurement in turn, reporting each step to `progress` (steps
-// 2 to 7 of the benchmark). Throws std::runtime_error when an operation
+// 2 to 7 of the benchmark, 8 with DNS). Throws std::runtime_error when an operation
 // fails, Interrupted on SIGINT or SIGTERM.
 NamesMeasurements measure_names(const NamesWorkload& workload, Progress& progress);
 
