@@ -40,6 +40,10 @@ std::int64_t Server::State::now() const {
 }
 
 void Server::State::notify(const std::string& name) {
+  if (name.empty()) {
+    for (auto& [watched, timer] : watches) timer->cancel();
+    return;
+  }
   auto [first, last] = watches.equal_range(name);
   for (auto it = first; it != last; ++it) it->second->cancel();
 }
@@ -205,6 +209,11 @@ result<std::unique_ptr<Server>> Server::start(asio::any_io_executor executor, Re
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
   asio::co_spawn(executor, accept_loop(state), LogCoroutineFailure(log::names(), "the name service accept loop"));
+  // Changes reach the watches from the store, whoever made them: another
+  // front end of a shared store, as well as this one.
+  registry.store().on_change([weak = std::weak_ptr<State>(state)](const std::string& name) {
+    if (const auto alive = weak.lock()) alive->notify(name);
+  });
   return std::unique_ptr<Server>(new Server(std::move(state)));
 }
 
@@ -218,6 +227,7 @@ tcp::endpoint Server::local_endpoint() const {
 void Server::stop() {
   if (state_->stopped) return;
   state_->stopped = true;
+  state_->registry.store().on_change({});
   error_code ec;
   state_->acceptor.close(ec);
   for (auto* stream : state_->connections) stream->close();

@@ -30,7 +30,8 @@ struct Server::State {
 
   // Seconds since the epoch, for expiry.
   std::int64_t now() const;
-  // Wakes the watches held on `name`; each looks at the registry again.
+  // Wakes the watches held on `name` (every watch if it is empty); each
+  // looks at the registry again.
   void notify(const std::string& name);
 
   boost::asio::any_io_executor executor;

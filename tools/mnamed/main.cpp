@@ -112,7 +112,7 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table{
-      {"serve", {"mnamed serve --data-dir DIR [--listen ADDR:PORT] [limits]", serve, add_serve_options}},
+      {"serve", {"mnamed serve (--data-dir DIR | --store etcd=URL[,URL...]) [--listen ADDR:PORT] [limits]", serve, add_serve_options}},
       {"keygen",
        {"mnamed keygen --out FILE", keygen,
         [](po::options_description& d) {
