@@ -351,13 +351,17 @@ asio::awaitable<result<std::optional<std::uint64_t>>> stored_version(Client& cli
 
 asio::awaitable<result<Record>> publish(Client& client, SigningKey key, Registration registration) {
   if (!valid_name(registration.name)) co_return name_error::invalid_name;
-  auto stored = co_await stored_version(client, registration.name);
-  if (!stored) co_return stored.error();
+  std::uint64_t version = registration.version;
+  if (version == 0) {
+    auto stored = co_await stored_version(client, registration.name);
+    if (!stored) co_return stored.error();
+    version = next_version(*stored);
+  }
   Record record;
   record.name = std::move(registration.name);
   record.addresses = std::move(registration.addresses);
   record.control = std::move(registration.control);
-  record.version = next_version(*stored);
+  record.version = version;
   record.expires = unix_seconds() + registration.ttl.count();
   sign(record, key);
   co_return co_await client.put(std::move(record));

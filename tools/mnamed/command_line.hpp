@@ -47,8 +47,9 @@ struct Invocation {
 };
 
 std::string text(const Invocation& in, const char* option);
-// --server, else $MNAMED_SERVER. Throws UsageError.
-names::ServerUrl server_option(const Invocation& in);
+// --server (one URL or several, comma-separated: front ends of one store),
+// else $MNAMED_SERVER. Throws UsageError.
+std::vector<names::ServerUrl> server_option(const Invocation& in);
 // --timeout. Throws UsageError.
 names::ClientOptions client_options(const Invocation& in);
 // The key file of --key. Throws RuntimeError.

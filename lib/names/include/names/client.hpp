@@ -126,13 +126,16 @@ struct Registration {
   std::vector<std::string> addresses;  // "IP:PORT"
   std::string control;                 // "IP:PORT" or empty
   std::chrono::seconds ttl{3600};
+  // The version to sign; 0: next_version() of the stored one.
+  std::uint64_t version = 0;
 };
 
 // A version above `stored` and no lower than the time in microseconds, so
 // that one key holder's updates keep increasing even across restarts.
 std::uint64_t next_version(std::optional<std::uint64_t> stored);
 
-// Looks the name up, signs a record with next_version() and puts it.
+// Looks the name up, signs a record with next_version() (or the
+// registration's own version, without the lookup) and puts it.
 // Errors: those of lookup (but not_found) and put.
 boost::asio::awaitable<result<Record>> publish(Client& client, SigningKey key, Registration registration);
 // Deletes `name` with a signed proof. Errors: those of erase.
