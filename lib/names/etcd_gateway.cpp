@@ -55,7 +55,8 @@ std::string EtcdGateway::authority(std::size_t endpoint) const {
 void EtcdGateway::failed(std::size_t endpoint) {
   if (endpoint != current_) return;
   current_ = (current_ + 1) % endpoints_.size();
-  log::names()->warn("etcd endpoint {} failed; now using {}", authority(endpoint), authority(current_));
+  if (endpoints_.size() > 1) log::names()->warn("etcd endpoint {} failed; now using {}", authority(endpoint), authority(current_));
+  else log::names()->debug("etcd endpoint {} failed", authority(endpoint));
   std::erase_if(idle_, [endpoint](const Idle& idle) { return idle.endpoint == endpoint; });
 }
 

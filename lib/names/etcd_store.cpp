@@ -115,7 +115,9 @@ asio::awaitable<result<std::unique_ptr<EtcdStore>>> EtcdStore::open(asio::any_io
   co_return std::unique_ptr<EtcdStore>(new EtcdStore(std::move(shared)));
 }
 
-EtcdStore::~EtcdStore() {
+EtcdStore::~EtcdStore() { stop(); }
+
+void EtcdStore::stop() {
   shared_->stopped = true;
   shared_->changed = {};
   if (shared_->watch_stream) shared_->watch_stream->close();

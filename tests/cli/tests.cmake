@@ -53,6 +53,7 @@ msocket_add_cli_tests(mnamed
   mnamed_manpage    # man/mnamed.8 is lint-clean and lists every subcommand and option
   mnamed_tombstone  # a delete's tombstone: the old record, replayed, is refused, before and after a restart
   mnamed_limits     # one source holding all its watches and connections: another's lookups are answered; 429s
+  mnamed_etcd       # --store etcd=: two front ends on one member share records and watches; usage errors
   mnamed_pinning    # lookup pins the owner key; another key's record exits 3 naming both keys
   mnamed_list       # list PREFIX: the live records under it, in name order; --limit; forged ones left out
 )

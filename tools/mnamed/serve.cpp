@@ -1,6 +1,7 @@
 // mnamed serve: the name service's daemon (man/mnamed.8, serve).
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -86,9 +87,10 @@ std::unique_ptr<names::EtcdStore> open_etcd_store(asio::io_context& context, con
   return std::move(**opened);
 }
 
-// Serves `store` until SIGINT or SIGTERM.
+// Serves `store` until SIGINT or SIGTERM, which stop the server and then
+// call `stopping` (so that the store's own work, an etcd watch, ends too).
 void serve_store(asio::io_context& context, names::Store& store, const names::ServerOptions& options,
-                 const std::string& listen, const std::string& described) {
+                 const std::string& listen, const std::string& described, std::function<void()> stopping = {}) {
   names::Registry registry(store);
   auto server = names::Server::start(context.get_executor(), registry, options);
   if (!server) throw RuntimeError("cannot listen on " + listen + ": " + server.error().message());
@@ -101,6 +103,7 @@ void serve_store(asio::io_context& context, names::Store& store, const names::Se
     if (ec) return;
     hold_further_signals();
     (*server)->stop();
+    if (stopping) stopping();
   });
   context.run();
 }
@@ -118,7 +121,7 @@ int serve(const Invocation& in) {
     if (in.options.count("data-dir")) throw UsageError("--data-dir is for the log store; an etcd store keeps nothing locally");
     const auto urls = store_kind.substr(5);
     auto store = open_etcd_store(context, urls);
-    serve_store(context, *store, options, text(in, "listen"), "names in etcd at " + urls);
+    serve_store(context, *store, options, text(in, "listen"), "names in etcd at " + urls, [&] { store->stop(); });
     std::fprintf(stderr, "mnamed: %llu etcd watch events, %llu leases granted\n",
                  static_cast<unsigned long long>(store->events_seen()),
                  static_cast<unsigned long long>(store->leases_granted()));

@@ -124,7 +124,12 @@ std::string describe(const StoreFigures& f) {
 }
 
 std::vector<StoreFigures> compare_stores(const StoreComparisonWorkload& workload, Progress& progress) {
-  std::vector<StoreFigures> all{{0, 1}, {1, 1}, {1, 2}, {3, 1}, {3, 2}};
+  std::vector<StoreFigures> all;
+  for (const auto [members, front_ends] : {std::pair{0u, 1u}, {1u, 1u}, {1u, 2u}, {3u, 1u}, {3u, 2u}}) {
+    all.emplace_back();
+    all.back().members = members;
+    all.back().front_ends = front_ends;
+  }
   for (auto& figures : all) {
     testbed::throw_if_interrupted();
     progress.step(describe(figures) + ": lookups/s and updates/s with " + std::to_string(workload.clients) +

@@ -60,7 +60,8 @@ asio::awaitable<double> rate_with_clients(const std::vector<names::ServerUrl>& s
 
 namespace {
 
-asio::awaitable<double> rate_with_clients(const NamesWorkload& workload, unsigned count, NamesOperation operation) {
+// rate_with_clients on the workload's one server.
+asio::awaitable<double> workload_rate(const NamesWorkload& workload, unsigned count, NamesOperation operation) {
   auto measuring = rate_with_clients(std::vector<names::ServerUrl>{workload.server}, workload.phase_time, count,
                                      std::move(operation));
   co_return co_await std::move(measuring);
@@ -126,17 +127,17 @@ asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progre
   const std::string name = main_writer.name(), absent = workload.name_prefix + "-absent.bench";
   const NamesOperation lookup = [&](names::Client& c, unsigned) { return expect_lookup(c, name, true); };
   const NamesOperation absent_lookup = [&](names::Client& c, unsigned) { return expect_lookup(c, absent, false); };
-  out.lookups_per_second = co_await rate_with_clients(workload, 1, lookup);
-  out.absent_per_second = co_await rate_with_clients(workload, 1, absent_lookup);
-  out.concurrent_lookups_per_second = co_await rate_with_clients(workload, workload.clients, lookup);
-  out.concurrent_absent_per_second = co_await rate_with_clients(workload, workload.clients, absent_lookup);
+  out.lookups_per_second = co_await workload_rate(workload, 1, lookup);
+  out.absent_per_second = co_await workload_rate(workload, 1, absent_lookup);
+  out.concurrent_lookups_per_second = co_await workload_rate(workload, workload.clients, lookup);
+  out.concurrent_absent_per_second = co_await workload_rate(workload, workload.clients, absent_lookup);
 
   next_step(progress, "updates per second: 1 client, then " + clients);
   co_await sequential_updates(workload, main_writer, out);
   std::vector<NameWriter> writers;
   for (unsigned i = 1; i <= workload.clients; ++i)
     writers.emplace_back(workload.name_prefix + "-" + std::to_string(i) + ".bench");
-  out.concurrent_updates_per_second = co_await rate_with_clients(
+  out.concurrent_updates_per_second = co_await workload_rate(
       workload, workload.clients, [&](names::Client& c, unsigned i) { return writers[i].put_next(c); });
 
   next_step(progress, "group commit: " + std::to_string(workload.writers) + " writers at once for " +

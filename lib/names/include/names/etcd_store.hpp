@@ -32,8 +32,11 @@ class EtcdStore final : public Store {
   static boost::asio::awaitable<result<std::unique_ptr<EtcdStore>>> open(boost::asio::any_io_executor executor,
                                                                           std::vector<ServerUrl> endpoints,
                                                                           EtcdOptions options = {});
-  // Ends the watch. The coroutines finish on the executor.
+  // Ends the watch (stop()). The coroutines finish on the executor.
   ~EtcdStore() override;
+  // Ends the watch, so that the executor runs out of work once the calls in
+  // flight are answered. Idempotent; from the executor's thread.
+  void stop();
 
   boost::asio::awaitable<result<std::optional<StoredName>>> find(std::string name) override;
   boost::asio::awaitable<result<NewestEntry>> find_newest(std::string name) override;
