@@ -149,6 +149,9 @@ asio::awaitable<Response> hold_watch(std::shared_ptr<Server::State> state, const
     auto reading = state->registry.get(name, now);
     const auto found = co_await std::move(reading);
     if (!found) co_return store_unavailable(request, found.error());
+    // stop() may have come while the store was asked: it found no timer to
+    // cancel, so this watch must not wait.
+    if (state->stopped) co_return refuse(request, http::status::service_unavailable, "the server is stopping");
     const auto& record = *found;
     if (record && record->version > after) co_return reply_to(request, http::status::ok, to_json(*record));
     if (!record && after > 0) co_return refuse(request, http::status::gone, "the name was deleted or has expired");

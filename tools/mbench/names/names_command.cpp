@@ -243,9 +243,9 @@ Report build_store_report(const NamesOptions& o, const std::vector<StoreFigures>
     const auto& baseline = log.watch_from_acknowledgement_ms;
     const auto is_log = f.members == 0;
     report.add({key + "_watch_latency_p50", "watch latency p50, " + describe(f), "ms", ms.p50,
-                is_log ? std::nullopt : std::optional(baseline.p50), is_log ? "" : same, "watch latency (ms)"});
+                is_log ? std::nullopt : std::optional(baseline.p50), is_log ? "" : same, "watch latency p50 (ms)"});
     report.add({key + "_watch_latency_p99", "watch latency p99, " + describe(f), "ms", ms.p99,
-                is_log ? std::nullopt : std::optional(baseline.p99), is_log ? "" : same, "watch latency (ms)"});
+                is_log ? std::nullopt : std::optional(baseline.p99), is_log ? "" : same, "watch latency p99 (ms)"});
     report.add({key + "_watch_latency_from_request_p50", "watch latency from the PUT sent, p50, " + describe(f), "ms",
                 f.watch_from_request_ms.p50, {}, "", "watch latency from the request (ms)"});
   }

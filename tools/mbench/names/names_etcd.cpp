@@ -125,7 +125,7 @@ std::string describe(const StoreFigures& f) {
 
 std::vector<StoreFigures> compare_stores(const StoreComparisonWorkload& workload, Progress& progress) {
   std::vector<StoreFigures> all;
-  for (const auto [members, front_ends] : {std::pair{0u, 1u}, {1u, 1u}, {1u, 2u}, {3u, 1u}, {3u, 2u}}) {
+  for (const auto& [members, front_ends] : {std::pair{0u, 1u}, {1u, 1u}, {1u, 2u}, {3u, 1u}, {3u, 2u}}) {
     all.emplace_back();
     all.back().members = members;
     all.back().front_ends = front_ends;

@@ -33,7 +33,7 @@ asio::awaitable<void> expect_lookup(names::Client& client, const std::string& na
     throw std::runtime_error("lookup of the unknown name " + name + " did not answer 'not found'");
 }
 
-asio::awaitable<double> rate_with_clients(const std::vector<names::ServerUrl>& servers, Duration phase_time,
+asio::awaitable<double> rate_with_clients(std::vector<names::ServerUrl> servers, Duration phase_time,
                                           unsigned count, NamesOperation operation) {
   const auto executor = co_await asio::this_coro::executor;
   std::vector<std::unique_ptr<names::Client>> clients;

@@ -53,7 +53,7 @@ boost::asio::awaitable<void> expect_lookup(names::Client& client, const std::str
 // `operation` once (to connect and warm up), then all of them repeat it
 // until `phase_time` has passed. Operations completed per second of the
 // timed part, from its start to the end of the last one.
-boost::asio::awaitable<double> rate_with_clients(const std::vector<names::ServerUrl>& servers, Duration phase_time,
+boost::asio::awaitable<double> rate_with_clients(std::vector<names::ServerUrl> servers, Duration phase_time,
                                                  unsigned count, NamesOperation operation);
 
 // Runs every measurement in turn, reporting each step to `progress` (steps
