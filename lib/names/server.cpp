@@ -39,11 +39,17 @@ std::int64_t Server::State::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::uint64_t Server::State::changes_of(const std::string& name) const {
+  return change_counts[std::hash<std::string>{}(name) % change_counts.size()];
+}
+
 void Server::State::notify(const std::string& name) {
   if (name.empty()) {
+    for (auto& count : change_counts) ++count;
     for (auto& [watched, timer] : watches) timer->cancel();
     return;
   }
+  ++change_counts[std::hash<std::string>{}(name) % change_counts.size()];
   auto [first, last] = watches.equal_range(name);
   for (auto it = first; it != last; ++it) it->second->cancel();
 }

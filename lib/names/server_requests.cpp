@@ -146,6 +146,7 @@ asio::awaitable<Response> hold_watch(std::shared_ptr<Server::State> state, const
   asio::steady_timer timer(state->executor);
   for (;;) {
     const auto now = state->now();
+    const auto changes_before = state->changes_of(name);
     auto reading = state->registry.get(name, now);
     const auto found = co_await std::move(reading);
     if (!found) co_return store_unavailable(request, found.error());
@@ -157,6 +158,7 @@ asio::awaitable<Response> hold_watch(std::shared_ptr<Server::State> state, const
     if (!record && after > 0) co_return refuse(request, http::status::gone, "the name was deleted or has expired");
     const auto steady_now = SteadyClock::now();
     if (steady_now >= deadline) co_return no_content(request);
+    if (state->changes_of(name) != changes_before) continue;  // told of a change while reading: read again
     // Also wake when the record expires, so its watchers learn of the
     // lapse; an expiry centuries away saturates instead of wrapping into
     // the past (which would wake the watch at once, again and again).
