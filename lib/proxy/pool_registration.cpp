@@ -14,7 +14,7 @@ namespace {
 constexpr auto kRetry = std::chrono::seconds(1);
 }  // namespace
 
-PoolRegistration::PoolRegistration(asio::any_io_executor ex, names::ServerUrl names, names::SigningKey key,
+PoolRegistration::PoolRegistration(asio::any_io_executor ex, std::vector<names::ServerUrl> names, names::SigningKey key,
                                    std::string name, std::string address, std::chrono::seconds ttl)
     : ex_(ex),
       client_(ex, std::move(names)),
