@@ -22,7 +22,7 @@ namespace {
 // its close: one lease grant per span and front end, not one per update.
 // A record may so outlive its expiry in etcd by this much at most; the
 // registry never serves it past its expiry.
-constexpr std::int64_t kLeaseSpan = 5;
+constexpr std::chrono::seconds kLeaseSpan{5};
 constexpr int kGrpcNotFound = 5;  // etcd's answer for a lease that is gone
 
 std::int64_t unix_seconds() {
@@ -181,7 +181,8 @@ asio::awaitable<result<std::vector<StoredName>>> EtcdStore::find_prefix(std::str
 asio::awaitable<result<std::int64_t>> EtcdStore::lease_for(std::int64_t expires) {
   const auto now = unix_seconds();
   std::erase_if(shared_->leases, [now](const auto& lease) { return lease.first <= now + 1; });
-  const auto ends = (expires / kLeaseSpan + 1) * kLeaseSpan;
+  const auto span = kLeaseSpan.count();
+  const auto ends = (expires / span + 1) * span;
   if (const auto cached = shared_->leases.find(ends); cached != shared_->leases.end()) co_return cached->second;
   auto granting = shared_->gateway.call("/v3/lease/grant", json::object{{"TTL", ends - now}});
   const auto answer = co_await std::move(granting);

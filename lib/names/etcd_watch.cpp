@@ -26,10 +26,9 @@ namespace {
 constexpr std::size_t kMaxLine = 4 * 1024 * 1024;
 constexpr auto kRetryPause = std::chrono::milliseconds(200);
 // A member that vanished without a reset (a cut link) is noticed after
-// this long without a byte; the watch is then resumed on the next one.
-// etcd sends progress notices on an idle watch (progress_notify), more
-// often than this with the gateway's defaults on a busy cluster only, so
-// an idle watch is also simply renewed at this interval.
+// this long without a byte. An idle watch is silent as long, so silence
+// alone is not taken for a failure: the watch is renewed on the same
+// member, and only a failed connection moves it to the next.
 constexpr auto kSilence = std::chrono::seconds(30);
 
 std::string_view text_of(const json::object& object, std::string_view key) {

@@ -63,6 +63,7 @@ msocket_add_cli_tests(mnamed
 # and its manual page, which keeps up with the --help of every subcommand.
 msocket_add_cli_tests(mbench
   mbench_names       # names --quick: JSON, CSV, table; mnamed stopped, data removed
+  mbench_names_etcd  # names --etcd --quick: the etcd scenarios against the log store; nothing left running
   mbench_throughput  # throughput --quick: mcat, mcat --no-encrypt and socat on loopback; targets; charts; usage errors
   mbench_proxy       # proxy --quick: mcat through mproxy by name against mcat directly; relay CPU; share spliced
   mbench_handshake   # handshake, 12 connections: unsigned and signed mcat -l -k listeners; JSON, CSV, table
