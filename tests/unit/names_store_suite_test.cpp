@@ -173,8 +173,9 @@ TEMPLATE_TEST_CASE("store: lists the live records under a prefix, in name order"
   Registry registry(f.first());
   const auto owner = generate_signing_key();
   const auto now = suite_now();
+  const auto expires = now + 600;  // one expiry, so that a record made again below is the same
   for (const char* name : {"pool.b", "pool", "pool.a", "poolx", "other", "pool.c", "pool.d"})
-    REQUIRE(suite_await(f.context, registry.put(suite_record(owner, name, 1), now)) == Verdict::accepted);
+    REQUIRE(suite_await(f.context, registry.put(suite_record(owner, name, 1, expires), now)) == Verdict::accepted);
   REQUIRE(suite_await(f.context, registry.erase(suite_record(owner, "pool.c", 2), now)) == Verdict::accepted);
   const auto names = [&](std::string prefix, std::size_t limit) {
     std::vector<std::string> listed;
@@ -188,7 +189,7 @@ TEMPLATE_TEST_CASE("store: lists the live records under a prefix, in name order"
   CHECK(names("q", 10).empty());
   const auto stored = suite_await(f.context, f.second().find_prefix("pool.", 10)).value();
   REQUIRE_FALSE(stored.empty());
-  CHECK(stored.front() == StoredName{suite_record(owner, "pool.a", 1), false});  // the whole record, signature and all
+  CHECK(stored.front() == StoredName{suite_record(owner, "pool.a", 1, expires), false});  // the whole record, signature and all
 }
 
 TEMPLATE_TEST_CASE("store: every front end is told of a change", "[names]", LogStoreFixture, EtcdStoreFixture) {
