@@ -290,8 +290,16 @@ asio::awaitable<result<std::vector<Record>>> Client::list(std::string prefix, st
 asio::awaitable<result<Record>> Client::put(Record record) {
   const auto body = json::serialize(to_json(record));
   const auto target = "/v1/names/" + record.name;
+  const auto server_before = current_;
   auto answer = co_await exchange(http::verb::put, target, body, options_.request_timeout, kMaxAnswer);
   if (!answer) co_return answer.error();
+  // Sent again to another front end after the first one failed: the first
+  // may have stored it before failing, and then the second finds it stored
+  // (409). If what is stored is our very record, the update was made.
+  if (answer->status == 409 && current_ != server_before) {
+    auto stored = co_await lookup(record.name);
+    if (stored && *stored == record) co_return std::move(*stored);
+  }
   if (answer->status != 200) co_return refusal(*answer);
   co_return answered_record(answer->body, record.name);
 }

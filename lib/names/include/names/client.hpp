@@ -78,7 +78,10 @@ class Client {
   // network's; the server's refusal (as lookup's; bad_response for an
   // answer that is not a listing).
   boost::asio::awaitable<result<std::vector<Record>>> list(std::string prefix, std::size_t limit = 100);
-  // Stores a signed record; returns what the server stored. Errors:
+  // Stores a signed record; returns what the server stored. A put sent
+  // again to the next server after its own failed, and refused there as
+  // stale, succeeds if the record stored is this one (the failed server
+  // stored it before its answer was lost). Errors:
   // bad_signature, wrong_owner, stale_version, expired, rejected, too_large,
   // too_many_requests (the key's update rate), server_failed (e.g. the
   // server's disk is full), timeout, network errors.
