@@ -14,6 +14,7 @@ packages=(
   gnuplot-nox  # charts of mbench --plot
   dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps finds the tools' dependencies
   clang-16 libclang-rt-16-dev  # scripts/fuzz.sh: libFuzzer and clang's sanitizer runtimes
+  etcd-server etcd-client  # mnamed --store etcd=: the store tests and tests/netns/names_etcd_*.sh
 )
 
 missing=()

@@ -139,7 +139,7 @@ void RelayReservations::replace_lost() {
 }
 
 asio::awaitable<result<std::vector<std::string>>> RelayReservations::list_pool() {
-  auto url = names::parse_server_url(pool_url_);
+  auto url = names::parse_server_list(pool_url_);
   if (!url) co_return boost::system::error_code(asio::error::invalid_argument);
   names::Client client(ex_, *url);
   auto records = co_await client.list(std::string(proxy::kPoolPrefix));

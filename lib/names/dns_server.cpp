@@ -27,7 +27,7 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
 struct DnsServer::State {
-  State(asio::any_io_executor executor, const Registry& registry, DnsServerOptions options)
+  State(asio::any_io_executor executor, Registry& registry, DnsServerOptions options)
       : executor(executor),
         datagrams(executor),
         acceptor(executor),
@@ -53,28 +53,50 @@ struct DnsServer::State {
   }
 
   // The answer to one query from `source`; empty bytes: send nothing.
-  std::vector<std::uint8_t> answer(std::span<const std::uint8_t> query, const asio::ip::address& source,
-                                   DnsTransport transport) {
+  // The registry's reads may wait (an etcd store, names/store.hpp) and
+  // answer_dns_query looks up as it builds: a first pass learns which name
+  // the query asks for, the record is read, a second pass answers with it.
+  asio::awaitable<std::vector<std::uint8_t>> answer(std::span<const std::uint8_t> query,
+                                                    const asio::ip::address& source, DnsTransport transport) {
     const auto address = source_address(source);
     if (!limiter.admit(rate_key(address), std::chrono::steady_clock::now())) {
       ++counts.rate_limited;
-      return {};
+      co_return std::vector<std::uint8_t>{};
     }
     const auto at = now();
-    auto reply = answer_dns_query(query, options.zone, [&](const std::string& name) { return registry.get(name, at); },
-                                  at, transport);
+    std::optional<std::string> asked;
+    answer_dns_query(
+        query, options.zone,
+        [&](const std::string& name) {
+          asked = name;
+          return std::optional<Record>{};
+        },
+        at, transport);
+    std::optional<Record> record;
+    if (asked) {
+      auto found = co_await registry.get(*asked, at);
+      if (!found) {  // the store is out of reach: no answer, the resolver asks again
+        log::names()->debug("dns {} from {}: {}", *asked, address.to_string(), found.error().message());
+        co_return std::vector<std::uint8_t>{};
+      }
+      record = std::move(*found);
+    }
+    auto reply = answer_dns_query(
+        query, options.zone,
+        [&](const std::string& name) { return asked && name == *asked ? record : std::optional<Record>{}; }, at,
+        transport);
     if (reply.outcome == DnsOutcome::dropped_malformed) ++counts.malformed;
     if (reply.outcome == DnsOutcome::dropped_oversized) ++counts.oversized;
     if (!reply.bytes.empty()) ++counts.answered;
     log::names()->debug("dns {} from {}: {}", reply.question.empty() ? "query" : reply.question, address.to_string(),
                         describe(reply.outcome));
-    return std::move(reply.bytes);
+    co_return std::move(reply.bytes);
   }
 
   asio::any_io_executor executor;
   udp::socket datagrams;
   tcp::acceptor acceptor;
-  const Registry& registry;
+  Registry& registry;
   DnsServerOptions options;
   SourceRateLimiter limiter;
   AddressSlots tcp_slots;
@@ -107,7 +129,7 @@ asio::awaitable<void> serve_datagrams(std::shared_ptr<State> state) {
       co_await pause(*state);
       continue;
     }
-    const auto answer = state->answer(std::span(buffer.data(), n), source.address(), DnsTransport::udp);
+    const auto answer = co_await state->answer(std::span(buffer.data(), n), source.address(), DnsTransport::udp);
     if (answer.empty()) continue;
     co_await state->datagrams.async_send_to(asio::buffer(answer), source, use_tuple);
   }
@@ -146,7 +168,7 @@ asio::awaitable<void> serve_stream(std::shared_ptr<State> state, tcp::socket soc
     if (length_error || state->stopped || length > kMaxDnsQuery) break;
     auto [query_error, read] = co_await asio::async_read(stream, asio::buffer(buffer.data() + 2, length), use_tuple);
     if (query_error || state->stopped) break;
-    auto answer = state->answer(std::span(buffer.data() + 2, length), source, DnsTransport::tcp);
+    auto answer = co_await state->answer(std::span(buffer.data() + 2, length), source, DnsTransport::tcp);
     if (answer.empty()) break;  // nothing to say to a malformed stream: end it
     const std::array<std::uint8_t, 2> prefix{static_cast<std::uint8_t>(answer.size() >> 8),
                                              static_cast<std::uint8_t>(answer.size())};
@@ -196,7 +218,7 @@ error_code bind_both(State& state, udp::endpoint endpoint) {
 
 }  // namespace
 
-result<std::unique_ptr<DnsServer>> DnsServer::start(asio::any_io_executor executor, const Registry& registry,
+result<std::unique_ptr<DnsServer>> DnsServer::start(asio::any_io_executor executor, Registry& registry,
                                                     DnsServerOptions options) {
   BOOST_ASSERT(valid_dns_zone(options.zone));
   auto state = std::make_shared<State>(executor, registry, std::move(options));

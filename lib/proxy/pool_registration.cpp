@@ -14,9 +14,9 @@ namespace {
 constexpr auto kRetry = std::chrono::seconds(1);
 }  // namespace
 
-PoolRegistration::PoolRegistration(asio::any_io_executor ex, names::ServerUrl names, names::SigningKey key,
-                                   std::string name, std::string address, std::chrono::seconds ttl,
-                                   std::function<std::uint32_t()> load)
+PoolRegistration::PoolRegistration(asio::any_io_executor ex, std::vector<names::ServerUrl> names,
+                                   names::SigningKey key, std::string name, std::string address,
+                                   std::chrono::seconds ttl, std::function<std::uint32_t()> load)
     : ex_(ex),
       client_(ex, std::move(names)),
       key_(key),

@@ -42,7 +42,7 @@ result<std::shared_ptr<Relay>> Relay::open(asio::any_io_executor ex, RelayConfig
 
 Relay::Relay(asio::any_io_executor ex, RelayConfig config, tcp::acceptor acceptor)
     : ex_(ex), config_(std::move(config)), acceptor_(std::move(acceptor)) {
-  if (config_.names) names_ = std::make_unique<names::Client>(ex_, *config_.names);
+  if (!config_.names.empty()) names_ = std::make_unique<names::Client>(ex_, config_.names);
 }
 
 Relay::~Relay() = default;

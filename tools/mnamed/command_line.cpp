@@ -35,13 +35,13 @@ std::size_t count_option(const Invocation& in, const char* option, std::size_t m
   return std::stoull(value);
 }
 
-names::ServerUrl server_option(const Invocation& in) {
+std::vector<names::ServerUrl> server_option(const Invocation& in) {
   std::string url;
   if (in.options.count("server")) url = text(in, "server");
   else if (const char* env = std::getenv("MNAMED_SERVER")) url = env;
   else throw UsageError("--server URL is required (or MNAMED_SERVER in the environment)");
-  auto server = names::parse_server_url(url);
-  if (!server) throw UsageError("--server wants http://HOST:PORT, got '" + url + "'");
+  auto server = names::parse_server_list(url);
+  if (!server) throw UsageError("--server wants http://HOST:PORT[,http://HOST:PORT...], got '" + url + "'");
   return *server;
 }
 
@@ -70,7 +70,7 @@ std::string name_argument(const Invocation& in, std::size_t count) {
 }
 
 void add_client_options(po::options_description& description) {
-  description.add_options()("server", po::value<std::string>(), "the name server, http://HOST:PORT (default: $MNAMED_SERVER)")(
+  description.add_options()("server", po::value<std::string>(), "the name server, http://HOST:PORT, or several front ends of one store, comma-separated (default: $MNAMED_SERVER)")(
       "timeout", po::value<std::string>()->default_value("10s"), "give up on a request after TIME");
 }
 

@@ -55,8 +55,9 @@ std::string text(const Invocation& in, const char* option);
 asio::ip::tcp::endpoint endpoint_option(const Invocation& in, const char* option);
 // A whole number option, 0 to `most`. Throws UsageError.
 std::size_t count_option(const Invocation& in, const char* option, std::size_t most = 1'000'000'000);
-// --server, else $MNAMED_SERVER. Throws UsageError.
-names::ServerUrl server_option(const Invocation& in);
+// --server (one URL or several, comma-separated: front ends of one store),
+// else $MNAMED_SERVER. Throws UsageError.
+std::vector<names::ServerUrl> server_option(const Invocation& in);
 // --timeout. Throws UsageError.
 names::ClientOptions client_options(const Invocation& in);
 // The key file of --key. Throws RuntimeError.
@@ -108,7 +109,7 @@ int serve(const Invocation& in);
 void add_serve_options(po::options_description& description);
 // serve's DNS face (serve_dns.cpp): started if --dns is given, with its
 // status line on stderr; nullptr otherwise. Throws UsageError, RuntimeError.
-std::unique_ptr<names::DnsServer> start_dns(asio::io_context& context, const names::Registry& registry,
+std::unique_ptr<names::DnsServer> start_dns(asio::io_context& context, names::Registry& registry,
                                             const Invocation& in);
 // Its status line at exit: what it answered and dropped.
 void print_dns_counts(const names::DnsCounts& counts);

@@ -29,7 +29,7 @@ names::DnsServerOptions dns_options(const Invocation& in) {
 
 }  // namespace
 
-std::unique_ptr<names::DnsServer> start_dns(asio::io_context& context, const names::Registry& registry,
+std::unique_ptr<names::DnsServer> start_dns(asio::io_context& context, names::Registry& registry,
                                             const Invocation& in) {
   if (!in.options.count("dns")) {
     if (in.options.count("zone")) throw UsageError("--zone goes with --dns ADDR:PORT");

@@ -20,6 +20,7 @@
 #include "common/project_tools.hpp"
 #include "core/log.hpp"
 #include "names/disk_sync_rate.hpp"
+#include "names/names_etcd.hpp"
 #include "names/names_measure.hpp"
 #include "testbed/child_process.hpp"
 #include "testbed/files.hpp"
@@ -34,7 +35,7 @@ namespace msocket::mbench {
 namespace {
 
 constexpr const char* kNamesSynopsis =
-    "usage: mbench names [--server URL] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
+    "usage: mbench names [--server URL | --etcd] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
 constexpr const char* kNamesNotes =
     "Prints a table on stdout and its steps on stderr. Updates are signed PUTs that\n"
     "the server makes durable (fdatasync) before it answers. Baselines, same run:\n"
@@ -42,12 +43,16 @@ constexpr const char* kNamesNotes =
     "Group commit: --writers writers at once share the server's fdatasyncs, so their updates/s\n"
     "exceed the disk's fdatasync rate (the ratio); lookups are timed meanwhile. The mnamed started\n"
     "here runs without its per-address and per-key limits (it is measured, not protected), and\n"
-    "with its DNS face (--dns), whose A queries are timed against the HTTP lookups (the baseline).\n";
+    "with its DNS face (--dns), whose A queries are timed against the HTTP lookups (the baseline).\n"
+    "--etcd: instead, the etcd store (1 and 3 members, 1 and 2 front ends) against the log store,\n"
+    "each started here on loopback; needs Debian's etcd-server (--etcd-program).\n";
 constexpr int kSteps = 7;      // without DNS
 constexpr const char* kDnsZone = "mbench.test";
 
 struct NamesOptions {
   std::optional<std::string> server_url;   // measure this server instead of starting one
+  bool compare_etcd = false;               // --etcd: the store comparison instead
+  std::string etcd_program = "/usr/bin/etcd";
   std::optional<std::string> mnamed_path;  // the mnamed to start
   std::optional<std::string> data_dir;     // its data directory (default: a temporary one)
   std::optional<std::string> dns;          // with --server: its DNS face, ADDR:PORT
@@ -69,7 +74,9 @@ std::optional<NamesOptions> parse_names(const std::vector<std::string>& args) {
       ("clients", po::value<std::string>(), "clients at once for the rates, one connection each (default 8; --quick 4)")
       ("duration", po::value<std::string>(), "length of each rate measurement (default 2s; --quick 300ms)")
       ("watches", po::value<std::string>(), "updates whose watch notification is timed (default 200; --quick 20)")
-      ("writers", po::value<std::string>(), "writers at once for the group commit, one name each (default 64; --quick 16)");
+      ("writers", po::value<std::string>(), "writers at once for the group commit, one name each (default 64; --quick 16)")
+      ("etcd", "compare the etcd store with the log store (names_etcd.hpp) instead")
+      ("etcd-program", po::value<std::string>(), "the etcd to start with --etcd (default /usr/bin/etcd)");
   const auto parsed = command_line.parse(args);
   if (!parsed) return std::nullopt;
   NamesOptions o;
@@ -102,6 +109,10 @@ std::optional<NamesOptions> parse_names(const std::vector<std::string>& args) {
     if (ec || port <= 0 || port > 65535) throw UsageError("--dns wants IP:PORT, got '" + *o.dns + "'");
     w.dns = boost::asio::ip::udp::endpoint(address, static_cast<unsigned short>(port));
   }
+  o.compare_etcd = parsed->has("etcd");
+  if (auto etcd = parsed->text_if("etcd-program")) o.etcd_program = *etcd;
+  if (o.compare_etcd && (o.server_url || parsed->has("data-dir")))
+    throw UsageError("--etcd starts its own servers; it does not go with --server or --data-dir");
   o.data_dir = parsed->text_if("data-dir");
   // Unique per run, so that runs against one --server do not collide.
   w.name_prefix = "mbench-" + std::to_string(::getpid()) + "-" +
@@ -244,8 +255,65 @@ Report build_report(const NamesOptions& o, const NamesMeasurements& m, std::opti
   return report;
 }
 
+// --etcd: each etcd scenario's lookups/s and updates/s against the log
+// store's, and the watch latencies.
+Report build_store_report(const NamesOptions& o, const std::vector<StoreFigures>& all) {
+  const auto& w = o.workload;
+  Report report{"names", "etcd store", "log store", {}, {}, {}, {}, {}, {}, {}};
+  report.settings = {{"store_comparison", true}, {"clients", w.clients}, {"watches", w.watches},
+                     {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(w.phase_time).count()},
+                     {"quick", o.output.quick}, {"etcd", o.etcd_program}};
+  report.testbed = "mnamed and etcd started by mbench on loopback, " + std::to_string(w.clients) +
+                   " clients in one thread spread over the front ends";
+  const auto& log = all.front();
+  const std::string same = "log store, 1 front end, same clients";
+  for (const auto& f : all) {
+    if (f.members == 0) continue;
+    const auto key = "etcd_" + std::to_string(f.members) + "m_" + std::to_string(f.front_ends) + "fe";
+    report.add({key + "_lookups_per_second", "lookups/s, " + describe(f), "1/s", f.lookups_per_second,
+                log.lookups_per_second, same, "lookups per second"});
+    report.add({key + "_updates_per_second", "updates/s, " + describe(f), "1/s", f.updates_per_second,
+                log.updates_per_second, same, "updates per second"});
+  }
+  for (const auto& f : all) {
+    const auto key = f.members == 0 ? std::string("log") : "etcd_" + std::to_string(f.members) + "m_" + std::to_string(f.front_ends) + "fe";
+    const auto& ms = f.watch_from_acknowledgement_ms;
+    const auto& baseline = log.watch_from_acknowledgement_ms;
+    const auto is_log = f.members == 0;
+    report.add({key + "_watch_latency_p50", "watch latency p50, " + describe(f), "ms", ms.p50,
+                is_log ? std::nullopt : std::optional(baseline.p50), is_log ? "" : same, "watch latency p50 (ms)"});
+    report.add({key + "_watch_latency_p99", "watch latency p99, " + describe(f), "ms", ms.p99,
+                is_log ? std::nullopt : std::optional(baseline.p99), is_log ? "" : same, "watch latency p99 (ms)"});
+    report.add({key + "_watch_latency_from_request_p50", "watch latency from the PUT sent, p50, " + describe(f), "ms",
+                f.watch_from_request_ms.p50, {}, "", "watch latency from the request (ms)"});
+  }
+  report.notes.push_back("watch latency: from the writer's PUT being acknowledged (through the first front end) to "
+                         "a long-poll watcher on the last front end having the new record; 0 when the watcher had it "
+                         "first");
+  report.notes.push_back("every member and front end shares this machine's cores with the clients: the ratios, not "
+                         "the rates, are what carries over");
+  return report;
+}
+
+int run_store_comparison(const NamesOptions& o) {
+  Progress progress("names --etcd", 5);
+  const testbed::TemporaryDirectory scratch("mbench-names-etcd");
+  StoreComparisonWorkload workload;
+  workload.mnamed = find_project_tool("mnamed", o.mnamed_path);
+  workload.etcd = o.etcd_program;
+  if (!fs::exists(workload.etcd)) throw std::runtime_error("no etcd at " + workload.etcd.string() + " (apt-get install etcd-server)");
+  workload.scratch = scratch.path();
+  workload.clients = o.workload.clients;
+  workload.phase_time = o.workload.phase_time;
+  workload.watches = o.workload.watches;
+  workload.name_prefix = o.workload.name_prefix;
+  write_outputs(build_store_report(o, compare_stores(workload, progress)), o.output);
+  return kExitOk;
+}
+
 int run_names(const NamesOptions& o) {
   testbed::catch_interruptions();
+  if (o.compare_etcd) return run_store_comparison(o);
   Progress progress("names", kSteps + (o.server_url && !o.dns ? 0 : 1));
   const testbed::TemporaryDirectory scratch("mbench-names");
   std::unique_ptr<StartedServer> server;

@@ -3,8 +3,12 @@
 // several clients, and how soon a long-poll watcher learns of an update.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 #include <boost/asio/ip/udp.hpp>
 
@@ -44,6 +48,21 @@ struct NamesMeasurements {
   LatencySummary loaded_lookup_ms;  // lookups made meanwhile, by one more client
   std::optional<DnsMeasurements> dns;  // A queries of the registered name, if workload.dns
 };
+
+// Client code that runs one operation on a client; the integer is the
+// client's index (0 to clients - 1).
+using NamesOperation = std::function<boost::asio::awaitable<void>(names::Client&, unsigned)>;
+
+// A lookup of `name`, which must be found if `registered`, else not found.
+// Throws std::runtime_error otherwise.
+boost::asio::awaitable<void> expect_lookup(names::Client& client, const std::string& name, bool registered);
+
+// `count` clients (client i talks to servers[i % servers.size()]) each run
+// `operation` once (to connect and warm up), then all of them repeat it
+// until `phase_time` has passed. Operations completed per second of the
+// timed part, from its start to the end of the last one.
+boost::asio::awaitable<double> rate_with_clients(std::vector<names::ServerUrl> servers, Duration phase_time,
+                                                 unsigned count, NamesOperation operation);
 
 // Runs every measurement in turn, reporting each step to `progress` (steps
 // 2 to 7 of the benchmark, 8 with DNS). Throws std::runtime_error when an operation

@@ -49,7 +49,7 @@ class DnsServer {
   // registry is read from it without locks. `registry` must outlive the
   // server and the coroutines stop() ends. options.zone must pass
   // valid_dns_zone. Errors: those of bind/listen (e.g. address in use).
-  static result<std::unique_ptr<DnsServer>> start(boost::asio::any_io_executor executor, const Registry& registry,
+  static result<std::unique_ptr<DnsServer>> start(boost::asio::any_io_executor executor, Registry& registry,
                                                   DnsServerOptions options);
   ~DnsServer();  // stop()
   DnsServer(const DnsServer&) = delete;

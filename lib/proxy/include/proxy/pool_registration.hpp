@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -29,8 +30,9 @@ class PoolRegistration : public std::enable_shared_from_this<PoolRegistration> {
   // `name` begins with kPoolPrefix; `address` is the control endpoint as
   // servers dial it ("IP:PORT"); the record lives `ttl` and is renewed
   // every third of it, with what `load` says then (names::Record::load).
-  PoolRegistration(boost::asio::any_io_executor ex, names::ServerUrl names, names::SigningKey key, std::string name,
-                   std::string address, std::chrono::seconds ttl, std::function<std::uint32_t()> load);
+  PoolRegistration(boost::asio::any_io_executor ex, std::vector<names::ServerUrl> names, names::SigningKey key,
+                   std::string name, std::string address, std::chrono::seconds ttl,
+                   std::function<std::uint32_t()> load);
 
   void start();
   // Deletes the record and stops renewing it; `done` runs once the name
