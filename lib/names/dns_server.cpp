@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include <boost/asio/co_spawn.hpp>
@@ -64,27 +65,33 @@ struct DnsServer::State {
       co_return std::vector<std::uint8_t>{};
     }
     const auto at = now();
-    std::optional<std::string> asked;
+    // The names it would look up, in its order (lower case first, then as
+    // spelled); the second pass stops where the first found a record.
+    std::vector<std::string> asked;
     answer_dns_query(
         query, options.zone,
         [&](const std::string& name) {
-          asked = name;
+          asked.push_back(name);
           return std::optional<Record>{};
         },
         at, transport);
-    std::optional<Record> record;
-    if (asked) {
-      auto found = co_await registry.get(*asked, at);
-      if (!found) {  // the store is out of reach: no answer, the resolver asks again
-        log::names()->debug("dns {} from {}: {}", *asked, address.to_string(), found.error().message());
+    std::map<std::string, std::optional<Record>> found;
+    for (const auto& name : asked) {
+      auto record = co_await registry.get(name, at);
+      if (!record) {  // the store is out of reach: no answer, the resolver asks again
+        log::names()->debug("dns {} from {}: {}", name, address.to_string(), record.error().message());
         co_return std::vector<std::uint8_t>{};
       }
-      record = std::move(*found);
+      found[name] = std::move(*record);
+      if (found[name]) break;
     }
     auto reply = answer_dns_query(
         query, options.zone,
-        [&](const std::string& name) { return asked && name == *asked ? record : std::optional<Record>{}; }, at,
-        transport);
+        [&](const std::string& name) {
+          const auto it = found.find(name);
+          return it == found.end() ? std::optional<Record>{} : it->second;
+        },
+        at, transport);
     if (reply.outcome == DnsOutcome::dropped_malformed) ++counts.malformed;
     if (reply.outcome == DnsOutcome::dropped_oversized) ++counts.oversized;
     if (!reply.bytes.empty()) ++counts.answered;
