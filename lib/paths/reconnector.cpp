@@ -154,7 +154,13 @@ void Reconnector::wake(TimePoint now, const Context& context, Decisions& out) {
 
 void Reconnector::network_changed(bool new_network, TimePoint now, const Context& context, Decisions& out) {
   if (!outage_) return;
-  if (new_network) outage_->since = now;
+  // Rounds that failed on the old network (or with no address at all, as
+  // between the delete and the add of a move) say nothing of where the
+  // peer is: from a new one, the known addresses go first, unasked.
+  if (new_network) {
+    outage_->since = now;
+    failed_rounds_ = 0;
+  }
   retry_now_ = true;
   if (phase_ == Phase::trying && attempt_) out.push_back(AbandonAttempt{*attempt_});
   wake(now, context, out);
