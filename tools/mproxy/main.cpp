@@ -340,6 +340,10 @@ int serve(const Settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // splice(2) into a socket its peer has reset raises SIGPIPE, and splice
+  // takes no MSG_NOSIGNAL: a server half reset by a server that moved would
+  // otherwise kill the relay with every flow on it.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     const auto settings = parse(argc, argv);
     msocket::log::send_logs_to_stderr(settings.verbosity);
