@@ -77,7 +77,10 @@ struct DnsServer::State {
         at, transport);
     std::map<std::string, std::optional<Record>> found;
     for (const auto& name : asked) {
-      auto record = co_await registry.get(name, at);
+      // The call's std::string stays out of the co_await (g++ 12 destroys
+      // such temporaries twice, see client.cpp).
+      auto reading = registry.get(name, at);
+      auto record = co_await std::move(reading);
       if (!record) {  // the store is out of reach: no answer, the resolver asks again
         log::names()->debug("dns {} from {}: {}", name, address.to_string(), record.error().message());
         co_return std::vector<std::uint8_t>{};

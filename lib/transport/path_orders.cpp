@@ -81,7 +81,11 @@ asio::awaitable<void> Connection::open_flowpath(paths::OpenFlowpath order) {
     attempt_failed(order.attempt, paths::AttemptStage::connect);
     co_return;
   }
-  co_await join_flowpath(order, std::move(*socket), deferred ? deadline : nullptr);
+  // Named, not a temporary inside the co_await: g++ 12 destroys such a
+  // temporary twice (see names/client.cpp).
+  std::shared_ptr<asio::steady_timer> syn_deadline;
+  if (deferred) syn_deadline = deadline;
+  co_await join_flowpath(order, std::move(*socket), syn_deadline);
   attempts_.erase(order.attempt);
 }
 
