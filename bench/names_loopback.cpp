@@ -24,7 +24,7 @@
 #include "names/name_error.hpp"
 #include "names/registry.hpp"
 #include "names/server.hpp"
-#include "names/store.hpp"
+#include "names/log_store.hpp"
 
 namespace {
 

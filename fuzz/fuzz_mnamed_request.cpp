@@ -21,6 +21,7 @@
 #include <boost/json.hpp>
 
 #include "check.hpp"
+#include "names/name_error.hpp"
 #include "names/server.hpp"
 
 namespace {
@@ -37,29 +38,42 @@ constexpr std::int64_t kNow = 1'800'000'000;
 // Every write is durable at once; emptied for each input.
 class MemoryStore final : public names::Store {
  public:
-  std::optional<names::StoredName> get(const std::string& name) const override {
+  asio::awaitable<result<std::optional<names::StoredName>>> find(std::string name) override {
     auto it = entries_.find(name);
-    return it == entries_.end() ? std::nullopt : std::optional<names::StoredName>(it->second);
+    co_return it == entries_.end() ? std::nullopt : std::optional<names::StoredName>(it->second.entry);
   }
-  std::optional<names::StoredName> latest(const std::string& name) const override { return get(name); }
-  std::vector<names::StoredName> list(std::string_view prefix, std::size_t limit) const override {
+  asio::awaitable<result<names::NewestEntry>> find_newest(std::string name) override {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) co_return names::NewestEntry{};
+    co_return names::NewestEntry{it->second.entry, it->second.revision};
+  }
+  asio::awaitable<result<std::vector<names::StoredName>>> find_prefix(std::string prefix, std::size_t limit) override {
     std::vector<names::StoredName> found;
-    for (auto it = entries_.lower_bound(std::string(prefix)); it != entries_.end() && found.size() < limit; ++it) {
+    for (auto it = entries_.lower_bound(prefix); it != entries_.end() && found.size() < limit; ++it) {
       if (!it->first.starts_with(prefix)) break;
-      found.push_back(it->second);
+      found.push_back(it->second.entry);
     }
-    return found;
+    co_return found;
   }
-  asio::awaitable<error_code> write(names::StoredName entry) override {
-    auto name = entry.record.name;
-    entries_[name] = std::move(entry);
+  asio::awaitable<error_code> write_if(names::StoredName entry, names::Revision expected) override {
+    auto& slot = entries_[entry.record.name];
+    if (slot.revision != expected) co_return names::name_error::store_conflict;
+    slot.entry = std::move(entry);
+    slot.revision = names::Revision{++last_revision_};
+    if (changed_) changed_(slot.entry.record.name);
     co_return error_code{};
   }
-  std::size_t size() const override { return entries_.size(); }
+  void on_change(std::function<void(const std::string&)> changed) override { changed_ = std::move(changed); }
   void clear() { entries_.clear(); }
 
  private:
-  std::map<std::string, names::StoredName> entries_;
+  struct Slot {
+    names::StoredName entry;
+    names::Revision revision;
+  };
+  std::map<std::string, Slot> entries_;
+  std::uint64_t last_revision_ = 0;
+  std::function<void(const std::string&)> changed_;
 };
 
 // One server for the whole run: starting one per input would cost a port each.

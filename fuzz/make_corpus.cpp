@@ -5,7 +5,12 @@
 // Usage: make_corpus DIR   (DIR is fuzz/corpus; one subdirectory per harness)
 #include "paths_netlink_messages.hpp"  // tests/unit/
 
+#include <stdbool.h>  // before ldns: see lib/names/ldns_handles.hpp
+
+#include <ldns/ldns.h>
+
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -274,6 +279,34 @@ void relay_control_seeds() {
   save("fuzz_relay_control", "framed_open", proxy::encode(proxy::Open{9, proxy::random_token(), "[2001:db8::4]:443"}));
 }
 
+// DNS queries as resolvers send them (built with ldns), for names.test.
+Bytes dns_query(const char* name, ldns_rr_type type, std::uint16_t edns_size = 0,
+                ldns_rr_class klass = LDNS_RR_CLASS_IN) {
+  ldns_pkt* query = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type, klass, LDNS_RD);
+  ldns_pkt_set_id(query, 0x4d53);
+  if (edns_size) ldns_pkt_set_edns_udp_size(query, edns_size);
+  std::uint8_t* wire = nullptr;
+  std::size_t size = 0;
+  ldns_pkt2wire(&wire, query, &size);
+  Bytes bytes(reinterpret_cast<std::byte*>(wire), reinterpret_cast<std::byte*>(wire) + size);
+  std::free(wire);
+  ldns_pkt_free(query);
+  return bytes;
+}
+
+void dns_query_seeds() {
+  save("fuzz_dns_query", "a", dns_query("srv.names.test.", LDNS_RR_TYPE_A));
+  save("fuzz_dns_query", "aaaa_edns", dns_query("srv.names.test.", LDNS_RR_TYPE_AAAA, 1232));
+  save("fuzz_dns_query", "srv", dns_query("srv.names.test.", LDNS_RR_TYPE_SRV));
+  save("fuzz_dns_query", "txt", dns_query("srv.names.test.", LDNS_RR_TYPE_TXT));
+  save("fuzz_dns_query", "any", dns_query("srv.names.test.", LDNS_RR_TYPE_ANY));
+  save("fuzz_dns_query", "mixed_case", dns_query("sRv.NaMeS.tEsT.", LDNS_RR_TYPE_A, 4096));
+  save("fuzz_dns_query", "apex_soa", dns_query("names.test.", LDNS_RR_TYPE_SOA));
+  save("fuzz_dns_query", "unknown", dns_query("nobody.names.test.", LDNS_RR_TYPE_A));
+  save("fuzz_dns_query", "outside", dns_query("example.com.", LDNS_RR_TYPE_A));
+  save("fuzz_dns_query", "chaos", dns_query("version.bind.", LDNS_RR_TYPE_TXT, 0, LDNS_RR_CLASS_CH));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -289,5 +322,6 @@ int main(int argc, char** argv) {
   netlink_seeds();
   session_seeds();
   relay_control_seeds();
+  dns_query_seeds();
   return 0;
 }

@@ -18,7 +18,7 @@ RUN=$BUILD/fuzz-run
 CXX_COMPILER=${MSOCKET_FUZZ_CXX:-clang++-16}
 harnesses=("$@")
 if ((${#harnesses[@]} == 0)); then
-  harnesses=(fuzz_frame_codec fuzz_reconnect fuzz_record_json fuzz_netlink fuzz_mnamed_request fuzz_session fuzz_relay_control)
+  harnesses=(fuzz_frame_codec fuzz_reconnect fuzz_record_json fuzz_netlink fuzz_mnamed_request fuzz_session fuzz_relay_control fuzz_dns_query)
 fi
 
 mkdir -p "$RUN"

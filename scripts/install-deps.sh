@@ -8,10 +8,13 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
   libspdlog-dev catch2 libsodium-dev
+  libldns-dev  # mnamed's DNS face: the DNS wire format
   iproute2 iputils-ping nftables socat mandoc jq procps coreutils
+  bind9-dnsutils  # dig, for the tests of mnamed's DNS face
   gnuplot-nox  # charts of mbench --plot
   dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps finds the tools' dependencies
   clang-16 libclang-rt-16-dev  # scripts/fuzz.sh: libFuzzer and clang's sanitizer runtimes
+  etcd-server etcd-client  # mnamed --store etcd=: the store tests and tests/netns/names_etcd_*.sh
 )
 
 missing=()

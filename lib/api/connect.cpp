@@ -24,7 +24,7 @@ asio::awaitable<result<std::shared_ptr<transport::Connection>>> connect(std::str
     auto by_address = transport::connect(std::move(host), std::move(port), std::move(options));
     co_return co_await std::move(by_address);
   }
-  auto server = names::parse_server_url(options.name_service.view());
+  auto server = names::parse_server_list(options.name_service.view());
   if (!server) co_return server.error();
   auto ex = co_await asio::this_coro::executor;
   // The owner keys of names are pinned where the user's ssh-like

@@ -34,7 +34,7 @@ std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
   return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
-NameLocator::NameLocator(asio::any_io_executor ex, names::ServerUrl server, std::string name, std::string port,
+NameLocator::NameLocator(asio::any_io_executor ex, std::vector<names::ServerUrl> server, std::string name, std::string port,
                          std::filesystem::path known_names)
     : ex_(ex),
       server_(std::move(server)),

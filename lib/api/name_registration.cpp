@@ -30,7 +30,7 @@ bool mendable(const error_code& ec) {
 }
 }  // namespace
 
-NameRegistration::NameRegistration(asio::any_io_executor ex, names::ServerUrl server, names::SigningKey key,
+NameRegistration::NameRegistration(asio::any_io_executor ex, std::vector<names::ServerUrl> server, names::SigningKey key,
                                    std::string name, asio::ip::tcp::endpoint listening, std::chrono::seconds ttl)
     : ex_(ex),
       client_(ex, std::move(server)),

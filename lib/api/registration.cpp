@@ -53,7 +53,7 @@ std::vector<std::string> name_registration::published() const {
 void name_registration::start_register(asio::any_io_executor ex, std::string service_url, name_key key,
                                        std::string name, asio::ip::tcp::endpoint listening,
                                        std::shared_ptr<api::RelayReservations> relays, RegisterHandler handler) {
-  auto server = names::parse_server_url(service_url);
+  auto server = names::parse_server_list(service_url);
   if (!server || !key.key_) {
     const error_code ec = server ? error_code(asio::error::invalid_argument) : server.error();
     asio::post(ex, asio::append(std::move(handler), ec, name_registration()));

@@ -139,14 +139,17 @@ void RelayReservations::replace_lost() {
 }
 
 asio::awaitable<result<std::vector<std::string>>> RelayReservations::list_pool() {
-  auto url = names::parse_server_url(pool_url_);
+  auto url = names::parse_server_list(pool_url_);
   if (!url) co_return boost::system::error_code(asio::error::invalid_argument);
   names::Client client(ex_, *url);
   auto records = co_await client.list(std::string(proxy::kPoolPrefix));
   if (!records) co_return records.error();
   std::vector<std::string> relays;
-  for (const auto& record : *records)
-    if (!record.addresses.empty()) relays.push_back(record.addresses.front());
+  for (const auto& record : *records) {
+    if (record.addresses.empty()) continue;
+    relays.push_back(record.addresses.front());
+    loads_[record.addresses.front()] = record.load;
+  }
   log::proxy()->info("{} relay(s) in the pool at {}", relays.size(), pool_url_);
   co_return relays;
 }
@@ -166,7 +169,10 @@ void RelayReservations::add_candidates(std::vector<std::string> relays) {
 
 asio::awaitable<std::vector<proxy::RelayDistance>> RelayReservations::probe_all() {
   auto probes = std::make_shared<std::vector<proxy::RelayDistance>>();
-  for (const auto& relay : relays_) probes->push_back({relay, std::nullopt});
+  for (const auto& relay : relays_) {
+    const auto load = loads_.find(relay);
+    probes->push_back({relay, std::nullopt, load == loads_.end() ? 0 : load->second});
+  }
   auto left = std::make_shared<std::size_t>(probes->size());
   auto all_done = std::make_shared<asio::steady_timer>(ex_, kProbeTimeout);
   // Each probe holds what it touches: one that outlives the wait (or us) is harmless.
@@ -189,9 +195,10 @@ asio::awaitable<std::vector<proxy::RelayDistance>> RelayReservations::probe_all(
     const auto it = std::find_if(distances.begin(), distances.end(), [&](const auto& x) { return x.relay == d; });
     text += (text.empty() ? "" : ", ") + d + " " +
             (it->connect_time ? std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(*it->connect_time).count()) + " us"
-                              : std::string("out of reach"));
+                              : std::string("out of reach")) +
+            (it->load ? " (load " + std::to_string(it->load) + "/1000)" : std::string());
   }
-  log::proxy()->info("relays by connect time: {}", text);
+  log::proxy()->info("relays by connect time, then load: {}", text);
   co_return distances;
 }
 

@@ -142,24 +142,42 @@ result<ServerUrl> parse_server_url(std::string_view url) {
   return server;
 }
 
+result<std::vector<ServerUrl>> parse_server_list(std::string_view urls) {
+  std::vector<ServerUrl> servers;
+  for (;;) {
+    const auto comma = urls.find(',');
+    auto server = parse_server_url(urls.substr(0, comma));
+    if (!server) return server.error();
+    servers.push_back(std::move(*server));
+    if (comma == std::string_view::npos) return servers;
+    urls.remove_prefix(comma + 1);
+  }
+}
+
 Client::Client(asio::any_io_executor executor, ServerUrl server, ClientOptions options)
-    : executor_(std::move(executor)), server_(std::move(server)), options_(options) {}
+    : Client(std::move(executor), std::vector<ServerUrl>{std::move(server)}, options) {}
+
+Client::Client(asio::any_io_executor executor, std::vector<ServerUrl> servers, ClientOptions options)
+    : executor_(std::move(executor)), servers_(std::move(servers)), options_(options) {
+  BOOST_ASSERT(!servers_.empty());
+}
 
 Client::~Client() = default;
 
 asio::awaitable<result<std::unique_ptr<Client::Connection>>> Client::connect() {
+  const auto& server = servers_[current_];
   std::vector<tcp::endpoint> endpoints;
   unsigned short port = 0;
-  const auto* port_end = server_.port.data() + server_.port.size();
-  if (std::from_chars(server_.port.data(), port_end, port).ptr != port_end || port == 0) co_return name_error::bad_url;
+  const auto* port_end = server.port.data() + server.port.size();
+  if (std::from_chars(server.port.data(), port_end, port).ptr != port_end || port == 0) co_return name_error::bad_url;
   error_code not_literal;
-  const auto address = asio::ip::make_address(server_.host, not_literal);
+  const auto address = asio::ip::make_address(server.host, not_literal);
   if (!not_literal) {
     // A literal address needs no resolver (nor the thread Asio runs it on).
     endpoints.emplace_back(address, port);
   } else {
     tcp::resolver resolver(executor_);
-    auto [resolve_error, results] = co_await resolver.async_resolve(server_.host, server_.port, use_tuple);
+    auto [resolve_error, results] = co_await resolver.async_resolve(server.host, server.port, use_tuple);
     if (resolve_error) co_return resolve_error;
     for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   }
@@ -176,48 +194,72 @@ asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std:
                                                          std::chrono::milliseconds timeout,
                                                          std::size_t answer_limit) {
   http::request<http::string_body> request{method, target, 11};
-  const bool v6 = server_.host.find(':') != std::string::npos;
-  request.set(http::field::host, (v6 ? "[" + server_.host + "]" : server_.host) + ":" + server_.port);
   request.set(http::field::user_agent, "msocket-names");
   request.set(http::field::accept, "application/json");
   if (!body.empty()) request.set(http::field::content_type, "application/json");
   request.body() = std::move(body);
   request.keep_alive(true);
   request.prepare_payload();
-  for (int attempt = 0;; ++attempt) {
+  // Each server once (and a kept-alive connection's server twice, the second
+  // time on a new connection): a server that cannot be reached, or drops
+  // the connection, passes the request on to the next.
+  std::size_t servers_tried = 0;
+  for (bool reused_failed = false;;) {
+    const auto server_index = current_;
+    const auto& server = servers_[server_index];
+    const bool v6 = server.host.find(':') != std::string::npos;
+    request.set(http::field::host, (v6 ? "[" + server.host + "]" : server.host) + ":" + server.port);
     auto connection = std::move(idle_);
     const bool reused = connection != nullptr;
+    error_code ec;
     if (!connection) {
       auto fresh = co_await connect();
-      if (!fresh) co_return fresh.error();
-      connection = std::move(*fresh);
+      if (fresh) connection = std::move(*fresh);
+      else ec = fresh.error();
     }
-    Busy busy(busy_, *connection);
-    auto& stream = connection->stream;
-    stream.expires_after(timeout);
-    auto [ec, written] = co_await http::async_write(stream, request, use_tuple);
-    if (!ec) {
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(answer_limit);
-      auto [read_error, read] = co_await http::async_read(stream, connection->buffer, parser, use_tuple);
-      if (!read_error) {
-        auto response = parser.release();
-        Answer answer{response.result_int(), std::move(response.body())};
-        if (response.keep_alive() && !idle_) {
-          stream.expires_never();
-          idle_ = std::move(connection);
+    if (connection) {
+      Busy busy(busy_, *connection);
+      auto& stream = connection->stream;
+      stream.expires_after(timeout);
+      auto [write_error, written] = co_await http::async_write(stream, request, use_tuple);
+      ec = write_error;
+      if (!ec) {
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(answer_limit);
+        auto [read_error, read] = co_await http::async_read(stream, connection->buffer, parser, use_tuple);
+        if (!read_error) {
+          auto response = parser.release();
+          Answer answer{response.result_int(), std::move(response.body())};
+          if (response.keep_alive() && !idle_ && current_ == server_index) {
+            stream.expires_never();
+            idle_ = std::move(connection);
+          }
+          co_return answer;
         }
-        co_return answer;
+        ec = read_error;
       }
-      ec = read_error;
     }
     // A kept-alive connection that the server closed meanwhile (end_of_stream:
     // not a byte of answer came): once more, on a new connection.
     const bool closed = ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
                         ec == asio::error::broken_pipe || ec == asio::error::eof;
-    if (reused && attempt == 0 && closed) continue;
-    if (ec == beast::error::timeout) co_return name_error::timeout;
-    co_return ec;
+    if (reused && !reused_failed && closed) {
+      reused_failed = true;
+      continue;
+    }
+    // Cancelled by the caller, or out of servers: the error is the answer.
+    const bool cancelled = ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
+    if (cancelled || ++servers_tried >= servers_.size()) {
+      if (ec == beast::error::timeout) co_return name_error::timeout;
+      co_return ec;
+    }
+    if (current_ == server_index) {
+      current_ = (current_ + 1) % servers_.size();
+      idle_.reset();
+      log::names()->warn("name server {}:{} failed ({}); trying {}:{}", server.host, server.port, ec.message(),
+                         servers_[current_].host, servers_[current_].port);
+    }
+    reused_failed = false;
   }
 }
 
@@ -248,8 +290,16 @@ asio::awaitable<result<std::vector<Record>>> Client::list(std::string prefix, st
 asio::awaitable<result<Record>> Client::put(Record record) {
   const auto body = json::serialize(to_json(record));
   const auto target = "/v1/names/" + record.name;
+  const auto server_before = current_;
   auto answer = co_await exchange(http::verb::put, target, body, options_.request_timeout, kMaxAnswer);
   if (!answer) co_return answer.error();
+  // Sent again to another front end after the first one failed: the first
+  // may have stored it before failing, and then the second finds it stored
+  // (409). If what is stored is our very record, the update was made.
+  if (answer->status == 409 && current_ != server_before) {
+    auto stored = co_await lookup(record.name);
+    if (stored && *stored == record) co_return std::move(*stored);
+  }
   if (answer->status != 200) co_return refusal(*answer);
   co_return answered_record(answer->body, record.name);
 }
@@ -309,13 +359,18 @@ asio::awaitable<result<std::optional<std::uint64_t>>> stored_version(Client& cli
 
 asio::awaitable<result<Record>> publish(Client& client, SigningKey key, Registration registration) {
   if (!valid_name(registration.name)) co_return name_error::invalid_name;
-  auto stored = co_await stored_version(client, registration.name);
-  if (!stored) co_return stored.error();
+  std::uint64_t version = registration.version;
+  if (version == 0) {
+    auto stored = co_await stored_version(client, registration.name);
+    if (!stored) co_return stored.error();
+    version = next_version(*stored);
+  }
   Record record;
   record.name = std::move(registration.name);
   record.addresses = std::move(registration.addresses);
   record.control = std::move(registration.control);
-  record.version = next_version(*stored);
+  record.load = std::min(registration.load, kMaxLoad);
+  record.version = version;
   record.expires = unix_seconds() + registration.ttl.count();
   sign(record, key);
   co_return co_await client.put(std::move(record));

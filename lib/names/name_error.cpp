@@ -30,6 +30,8 @@ class Category final : public boost::system::error_category {
       case name_error::too_many_requests:
         return "the name server refused: too many requests, watches or connections from this client (HTTP 429)";
       case name_error::server_busy: return "the name server is at its capacity; try again later (HTTP 503)";
+      case name_error::store_conflict: return "the name was changed by another update meanwhile";
+      case name_error::store_unavailable: return "no endpoint of the name store answered";
     }
     return "unknown name service error";
   }

@@ -4,18 +4,21 @@
 
 namespace msocket::names {
 
-double UpdateRateLimiter::refilled(const Bucket& bucket, Clock::time_point now) const {
+template <class Key>
+double TokenBuckets<Key>::refilled(const Bucket& bucket, Clock::time_point now) const {
   const auto elapsed = std::chrono::duration<double>(now - bucket.updated).count();
   return std::min(rate_.burst, bucket.tokens + std::max(0.0, elapsed) * rate_.per_second);
 }
 
-void UpdateRateLimiter::forget_full(Clock::time_point now) {
+template <class Key>
+void TokenBuckets<Key>::forget_full(Clock::time_point now) {
   if (last_sweep_ != Clock::time_point{} && now - last_sweep_ < std::chrono::seconds(1)) return;
   last_sweep_ = now;
   std::erase_if(buckets_, [&](const auto& entry) { return refilled(entry.second, now) >= rate_.burst; });
 }
 
-bool UpdateRateLimiter::admit(const PublicKey& key, Clock::time_point now) {
+template <class Key>
+bool TokenBuckets<Key>::admit(const Key& key, Clock::time_point now) {
   if (rate_.per_second <= 0) return true;
   auto found = buckets_.find(key);
   if (found == buckets_.end()) {
@@ -30,5 +33,8 @@ bool UpdateRateLimiter::admit(const PublicKey& key, Clock::time_point now) {
   bucket.tokens -= 1;
   return true;
 }
+
+template class TokenBuckets<PublicKey>;
+template class TokenBuckets<SourceKey>;
 
 }  // namespace msocket::names

@@ -83,6 +83,12 @@ std::string signing_bytes(const Record& r) {
   put_field(out, r.control);
   put_u64(out, r.version);
   put_u64(out, static_cast<std::uint64_t>(r.expires));
+  // Signed only when said, after a label of its own: records without a
+  // load sign the same bytes as before there was one.
+  if (r.load != 0) {
+    put_field(out, "load");
+    put_u64(out, r.load);
+  }
   out.append(reinterpret_cast<const char*>(r.owner.data()), r.owner.size());
   return out;
 }
@@ -128,13 +134,15 @@ std::optional<std::vector<std::byte>> from_base64(std::string_view text, std::si
 json::value to_json(const Record& r) {
   json::array addresses;
   for (const auto& a : r.addresses) addresses.emplace_back(a);
-  return json::object{{"name", r.name},
-                      {"addresses", std::move(addresses)},
-                      {"control", r.control},
-                      {"version", r.version},
-                      {"expires", r.expires},
-                      {"owner", to_base64(r.owner)},
-                      {"signature", to_base64(r.signature)}};
+  json::object o{{"name", r.name},
+                 {"addresses", std::move(addresses)},
+                 {"control", r.control},
+                 {"version", r.version},
+                 {"expires", r.expires}};
+  if (r.load != 0) o["load"] = r.load;
+  o["owner"] = to_base64(r.owner);
+  o["signature"] = to_base64(r.signature);
+  return o;
 }
 
 result<Record> from_json(const json::value& value) {
@@ -164,6 +172,13 @@ result<Record> from_json(const json::value& value) {
   if (expires->is_int64()) r.expires = expires->as_int64();
   else if (expires->is_uint64() && expires->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) r.expires = static_cast<std::int64_t>(expires->as_uint64());
   else return errc::bad_frame;
+  if (const auto* load = o->if_contains("load")) {
+    const auto value = load->is_uint64() ? load->as_uint64()
+                       : load->is_int64() && load->as_int64() >= 0 ? static_cast<std::uint64_t>(load->as_int64())
+                                                                   : kMaxLoad + 1;
+    if (value > kMaxLoad) return errc::bad_frame;
+    r.load = static_cast<std::uint32_t>(value);
+  }
   if (!read_key(*o, "owner", r.owner) || !read_key(*o, "signature", r.signature)) return errc::bad_frame;
   return r;
 }

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "names/name_error.hpp"
+
 namespace msocket::names {
 
 namespace asio = boost::asio;
@@ -9,6 +11,11 @@ namespace asio = boost::asio;
 namespace {
 
 bool live(const StoredName& stored, std::int64_t now) { return !stored.deleted && stored.record.expires > now; }
+
+// How often an update is checked again after another one came between:
+// each round means another update of the same name was stored meanwhile,
+// so a few rounds end in stale_version for all but the newest.
+constexpr int kMaxRounds = 16;
 
 }  // namespace
 
@@ -21,14 +28,14 @@ const char* describe(Verdict verdict) {
     case Verdict::expired: return "record has expired";
     case Verdict::unknown_name: return "no such name";
     case Verdict::storage_failed: return "could not store the record";
+    case Verdict::refused: return "refused";
   }
   return "unknown verdict";
 }
 
-Verdict Registry::check(const Record& update, Change change, std::int64_t now) const {
+Verdict check(const Record& update, Change change, const std::optional<StoredName>& stored, std::int64_t now) {
   if (!verify(update)) return Verdict::bad_signature;
   if (update.expires <= now) return Verdict::expired;
-  const auto stored = store_.latest(update.name);
   if (change == Change::erase && (!stored || stored->deleted)) return Verdict::unknown_name;
   // An expired record, like a tombstone, still holds its name for its
   // owner: a name is bound to its first key for good, so neither a lapse
@@ -41,53 +48,71 @@ Verdict Registry::check(const Record& update, Change change, std::int64_t now) c
   return Verdict::accepted;
 }
 
-asio::awaitable<Verdict> Registry::commit(Record update, Change change) {
-  // The awaitable is made in a statement of its own: g++ 12 may destroy the
-  // temporaries of a co_await expression twice.
-  auto writing = store_.write(StoredName{std::move(update), change == Change::erase});
-  const auto ec = co_await std::move(writing);
-  co_return ec ? Verdict::storage_failed : Verdict::accepted;
+asio::awaitable<Verdict> Registry::update(Record update, Change change, std::int64_t now,
+                                          std::function<bool(const Record&)> admit) {
+  const StoredName entry{std::move(update), change == Change::erase};
+  bool admitted = false;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    // Awaitables are made in statements of their own: g++ 12 may destroy
+    // the temporaries of a co_await expression twice.
+    auto reading = store_.find_newest(entry.record.name);
+    const auto newest = co_await std::move(reading);
+    if (!newest) co_return Verdict::storage_failed;
+    // Our own update, already stored: an earlier try's answer was lost.
+    if (round > 0 && newest->entry == entry) co_return Verdict::accepted;
+    const auto verdict = check(entry.record, change, newest->entry, now);
+    if (verdict != Verdict::accepted) co_return verdict;
+    if (!admitted && admit && !admit(entry.record)) co_return Verdict::refused;
+    admitted = true;
+    auto writing = store_.write_if(entry, newest->revision);
+    const auto ec = co_await std::move(writing);
+    if (!ec) co_return Verdict::accepted;
+    if (ec == name_error::store_conflict) continue;
+    // Written or not: the next round reads which (and accepts it if so).
+    if (ec != name_error::store_unavailable) co_return Verdict::storage_failed;
+  }
+  co_return Verdict::storage_failed;
 }
 
 asio::awaitable<Verdict> Registry::put(Record update, std::int64_t now) {
-  const auto verdict = check(update, Change::put, now);
-  if (verdict != Verdict::accepted) co_return verdict;
-  auto committing = commit(std::move(update), Change::put);
-  co_return co_await std::move(committing);
+  auto updating = this->update(std::move(update), Change::put, now);
+  co_return co_await std::move(updating);
 }
 
 asio::awaitable<Verdict> Registry::erase(Record proof, std::int64_t now) {
-  const auto verdict = check(proof, Change::erase, now);
-  if (verdict != Verdict::accepted) co_return verdict;
-  auto committing = commit(std::move(proof), Change::erase);
-  co_return co_await std::move(committing);
+  auto updating = update(std::move(proof), Change::erase, now);
+  co_return co_await std::move(updating);
 }
 
-std::optional<Record> Registry::get(const std::string& name, std::int64_t now) const {
-  auto stored = store_.get(name);
-  if (!stored || !live(*stored, now)) return std::nullopt;
-  return std::move(stored->record);
+asio::awaitable<result<std::optional<Record>>> Registry::get(std::string name, std::int64_t now) {
+  auto reading = store_.find(std::move(name));
+  auto stored = co_await std::move(reading);
+  if (!stored) co_return stored.error();
+  if (!*stored || !live(**stored, now)) co_return std::optional<Record>();
+  co_return std::optional<Record>(std::move((*stored)->record));
 }
 
-std::vector<Record> Registry::list(std::string_view prefix, std::int64_t now, std::size_t limit) const {
+asio::awaitable<result<std::vector<Record>>> Registry::list(std::string prefix, std::int64_t now, std::size_t limit) {
   std::vector<Record> records;
-  // The store's answer holds the dead entries (tombstones, lapsed records)
+  // The store's answer may hold dead entries (tombstones, lapsed records)
   // too, counted against its limit: while a full answer had fewer than
   // `limit` live ones, ask again for twice as many, which keeps the work
   // within about four times that of reading the entries once.
   for (std::size_t asked = limit; limit > 0;) {
-    auto stored = store_.list(prefix, asked);
+    auto reading = store_.find_prefix(prefix, asked);
+    auto stored = co_await std::move(reading);
+    if (!stored) co_return stored.error();
     records.clear();
-    for (auto& entry : stored) {
+    for (auto& entry : *stored) {
       if (!live(entry, now)) continue;
       records.push_back(std::move(entry.record));
-      if (records.size() == limit) return records;
+      if (records.size() == limit) co_return records;
     }
-    if (stored.size() < asked) break;  // nothing more under the prefix
+    if (stored->size() < asked) break;  // nothing more under the prefix
     constexpr auto kMost = std::numeric_limits<std::size_t>::max();
     asked = asked > kMost / 2 ? kMost : asked * 2;
   }
-  return records;
+  co_return records;
 }
 
 }  // namespace msocket::names

@@ -39,7 +39,17 @@ std::int64_t Server::State::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::uint64_t Server::State::changes_of(const std::string& name) const {
+  return change_counts[std::hash<std::string>{}(name) % change_counts.size()];
+}
+
 void Server::State::notify(const std::string& name) {
+  if (name.empty()) {
+    for (auto& count : change_counts) ++count;
+    for (auto& [watched, timer] : watches) timer->cancel();
+    return;
+  }
+  ++change_counts[std::hash<std::string>{}(name) % change_counts.size()];
   auto [first, last] = watches.equal_range(name);
   for (auto it = first; it != last; ++it) it->second->cancel();
 }
@@ -205,6 +215,11 @@ result<std::unique_ptr<Server>> Server::start(asio::any_io_executor executor, Re
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
   asio::co_spawn(executor, accept_loop(state), LogCoroutineFailure(log::names(), "the name service accept loop"));
+  // Changes reach the watches from the store, whoever made them: another
+  // front end of a shared store, as well as this one.
+  registry.store().on_change([weak = std::weak_ptr<State>(state)](const std::string& name) {
+    if (const auto alive = weak.lock()) alive->notify(name);
+  });
   return std::unique_ptr<Server>(new Server(std::move(state)));
 }
 
@@ -218,6 +233,7 @@ tcp::endpoint Server::local_endpoint() const {
 void Server::stop() {
   if (state_->stopped) return;
   state_->stopped = true;
+  state_->registry.store().on_change({});
   error_code ec;
   state_->acceptor.close(ec);
   for (auto* stream : state_->connections) stream->close();

@@ -52,8 +52,18 @@ http::status status_of(Verdict verdict) {
     case Verdict::expired: return http::status::unprocessable_entity;
     case Verdict::unknown_name: return http::status::not_found;
     case Verdict::storage_failed: return http::status::internal_server_error;
+    case Verdict::refused: return http::status::too_many_requests;
   }
   return http::status::internal_server_error;
+}
+
+// 503: the store did not answer (e.g. no etcd endpoint is reachable); the
+// client may try another front end or later.
+Response store_unavailable(const Request& request, boost::system::error_code ec) {
+  log::names()->warn("answering 503: {}", ec.message());
+  auto response = refuse(request, http::status::service_unavailable, "the name store is unavailable: " + ec.message());
+  response.set(http::field::retry_after, "1");
+  return response;
 }
 
 // 429, with when to try again.
@@ -99,16 +109,16 @@ asio::awaitable<Response> put_or_erase(std::shared_ptr<Server::State> state, con
     log::names()->warn("refused {} {} from {}: {}", method, name, peer.text, why);
     co_return refuse(request, http::status::bad_request, why);
   }
-  auto verdict = state->registry.check(*record, change, state->now());
   // Only an update that passed every rule takes a token: nobody but the
   // key's holder can spend its budget.
-  if (verdict == Verdict::accepted && !state->update_limiter.admit(record->owner, SteadyClock::now())) {
+  std::function<bool(const Record&)> admit = [&state](const Record& update) {
+    return state->update_limiter.admit(update.owner, SteadyClock::now());
+  };
+  auto updating = state->registry.update(*record, change, state->now(), admit);
+  const auto verdict = co_await std::move(updating);
+  if (verdict == Verdict::refused) {
     log::names()->warn("refused {} {} version {} from {}: rate limit", method, name, record->version, peer.text);
     co_return too_many(request, rate_text(state->options.update_rate));
-  }
-  if (verdict == Verdict::accepted) {
-    auto committing = state->registry.commit(*record, change);
-    verdict = co_await std::move(committing);
   }
   if (verdict != Verdict::accepted) {
     log::names()->warn("refused {} {} version {} from {}: {}", method, name, record->version, peer.text,
@@ -117,7 +127,7 @@ asio::awaitable<Response> put_or_erase(std::shared_ptr<Server::State> state, con
   }
   log::names()->info("{} {} version {} ({} addresses) from {}", change == Change::erase ? "deleted" : "stored", name,
                      record->version, record->addresses.size(), peer.text);
-  state->notify(name);
+  // The store tells every front end's watches of the change (Server::start).
   if (change == Change::erase) co_return reply_to(request, http::status::ok, json::object{{"name", name}, {"deleted", true}});
   co_return reply_to(request, http::status::ok, to_json(*record));
 }
@@ -136,11 +146,19 @@ asio::awaitable<Response> hold_watch(std::shared_ptr<Server::State> state, const
   asio::steady_timer timer(state->executor);
   for (;;) {
     const auto now = state->now();
-    const auto record = state->registry.get(name, now);
+    const auto changes_before = state->changes_of(name);
+    auto reading = state->registry.get(name, now);
+    const auto found = co_await std::move(reading);
+    if (!found) co_return store_unavailable(request, found.error());
+    // stop() may have come while the store was asked: it found no timer to
+    // cancel, so this watch must not wait.
+    if (state->stopped) co_return refuse(request, http::status::service_unavailable, "the server is stopping");
+    const auto& record = *found;
     if (record && record->version > after) co_return reply_to(request, http::status::ok, to_json(*record));
     if (!record && after > 0) co_return refuse(request, http::status::gone, "the name was deleted or has expired");
     const auto steady_now = SteadyClock::now();
     if (steady_now >= deadline) co_return no_content(request);
+    if (state->changes_of(name) != changes_before) continue;  // told of a change while reading: read again
     // Also wake when the record expires, so its watchers learn of the
     // lapse; an expiry centuries away saturates instead of wrapping into
     // the past (which would wake the watch at once, again and again).
@@ -248,14 +266,26 @@ std::optional<ListQuery> parse_list_query(std::string_view query, std::string& w
 }
 
 // GET /v1/names/?prefix=P&limit=N: the live records under a prefix.
-Response list_names(const Server::State& state, const Request& request, std::string_view query) {
+asio::awaitable<Response> list_names(std::shared_ptr<Server::State> state, const Request& request,
+                                     std::string_view query) {
   std::string why;
   const auto asked = parse_list_query(query, why);
-  if (!asked) return refuse(request, http::status::bad_request, why);
+  if (!asked) co_return refuse(request, http::status::bad_request, why);
+  auto reading = state->registry.list(asked->prefix, state->now(), asked->limit);
+  const auto listed = co_await std::move(reading);
+  if (!listed) co_return store_unavailable(request, listed.error());
   json::array records;
-  for (const auto& record : state.registry.list(asked->prefix, state.now(), asked->limit))
-    records.push_back(to_json(record));
-  return reply_to(request, http::status::ok, json::object{{"records", std::move(records)}});
+  for (const auto& record : *listed) records.push_back(to_json(record));
+  co_return reply_to(request, http::status::ok, json::object{{"records", std::move(records)}});
+}
+
+// GET /v1/names/NAME: the live record.
+asio::awaitable<Response> look_up(std::shared_ptr<Server::State> state, const Request& request, std::string name) {
+  auto reading = state->registry.get(std::move(name), state->now());
+  const auto found = co_await std::move(reading);
+  if (!found) co_return store_unavailable(request, found.error());
+  if (*found) co_return reply_to(request, http::status::ok, to_json(**found));
+  co_return refuse(request, http::status::not_found, describe(Verdict::unknown_name));
 }
 
 }  // namespace
@@ -291,7 +321,10 @@ asio::awaitable<Response> answer(std::shared_ptr<Server::State> state, const Req
   }
   // The path with no name lists names (a PUT or DELETE there is refused
   // below, as for any invalid name).
-  if (naming && name.empty() && method == http::verb::get) co_return list_names(*state, request, query);
+  if (naming && name.empty() && method == http::verb::get) {
+    auto listing = list_names(state, request, query);
+    co_return co_await std::move(listing);
+  }
   if (!valid_name(name)) co_return refuse(request, http::status::bad_request, "invalid name");
   if (watching) {
     std::uint64_t after = 0;
@@ -305,8 +338,8 @@ asio::awaitable<Response> answer(std::shared_ptr<Server::State> state, const Req
     auto updating = put_or_erase(state, request, name, peer);
     co_return co_await std::move(updating);
   }
-  if (auto record = state->registry.get(name, state->now())) co_return reply_to(request, http::status::ok, to_json(*record));
-  co_return refuse(request, http::status::not_found, describe(Verdict::unknown_name));
+  auto looking = look_up(state, request, name);
+  co_return co_await std::move(looking);
 }
 
 }  // namespace msocket::names

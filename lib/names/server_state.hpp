@@ -3,6 +3,7 @@
 // Private to lib/names.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -30,8 +31,14 @@ struct Server::State {
 
   // Seconds since the epoch, for expiry.
   std::int64_t now() const;
-  // Wakes the watches held on `name`; each looks at the registry again.
+  // Wakes the watches held on `name` (every watch if it is empty); each
+  // looks at the registry again.
   void notify(const std::string& name);
+  // Counts the changes notified that may concern `name`. A watch compares
+  // it before and after reading the store: a change told while the store
+  // was being read (an etcd store answers after a round trip) found no
+  // timer to wake, so the watch reads again rather than wait.
+  std::uint64_t changes_of(const std::string& name) const;
 
   boost::asio::any_io_executor executor;
   boost::asio::ip::tcp::acceptor acceptor;
@@ -43,6 +50,7 @@ struct Server::State {
   AddressSlots watch_slots;                         // in all and per source address
   UpdateRateLimiter update_limiter;
   std::multimap<std::string, boost::asio::steady_timer*> watches;  // the timers of watches waiting
+  std::array<std::uint64_t, 64> change_counts{};  // by a hash of the name (changes_of)
 };
 
 // Who sent a request: the address its limits count against, and the text

@@ -30,7 +30,9 @@ PathManager::PathManager(const PathManagerConfig& config, std::vector<LocalAddre
 Reconnector::Context PathManager::reconnect_context() {
   std::optional<LocalAddress> source;
   if (source_) source = find_in(local_addresses_, *source_);  // -s, while we still have it
-  return Reconnector::Context{next_attempt_, local_addresses_, std::move(source), has_locator_};
+  const auto& remote = reconnector_.remote();
+  const bool through_relay = remote && contains(relay_paths_.relays(), *remote);
+  return Reconnector::Context{next_attempt_, local_addresses_, std::move(source), has_locator_, through_relay};
 }
 
 ExtraPaths::Context PathManager::extra_context() const {

@@ -99,8 +99,11 @@ void Reconnector::start_round(TimePoint now, const Context& context, Decisions& 
   // A keepalive timeout may mean the peer moved and could not tell us (we
   // are behind a NAT): ask where it is before trying the old address. After
   // our own move the old address is the best guess, and after a RECONNECT
-  // the announced one: ask only after a failed round.
-  const bool ask_first = outage_->cause == MigrationCause::path_failure;
+  // the announced one: ask only after a failed round. A relay does not move
+  // with the peer, which reserves its name there again from wherever it
+  // went: through a relay, the loss of a flowpath asks only after a failed
+  // round too (a relay that died refuses at once).
+  const bool ask_first = outage_->cause == MigrationCause::path_failure && !context.remote_is_relay;
   if (context.has_locator && (ask_first || failed_rounds_ > 0)) {
     phase_ = Phase::looking_up;
     out.push_back(LookUpPeer{});
@@ -151,7 +154,13 @@ void Reconnector::wake(TimePoint now, const Context& context, Decisions& out) {
 
 void Reconnector::network_changed(bool new_network, TimePoint now, const Context& context, Decisions& out) {
   if (!outage_) return;
-  if (new_network) outage_->since = now;
+  // Rounds that failed on the old network (or with no address at all, as
+  // between the delete and the add of a move) say nothing of where the
+  // peer is: from a new one, the known addresses go first, unasked.
+  if (new_network) {
+    outage_->since = now;
+    failed_rounds_ = 0;
+  }
   retry_now_ = true;
   if (phase_ == Phase::trying && attempt_) out.push_back(AbandonAttempt{*attempt_});
   wake(now, context, out);

@@ -14,14 +14,16 @@ namespace {
 constexpr auto kRetry = std::chrono::seconds(1);
 }  // namespace
 
-PoolRegistration::PoolRegistration(asio::any_io_executor ex, names::ServerUrl names, names::SigningKey key,
-                                   std::string name, std::string address, std::chrono::seconds ttl)
+PoolRegistration::PoolRegistration(asio::any_io_executor ex, std::vector<names::ServerUrl> names,
+                                   names::SigningKey key, std::string name, std::string address,
+                                   std::chrono::seconds ttl, std::function<std::uint32_t()> load)
     : ex_(ex),
       client_(ex, std::move(names)),
       key_(key),
       name_(std::move(name)),
       address_(std::move(address)),
       ttl_(ttl),
+      load_(std::move(load)),
       heartbeat_(ex) {}
 
 void PoolRegistration::start() {
@@ -32,7 +34,7 @@ asio::awaitable<void> PoolRegistration::run() {
   auto self = shared_from_this();
   while (!leaving_) {
     // A temporary stays out of the co_await (g++ 12, see client.cpp).
-    names::Registration registration{name_, {address_}, "", ttl_};
+    names::Registration registration{name_, {address_}, "", ttl_, load_ ? load_() : 0};
     auto published = co_await names::publish(client_, key_, std::move(registration));
     if (leaving_) break;
     Duration next = ttl_ / 3;

@@ -42,7 +42,7 @@ result<std::shared_ptr<Relay>> Relay::open(asio::any_io_executor ex, RelayConfig
 
 Relay::Relay(asio::any_io_executor ex, RelayConfig config, tcp::acceptor acceptor)
     : ex_(ex), config_(std::move(config)), acceptor_(std::move(acceptor)) {
-  if (config_.names) names_ = std::make_unique<names::Client>(ex_, *config_.names);
+  if (!config_.names.empty()) names_ = std::make_unique<names::Client>(ex_, config_.names);
 }
 
 Relay::~Relay() = default;
@@ -156,6 +156,19 @@ RelayCounters Relay::counters() const {
   out.control_channels = 0;
   for (const auto& [name, reservation] : reservations_) out.control_channels += reservation->control ? 1 : 0;
   return out;
+}
+
+std::uint32_t Relay::load() const {
+  const auto& limits = config_.limits;
+  // Thousandths of the fuller of the two limits, rounded up, so that a
+  // relay with anything on it never says 0 (no load).
+  auto share = [](std::size_t used, std::size_t most) -> std::uint32_t {
+    if (used == 0) return 0;
+    if (most == 0 || used >= most) return 1000;
+    return static_cast<std::uint32_t>((used * 1000 + most - 1) / most);
+  };
+  return std::max(share(reservations_.size(), limits.max_reservations),
+                  share(flows_.size() + waiting_.size(), limits.max_flows));
 }
 
 void Relay::refuse(Refusal reason) { ++counters_.refusals[static_cast<std::size_t>(reason)]; }

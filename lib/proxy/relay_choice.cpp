@@ -13,13 +13,36 @@ bool nearer(const RelayDistance& a, const RelayDistance& b) {
   return a.connect_time && *a.connect_time < *b.connect_time;
 }
 
+// Nearest first; of those as near as the nearest left, the least loaded.
+// Greedy, so that as_near, which does not chain (a ~ b and b ~ c but not
+// a ~ c), still gives one order.
+std::vector<RelayDistance> ranked(std::vector<RelayDistance> distances) {
+  std::stable_sort(distances.begin(), distances.end(), nearer);
+  std::vector<RelayDistance> out;
+  while (!distances.empty()) {
+    auto pick = distances.begin();
+    if (pick->connect_time) {
+      const auto nearest = *pick->connect_time;
+      for (auto it = distances.begin(); it != distances.end(); ++it)
+        if (it->connect_time && as_near(*it->connect_time, nearest) && it->load < pick->load) pick = it;
+    }
+    out.push_back(std::move(*pick));
+    distances.erase(pick);
+  }
+  return out;
+}
+
 }  // namespace
 
+bool as_near(Duration a, Duration b) {
+  const auto gap = a > b ? a - b : b - a;
+  return gap < std::max<Duration>(kNoise, std::min(a, b) / 4);
+}
+
 std::vector<std::string> by_distance(std::vector<RelayDistance> distances) {
-  std::stable_sort(distances.begin(), distances.end(), nearer);
-  std::vector<std::string> ranked;
-  for (auto& d : distances) ranked.push_back(std::move(d.relay));
-  return ranked;
+  std::vector<std::string> out;
+  for (auto& d : ranked(std::move(distances))) out.push_back(std::move(d.relay));
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> nearer_relays(const std::vector<RelayDistance>& distances,
@@ -32,7 +55,7 @@ std::vector<std::pair<std::string, std::string>> nearer_relays(const std::vector
     else if (d.connect_time)
       unused.push_back(d);
   }
-  std::stable_sort(unused.begin(), unused.end(), nearer);
+  unused = ranked(std::move(unused));
   std::stable_sort(used.begin(), used.end(), [](const auto& a, const auto& b) { return nearer(b, a); });
   std::vector<std::pair<std::string, std::string>> swaps;
   std::size_t next = 0;

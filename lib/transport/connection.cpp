@@ -217,7 +217,7 @@ void Connection::finish() {
   }
   flowpaths_.clear();
   cancel_timer();
-  for (auto& [id, deadline] : attempts_) deadline->cancel();
+  for (auto& [id, deadline] : attempts_) deadline->expires_at(asio::steady_timer::time_point::min());  // see execute(AbandonAttempt)
   if (watcher_) watcher_->stop();
   if (locator_) locator_->stop();
   if (control_) control_->close();

@@ -17,6 +17,7 @@
 #include "core/log.hpp"
 #include "paths/local_addresses.hpp"
 #include "paths/path_policy.hpp"
+#include "transport/fast_open.hpp"
 #include "wire/codec.hpp"
 
 namespace msocket::transport {
@@ -57,7 +58,7 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
 
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
                                                     std::optional<asio::ip::address> source,
-                                                    asio::steady_timer& deadline) {
+                                                    asio::steady_timer& deadline, bool fast_open, bool* deferred) {
   auto ex = co_await asio::this_coro::executor;
   tcp::socket socket(ex);
   boost::system::error_code ec;
@@ -69,6 +70,8 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
     if (ec) co_return ec;
     bind_to_interface_of(socket, *source);
   }
+  const bool defer = fast_open && defer_connect_for_fast_open(socket);
+  if (deferred) *deferred = defer;
   auto connecting = socket.async_connect(remote, use_tuple);
   auto expiring = deadline.async_wait(use_tuple);
   auto outcome = co_await first_of(connecting, expiring);
@@ -84,6 +87,13 @@ asio::awaitable<boost::system::error_code> write_frame(tcp::socket& socket,
   const auto n = wire::encode(frame, buffer);
   if (n == 0) co_return errc::bad_frame;
   auto [ec, written] = co_await asio::async_write(socket, asio::buffer(buffer.data(), n), use_tuple);
+  // A deferred connect whose SYN took nothing (no room, or Fast Open
+  // disabled since) says "in progress": the frame goes once it is up.
+  if (ec == asio::error::in_progress && written == 0) {
+    auto [wait_ec] = co_await socket.async_wait(tcp::socket::wait_write, use_tuple);
+    if (wait_ec) co_return wait_ec;
+    std::tie(ec, written) = co_await asio::async_write(socket, asio::buffer(buffer.data(), n), use_tuple);
+  }
   (void)written;
   co_return ec;
 }

@@ -1,4 +1,5 @@
 #include "transport/listener.hpp"
+#include "transport/fast_open.hpp"
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -17,6 +18,7 @@
 #include "session/identity.hpp"
 #include "session/record_cipher.hpp"
 #include "transport/handshake.hpp"
+#include "wire/codec.hpp"
 
 namespace msocket::transport {
 
@@ -62,6 +64,7 @@ result<std::shared_ptr<Listener>> Listener::open(asio::any_io_executor ex, const
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
+  if (options.fast_open) accept_fast_open(acceptor);
   return std::make_shared<Listener>(ex, std::move(acceptor), options);
 }
 

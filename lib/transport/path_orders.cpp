@@ -24,7 +24,11 @@ void Connection::execute(const paths::Decisions& decisions) {
     } else if (const auto* close = std::get_if<paths::CloseFlowpath>(&decision)) {
       close_socket(close->path, close->why);
     } else if (const auto* abandon = std::get_if<paths::AbandonAttempt>(&decision)) {
-      if (auto it = attempts_.find(abandon->attempt); it != attempts_.end()) it->second->cancel();
+      // Expired rather than cancelled: a Fast Open attempt is between its
+      // connect and its SETUP exchange for a moment, with no wait on the
+      // timer that a cancel would end; it must find the deadline passed.
+      if (auto it = attempts_.find(abandon->attempt); it != attempts_.end())
+        it->second->expires_at(asio::steady_timer::time_point::min());
     } else if (std::holds_alternative<paths::LookUpPeer>(decision)) {
       if (locator_) asio::co_spawn(ex_, look_up_peer(), log_coroutine_exception);
     } else if (std::holds_alternative<paths::NetworkChanged>(decision)) {
@@ -54,15 +58,21 @@ wire::Setup Connection::path_request(wire::SetupKind kind, PathId id, PathPriori
 
 // One attempt of the path manager's: connect (abandoned when its timer is
 // cancelled), then MIGRATE or ADD_PATH (join_flowpath), then the flowpath
-// joins the connection.
+// joins the connection. With Fast Open the SETUP rides in the SYN, so the
+// timer goes on covering the exchange, as it covers a connect.
 asio::awaitable<void> Connection::open_flowpath(paths::OpenFlowpath order) {
   auto self = shared_from_this();
   auto deadline = std::make_shared<asio::steady_timer>(ex_, order.timeout);
   attempts_[order.attempt] = deadline;
   std::optional<asio::ip::address> source;
   if (order.source) source = order.source->address;
-  auto socket = co_await connect_socket(order.remote, source, *deadline);
-  attempts_.erase(order.attempt);
+  bool deferred = false;
+  auto socket = co_await connect_socket(order.remote, source, *deadline, options_.fast_open, &deferred);
+  log::transport()->debug("conn={} attempt {} to {} from {} (within {} ms): {}", to_hex(id_),
+                          paths::to_int(order.attempt), to_string(order.remote), source ? source->to_string() : "any",
+                          std::chrono::duration_cast<std::chrono::milliseconds>(order.timeout).count(),
+                          !socket ? socket.error().message() : deferred ? "SETUP in the SYN" : "connected");
+  if (!socket || !deferred) attempts_.erase(order.attempt);
   if (finished_) co_return;
   if (!socket) {
     log::transport()->debug("conn={} {} to {} from {} failed: {}", to_hex(id_),
@@ -71,7 +81,12 @@ asio::awaitable<void> Connection::open_flowpath(paths::OpenFlowpath order) {
     attempt_failed(order.attempt, paths::AttemptStage::connect);
     co_return;
   }
-  co_await join_flowpath(order, std::move(*socket));
+  // Named, not a temporary inside the co_await: g++ 12 destroys such a
+  // temporary twice (see names/client.cpp).
+  std::shared_ptr<asio::steady_timer> syn_deadline;
+  if (deferred) syn_deadline = deadline;
+  co_await join_flowpath(order, std::move(*socket), syn_deadline);
+  attempts_.erase(order.attempt);
 }
 
 void Connection::attempt_failed(paths::AttemptId attempt, paths::AttemptStage stage) {
@@ -82,15 +97,35 @@ void Connection::attempt_failed(paths::AttemptId attempt, paths::AttemptStage st
 // The SETUP exchange of an attempt (§2.1-2.2). Only an answer made with the
 // connection secret may restart the stream: a forged one could make us skip
 // or repeat bytes.
-asio::awaitable<void> Connection::join_flowpath(paths::OpenFlowpath order, tcp::socket socket) {
+asio::awaitable<void> Connection::join_flowpath(paths::OpenFlowpath order, tcp::socket socket,
+                                               std::shared_ptr<asio::steady_timer> syn_deadline) {
   const bool migrate = order.kind == paths::AttemptKind::migrate;
-  const auto local = socket.local_endpoint();
+  boost::system::error_code local_ec;
+  const auto local = socket.local_endpoint(local_ec);
   const auto priority = paths_.priority_of(local.address());
   const auto request = path_request(migrate ? wire::SetupKind::migrate : wire::SetupKind::add_path, order.path, priority);
-  const auto write_error = co_await write_frame(socket, wire::SetupFrame{request});
-  result<wire::Frame> reply = write_error;
-  if (!write_error) reply = co_await read_setup(socket, options_.handshake_timeout);
+  auto exchange = [&]() -> asio::awaitable<result<wire::Frame>> {
+    if (auto ec = co_await write_frame(socket, wire::SetupFrame{request})) co_return ec;
+    co_return co_await read_setup(socket, options_.handshake_timeout);
+  };
+  result<wire::Frame> reply = asio::error::timed_out;
+  if (syn_deadline) {
+    auto exchanging = exchange();
+    auto expiring = syn_deadline->async_wait(use_tuple);
+    auto outcome = co_await first_of(exchanging, expiring);
+    if (outcome.index() == 0) reply = std::move(std::get<0>(outcome));
+  } else {
+    reply = co_await exchange();
+  }
   if (finished_) co_return;
+  // The SYN went with the SETUP: a failure of the socket is a failure to
+  // connect, as the path manager counts them (another address may answer).
+  if (syn_deadline && !reply && reply.error().category() != msocket::category()) {
+    log::transport()->debug("conn={} {} to {} (Fast Open) failed: {}", to_hex(id_), migrate ? "reconnect" : "flowpath",
+                            to_string(order.remote), reply.error().message());
+    attempt_failed(order.attempt, paths::AttemptStage::connect);
+    co_return;
+  }
   const auto* answer = reply ? std::get_if<wire::SetupAckFrame>(&*reply) : nullptr;
   const auto status = answer ? static_cast<wire::SetupStatus>(answer->code) : wire::SetupStatus::ok;
   if (migrate && (status == wire::SetupStatus::closed || status == wire::SetupStatus::unknown_connection)) {

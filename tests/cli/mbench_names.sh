@@ -40,11 +40,15 @@ positive("updates_per_fdatasync", False)
 assert m["updates_per_fdatasync"]["value"] >= 1, m["updates_per_fdatasync"]
 assert m["lookup_latency_p50"]["value"] <= m["lookup_latency_p99"]["value"] <= m["lookup_latency_max"]["value"]
 assert m["watch_latency_p50"]["value"] <= m["watch_latency_max"]["value"]
+for kind in ("p50", "p90", "p99", "max"):
+    positive("dns_query_latency_" + kind, True)
+positive("dns_queries_per_second_1_client", True)
+positive("dns_queries_per_second_concurrent", True)
 print("names.json: %d measurements, lookup p50 %.3f ms, %.0f updates/s, %.0f with 16 writers "
-      "(%.2fx the disk's fdatasync rate, %.1f updates per fdatasync), watch p50 %.3f ms" % (
+      "(%.2fx the disk's fdatasync rate, %.1f updates per fdatasync), watch p50 %.3f ms, DNS p99 %.3f ms" % (
     len(m), m["lookup_latency_p50"]["value"], m["updates_per_second_1_client"]["value"],
     m["updates_per_second_group_commit"]["value"], m["updates_per_second_group_commit"]["ratio"],
-    m["updates_per_fdatasync"]["value"], m["watch_latency_p50"]["value"]))
+    m["updates_per_fdatasync"]["value"], m["watch_latency_p50"]["value"], m["dns_query_latency_p99"]["value"]))
 PY
 
 # CSV: a header and one line per measurement of the JSON.
@@ -57,7 +61,7 @@ test_say "names.csv matches the JSON"
 
 test_expect_grep "$TEST_TMP/names.out" '^metric +unit +mnamed +baseline +ratio' "the table's header"
 test_expect_grep "$TEST_TMP/names.out" '^lookup latency p50 +ms ' "the table's lookup row"
-test_expect_grep "$TEST_TMP/names.log" '^mbench names \[7/7\]' "progress on stderr"
+test_expect_grep "$TEST_TMP/names.log" '^mbench names \[8/8\]' "progress on stderr"
 if compgen -G "$TEST_TMP/mbench-names.*" >/dev/null; then test_fail "a temporary directory was left: $(ls -d "$TEST_TMP"/mbench-names.*)"; fi
 if pgrep -f "mnamed serve --listen 127.0.0.1:0 --data-dir $TEST_TMP/" >/dev/null; then test_fail "mnamed still runs"; fi
 test_say "mnamed stopped and its data directory removed"

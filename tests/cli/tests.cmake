@@ -53,8 +53,10 @@ msocket_add_cli_tests(mnamed
   mnamed_manpage    # man/mnamed.8 is lint-clean and lists every subcommand and option
   mnamed_tombstone  # a delete's tombstone: the old record, replayed, is refused, before and after a restart
   mnamed_limits     # one source holding all its watches and connections: another's lookups are answered; 429s
+  mnamed_etcd       # --store etcd=: two front ends on one member share records and watches; usage errors
   mnamed_pinning    # lookup pins the owner key; another key's record exits 3 naming both keys
   mnamed_list       # list PREFIX: the live records under it, in name order; --limit; forged ones left out
+  mnamed_dns        # serve --dns: dig A, AAAA, SRV, TXT, NXDOMAIN, REFUSED, TC then TCP; bad datagrams unanswered
 )
 
 # mbench's benchmarks in their --quick form (well-formed results, plausible
@@ -62,6 +64,7 @@ msocket_add_cli_tests(mnamed
 # and its manual page, which keeps up with the --help of every subcommand.
 msocket_add_cli_tests(mbench
   mbench_names       # names --quick: JSON, CSV, table; mnamed stopped, data removed
+  mbench_names_etcd  # names --etcd --quick: the etcd scenarios against the log store; nothing left running
   mbench_throughput  # throughput --quick: mcat, mcat --no-encrypt and socat on loopback; targets; charts; usage errors
   mbench_proxy       # proxy --quick: mcat through mproxy by name against mcat directly; relay CPU; share spliced
   mbench_handshake   # handshake, 12 connections: unsigned and signed mcat -l -k listeners; JSON, CSV, table

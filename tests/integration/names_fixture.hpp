@@ -16,7 +16,7 @@
 #include "names/client.hpp"
 #include "names/registry.hpp"
 #include "names/server.hpp"
-#include "names/store.hpp"
+#include "names/log_store.hpp"
 
 namespace names_test {
 

@@ -35,7 +35,7 @@ std::shared_ptr<proxy::Relay> open_relay(Service& service, std::size_t max_reser
   proxy::RelayConfig config;
   config.listen = asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0);
   config.public_address = asio::ip::make_address("127.0.0.1");
-  config.names = service.url();
+  config.names = {service.url()};
   config.limits.max_reservations = max_reservations;
   config.limits.splice.limit = limit;
   auto relay = proxy::Relay::open(service.context.get_executor(), config).value();

@@ -504,21 +504,21 @@ tb_last_migration() { grep -E 'migrated conn=' "$TEST_TMP/cli.log" | tail -n 1 |
 TB_NAMES_NS=
 TB_NAMES_LISTEN=10.200.2.1:7700
 
-# tb_start_names MNAMED: the name service in $TB_NAMES_NS (the router's by
-# default), with its data in $TEST_TMP/names, and a key for the name "srv"
-# in $TEST_TMP/srv.key. Sets TB_NAMES (the URL) and TB_MNAMED (pid); its
-# log is $TEST_TMP/mnamed.log.
+# tb_start_names MNAMED [SERVE_OPTION...]: the name service in $TB_NAMES_NS
+# (the router's by default), with its data in $TEST_TMP/names, and a key for
+# the name "srv" in $TEST_TMP/srv.key. Sets TB_NAMES (the URL) and TB_MNAMED
+# (pid); its log is $TEST_TMP/mnamed.log.
 tb_start_names() {
   TB_NAMES=http://$TB_NAMES_LISTEN
   "$1" keygen --out "$TEST_TMP/srv.key" >/dev/null || test_fail "mnamed keygen failed"
-  tb_serve_names "$1"
+  tb_serve_names "$@"
   TB_MNAMED=$TB_PID
 }
 
-# tb_serve_names MNAMED: (re)start mnamed on the data of tb_start_names.
+# tb_serve_names MNAMED [SERVE_OPTION...]: (re)start mnamed on the data of tb_start_names.
 tb_serve_names() {
   tb_spawn "${TB_NAMES_NS:-$TB_RTR}" 300 "$1" serve -v --listen "$TB_NAMES_LISTEN" --data-dir "$TEST_TMP/names" \
-    2>>"$TEST_TMP/mnamed.log"
+    "${@:2}" 2>>"$TEST_TMP/mnamed.log"
   tb_wait_for_listen "${TB_NAMES_NS:-$TB_RTR}" "${TB_NAMES_LISTEN##*:}" 10 || test_fail "mnamed did not start"
 }
 

@@ -3,7 +3,9 @@
 # its namespaces, runs mcat, mnamed and its own link emulator, and removes
 # everything. Checked: the JSON and CSV are well formed; every move gave a
 # recovery above zero (client: one per move; server: one per connection;
-# both: one per move, with q, w and the bound); no namespace, TUN device or
+# both: one per move, with q, w and the bound), also through a relay
+# (server --relay); with TCP Fast Open, a client move recovers in about one
+# RTT; no namespace, TUN device or
 # temporary directory is left, also after Ctrl-C; usage errors exit 2; an
 # ordinary user is refused. No timing thresholds: those are the benchmark's
 # to report, not the test's to judge.
@@ -14,10 +16,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 test_arguments MBENCH -- "$@"
 tb_require_root python3
 
-# check_json SCENARIO: the report is well formed and every sample plausible.
+# check_json NAME [SCENARIO] [RELAYED]: the report NAME.json is well formed
+# and every sample plausible.
 check_json() {
-  test_check_report "$TEST_TMP/$1.json" "$TEST_TMP/$1.csv" "$1" <<'PY'
+  test_check_report "$TEST_TMP/$1.json" "$TEST_TMP/$1.csv" "${2:-$1}" "${3:-False}" <<'PY'
 scenario = arguments[0]
+assert report["settings"]["relayed"] == (arguments[1] == "True"), report["settings"]
+assert ("through mproxy in the router" in report["settings"]["testbed"]) == report["settings"]["relayed"]
 assert report["benchmark"] == "recovery-" + scenario and report["subject"] == "msocket", report["benchmark"]
 settings, cases = report["settings"], report["samples"]["cases"]
 moves = settings["moves"]
@@ -61,6 +66,24 @@ for scenario in client server both; do
   tb_run_mbench_quick "$scenario" 90 recovery "$scenario"
   check_json "$scenario"
 done
+# Through a relay (mproxy in the router): the server moves, its clients'
+# flowpaths through the relay are renewed.
+tb_run_mbench_quick server-relayed 90 recovery server --relay
+check_json server-relayed server True
+# TCP Fast Open allowed at the server: the MIGRATE rides in the SYN, so a
+# client move costs one round trip. Without it no recovery can take less
+# than two (the handshake, then the MIGRATE exchange): every one under 1.5
+# RTT (300 ms of RTT 200 ms) means the SETUP went with the SYN.
+tb_run_mbench_quick client-fast-open 90 recovery client --fast-open --rtt 200
+check_json client-fast-open client
+python3 - "$TEST_TMP/client-fast-open.json" <<'PY' || test_fail "a recovery took two round trips: the MIGRATE did not ride in the SYN"
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["settings"]["fast_open"] is True
+values = [v for c in report["samples"]["cases"] for v in c["recovery_ms"]]
+print("    fast open: recovery %s ms at RTT 200 ms" % ", ".join("%.1f" % v for v in values))
+sys.exit(0 if values and max(values) < 300 else 1)
+PY
 
 # Ctrl-C in the middle of a case (two seconds into it: namespaces, emulator,
 # mnamed and both mcats are up): exit 130, and everything is removed.
@@ -74,6 +97,8 @@ expect_usage_error "unknown recovery scenario 'sideways'" sideways
 expect_usage_error '--connections is for mbench recovery server' client --connections 5
 expect_usage_error '--rho is for mbench recovery both' server --rho 1
 expect_usage_error '--rtt values must be from' client --rtt 20,0
+expect_usage_error '--relay is for mbench recovery client and server' both --relay
+expect_usage_error '--mproxy goes with --relay' client --mproxy /bin/true
 test_say "usage errors exit 2 and name the problem"
 
 # An ordinary user is refused before anything is made (where that user can run mbench at all).

@@ -36,6 +36,11 @@ foreach(name IN ITEMS
   msocket_add_netns_test(${name} 180 mcat)
 endforeach()
 
+# mnamed on a three-member etcd cluster with two front ends (etcd_lib.sh).
+msocket_add_netns_test(names_etcd_move 180 mcat mnamed)  # registered via one front end, watched via the other; the server moves
+msocket_add_netns_test(names_etcd_failover 180 mnamed)   # an etcd member and a front end killed: nothing acknowledged lost
+msocket_add_netns_test(names_etcd_race 180 mnamed)       # two front ends race on one name: one wins, the other is told why
+
 # A MIGRATE with a wrong MAC, sent by a stranger who knows the conn id.
 msocket_add_netns_test(forged_migrate 180 mcat forge_migrate)
 
@@ -47,6 +52,7 @@ foreach(name IN ITEMS
     names_restart       # mnamed killed with SIGKILL mid-run and restarted
     names_wrong_key     # a registration signed by another key is refused
     names_both_families # a "::" server registers both families; an IPv6-only client reaches it by name
+    names_dns           # dig, getent and a plain TCP client by DNS name (mnamed --dns); mcat --local across a server move
   )
   msocket_add_netns_test(${name} 180 mcat mnamed)
 endforeach()

@@ -46,8 +46,29 @@ TEST_CASE("a signed record verifies, any changed field breaks the signature", "[
   changed.expires += 1;
   CHECK_FALSE(verify(changed));
   changed = good;
+  changed.load = 1;
+  CHECK_FALSE(verify(changed));
+  changed = good;
   changed.owner = generate_signing_key().public_key;  // someone else claims it
   CHECK_FALSE(verify(changed));
+}
+
+TEST_CASE("a load is signed and kept, and a record without one signs as before loads existed", "[names]") {
+  const auto key = generate_signing_key();
+  auto loaded = sample(key);
+  const auto unloaded_bytes = signing_bytes(loaded);
+  loaded.load = 250;
+  sign(loaded, key);
+  CHECK(signing_bytes(loaded) != unloaded_bytes);
+  CHECK(signing_bytes(loaded).starts_with(unloaded_bytes.substr(0, unloaded_bytes.size() - 32)));
+  auto back = from_json(json::parse(json::serialize(to_json(loaded))));
+  REQUIRE(back.has_value());
+  CHECK(back->load == 250);
+  CHECK(verify(*back));
+  auto dropped = *back;
+  dropped.load = 0;  // a relay's load taken away in transit
+  CHECK_FALSE(verify(dropped));
+  CHECK_FALSE(to_json(sample(key)).as_object().contains("load"));
 }
 
 TEST_CASE("signing bytes keep field boundaries", "[names]") {
@@ -115,6 +136,10 @@ TEST_CASE("malformed records are refused", "[names]") {
   CHECK_FALSE(with("control", "nonsense").has_value());
   CHECK_FALSE(with("version", -1).has_value());
   CHECK_FALSE(with("version", "1").has_value());
+  CHECK_FALSE(with("load", 1001).has_value());
+  CHECK_FALSE(with("load", -1).has_value());
+  CHECK_FALSE(with("load", "5").has_value());
+  CHECK(with("load", 1000).has_value());
   CHECK_FALSE(with("owner", "not base64!").has_value());
   CHECK_FALSE(with("owner", json::string(to_base64(std::vector<std::byte>(31)))).has_value());
   CHECK_FALSE(with("signature", json::string(to_base64(std::vector<std::byte>(65)))).has_value());

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "names/name_error.hpp"
 #include "names/registry.hpp"
 #include "names_await.hpp"
 
@@ -11,26 +12,35 @@ namespace {
 // A store in memory, for the rules alone: every write is durable at once.
 class MemoryStore final : public Store {
  public:
-  std::optional<StoredName> get(const std::string& name) const override {
+  asio::awaitable<msocket::result<std::optional<StoredName>>> find(std::string name) override {
     auto it = entries.find(name);
-    return it == entries.end() ? std::nullopt : std::optional<StoredName>(it->second);
+    co_return it == entries.end() ? std::nullopt : std::optional<StoredName>(it->second);
   }
-  std::optional<StoredName> latest(const std::string& name) const override { return get(name); }
-  std::vector<StoredName> list(std::string_view prefix, std::size_t limit) const override {
+  asio::awaitable<msocket::result<NewestEntry>> find_newest(std::string name) override {
+    auto it = entries.find(name);
+    if (it == entries.end()) co_return NewestEntry{};
+    co_return NewestEntry{it->second, {revisions[name]}};
+  }
+  asio::awaitable<msocket::result<std::vector<StoredName>>> find_prefix(std::string prefix,
+                                                                        std::size_t limit) override {
     std::vector<StoredName> found;
-    for (auto it = entries.lower_bound(std::string(prefix)); it != entries.end() && found.size() < limit; ++it) {
+    for (auto it = entries.lower_bound(prefix); it != entries.end() && found.size() < limit; ++it) {
       if (!it->first.starts_with(prefix)) break;
       found.push_back(it->second);
     }
-    return found;
+    co_return found;
   }
-  asio::awaitable<boost::system::error_code> write(StoredName entry) override {
+  asio::awaitable<boost::system::error_code> write_if(StoredName entry, Revision expected) override {
     auto name = entry.record.name;
+    if (Revision{entries.contains(name) ? revisions[name] : 0} != expected) co_return name_error::store_conflict;
+    revisions[name] = ++last_revision;
     entries[name] = std::move(entry);
     co_return boost::system::error_code{};
   }
-  std::size_t size() const override { return entries.size(); }
+  void on_change(std::function<void(const std::string&)>) override {}
   std::map<std::string, StoredName> entries;
+  std::map<std::string, std::uint64_t> revisions;
+  std::uint64_t last_revision = 0;
 };
 
 constexpr std::int64_t kNow = 1'800'000'000;
@@ -49,6 +59,12 @@ Record record(const SigningKey& key, std::uint64_t version, std::int64_t expires
 struct Fixture {
   Verdict put(const Record& r, std::int64_t now = kNow) { return await_in(context, registry.put(r, now)); }
   Verdict erase(const Record& r, std::int64_t now = kNow) { return await_in(context, registry.erase(r, now)); }
+  std::optional<Record> get(const std::string& name, std::int64_t now) {
+    return await_in(context, registry.get(name, now)).value();
+  }
+  std::vector<Record> list(std::string_view prefix, std::int64_t now, std::size_t limit) {
+    return await_in(context, registry.list(std::string(prefix), now, limit)).value();
+  }
   asio::io_context context;
   MemoryStore store;
   Registry registry{store};
@@ -71,14 +87,14 @@ TEST_CASE("the first key owns the name, updates need its signature and a newer v
   tampered.addresses = {"10.6.6.6:7000"};
   CHECK(f.put(tampered) == Verdict::bad_signature);
   CHECK(f.put(record(owner, 3, kNow - 1)) == Verdict::expired);
-  CHECK(f.registry.get("phone.example", kNow)->version == 2);
+  CHECK(f.get("phone.example", kNow)->version == 2);
 }
 
 TEST_CASE("an expired record is not served, but its name stays with its owner", "[names]") {
   Fixture f;
   const auto owner = generate_signing_key(), stranger = generate_signing_key();
   REQUIRE(f.put(record(owner, 1, kNow + 10)) == Verdict::accepted);
-  CHECK_FALSE(f.registry.get("phone.example", kNow + 20).has_value());
+  CHECK_FALSE(f.get("phone.example", kNow + 20).has_value());
   CHECK(f.put(record(stranger, 5, kNow + 100), kNow + 20) == Verdict::wrong_owner);
   CHECK(f.put(record(owner, 2, kNow + 100), kNow + 20) == Verdict::accepted);
 }
@@ -91,7 +107,7 @@ TEST_CASE("deleting needs the owner's signature and a newer version", "[names]")
   CHECK(f.erase(record(stranger, 2)) == Verdict::wrong_owner);
   CHECK(f.erase(record(owner, 1)) == Verdict::stale_version);
   CHECK(f.erase(record(owner, 2)) == Verdict::accepted);
-  CHECK_FALSE(f.registry.get("phone.example", kNow).has_value());
+  CHECK_FALSE(f.get("phone.example", kNow).has_value());
 }
 
 TEST_CASE("a delete leaves the signed proof as a tombstone: no replay, no takeover", "[names]") {
@@ -111,10 +127,10 @@ TEST_CASE("a delete leaves the signed proof as a tombstone: no replay, no takeov
   CHECK(f.put(record(owner, 6)) == Verdict::stale_version);
   CHECK(f.put(record(stranger, 100)) == Verdict::wrong_owner);  // the name is still the owner's
   CHECK(f.erase(record(owner, 7)) == Verdict::unknown_name);    // nothing live to delete
-  CHECK_FALSE(f.registry.get("phone.example", kNow).has_value());
+  CHECK_FALSE(f.get("phone.example", kNow).has_value());
 
   CHECK(f.put(record(owner, 7)) == Verdict::accepted);  // the owner comes back
-  CHECK(f.registry.get("phone.example", kNow)->version == 7);
+  CHECK(f.get("phone.example", kNow)->version == 7);
 }
 
 namespace {
@@ -144,7 +160,7 @@ TEST_CASE("list gives the live records under a prefix, in name order, at most th
   for (const char* name : {"mproxy.c", "other", "mproxy.a", "mproxy", "mproxyx", "mproxy.b", "a.mproxy.d"})
     REQUIRE(f.put(record_of(name, owner, 1)) == Verdict::accepted);
   const auto list = [&](std::string_view prefix, std::size_t limit, std::int64_t now = kNow) {
-    return listed_names(f.registry.list(prefix, now, limit));
+    return listed_names(f.list(prefix, now, limit));
   };
 
   CHECK(list("mproxy.", 10) == Names{"mproxy.a", "mproxy.b", "mproxy.c"});
@@ -154,7 +170,7 @@ TEST_CASE("list gives the live records under a prefix, in name order, at most th
   CHECK(list("mproxy.", 0).empty());
   CHECK(list("nobody", 10).empty());
   CHECK(list("z", 10).empty());  // after every name
-  const auto listed = f.registry.list("mproxy.c", kNow, 1);
+  const auto listed = f.list("mproxy.c", kNow, 1);
   REQUIRE(listed.size() == 1);
   CHECK(listed.front() == f.store.entries.at("mproxy.c").record);  // the whole record, signature and all
 
@@ -180,9 +196,9 @@ TEST_CASE("list finds the live records past many dead ones", "[names]") {
     REQUIRE(f.put(record_of(name, owner, 1)) == Verdict::accepted);
   REQUIRE(f.put(record_of("pool.23", owner, 1, kNow + 1)) == Verdict::accepted);
 
-  CHECK(listed_names(f.registry.list("pool.", kNow + 1, 1)) == Names{"pool.20"});
-  CHECK(listed_names(f.registry.list("pool.", kNow + 1, 2)) == Names{"pool.20", "pool.21"});
-  CHECK(listed_names(f.registry.list("pool.", kNow + 1, 100)) == Names{"pool.20", "pool.21", "pool.22"});
-  CHECK(listed_names(f.registry.list("pool.", kNow, 100)) == Names{"pool.20", "pool.21", "pool.22", "pool.23"});
-  CHECK(f.registry.list("pool.0", kNow, 100).empty());
+  CHECK(listed_names(f.list("pool.", kNow + 1, 1)) == Names{"pool.20"});
+  CHECK(listed_names(f.list("pool.", kNow + 1, 2)) == Names{"pool.20", "pool.21"});
+  CHECK(listed_names(f.list("pool.", kNow + 1, 100)) == Names{"pool.20", "pool.21", "pool.22"});
+  CHECK(listed_names(f.list("pool.", kNow, 100)) == Names{"pool.20", "pool.21", "pool.22", "pool.23"});
+  CHECK(f.list("pool.0", kNow, 100).empty());
 }

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "names/log_file.hpp"
-#include "names/store.hpp"
+#include "names/log_store.hpp"
 #include "names_await.hpp"
 #include "temp_dir.hpp"
 

@@ -138,6 +138,19 @@ TEST_CASE("PathManager: after its own move a named client asks only once a round
   only<LookUpPeer>(c.manager.on_timer(c.manager.next_deadline()));
 }
 
+TEST_CASE("PathManager: a named client's round without an address does not make the new network ask first",
+          "[paths]") {
+  // A move deletes the address, then adds the new one: the round between
+  // has nothing to leave from and fails; the new address's round goes
+  // straight to the peer's known address, without a lookup first.
+  Client c(true);
+  const auto open = only<OpenFlowpath>(c.lose_address(t0));
+  c.manager.attempt_failed(open.attempt, AttemptStage::connect, t0 + 1ms);
+  const auto d = c.gain_address("10.0.3.2", t0 + 2ms);
+  CHECK(all_of_type<LookUpPeer>(d).empty());
+  CHECK(only<OpenFlowpath>(d).remote == endpoint("10.0.2.2", 7000));
+}
+
 TEST_CASE("PathManager: RECONNECT moves a flowpath the peer dropped, to the new address first", "[paths]") {
   Client c;
   const auto d = c.manager.peer_moved({endpoint("10.0.6.2", 7000)}, "RECONNECT", true, t0 + 5s);

@@ -105,6 +105,27 @@ TEST_CASE("RelayPaths: after an outage the reconnector moves first, then each re
   CHECK(refill.kind == AttemptKind::add_path);
 }
 
+TEST_CASE("Reconnector: a flowpath through a relay lost, the relay is tried before the name is looked up",
+          "[paths]") {
+  RelayedClient c;
+  c.manager.set_locator(true);
+  CHECK(all_of_type<OpenFlowpath>(c.relays({kRelayA}, t0)).empty());  // the one relay is in use
+  // The relay closed the flowpath (the listener moved and reserved again):
+  // the relay is where the listener is still reached, at once.
+  const auto d = c.manager.flowpath_down(PathId{0}, MigrationCause::path_failure, t0 + 1s);
+  CHECK(all_of_type<LookUpPeer>(d).empty());
+  const auto open = only<OpenFlowpath>(d);
+  CHECK(open.remote == kRelayA);
+  CHECK(open.kind == AttemptKind::migrate);
+  // The relay refuses (it died): the next round asks where the listener is.
+  CHECK(all_of_type<OpenFlowpath>(c.manager.attempt_failed(open.attempt, AttemptStage::connect, t0 + 1s + 1ms)).empty());
+  only<LookUpPeer>(c.manager.on_timer(t0 + 2s));
+  // A listener reached directly: asked first, as before.
+  RelayedClient direct;
+  direct.manager.set_locator(true);
+  only<LookUpPeer>(direct.manager.flowpath_down(PathId{0}, MigrationCause::path_failure, t0 + 1s));
+}
+
 TEST_CASE("PathManager: a listener reached through relays offers them, on each flowpath and on change", "[paths]") {
   auto config = client_config();
   config.role = Role::server;

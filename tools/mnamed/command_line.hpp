@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,11 +15,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/value.hpp>
 #include <boost/program_options.hpp>
 
 #include "names/client.hpp"
+#include "names/dns_server.hpp"
 
 namespace mnamed {
 
@@ -47,8 +50,14 @@ struct Invocation {
 };
 
 std::string text(const Invocation& in, const char* option);
-// --server, else $MNAMED_SERVER. Throws UsageError.
-names::ServerUrl server_option(const Invocation& in);
+// An ADDR:PORT option: a literal IPv4 address or a bracketed IPv6 one, and
+// a port (0 allowed). Throws UsageError.
+asio::ip::tcp::endpoint endpoint_option(const Invocation& in, const char* option);
+// A whole number option, 0 to `most`. Throws UsageError.
+std::size_t count_option(const Invocation& in, const char* option, std::size_t most = 1'000'000'000);
+// --server (one URL or several, comma-separated: front ends of one store),
+// else $MNAMED_SERVER. Throws UsageError.
+std::vector<names::ServerUrl> server_option(const Invocation& in);
 // --timeout. Throws UsageError.
 names::ClientOptions client_options(const Invocation& in);
 // The key file of --key. Throws RuntimeError.
@@ -98,6 +107,13 @@ T run(asio::io_context& context, names::Client& client, asio::awaitable<T> task,
 // The subcommands of their own files, and their options.
 int serve(const Invocation& in);
 void add_serve_options(po::options_description& description);
+// serve's DNS face (serve_dns.cpp): started if --dns is given, with its
+// status line on stderr; nullptr otherwise. Throws UsageError, RuntimeError.
+std::unique_ptr<names::DnsServer> start_dns(asio::io_context& context, names::Registry& registry,
+                                            const Invocation& in);
+// Its status line at exit: what it answered and dropped.
+void print_dns_counts(const names::DnsCounts& counts);
+void add_dns_options(po::options_description& description);
 int lookup(const Invocation& in);
 void add_lookup_options(po::options_description& description);
 int list(const Invocation& in);

@@ -17,7 +17,7 @@ using namespace mnamed;
 namespace {
 
 constexpr const char* kUsage =
-    "usage: mnamed serve --data-dir DIR [--listen ADDR:PORT] [limits]\n"
+    "usage: mnamed serve --data-dir DIR [--listen ADDR:PORT] [--dns ADDR:PORT --zone ZONE] [limits]\n"
     "       mnamed keygen --out FILE\n"
     "       mnamed register --server URL --key FILE [--control ADDR:PORT] [--ttl TIME] NAME ADDR:PORT...\n"
     "       mnamed lookup --server URL [--known-names FILE | --no-pin] NAME\n"
@@ -53,6 +53,8 @@ int register_name(const Invocation& in) {
   if (!ttl || *ttl < std::chrono::seconds(1))
     throw UsageError("invalid time for --ttl: '" + text(in, "ttl") + "' (use e.g. 90s, 30m, 1h; at least 1s)");
   registration.ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+  if (in.options.count("version")) registration.version = in.options["version"].as<std::uint64_t>();
+  if (in.options.count("version") && registration.version == 0) throw UsageError("--version must be at least 1");
   const auto server = server_option(in);
   const auto key = key_option(in);
   asio::io_context context;
@@ -112,20 +114,22 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table{
-      {"serve", {"mnamed serve --data-dir DIR [--listen ADDR:PORT] [limits]", serve, add_serve_options}},
+      {"serve", {"mnamed serve (--data-dir DIR | --store etcd=URL[,URL...]) [--listen ADDR:PORT] [--dns ADDR:PORT --zone ZONE] [limits]", serve, add_serve_options}},
       {"keygen",
        {"mnamed keygen --out FILE", keygen,
         [](po::options_description& d) {
           d.add_options()("out", po::value<std::string>(), "write a new secret key to FILE (mode 0600)");
         }}},
       {"register",
-       {"mnamed register --server URL --key FILE [--control ADDR:PORT] [--ttl TIME] NAME ADDR:PORT...",
+       {"mnamed register --server URL --key FILE [--control ADDR:PORT] [--ttl TIME] [--version N] NAME ADDR:PORT...",
         register_name,
         [](po::options_description& d) {
           add_client_options(d);
           d.add_options()("key", po::value<std::string>()->required(), "sign with the secret key in FILE")(
               "control", po::value<std::string>(), "the UDP control address to publish")(
-              "ttl", po::value<std::string>()->default_value("1h"), "the record expires after TIME");
+              "ttl", po::value<std::string>()->default_value("1h"), "the record expires after TIME")(
+              "version", po::value<std::uint64_t>(),
+              "sign this version (default: above the stored one, from the clock in microseconds)");
         }}},
       {"lookup", {"mnamed lookup --server URL [--known-names FILE | --no-pin] NAME", lookup, add_lookup_options}},
       {"list", {"mnamed list --server URL [--limit N] PREFIX", list, add_list_options}},

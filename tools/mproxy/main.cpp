@@ -139,7 +139,7 @@ Settings parse(int argc, char** argv) {
       ("version", "show the version and exit")
       ("listen", po::value<std::string>(), "ADDR:PORT for servers' control channels and their flows' halves")
       ("public", po::value<std::string>(), "the address clients dial (default: --listen's address)")
-      ("names", po::value<std::string>(), "name service URL (http://HOST:PORT): who owns a name")
+      ("names", po::value<std::string>(), "name service URL (http://HOST:PORT, or front ends of one store, comma-separated): who owns a name")
       ("key", po::value<std::string>(), "with --names: join the pool of relays, registered with this key file (mnamed keygen)")
       ("name", po::value<std::string>(), "with --key: the relay's name in the pool, mproxy.SOMETHING (default: from --public and the port)")
       ("metrics", po::value<std::string>(), "serve Prometheus metrics over HTTP on ADDR:PORT")
@@ -187,14 +187,15 @@ Settings parse(int argc, char** argv) {
   if (s.relay.public_address.is_unspecified())
     throw UsageError("--public ADDR is required when --listen is a wildcard address (clients must be told where to dial)");
   if (vm.count("names")) {
-    auto url = msocket::names::parse_server_url(vm["names"].as<std::string>());
-    if (!url) throw UsageError("--names wants http://HOST:PORT, got '" + vm["names"].as<std::string>() + "'");
-    s.relay.names = *url;
+    auto urls = msocket::names::parse_server_list(vm["names"].as<std::string>());
+    if (!urls)
+      throw UsageError("--names wants http://HOST:PORT[,http://HOST:PORT...], got '" + vm["names"].as<std::string>() + "'");
+    s.relay.names = *urls;
   }
   if (vm.count("metrics")) s.metrics = endpoint_option(vm, "metrics");
   if (vm.count("name") && !vm.count("key")) throw UsageError("--name goes with --key (the relay's name in the pool)");
   if (vm.count("key")) {
-    if (!s.relay.names) throw UsageError("--key needs --names URL (the pool of relays is in the name service)");
+    if (s.relay.names.empty()) throw UsageError("--key needs --names URL (the pool of relays is in the name service)");
     s.key_file = vm["key"].as<std::string>();
     if (vm.count("name")) {
       s.pool_name = vm["name"].as<std::string>();
@@ -295,9 +296,10 @@ int serve(const Settings& s) {
     const tcp::endpoint control(s.relay.public_address, bound.port());
     auto text = control.address().is_v6() ? "[" + control.address().to_string() + "]" : control.address().to_string();
     const auto name = s.pool_name.empty() ? default_pool_name(control) : s.pool_name;
-    pool = std::make_shared<proxy::PoolRegistration>(context.get_executor(), *s.relay.names, *key, name,
+    pool = std::make_shared<proxy::PoolRegistration>(context.get_executor(), s.relay.names, *key, name,
                                                      text + ":" + std::to_string(control.port()),
-                                                     std::chrono::duration_cast<std::chrono::seconds>(s.relay.limits.ttl));
+                                                     std::chrono::duration_cast<std::chrono::seconds>(s.relay.limits.ttl),
+                                                     [relay = *relay] { return relay->load(); });
     pool->start();
   }
   // The status line tests and scripts wait for.
@@ -338,6 +340,10 @@ int serve(const Settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // splice(2) into a socket its peer has reset raises SIGPIPE, and splice
+  // takes no MSG_NOSIGNAL: a server half reset by a server that moved would
+  // otherwise kill the relay with every flow on it.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     const auto settings = parse(argc, argv);
     msocket::log::send_logs_to_stderr(settings.verbosity);

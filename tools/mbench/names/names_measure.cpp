@@ -20,13 +20,11 @@ namespace msocket::mbench {
 
 namespace {
 
-// Client code that runs one operation on a client; the integer is the
-// client's index (0 to clients - 1).
-using Operation = std::function<asio::awaitable<void>(names::Client&, unsigned)>;
-
 std::string seconds_text(Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
 }
+
+}  // namespace
 
 asio::awaitable<void> expect_lookup(names::Client& client, const std::string& name, bool registered) {
   auto found = co_await client.lookup(name);
@@ -35,21 +33,19 @@ asio::awaitable<void> expect_lookup(names::Client& client, const std::string& na
     throw std::runtime_error("lookup of the unknown name " + name + " did not answer 'not found'");
 }
 
-// `count` clients each run `operation` once (to connect and warm up), then
-// all of them repeat it until the phase time has passed. Operations
-// completed per second of the timed part, from its start to the end of the
-// last one.
-asio::awaitable<double> rate_with_clients(const NamesWorkload& workload, unsigned count, Operation operation) {
+asio::awaitable<double> rate_with_clients(std::vector<names::ServerUrl> servers, Duration phase_time,
+                                          unsigned count, NamesOperation operation) {
   const auto executor = co_await asio::this_coro::executor;
   std::vector<std::unique_ptr<names::Client>> clients;
-  for (unsigned i = 0; i < count; ++i) clients.push_back(std::make_unique<names::Client>(executor, workload.server));
+  for (unsigned i = 0; i < count; ++i)
+    clients.push_back(std::make_unique<names::Client>(executor, servers[i % servers.size()]));
   std::vector<asio::awaitable<void>> warm_ups;
   for (unsigned i = 0; i < count; ++i) warm_ups.push_back(operation(*clients[i], i));
   co_await join_all(std::move(warm_ups));
 
   std::uint64_t completed = 0;
   const auto start = SteadyClock::now();
-  const auto deadline = start + workload.phase_time;
+  const auto deadline = start + phase_time;
   auto repeat = [&](unsigned i) -> asio::awaitable<void> {
     while (SteadyClock::now() < deadline && !testbed::interrupted()) {
       co_await operation(*clients[i], i);
@@ -60,6 +56,15 @@ asio::awaitable<double> rate_with_clients(const NamesWorkload& workload, unsigne
   for (unsigned i = 0; i < count; ++i) loops.push_back(repeat(i));
   co_await join_all(std::move(loops));
   co_return static_cast<double>(completed) / std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+namespace {
+
+// rate_with_clients on the workload's one server.
+asio::awaitable<double> workload_rate(const NamesWorkload& workload, unsigned count, NamesOperation operation) {
+  auto measuring = rate_with_clients(std::vector<names::ServerUrl>{workload.server}, workload.phase_time, count,
+                                     std::move(operation));
+  co_return co_await std::move(measuring);
 }
 
 // Lookups of a registered and an unknown name, alternating, so that both
@@ -120,19 +125,27 @@ asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progre
   const auto clients = std::to_string(workload.clients) + " clients, " + seconds_text(workload.phase_time);
   next_step(progress, "lookups per second: 1 client, then " + clients + " each, of a registered and of an unknown name");
   const std::string name = main_writer.name(), absent = workload.name_prefix + "-absent.bench";
-  const Operation lookup = [&](names::Client& c, unsigned) { return expect_lookup(c, name, true); };
-  const Operation absent_lookup = [&](names::Client& c, unsigned) { return expect_lookup(c, absent, false); };
-  out.lookups_per_second = co_await rate_with_clients(workload, 1, lookup);
-  out.absent_per_second = co_await rate_with_clients(workload, 1, absent_lookup);
-  out.concurrent_lookups_per_second = co_await rate_with_clients(workload, workload.clients, lookup);
-  out.concurrent_absent_per_second = co_await rate_with_clients(workload, workload.clients, absent_lookup);
+  const NamesOperation lookup = [&](names::Client& c, unsigned) { return expect_lookup(c, name, true); };
+  const NamesOperation absent_lookup = [&](names::Client& c, unsigned) { return expect_lookup(c, absent, false); };
+  out.lookups_per_second = co_await workload_rate(workload, 1, lookup);
+  out.absent_per_second = co_await workload_rate(workload, 1, absent_lookup);
+  out.concurrent_lookups_per_second = co_await workload_rate(workload, workload.clients, lookup);
+  out.concurrent_absent_per_second = co_await workload_rate(workload, workload.clients, absent_lookup);
+
+  if (workload.dns) {
+    next_step(progress, "DNS: " + std::to_string(workload.lookups) + " A queries of the name, then queries per second" +
+                           " with 1 socket and " + std::to_string(workload.clients));
+    const DnsWorkload dns{*workload.dns, name + "." + workload.dns_zone, workload.lookups, workload.clients,
+                          workload.phase_time};
+    out.dns = co_await measure_dns(dns);
+  }
 
   next_step(progress, "updates per second: 1 client, then " + clients);
   co_await sequential_updates(workload, main_writer, out);
   std::vector<NameWriter> writers;
   for (unsigned i = 1; i <= workload.clients; ++i)
     writers.emplace_back(workload.name_prefix + "-" + std::to_string(i) + ".bench");
-  out.concurrent_updates_per_second = co_await rate_with_clients(
+  out.concurrent_updates_per_second = co_await workload_rate(
       workload, workload.clients, [&](names::Client& c, unsigned i) { return writers[i].put_next(c); });
 
   next_step(progress, "group commit: " + std::to_string(workload.writers) + " writers at once for " +
@@ -142,8 +155,8 @@ asio::awaitable<void> all_phases(const NamesWorkload& workload, Progress& progre
   out.loaded_lookup_ms = loaded.lookup_ms;
 
   next_step(progress, "watch latency: " + std::to_string(workload.watches) + " updates seen by a long-poll watcher");
-  const auto watch_ms = co_await measure_watch_latency(workload.server, main_writer, workload.watches);
-  out.watch_ms = summarize(watch_ms);
+  const auto watch = co_await measure_watch_latency(workload.server, workload.server, main_writer, workload.watches);
+  out.watch_ms = summarize(watch.from_request_ms);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "names/names_watch.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -113,13 +114,13 @@ asio::awaitable<SteadyClock::time_point> seen_by(WatcherThread& watcher, std::ui
 
 }  // namespace
 
-asio::awaitable<std::vector<double>> measure_watch_latency(names::ServerUrl server, NameWriter& writer,
-                                                           unsigned rounds) {
+asio::awaitable<WatchLatencies> measure_watch_latency(names::ServerUrl server, names::ServerUrl watcher_server,
+                                                      NameWriter& writer, unsigned rounds) {
   names::Client client(co_await asio::this_coro::executor, server);
-  WatcherThread watcher(server, writer.name(), writer.version());
+  WatcherThread watcher(watcher_server, writer.name(), writer.version());
   co_await writer.put_next(client);  // not timed: connects both, and the watch may not be held yet
   asio::steady_timer pause(co_await asio::this_coro::executor);
-  std::vector<double> latencies_ms;
+  WatchLatencies latencies;
   for (unsigned round = 0; round < rounds; ++round) {
     co_await seen_by(watcher, writer.version());
     pause.expires_after(kRearmTime);
@@ -129,10 +130,12 @@ asio::awaitable<std::vector<double>> measure_watch_latency(names::ServerUrl serv
     // latency below zero. So this includes the server's fsync.
     const auto requested = SteadyClock::now();
     co_await writer.put_next(client);
+    const auto acknowledged = SteadyClock::now();
     const auto received = co_await seen_by(watcher, writer.version());
-    latencies_ms.push_back(milliseconds_between(requested, received));
+    latencies.from_request_ms.push_back(milliseconds_between(requested, received));
+    latencies.from_acknowledgement_ms.push_back(std::max(0.0, milliseconds_between(acknowledged, received)));
   }
-  co_return latencies_ms;
+  co_return latencies;
 }
 
 }  // namespace msocket::mbench

@@ -19,9 +19,15 @@ namespace msocket::mbench {
 // time: each waits until the watcher has the previous one and has had a
 // moment to ask again, so that every update finds a watch held on the
 // server. Throws std::runtime_error if an update fails or the watcher stops
-// hearing of them for 5 s. Returns, per update, the milliseconds from its
-// acknowledgement to the watcher having it.
-boost::asio::awaitable<std::vector<double>> measure_watch_latency(names::ServerUrl server, NameWriter& writer,
-                                                                  unsigned rounds);
+// hearing of them for 5 s. The writer uses `server`, the watcher
+// `watcher_server` (another front end of one shared store, or the same).
+struct WatchLatencies {
+  std::vector<double> from_request_ms;  // per update: PUT sent -> the watcher has it
+  // PUT acknowledged -> the watcher has it; 0 when the watcher had it first
+  // (a shared store tells every front end at once, the writer's included).
+  std::vector<double> from_acknowledgement_ms;
+};
+boost::asio::awaitable<WatchLatencies> measure_watch_latency(names::ServerUrl server, names::ServerUrl watcher_server,
+                                                             NameWriter& writer, unsigned rounds);
 
 }  // namespace msocket::mbench

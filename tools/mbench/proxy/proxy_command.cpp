@@ -43,7 +43,6 @@ constexpr const char* kProxyNotes =
     "reservations held by mbench on one mproxy: its resident memory (/proc) per reservation, and its\n"
     "CPU while idle. Targets: relayed goodput >= 0.9 x direct; >= 99% of the relayed bytes moved by\n"
     "splice(2); <= 16 KiB of relay memory per idle reservation.\n";
-constexpr double kMiB = 1024.0 * 1024.0, kGiB = kMiB * 1024.0;
 constexpr const char* kName = "relayed.bench";
 constexpr const char* kRelayAddress = "127.0.0.2";
 
@@ -170,12 +169,6 @@ std::vector<TransferTool> tools(const fs::path& mcat, const RelayBed& bed) {
                       },
                       {}};
   return {relayed, direct};
-}
-
-double median_of(const std::vector<TransferResult>& runs, double (*figure)(const TransferResult&)) {
-  std::vector<double> values;
-  for (const auto& r : runs) values.push_back(figure(r));
-  return median(values);
 }
 
 double goodput(const TransferResult& r) { return r.timed_bytes / kMiB / r.seconds; }

@@ -1,8 +1,10 @@
-// mbench recovery client (the paper's Fig. 7): one connection by address,
-// the server echoing a paced stream; the client's address moves (on the
-// emulator's TUN device) `moves` times, and each recovery is read from the
-// client's statistics and from the time of its `migrated` line.
+// mbench recovery client (the paper's Fig. 7): one connection by address
+// (or by name through a relay, --relay), the server echoing a paced stream;
+// the client's address moves (on the emulator's TUN device) `moves` times,
+// and each recovery is read from the client's statistics and from the
+// time of its `migrated` line.
 #include <algorithm>
+#include <memory>
 
 #include "core/log.hpp"
 #include "recovery/paced_feed.hpp"
@@ -32,17 +34,24 @@ ClientMoveSamples measure_client_moves(testbed::MovingAddressTestbed& testbed, c
                                        const RecoveryCase& c, Progress& progress) {
   const auto server_log = programs.log_dir / "server.log", client_log = programs.log_dir / "client.log";
   const auto stats_file = programs.log_dir / "client.json";
-  testbed::ChildProcess server(testbed::in_namespace(testbed.server_namespace(),
-                                                    {programs.mcat.string(), "-l", "-v", "-p", kPort, "-c", "cat"}),
-                      {-1, -1, server_log});
-  testbed::wait_for_lines(server_log, "listening on ", 1, server, 10s);
+  // Relayed: the server's name is reserved on a relay in the router, and
+  // the client goes by name, so its every flowpath crosses the relay.
+  std::unique_ptr<RouterNameService> names;
+  std::unique_ptr<RouterRelay> relay;
+  if (programs.relayed()) {
+    names = std::make_unique<RouterNameService>(testbed, programs);
+    relay = std::make_unique<RouterRelay>(testbed, programs, *names);
+  }
+  auto server = start_echo_server(testbed, programs, names.get(), relay.get(), {}, server_log);
 
   PacedFeed feed(1, kClientChunk, kClientChunkInterval);
-  const auto server_address = testbed.server_address();
-  testbed::ChildProcess client(testbed::in_namespace(testbed.client_namespace(),
-                                                    {programs.mcat.string(), "-v", "--stats", stats_file.string(),
-                                                     server_address, kPort}),
-                      {feed.read_end(0), -1, client_log});
+  std::vector<std::string> client_command{programs.mcat.string(), "-v", "--stats", stats_file.string()};
+  if (names)
+    client_command.insert(client_command.end(), {"--names", names->url(), "srv"});
+  else
+    client_command.insert(client_command.end(), {testbed.server_address(), kPort});
+  testbed::ChildProcess client(testbed::in_namespace(testbed.client_namespace(), client_command),
+                               {feed.read_end(0), -1, client_log});
   feed.close_read_end(0);
   testbed::wait_for_lines(client_log, "connected to ", 1, client, 10s + 10 * c.rtt);
   feed.start();
@@ -60,7 +69,7 @@ ClientMoveSamples measure_client_moves(testbed::MovingAddressTestbed& testbed, c
     testbed::pause_for(settle_time(c.rtt));
   }
 
-  const auto stats = finish_echo(feed, {server, server_log, client, client_log, stats_file}, c, "moves");
+  const auto stats = finish_echo(feed, {*server, server_log, client, client_log, stats_file}, c, "moves");
   for (const auto& cause : stats.causes)
     if (cause != "client-move") throw std::runtime_error("a client move was reported as cause " + cause);
   samples.recovery_ms = stats.recovery_ms;

@@ -31,12 +31,14 @@ namespace {
 
 constexpr const char* kRecoverySynopsis =
     "usage: mbench recovery client|server|both [--rtt LIST] [--moves N] [--connections LIST] [--rho LIST]\n"
-    "                       [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
+    "                       [--relay] [--fast-open] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
 constexpr const char* kRecoveryNotes =
     "client: one connection by address, the client's address moves (Fig. 7; target 2 RTT).\n"
     "server: clients by name, the server's address moves (Fig. 8; target 2.5 RTT with 100 connections).\n"
     "both:   both ends lose their addresses, then get new ones (Fig. 9; bound rho + q + w + 2 RTT, q + w + 2 RTT\n"
-    "        with the watch). The RTT is emulated (mbench link) between the client and the router.\n";
+    "        with the watch). The RTT is emulated (mbench link) between the client and the router.\n"
+    "--relay (client, server): the server reserves its name on an mproxy in the router and the clients\n"
+    "        connect by name, so every flowpath crosses the relay (docs/protocol.md section 5).\n";
 
 using Milliseconds = std::chrono::milliseconds;
 
@@ -46,7 +48,9 @@ struct RecoveryOptions {
   unsigned moves = 1;
   std::vector<unsigned> connections;  // server
   std::vector<Milliseconds> rhos;     // both
-  std::optional<std::string> mcat_path, mnamed_path;
+  bool relay = false;                 // client, server: through an mproxy in the router
+  bool fast_open = false;             // the server's namespace lets listeners take data in SYNs
+  std::optional<std::string> mcat_path, mnamed_path, mproxy_path;
   std::optional<fs::path> logs_dir;  // keep the programs' logs here
   OutputOptions output;
 };
@@ -78,7 +82,11 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
       ("connections", po::value<std::string>(), "server: clients connected at once, a list (default 20,50,100; --quick 5)")
       ("rho", po::value<std::string>(), "both: client retry intervals, s, each with and without the watch (default 0.5,1,2; --quick 0.5)");
   command_line.add_program("mcat", "measure");
+  command_line.add()
+      ("relay", "client, server: the connections go through an mproxy in the router")
+      ("fast-open", "set net.ipv4.tcp_fastopen=3 in the server's namespace: a MIGRATE rides in its SYN");
   command_line.add_program("mnamed", "run");
+  command_line.add_program("mproxy", "run with --relay");
   command_line.add()
       ("logs", po::value<std::string>(), "keep the logs and statistics of every program in DIR/case-N (default: removed)");
   std::string scenario;
@@ -97,6 +105,10 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
   const bool quick = o.output.quick, client = scenario == "client", server = scenario == "server";
   if (parsed->has("connections") && !server) throw UsageError("--connections is for mbench recovery server");
   if (parsed->has("rho") && scenario != "both") throw UsageError("--rho is for mbench recovery both");
+  o.relay = parsed->has("relay");
+  o.fast_open = parsed->has("fast-open");
+  if (o.relay && scenario == "both") throw UsageError("--relay is for mbench recovery client and server");
+  if (parsed->has("mproxy") && !o.relay) throw UsageError("--mproxy goes with --relay");
   o.rtts = parse_times("rtt", parsed->text_if("rtt").value_or(client ? quick ? "20,100" : "20,50,100,200" : "100"), 1ms,
                        2ms, 2000ms);
   o.moves = parsed->count_or("moves", 200, client ? quick ? 3 : 10 : server ? quick ? 1 : 3 : quick ? 1 : 4);
@@ -107,6 +119,7 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
     o.rhos = parse_times("rho", parsed->text_if("rho").value_or(quick ? "0.5" : "0.5,1,2"), 1000ms, 25ms, 60000ms);
   o.mcat_path = parsed->text_if("mcat");
   o.mnamed_path = parsed->text_if("mnamed");
+  o.mproxy_path = parsed->text_if("mproxy");
   if (const auto logs = parsed->text_if("logs")) {
     if (logs->empty()) throw UsageError("--logs wants a directory");
     o.logs_dir = *logs;
@@ -122,7 +135,9 @@ std::string describe_testbed(const RecoveryOptions& o) {
   for (const auto r : o.rtts) rtts += (rtts.empty() ? "" : ", ") + std::to_string(r.count());
   const auto moves = std::to_string(o.moves) + " move(s) per case";
   std::string moved = "the client's address is replaced, " + moves;
-  if (o.scenario == "server") moved = "the server's address is replaced and it sends RECONNECT, " + moves;
+  if (o.scenario == "server")
+    moved = std::string("the server's address is replaced and it ") +
+            (o.relay ? "renews its control channel to the relay, " : "sends RECONNECT, ") + moves;
   if (o.scenario == "both") {
     std::string rhos;
     for (const auto rho : o.rhos)
@@ -130,7 +145,10 @@ std::string describe_testbed(const RecoveryOptions& o) {
     moved = "both ends lose their addresses; the client's comes back " + std::to_string(kClientAway.count()) +
             " ms later, the server's after another 2 rho + 1 s (rho/ms: " + rhos + "); " + moves;
   }
-  return "client - router - server, RTT " + rtts + " ms (mbench link between client and router, no rate limit); " + moved;
+  const auto relay = std::string(o.relay ? ", through mproxy in the router (clients by name)" : "") +
+                     (o.fast_open ? ", TCP Fast Open allowed at the server (net.ipv4.tcp_fastopen=3)" : "");
+  return "client - router - server, RTT " + rtts + " ms (mbench link between client and router, no rate limit)" +
+         relay + "; " + moved;
 }
 
 boost::json::object settings_of(const RecoveryOptions& o) {
@@ -139,7 +157,8 @@ boost::json::object settings_of(const RecoveryOptions& o) {
   for (auto r : o.rhos) rhos.push_back(r.count());
   for (auto n : o.connections) connections.push_back(n);
   boost::json::object settings{{"scenario", o.scenario}, {"testbed", describe_testbed(o)}, {"rtt_ms", rtts},
-                               {"moves", o.moves}, {"quick", o.output.quick},
+                               {"moves", o.moves}, {"quick", o.output.quick}, {"relayed", o.relay},
+                               {"fast_open", o.fast_open},
                                {"link", "mbench link (TUN) between the client and the router, RTT/2 each way"},
                                {"traffic", "each client sends 20 KiB/s (10 KiB/s with server), echoed by mcat -c cat"}};
   if (!o.connections.empty()) settings["connections"] = connections;
@@ -159,8 +178,10 @@ int run_recovery(const RecoveryOptions& o) {
   testbed::require_root_and_ip("mbench recovery", "it builds network namespaces and moves addresses (run it as root)");
   const auto emulator = link_emulator_command();
   const auto mcat = find_project_tool("mcat", o.mcat_path);
-  const auto mnamed = o.scenario == "client" ? fs::path() : find_project_tool("mnamed", o.mnamed_path);
-  Progress progress("recovery " + o.scenario, cases_of(o));
+  const bool names = o.scenario != "client" || o.relay;
+  const auto mnamed = names ? find_project_tool("mnamed", o.mnamed_path) : fs::path();
+  const auto mproxy = o.relay ? find_project_tool("mproxy", o.mproxy_path) : fs::path();
+  Progress progress("recovery " + o.scenario + (o.relay ? " (relayed)" : ""), cases_of(o));
   RecoveryResults results{o.scenario, {}, {}, {}, describe_testbed(o)};
   // Each case on a testbed of its own, with fresh logs: nothing carries over.
   int case_number = 0;
@@ -173,7 +194,10 @@ int run_recovery(const RecoveryOptions& o) {
       fs::create_directories(logs);
     }
     testbed::MovingAddressTestbed testbed(testbed_names(), rtt, emulator, logs);
-    measure(testbed, RecoveryPrograms{mcat, mnamed, logs}, RecoveryCase{rtt, o.moves});
+    if (o.fast_open)
+      testbed::run_command(testbed::in_namespace(testbed.server_namespace(),
+                                                 {"sysctl", "-q", "-w", "net.ipv4.tcp_fastopen=3"}));
+    measure(testbed, RecoveryPrograms{mcat, mnamed, logs, mproxy}, RecoveryCase{rtt, o.moves});
   };
   for (const auto rtt : o.rtts) {
     if (o.scenario == "client")

@@ -41,6 +41,41 @@ RouterNameService::RouterNameService(const testbed::MovingAddressTestbed& testbe
   log::tool()->info("mnamed in {} at {}", testbed.router_namespace(), url_);
 }
 
+RouterRelay::RouterRelay(const testbed::MovingAddressTestbed& testbed, const RecoveryPrograms& programs,
+                         const RouterNameService& names) {
+  const auto log = programs.log_dir / "mproxy.log";
+  // The server's halves come from one address, all at once after a move:
+  // no limit on handshakes from one source to slow them.
+  process_ = std::make_unique<testbed::ChildProcess>(
+      testbed::in_namespace(testbed.router_namespace(),
+                            {programs.mproxy.string(), "-v", "--listen",
+                             std::string(testbed::MovingAddressTestbed::kRouterAddress) + ":0", "--names", names.url(),
+                             "--max-per-source", "1024"}),
+      testbed::ChildStreams{-1, -1, log});
+  const auto port = testbed::wait_for_listening_port(log, *process_, 10s);
+  address_ = std::string(testbed::MovingAddressTestbed::kRouterAddress) + ":" + std::to_string(port);
+  log::tool()->info("mproxy in {} at {}", testbed.router_namespace(), address_);
+}
+
+std::unique_ptr<testbed::ChildProcess> start_echo_server(const testbed::MovingAddressTestbed& testbed,
+                                                         const RecoveryPrograms& programs,
+                                                         const RouterNameService* names, const RouterRelay* relay,
+                                                         std::vector<std::string> extra, const fs::path& log) {
+  std::vector<std::string> command{programs.mcat.string(), "-l", "-v", "-p", "7000", "-c", "cat"};
+  if (names)
+    command.insert(command.end(), {"--names", names->url(), "--name", "srv", "--key", names->key_file().string()});
+  if (relay) command.insert(command.end(), {"--proxy", relay->address()});
+  command.insert(command.end(), extra.begin(), extra.end());
+  auto server = std::make_unique<testbed::ChildProcess>(testbed::in_namespace(testbed.server_namespace(), command),
+                                                        testbed::ChildStreams{-1, -1, log});
+  // A reservation's port is the relay's to choose: its address is the relay's.
+  const auto ready = relay ? "reached through relays at " + std::string(testbed::MovingAddressTestbed::kRouterAddress) + ":"
+                     : names ? "registered srv at " + testbed.server_address() + ":"
+                             : std::string("listening on ");
+  testbed::wait_for_lines(log, ready, 1, *server, 10s);
+  return server;
+}
+
 McatStats read_mcat_stats(const fs::path& file) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error("mcat wrote no statistics to " + file.string());

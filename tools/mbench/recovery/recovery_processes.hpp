@@ -32,6 +32,31 @@ class RouterNameService {
   std::unique_ptr<testbed::ChildProcess> process_;
 };
 
+// mproxy in the router namespace, on MovingAddressTestbed::kRouterAddress and
+// a port of its choice, checking owners with `names`: on the path of every
+// relayed case, one emulated link from the client and none from the server.
+// Stopped by the destructor.
+class RouterRelay {
+ public:
+  // Throws std::runtime_error if the relay does not start.
+  RouterRelay(const testbed::MovingAddressTestbed& testbed, const RecoveryPrograms& programs,
+              const RouterNameService& names);
+  const std::string& address() const { return address_; }  // 10.212.0.1:PORT
+
+ private:
+  std::string address_;
+  std::unique_ptr<testbed::ChildProcess> process_;
+};
+
+// The server of a case: `mcat -l -v -p 7000 -c cat` with `extra` options,
+// registered as "srv" (`names`), and reserved on `relay` when given. Waits
+// for it to be reachable: registered, or reached through the relay.
+std::unique_ptr<testbed::ChildProcess> start_echo_server(const testbed::MovingAddressTestbed& testbed,
+                                                         const RecoveryPrograms& programs,
+                                                         const RouterNameService* names, const RouterRelay* relay,
+                                                         std::vector<std::string> extra,
+                                                         const std::filesystem::path& log);
+
 // mcat's --stats file (man/mcat.1, STATISTICS).
 struct McatStats {
   double bytes_sent = 0, bytes_received = 0;

@@ -156,7 +156,8 @@ Report build_recovery_report(const RecoveryResults& results, boost::json::object
                            "move to migrated = start of the ip(8) move to the client's `migrated` line");
   if (!results.server.empty())
     report.notes.push_back("server: move to migrated (the paper's measure) = start of the server's ip(8) move to each "
-                           "client's `migrated` line; recovery (stats) = each client's recovery_ms, from the RECONNECT");
+                           "client's `migrated` line; recovery (stats) = each client's recovery_ms, from the RECONNECT "
+                           "(through a relay: from the relay's close of its flowpath)");
   if (!results.both.empty())
     report.notes.push_back("both: recovery = the server's new address to the client's `migrated` line (the paper times it "
                            "from both ends being back); w = the server's new address to its `registered` line; q = a "

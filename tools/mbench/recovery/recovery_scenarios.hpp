@@ -20,6 +20,10 @@ namespace msocket::mbench {
 struct RecoveryPrograms {
   std::filesystem::path mcat, mnamed;
   std::filesystem::path log_dir;  // the programs' logs, statistics and data
+  // Set for --relay: the server reserves its name on this mproxy, in the
+  // router, and clients reach it by name through the relay only.
+  std::filesystem::path mproxy;
+  bool relayed() const { return !mproxy.empty(); }
 };
 
 // One case: the RTT the testbed was built with and how many moves to make.
@@ -28,7 +32,8 @@ struct RecoveryCase {
   unsigned moves = 1;
 };
 
-// The client moves `moves` times during a transfer by address.
+// The client moves `moves` times during a transfer by address (by name,
+// through the relay, when relayed).
 struct ClientMoveSamples {
   std::vector<double> recovery_ms;  // the client's --stats migrations[].recovery_ms, one per move
   std::vector<double> seen_ms;      // from the start of the move to the client's `migrated` line
@@ -36,7 +41,9 @@ struct ClientMoveSamples {
 ClientMoveSamples measure_client_moves(testbed::MovingAddressTestbed& testbed, const RecoveryPrograms& programs,
                                        const RecoveryCase& c, Progress& progress);
 
-// `connections` clients connected by name; the server moves `moves` times.
+// `connections` clients connected by name; the server moves `moves` times
+// (when relayed: its control channel to the relay moves with it, and
+// the clients' flowpaths through the relay are renewed).
 struct ServerMoveSamples {
   std::vector<double> recovery_ms;  // per client and move: --stats recovery_ms
   std::vector<double> seen_ms;      // per client and move: start of the move to the client's `migrated` line

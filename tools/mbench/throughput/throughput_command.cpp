@@ -40,7 +40,6 @@ constexpr const char* kThroughputNotes =
     "through pipes alike. CPU seconds and peak RSS come from wait4(2). Targets: goodput\n"
     ">= 0.9 x socat's encrypted, >= 1.0 x unencrypted; CPU per GiB unencrypted <= 1.0 x.\n";
 constexpr const char* kSocatBuffer = "131072";  // mcat's chunk (lib/relay/splice.cpp)
-constexpr double kMiB = 1024.0 * 1024.0, kGiB = kMiB * 1024.0;
 
 struct ThroughputOptions {
   std::uint64_t bytes = 0;
@@ -114,12 +113,6 @@ std::vector<TransferTool> tools(const std::filesystem::path& mcat) {
   };
 }
 
-// The median over the runs of one figure of one tool's transfers.
-double median_of(const std::vector<TransferResult>& runs, double (*figure)(const TransferResult&)) {
-  std::vector<double> values;
-  for (const auto& r : runs) values.push_back(figure(r));
-  return median(values);
-}
 
 struct Figure {
   const char* key;

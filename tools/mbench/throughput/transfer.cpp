@@ -1,5 +1,7 @@
 #include "throughput/transfer.hpp"
 
+#include "common/latency_summary.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/uio.h>
@@ -169,6 +171,12 @@ std::vector<std::vector<TransferResult>> run_alternating(const std::vector<Trans
     }
   }
   return results;
+}
+
+double median_of(const std::vector<TransferResult>& runs, double (*figure)(const TransferResult&)) {
+  std::vector<double> values;
+  for (const auto& r : runs) values.push_back(figure(r));
+  return median(values);
 }
 
 }  // namespace msocket::mbench

@@ -64,4 +64,9 @@ TransferResult run_transfer(const TransferTool& tool, const TransferPlan& plan);
 std::vector<std::vector<TransferResult>> run_alternating(const std::vector<TransferTool>& tools, TransferPlan plan,
                                                          unsigned runs, Progress& progress);
 
+inline constexpr double kMiB = 1024.0 * 1024.0, kGiB = kMiB * 1024.0;
+
+// The median over the runs of one figure of their transfers.
+double median_of(const std::vector<TransferResult>& runs, double (*figure)(const TransferResult&));
+
 }  // namespace msocket::mbench

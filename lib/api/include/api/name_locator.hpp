@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -22,7 +23,7 @@ class NameLocator final : public transport::Locator,
   // `port` overrides the records' ports; empty takes them from the record.
   // `known_names` is the file of pinned owner keys (names/known_names.hpp);
   // empty: keys are not pinned.
-  NameLocator(boost::asio::any_io_executor ex, names::ServerUrl server, std::string name, std::string port,
+  NameLocator(boost::asio::any_io_executor ex, std::vector<names::ServerUrl> server, std::string name, std::string port,
               std::filesystem::path known_names = {});
   ~NameLocator() override;
 
@@ -56,7 +57,7 @@ class NameLocator final : public transport::Locator,
   Endpoints endpoints_of(const names::Record& record) const;
 
   boost::asio::any_io_executor ex_;
-  names::ServerUrl server_;
+  std::vector<names::ServerUrl> server_;  // front ends of one store: the clients fail over
   std::string name_;
   std::string port_;
   std::unique_ptr<names::Client> lookups_;

@@ -24,7 +24,7 @@ namespace msocket::api {
 
 class NameRegistration : public std::enable_shared_from_this<NameRegistration> {
  public:
-  NameRegistration(boost::asio::any_io_executor ex, names::ServerUrl server, names::SigningKey key,
+  NameRegistration(boost::asio::any_io_executor ex, std::vector<names::ServerUrl> server, names::SigningKey key,
                    std::string name, boost::asio::ip::tcp::endpoint listening,
                    std::chrono::seconds ttl = std::chrono::seconds{3600});
   ~NameRegistration();

@@ -88,6 +88,7 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
   bool refreshing_ = false;
   std::vector<std::shared_ptr<proxy::RelayAgent>> agents_;
   std::map<std::string, TimePoint> benched_;  // relays lost, and when
+  std::map<std::string, std::uint32_t> loads_;  // what the pool's records said when last listed
   std::unique_ptr<paths::AddressWatcher> watcher_;
   boost::asio::steady_timer settled_;
   boost::asio::steady_timer repick_;  // pick_again waits for the move to settle

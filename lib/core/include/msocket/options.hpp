@@ -80,6 +80,11 @@ struct Options {
   // owner keys pinned on first use (mnamed(8), KNOWN NAMES); empty: DNS only.
   InlineText<256> name_service;
   bool server_mobility = true;       // listener: follow our addresses, send RECONNECT
+  // TCP Fast Open without cookies (docs/protocol.md §3.3): a flowpath that
+  // opens with MIGRATE or ADD_PATH sends it in its SYN, and a listener takes
+  // such SYNs, where the host allows it (net.ipv4.tcp_fastopen, bit 1 for
+  // clients, 2 for listeners); elsewhere the SETUP follows the handshake.
+  bool fast_open = true;
   bool ipv6_only = false;            // listener on "::": IPv6 peers only (IPV6_V6ONLY); else IPv4 ones too
   // Multipath (paper §III-C): more flowpaths, each from its own local
   // address and interface.

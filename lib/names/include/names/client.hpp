@@ -32,6 +32,9 @@ struct ServerUrl {
 // "http://HOST:PORT" (an optional trailing '/') or "HOST:PORT"; IPv6 hosts
 // in brackets. Errors: name_error::bad_url.
 result<ServerUrl> parse_server_url(std::string_view url);
+// One URL or several, comma-separated: "http://HOST:PORT[,http://HOST:PORT...]"
+// (front ends of one shared store). Errors: name_error::bad_url.
+result<std::vector<ServerUrl>> parse_server_list(std::string_view urls);
 
 struct ClientOptions {
   std::chrono::milliseconds connect_timeout{5'000};
@@ -45,7 +48,10 @@ struct WatchEvent {
   std::optional<Record> record;  // with `changed`: the new record, verified
 };
 
-// Talks to one server. Operations may run at once (each uses its own
+// Talks to one server, or to the first of several that answers (front ends
+// of one shared store: mnamed --store etcd=): a request that cannot reach
+// its server, or loses its connection before the answer, is sent to the
+// next one, and later requests stay there. Operations may run at once (each uses its own
 // connection; one idle connection is kept for the next). Every call must
 // come from the executor's thread, and the Client must outlive the
 // operations that run (destroying the io_context with operations suspended
@@ -53,6 +59,8 @@ struct WatchEvent {
 class Client {
  public:
   Client(boost::asio::any_io_executor executor, ServerUrl server, ClientOptions options = {});
+  // `servers` must not be empty.
+  Client(boost::asio::any_io_executor executor, std::vector<ServerUrl> servers, ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -70,7 +78,10 @@ class Client {
   // network's; the server's refusal (as lookup's; bad_response for an
   // answer that is not a listing).
   boost::asio::awaitable<result<std::vector<Record>>> list(std::string prefix, std::size_t limit = 100);
-  // Stores a signed record; returns what the server stored. Errors:
+  // Stores a signed record; returns what the server stored. A put sent
+  // again to the next server after its own failed, and refused there as
+  // stale, succeeds if the record stored is this one (the failed server
+  // stored it before its answer was lost). Errors:
   // bad_signature, wrong_owner, stale_version, expired, rejected, too_large,
   // too_many_requests (the key's update rate), server_failed (e.g. the
   // server's disk is full), timeout, network errors.
@@ -102,7 +113,8 @@ class Client {
   boost::asio::awaitable<result<std::unique_ptr<Connection>>> connect();
 
   boost::asio::any_io_executor executor_;
-  ServerUrl server_;
+  std::vector<ServerUrl> servers_;
+  std::size_t current_ = 0;  // the server requests go to
   ClientOptions options_;
   std::unique_ptr<Connection> idle_;  // a kept-alive connection for the next request
   // Connections of the operations in flight, for cancel(). Shared with the
@@ -117,13 +129,17 @@ struct Registration {
   std::vector<std::string> addresses;  // "IP:PORT"
   std::string control;                 // "IP:PORT" or empty
   std::chrono::seconds ttl{3600};
+  std::uint32_t load = 0;              // Record::load
+  // The version to sign; 0: next_version() of the stored one.
+  std::uint64_t version = 0;
 };
 
 // A version above `stored` and no lower than the time in microseconds, so
 // that one key holder's updates keep increasing even across restarts.
 std::uint64_t next_version(std::optional<std::uint64_t> stored);
 
-// Looks the name up, signs a record with next_version() and puts it.
+// Looks the name up, signs a record with next_version() (or the
+// registration's own version, without the lookup) and puts it.
 // Errors: those of lookup (but not_found) and put.
 boost::asio::awaitable<result<Record>> publish(Client& client, SigningKey key, Registration registration);
 // Deletes `name` with a signed proof. Errors: those of erase.

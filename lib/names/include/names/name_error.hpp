@@ -29,6 +29,9 @@ enum class name_error {
   key_mismatch,          // the record's owner key is not the one pinned for the name (known_names.hpp)
   too_many_requests,     // the server limits this client: its rate, watches or connections (HTTP 429)
   server_busy,           // the server is at a limit of its own, e.g. all watch slots held (HTTP 503)
+  // Appended (values are stable): the stores behind the server (store.hpp).
+  store_conflict,     // a conditional write found the name changed since it was read
+  store_unavailable,  // no endpoint of the distributed store answered in time
 };
 
 const boost::system::error_category& name_category() noexcept;

@@ -29,10 +29,15 @@ struct Record {
   std::string control;                 // UDP control address, "IP:PORT", or empty
   std::uint64_t version = 0;           // strictly increasing per name
   std::int64_t expires = 0;            // seconds since the epoch
+  // How busy the owner says it is, in thousandths of its capacity (relays
+  // of the pool, §5.8); 0 when it does not say.
+  std::uint32_t load = 0;
   PublicKey owner{};
   Signature signature{};
   bool operator==(const Record&) const = default;
 };
+
+inline constexpr std::uint32_t kMaxLoad = 1000;
 
 struct SigningKey {
   PublicKey public_key{};
@@ -54,7 +59,7 @@ void sign(Record& record, const SigningKey& key);
 bool verify(const Record& record);
 
 // JSON form: {"name", "addresses": [...], "control", "version", "expires",
-// "owner" (base64), "signature" (base64)}.
+// "load" (only when not 0), "owner" (base64), "signature" (base64)}.
 boost::json::value to_json(const Record& record);
 // Errors: errc::bad_frame for a missing or mistyped field, a bad name or
 // address, too many addresses, or keys of the wrong size. The signature is

@@ -4,6 +4,7 @@
 // by that key, carry a higher version and not be expired.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,7 @@ enum class Verdict {
   expired,          // its expiry has passed
   unknown_name,     // nothing live stored under the name (a delete of it)
   storage_failed,   // the store could not make it durable
+  refused,          // the caller's admission hook said no (e.g. a rate limit)
 };
 
 // For HTTP answers and logs: "signature does not verify", ...
@@ -31,28 +33,37 @@ const char* describe(Verdict verdict);
 // then the owner's signed proof, kept as the tombstone).
 enum class Change { put, erase };
 
+// The rules alone: would `update` be accepted over `stored` now (`now` in
+// seconds since the epoch)? Pure.
+Verdict check(const Record& update, Change change, const std::optional<StoredName>& stored, std::int64_t now);
+
 class Registry {
  public:
   explicit Registry(Store& store) : store_(store) {}
 
-  // The rules alone: would `update` be accepted now (`now` in seconds since
-  // the epoch)? It is compared with the newest entry, durable or in flight.
-  Verdict check(const Record& update, Change change, std::int64_t now) const;
-  // Writes an update that check() just accepted, with no suspension in
-  // between. Suspends until it is durable. accepted or storage_failed.
-  boost::asio::awaitable<Verdict> commit(Record update, Change change);
-  // check(), then commit() if accepted.
+  // Checks `update` against the name's newest entry and, if accepted and
+  // `admit(update)` agrees (asked once, only for an update that passed
+  // every rule), writes it on the condition that the entry is still the one
+  // checked: if another update came between, the rules are checked again
+  // against it. Suspends until the update is durable. An update found
+  // stored already (its answer was lost and it was sent again) is accepted.
+  boost::asio::awaitable<Verdict> update(Record update, Change change, std::int64_t now,
+                                         std::function<bool(const Record&)> admit = {});
+  // update() of a record, and of a delete proof: `proof` must be a record
+  // of the name signed by its owner with a version above the stored one (so
+  // a recorded delete cannot be replayed after a new registration). The
+  // proof stays as the name's tombstone.
   boost::asio::awaitable<Verdict> put(Record update, std::int64_t now);
-  // Deletes a name: `proof` must be a record of it signed by its owner with
-  // a version above the stored one (so a recorded delete cannot be replayed
-  // after a new registration). The proof stays as the name's tombstone.
   boost::asio::awaitable<Verdict> erase(Record proof, std::int64_t now);
   // The live record (durable, not deleted, not expired), if any.
-  std::optional<Record> get(const std::string& name, std::int64_t now) const;
+  // Errors: the store's (name_error::store_unavailable).
+  boost::asio::awaitable<result<std::optional<Record>>> get(std::string name, std::int64_t now);
   // The live records (as get() gives them) whose names begin with
   // `prefix`, in name order, at most `limit`. Tombstones and expired
-  // records are passed over, not counted.
-  std::vector<Record> list(std::string_view prefix, std::int64_t now, std::size_t limit) const;
+  // records are passed over, not counted. Errors: the store's.
+  boost::asio::awaitable<result<std::vector<Record>>> list(std::string prefix, std::int64_t now, std::size_t limit);
+
+  Store& store() { return store_; }
 
  private:
   Store& store_;

@@ -1,10 +1,11 @@
-// Where mnamed keeps its records. Behind an interface so a distributed
-// backend (etcd) can take the embedded log's place.
+// Where mnamed keeps its records: the interface the registry (its rules)
+// and the server use, with no knowledge of the back end. Two back ends:
+// the embedded log (log_store.hpp) and an etcd cluster (etcd_store.hpp);
+// tests/unit/names_store_suite_test.cpp holds both to one contract.
 #pragma once
 
-#include <filesystem>
-#include <map>
-#include <memory>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,69 +29,50 @@ struct StoredName {
   bool operator==(const StoredName&) const = default;
 };
 
+// Which write a name's entry was left by; 0: the name has none. Only
+// equality means anything: a conditional write (Store::write_if) names the
+// revision it read, and fails if another write came after it.
+struct Revision {
+  std::uint64_t value = 0;
+  bool operator==(const Revision&) const = default;
+};
+
+// A name's newest entry and its revision.
+struct NewestEntry {
+  std::optional<StoredName> entry;
+  Revision revision;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
-  // What is durably stored: what lookups and watches see.
-  virtual std::optional<StoredName> get(const std::string& name) const = 0;
-  // The newest entry, durable or still being written: what the rules
-  // compare the next update with, so that two updates in flight at once are
-  // ordered as if one had finished first.
-  virtual std::optional<StoredName> latest(const std::string& name) const = 0;
-  // The durable entries whose names begin with `prefix` (tombstones and
-  // expired records included, as get() gives them), in name order, at most
-  // `limit`. An empty prefix matches every name.
-  virtual std::vector<StoredName> list(std::string_view prefix, std::size_t limit) const = 0;
-  // Writes an entry. Suspends until it is durable: a crash after that loses
-  // nothing; get() returns it from then on. On an error nothing changed.
-  // Call from one thread (or strand) at a time, the one of get() and latest().
-  // Errors: the file system's (e.g. no space left on device).
-  virtual boost::asio::awaitable<boost::system::error_code> write(StoredName entry) = 0;
-  // Names stored, tombstones included.
-  virtual std::size_t size() const = 0;
-};
-
-class LogFile;
-class GroupCommitter;
-
-// The embedded store: an append-only log of JSON lines in `dir`, compacted
-// into a snapshot when it grows past the live data (log_file.hpp). Writes
-// are made durable by a thread of their own (group_commit.hpp): updates that
-// arrive while one fdatasync runs share the next one, and the thread that
-// serves lookups never waits for the disk.
-class LogStore final : public Store {
- public:
-  // Reads the snapshot and the log; a torn last line (a crash in the middle
-  // of a write) is cut off. Writes nothing else, so a full disk does not
-  // keep a store from opening. Errors: the file system's; errc::bad_frame
-  // if a line before the last is corrupt (the data directory was damaged,
-  // not just cut short).
-  static result<std::unique_ptr<LogStore>> open(const std::filesystem::path& dir);
-  // Finishes the writes queued, then stops the writing thread. Destroy the
-  // store before the io_context its writers ran on: the writing thread wakes
-  // them through it.
-  ~LogStore() override;
-
-  std::optional<StoredName> get(const std::string& name) const override;
-  std::optional<StoredName> latest(const std::string& name) const override;
-  std::vector<StoredName> list(std::string_view prefix, std::size_t limit) const override;
-  boost::asio::awaitable<boost::system::error_code> write(StoredName entry) override;
-  std::size_t size() const override { return durable_.size(); }
-
-  // Writes made durable, and the fdatasyncs that made them so (for tests
-  // and the benchmark: writes / syncs is the average group size).
-  std::uint64_t writes_committed() const;
-  std::uint64_t syncs() const;
-
- private:
-  LogStore() = default;
-  void finished(const StoredName& entry, bool durable);
-
-  std::map<std::string, StoredName> durable_;
-  // The newest entry of each name with writes in flight, and how many.
-  std::map<std::string, std::pair<StoredName, unsigned>> pending_;
-  std::shared_ptr<LogFile> file_;
-  std::unique_ptr<GroupCommitter> committer_;
+  // The durable entry of `name`: what lookups and watches see. An expired
+  // record may come back with its addresses and signature dropped (a
+  // distributed store lets them lapse); its name, owner, version and
+  // expiry are kept. Errors: name_error::store_unavailable.
+  virtual boost::asio::awaitable<result<std::optional<StoredName>>> find(std::string name) = 0;
+  // The newest entry, durable or still being written, and its revision:
+  // what the rules compare the next update with. Errors: as find().
+  virtual boost::asio::awaitable<result<NewestEntry>> find_newest(std::string name) = 0;
+  // Durable entries whose names begin with `prefix` (an empty one matches
+  // every name), in name order, at most `limit`. Every live record is
+  // among them; tombstones and expired records may be too (and then count
+  // against the limit). Errors: as find().
+  virtual boost::asio::awaitable<result<std::vector<StoredName>>> find_prefix(std::string prefix,
+                                                                                std::size_t limit) = 0;
+  // Writes `entry` if the name's newest entry is still at `expected`, in one
+  // step no other write can come between (the store's own transaction, not
+  // a read in the caller). Suspends until it is durable: a crash after that
+  // loses nothing. Errors: name_error::store_conflict (nothing written);
+  // store_unavailable, or the file system's (e.g. no space left): then it
+  // may or may not have been written, which find_newest() tells.
+  virtual boost::asio::awaitable<boost::system::error_code> write_if(StoredName entry, Revision expected) = 0;
+  // Calls `changed(name)` on the store's executor after any durable change
+  // of the name, made through this store or, for a shared store, by anyone;
+  // an empty name: anything may have changed (e.g. changes were missed
+  // while the store was cut off). One callback at a time; an empty function
+  // removes it.
+  virtual void on_change(std::function<void(const std::string& name)> changed) = 0;
 };
 
 }  // namespace msocket::names

@@ -38,6 +38,9 @@ class Reconnector {
     const std::vector<LocalAddress>& local_addresses;  // ours now: a round tries what they reach first
     std::optional<LocalAddress> source;  // bind migrations here (-s), if we still have it
     bool has_locator = false;            // the peer can be looked up (connected by name)
+    // The current remote is one of the relays the peer is reached through
+    // (§5.7): it stays where it is when the peer moves.
+    bool remote_is_relay = false;
   };
 
   explicit Reconnector(const Settings& settings);

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -45,7 +46,9 @@ struct RelayLimits {
 struct RelayConfig {
   boost::asio::ip::tcp::endpoint listen;    // control channels and server halves
   boost::asio::ip::address public_address;  // what clients dial: the reservations' ports on it
-  std::optional<names::ServerUrl> names;    // who owns a name (else: the first key to reserve it here)
+  // Who owns a name: the name service, or several front ends of one
+  // (the client fails over); empty: the first key to reserve it here.
+  std::vector<names::ServerUrl> names;
   RelayLimits limits;
 };
 
@@ -80,6 +83,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   RelayCounters counters() const;
+  // How full it is, in thousandths of its limits on reservations and flows
+  // (the fuller of the two): what it tells the pool of relays.
+  std::uint32_t load() const;
   const RelayConfig& config() const { return config_; }
 
   struct ControlChannel;

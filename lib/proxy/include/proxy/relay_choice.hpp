@@ -1,9 +1,11 @@
 // Choosing relays by distance (mcat --relays, --proxy auto; docs/protocol.md
 // §5.8): the connect time to each candidate's control port orders them,
-// and after the server moves a nearer relay may take the place of one in
-// use. Pure: the probes are made elsewhere (probe_relay).
+// the load the pool's records carry breaks ties, and after the server
+// moves a nearer relay may take the place of one in use. Pure: the probes
+// are made elsewhere (probe_relay).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,9 +18,16 @@ namespace msocket::proxy {
 struct RelayDistance {
   std::string relay;                    // "HOST:PORT" of its control port
   std::optional<Duration> connect_time;  // nullopt: out of reach
+  std::uint32_t load = 0;                // thousandths of its capacity, as its pool record says
 };
 
-// The relays nearest first, those out of reach last, ties in the order given.
+// Connect times this close are as near as makes no difference: within
+// 2 ms (noise on a LAN) or a quarter of the nearer one (noise on a WAN).
+bool as_near(Duration a, Duration b);
+
+// The relays nearest first, those out of reach last. Of the relays as near
+// as the nearest one left, the least loaded goes first; equal loads keep
+// the order given.
 std::vector<std::string> by_distance(std::vector<RelayDistance> distances);
 
 // After a move: the relays in use that give way, each with the relay that

@@ -1,7 +1,9 @@
 // Joins two TCP sockets, each one's bytes to the other, with splice(2)
 // through a pipe per direction: the bytes never enter user space, and a
 // slow reader holds the writer back (TCP backpressure) instead of anything
-// being dropped or buffered here. The relay's only data path.
+// being dropped or buffered here. The relay's only data path. splice(2)
+// into a socket whose peer reset it raises SIGPIPE (it takes no
+// MSG_NOSIGNAL): a process that splices must ignore SIGPIPE, as mproxy does.
 #pragma once
 
 #include <cstdint>

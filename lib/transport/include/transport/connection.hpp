@@ -126,7 +126,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Carrying out the path manager's decisions (path_orders.cpp).
   void execute(const paths::Decisions& decisions);
   asio::awaitable<void> open_flowpath(paths::OpenFlowpath order);
-  asio::awaitable<void> join_flowpath(paths::OpenFlowpath order, tcp::socket socket);
+  // `syn_deadline`: the socket's SYN waits for the SETUP (Fast Open), so
+  // the attempt's deadline covers the exchange.
+  asio::awaitable<void> join_flowpath(paths::OpenFlowpath order, tcp::socket socket,
+                                      std::shared_ptr<asio::steady_timer> syn_deadline);
   void attempt_failed(paths::AttemptId attempt, paths::AttemptStage stage);
   bool peer_forgot(const wire::Setup& request, const wire::Setup& answer, const tcp::endpoint& from);
   asio::awaitable<void> look_up_peer();

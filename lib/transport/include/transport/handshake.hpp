@@ -36,15 +36,22 @@ asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
 // The same, ending with asio::error::timed_out as soon as `deadline`
 // completes: when it expires, or when someone cancels it to abandon the
 // attempt (the peer's address changed meanwhile). The caller arms it.
+// With `fast_open` (and a kernel that agrees, fast_open.hpp) the SYN waits
+// for the first write and carries it: the socket comes back at once,
+// *deferred is set, and errors of the connect show in that write or the
+// read after it.
 asio::awaitable<result<tcp::socket>> connect_socket(tcp::endpoint remote,
                                                     std::optional<asio::ip::address> source,
-                                                    asio::steady_timer& deadline);
+                                                    asio::steady_timer& deadline, bool fast_open = false,
+                                                    bool* deferred = nullptr);
 
 // The priority a flowpath from `local` asks for: backup when a preferred
 // interface is set (Options::prefer_interface) and `local` is not on it.
 PathPriority path_priority(const Options& options, const asio::ip::address& local);
 
-// Writes one frame. May suspend.
+// Writes one frame. May suspend. On a socket whose connect waits for its
+// first write (Fast Open), waits for the handshake when the SYN could not
+// take the frame.
 asio::awaitable<boost::system::error_code> write_frame(tcp::socket& socket, const wire::Frame& frame);
 
 // Reads the one SETUP or SETUP_ACK that opens a flowpath. May suspend.

@@ -1,7 +1,8 @@
-#include "names/store.hpp"
+#include "names/log_store.hpp"
 
 #include "names/group_commit.hpp"
 #include "names/log_file.hpp"
+#include "names/name_error.hpp"
 
 namespace msocket::names {
 
@@ -44,7 +45,31 @@ std::optional<StoredName> LogStore::latest(const std::string& name) const {
   return get(name);
 }
 
+Revision LogStore::revision_of(const std::string& name) const {
+  if (const auto written = revisions_.find(name); written != revisions_.end()) return {written->second};
+  return {durable_.contains(name) ? 1u : 0u};
+}
+
+asio::awaitable<result<std::optional<StoredName>>> LogStore::find(std::string name) { co_return get(name); }
+
+asio::awaitable<result<NewestEntry>> LogStore::find_newest(std::string name) {
+  co_return NewestEntry{latest(name), revision_of(name)};
+}
+
+asio::awaitable<result<std::vector<StoredName>>> LogStore::find_prefix(std::string prefix, std::size_t limit) {
+  co_return list(prefix, limit);
+}
+
+asio::awaitable<error_code> LogStore::write_if(StoredName entry, Revision expected) {
+  // One thread, and nothing suspends between this comparison and write()
+  // taking the name's next revision: no other write can come between.
+  if (revision_of(entry.record.name) != expected) co_return name_error::store_conflict;
+  auto writing = write(std::move(entry));
+  co_return co_await std::move(writing);
+}
+
 asio::awaitable<error_code> LogStore::write(StoredName entry) {
+  revisions_[entry.record.name] = ++last_revision_;
   auto& [newest, in_flight] = pending_[entry.record.name];
   newest = entry;
   ++in_flight;
@@ -63,6 +88,7 @@ void LogStore::finished(const StoredName& entry, bool durable) {
   if (durable) durable_[entry.record.name] = entry;
   const auto pending = pending_.find(entry.record.name);
   if (pending != pending_.end() && --pending->second.second == 0) pending_.erase(pending);
+  if (durable && changed_) changed_(entry.record.name);
 }
 
 std::uint64_t LogStore::writes_committed() const { return committer_->writes(); }
