@@ -47,7 +47,9 @@ tb_spawn "$TB_SRV" 120 "$MCAT" -l -v --stats "$TEST_TMP/srv.json" :: "$TB_PORT" 
   <"$TEST_TMP/down.bin" >"$TEST_TMP/srv.out" 2>"$TEST_TMP/srv.log"
 TB_SERVER=$TB_PID
 test_wait_for_line "$TEST_TMP/srv.log" "listening on .*:$TB_PORT" 10 || test_fail "server never said 'listening on'"
-tb_start_client 120 -vv "$TB_SRV_ADDR" "$TB_PORT"
+# Both ways at once: under ncat's end-of-file rules the listener would end
+# the connection at the client's end of file, before its own 24 MiB were out.
+tb_start_exchange_client 120 "$SIZE" -vv "$TB_SRV_ADDR" "$TB_PORT"
 test_wait_for_line "$TEST_TMP/cli.log" 'connected to ' 10 || test_fail "client never said 'connected to'"
 test_wait_for_line "$TEST_TMP/cli.log" 'peer offers flowpaths at .*fd00:2::2' 10 ||
   test_fail "the server did not offer its IPv6 address"
