@@ -1,9 +1,13 @@
 // The rounds of a client's reconnection. Each round asks the locator first
 // when the loss may mean the peer moved without telling us (a keepalive
 // timeout behind a NAT) or the last round failed; then tries each known
-// address of the peer; then waits, twice as long as the last time up to
-// rho. News of the network or of the peer ends the wait, and abandons an
-// attempt that may hang until its timeout for nothing.
+// address of the peer. Rounds start on a clock: the next one is due a
+// pause after this one started, twice as long as the last time up to rho,
+// whether this one has ended or not. An attempt that hangs (a SYN to an
+// address nobody has any more) does not hold up the next lookup: it goes
+// on while the locator is asked again, and gives way only to a new first
+// target. News of the network or of the peer starts a round at once, and
+// abandons an attempt that may hang until its timeout for nothing.
 #include "paths/reconnector.hpp"
 
 #include <algorithm>
@@ -44,7 +48,8 @@ void Reconnector::set_remote(const boost::asio::ip::tcp::endpoint& remote) {
 
 // One attempt lasts no longer than the retry interval (at least a second for
 // the handshake): an old address that never answers must not hold up the
-// next one, or the next lookup, for the whole connect timeout.
+// next one for the whole connect timeout. (The next round's lookup does not
+// wait for it at all.)
 Duration Reconnector::attempt_timeout() const {
   return std::min(settings_.connect_timeout, std::max<Duration>(settings_.retry_max, std::chrono::seconds(1)));
 }
@@ -60,6 +65,11 @@ void Reconnector::path_up(PathId path, std::optional<AttemptId> attempt, TimePoi
   if (attempt && attempt == attempt_) {
     remote_ = attempt_target_;
     attempt_.reset();
+    abandoning_ = false;
+    // Where the peer is now, then what it offers: the addresses it left
+    // behind in earlier moves would cost the next outage an attempt
+    // (a connect timeout) each.
+    candidates_ = merged({*remote_}, offers_);
   }
   if (!outage_) return;
   Migration m;
@@ -74,28 +84,31 @@ void Reconnector::path_up(PathId path, std::optional<AttemptId> attempt, TimePoi
   failed_rounds_ = 0;
   phase_ = Phase::idle;
   pause_ = settings_.retry_min;
-  wake_at_ = TimePoint::max();
+  wake_at_ = round_due_ = TimePoint::max();
 }
 
 void Reconnector::attempt_failed(AttemptId attempt, TimePoint now, const Context& context, Decisions& out) {
   if (attempt != attempt_) return;
   attempt_.reset();
+  const bool gave_way = std::exchange(abandoning_, false);
   if (!outage_) {
     phase_ = Phase::idle;
     return;
   }
+  if (phase_ == Phase::looking_up) return;  // the answer says where this round goes
   if (retry_now_) {  // the network or the peer changed meanwhile: start over, that was no failed round
     pause_ = settings_.retry_min;
     start_round(now, context, out);
     return;
   }
-  ++next_target_;
+  if (!gave_way) ++next_target_;  // else it made way for this round's first target
   try_next_target(now, context, out);
 }
 
 void Reconnector::start_round(TimePoint now, const Context& context, Decisions& out) {
   retry_now_ = false;
   wake_at_ = TimePoint::max();
+  round_due_ = now + pause_;
   // A keepalive timeout may mean the peer moved and could not tell us (we
   // are behind a NAT): ask where it is before trying the old address. After
   // our own move the old address is the best guess, and after a RECONNECT
@@ -109,9 +122,38 @@ void Reconnector::start_round(TimePoint now, const Context& context, Decisions& 
     out.push_back(LookUpPeer{});
     return;
   }
-  round_ = reachable_first(candidates_, context.local_addresses);
+  begin_targets(now, context, out);
+}
+
+// This round's targets, those our addresses reach first. An attempt still
+// on its way from the last round goes on when the targets are the same (the
+// round carries on where it is) or it goes to the new first one: a new SYN
+// would only start its wait over. Otherwise it makes way for the first.
+void Reconnector::begin_targets(TimePoint now, const Context& context, Decisions& out) {
+  auto targets = reachable_first(candidates_, context.local_addresses);
+  if (attempt_ && !abandoning_) {
+    phase_ = Phase::trying;
+    if (targets == round_) return;
+    if (!targets.empty() && targets.front() == attempt_target_) {
+      round_ = std::move(targets);
+      next_target_ = 0;
+      return;
+    }
+  }
+  round_ = std::move(targets);
   next_target_ = 0;
+  if (attempt_) {
+    phase_ = Phase::trying;
+    abandon_attempt(out);  // its failure starts the round
+    return;
+  }
   try_next_target(now, context, out);
+}
+
+void Reconnector::abandon_attempt(Decisions& out) {
+  if (!attempt_ || abandoning_) return;
+  abandoning_ = true;
+  out.push_back(AbandonAttempt{*attempt_});
 }
 
 void Reconnector::try_next_target(TimePoint now, const Context& context, Decisions& out) {
@@ -123,9 +165,11 @@ void Reconnector::try_next_target(TimePoint now, const Context& context, Decisio
     phase_ = Phase::trying;
     return;
   }
+  // Every target failed: the next round is due a pause after this one
+  // started, at once if this one took longer.
   ++failed_rounds_;
   phase_ = Phase::waiting;
-  wake_at_ = now + pause_;
+  wake_at_ = std::max(now, round_due_);
 }
 
 void Reconnector::lookup_done(const std::optional<Endpoints>& found, TimePoint now, const Context& context,
@@ -135,18 +179,18 @@ void Reconnector::lookup_done(const std::optional<Endpoints>& found, TimePoint n
     if (!remote_ || !contains(*found, *remote_)) peer_moved_ = true;
     candidates_ = merged(*found, candidates_);
   }
-  round_ = reachable_first(candidates_, context.local_addresses);
-  next_target_ = 0;
-  try_next_target(now, context, out);
+  begin_targets(now, context, out);
 }
 
 // The mobility loop's wake-up: a round starts now unless one is going on.
+// News (retry_now_) does not wait for a lookup that was asked before it:
+// its answer may be the record the news replaces.
 void Reconnector::wake(TimePoint now, const Context& context, Decisions& out) {
   if (!outage_) return;
   if (phase_ == Phase::idle) {
     pause_ = settings_.retry_min;
     start_round(now, context, out);
-  } else if (phase_ == Phase::waiting) {
+  } else if (phase_ == Phase::waiting || (phase_ == Phase::looking_up && retry_now_)) {
     pause_ = retry_now_ ? settings_.retry_min : std::min(pause_ * 2, settings_.retry_max);
     start_round(now, context, out);
   }
@@ -162,7 +206,7 @@ void Reconnector::network_changed(bool new_network, TimePoint now, const Context
     failed_rounds_ = 0;
   }
   retry_now_ = true;
-  if (phase_ == Phase::trying && attempt_) out.push_back(AbandonAttempt{*attempt_});
+  abandon_attempt(out);
   wake(now, context, out);
 }
 
@@ -172,7 +216,15 @@ bool Reconnector::learn_peer_addresses(const Endpoints& where) {
   return !same;
 }
 
-void Reconnector::learn_offers(const Endpoints& offered) { candidates_ = merged(candidates_, offered); }
+void Reconnector::learn_offers(const Endpoints& offered) {
+  // An address the peer offered before and no longer does is one it left
+  // (unless we are connected to it).
+  std::erase_if(candidates_, [&](const boost::asio::ip::tcp::endpoint& e) {
+    return contains(offers_, e) && !contains(offered, e) && e != remote_;
+  });
+  offers_ = offered;
+  candidates_ = merged(candidates_, offered);
+}
 
 void Reconnector::peer_news(const Endpoints& where, TimePoint now, const Context& context, Decisions& out) {
   if (!outage_) return;  // nothing to move (e.g. no flowpath yet)
@@ -181,14 +233,21 @@ void Reconnector::peer_news(const Endpoints& where, TimePoint now, const Context
   // An attempt already on its way to where the peer is now goes on.
   if (attempt_ && contains(where, attempt_target_)) return;
   retry_now_ = true;
-  if (phase_ == Phase::trying && attempt_) out.push_back(AbandonAttempt{*attempt_});
+  abandon_attempt(out);
   wake(now, context, out);
 }
 
-TimePoint Reconnector::next_deadline() const { return phase_ == Phase::waiting ? wake_at_ : TimePoint::max(); }
+// Waiting: the next round. Trying: the round after this one, which starts
+// on time even if an attempt of this one hangs (its lookup may find the
+// peer elsewhere). Looking up: the answer goes on with the round.
+TimePoint Reconnector::next_deadline() const {
+  if (phase_ == Phase::waiting) return wake_at_;
+  if (phase_ == Phase::trying) return round_due_;
+  return TimePoint::max();
+}
 
 void Reconnector::on_timer(TimePoint now, const Context& context, Decisions& out) {
-  if (phase_ != Phase::waiting || now < wake_at_) return;
+  if (now < next_deadline()) return;
   pause_ = std::min(pause_ * 2, settings_.retry_max);
   start_round(now, context, out);
 }

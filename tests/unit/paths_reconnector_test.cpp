@@ -83,13 +83,131 @@ TEST_CASE("PathManager: failed rounds back off from retry_min, doubling up to rh
 TEST_CASE("PathManager: a new network during the pause tries again at once, from retry_min", "[paths]") {
   Client c;
   auto open = only<OpenFlowpath>(c.lose_address(t0));
-  c.manager.attempt_failed(open.attempt, AttemptStage::connect, t0 + 1s);
+  c.manager.attempt_failed(open.attempt, AttemptStage::connect, t0 + 10ms);
   open = only<OpenFlowpath>(c.manager.on_timer(c.manager.next_deadline()));
-  c.manager.attempt_failed(open.attempt, AttemptStage::connect, t0 + 2s);
-  CHECK(c.manager.next_deadline() == t0 + 2s + 50ms);
-  const auto d = c.gain_address("10.0.3.2", t0 + 2s + 10ms);
+  c.manager.attempt_failed(open.attempt, AttemptStage::connect, t0 + 35ms);
+  CHECK(c.manager.next_deadline() == t0 + 75ms);  // 50 ms after the second round started
+  const auto d = c.gain_address("10.0.3.2", t0 + 40ms);
   CHECK(only<OpenFlowpath>(d).remote == endpoint("10.0.2.2", 7000));
   CHECK(all_of_type<AbandonAttempt>(d).empty());
+}
+
+TEST_CASE("PathManager: a round that took longer than its pause is followed at once", "[paths]") {
+  Client c;
+  auto open = only<OpenFlowpath>(c.lose_address(t0));
+  CHECK(c.manager.attempt_failed(open.attempt, AttemptStage::connect, t0 + 1s).empty());
+  CHECK(c.manager.next_deadline() == t0 + 1s);
+  CHECK(only<OpenFlowpath>(c.manager.on_timer(t0 + 1s)).remote == endpoint("10.0.2.2", 7000));
+}
+
+// Both ends moved (the paper's Fig. 9 without the watch): the client is on
+// a new network, the server's old address answers nothing, and its new one
+// reaches the name service only some rounds later. Each round looks up
+// again at most rho after the last one started, whatever the attempt to
+// the old address is doing: the recovery stays within rho + q + w + 2 RTT.
+TEST_CASE("PathManager: both ends moved: a lookup at least every rho, while an attempt to the old address hangs",
+          "[paths]") {
+  Client c(true);
+  const auto old_address = endpoint("10.0.2.2", 7000), new_address = endpoint("10.0.6.2", 7000);
+  const auto gone = only<OpenFlowpath>(c.lose_address(t0));
+  c.manager.attempt_failed(gone.attempt, AttemptStage::connect, t0 + 1ms);  // no address to leave from
+  const auto first = only<OpenFlowpath>(c.gain_address("10.0.3.2", t0 + 1s));
+  CHECK(first.remote == old_address);
+  CHECK(first.timeout == 2s);
+  // While it hangs, the rounds that come due have nothing new to try: it
+  // goes on (no lookup yet: after our own move the old address is the best guess).
+  while (c.manager.next_deadline() < t0 + 3s) CHECK(c.manager.on_timer(c.manager.next_deadline()).empty());
+  // It times out: that round failed, the next ones ask where the peer is.
+  c.manager.attempt_failed(first.attempt, AttemptStage::connect, t0 + 3s);
+  auto due = c.manager.next_deadline();
+  CHECK(due <= t0 + 3s + 2s);
+
+  // The name service still has the old address: the round tries it.
+  only<LookUpPeer>(c.manager.on_timer(due));
+  const auto again = only<OpenFlowpath>(c.manager.lookup_done(PathManager::Endpoints{old_address}, due + 200ms));
+  CHECK(again.remote == old_address);
+  CHECK(c.manager.next_deadline() == due + 2s);  // not after that attempt's timeout
+  // The next round asks again while that attempt hangs, and leaves it be.
+  due += 2s;
+  only<LookUpPeer>(c.manager.on_timer(due));
+  CHECK(c.manager.lookup_done(PathManager::Endpoints{old_address}, due + 200ms).empty());
+  CHECK(c.manager.next_deadline() == due + 2s);
+  // Its timeout changes nothing of when the next round starts.
+  CHECK(c.manager.attempt_failed(again.attempt, AttemptStage::connect, due + 500ms).empty());
+  CHECK(c.manager.next_deadline() == due + 2s);
+  due += 2s;
+  only<LookUpPeer>(c.manager.on_timer(due));
+  const auto third = only<OpenFlowpath>(c.manager.lookup_done(PathManager::Endpoints{old_address}, due + 200ms));
+
+  // The server is back and registered: the next lookup has its new address,
+  // and the attempt to the old one makes way at once.
+  due += 2s;
+  CHECK(c.manager.next_deadline() == due);
+  only<LookUpPeer>(c.manager.on_timer(due));
+  const auto d = c.manager.lookup_done(PathManager::Endpoints{new_address}, due + 200ms);
+  CHECK(only<AbandonAttempt>(d).attempt == third.attempt);
+  CHECK(all_of_type<OpenFlowpath>(d).empty());  // not before the old attempt has ended
+  const auto found = only<OpenFlowpath>(c.manager.attempt_failed(third.attempt, AttemptStage::connect, due + 200ms));
+  CHECK(found.remote == new_address);
+  c.manager.flowpath_up(flowpath(0, "10.0.3.2", "10.0.6.2", due + 400ms), found.attempt, due + 400ms);
+  REQUIRE(c.manager.migrations().size() == 1);
+  CHECK(c.manager.migrations().front().cause == MigrationCause::simultaneous);
+  CHECK(c.manager.remote() == new_address);
+}
+
+TEST_CASE("PathManager: a round with the same targets lets the attempt on its way to the second go on", "[paths]") {
+  Client c;
+  c.manager.peer_addresses({endpoint("10.0.2.2", 7000), endpoint("10.0.2.3", 7000)}, false, t0);
+  const auto first = only<OpenFlowpath>(c.lose_address(t0));
+  const auto second = only<OpenFlowpath>(c.manager.attempt_failed(first.attempt, AttemptStage::connect, t0 + 10ms));
+  CHECK(second.remote == endpoint("10.0.2.3", 7000));
+  CHECK(c.manager.next_deadline() == t0 + 25ms);
+  CHECK(c.manager.on_timer(t0 + 25ms).empty());  // no AbandonAttempt, no new attempt to the first
+  // When it fails the round has failed; the next is due 50 ms after this one started.
+  CHECK(c.manager.attempt_failed(second.attempt, AttemptStage::connect, t0 + 30ms).empty());
+  CHECK(c.manager.next_deadline() == t0 + 75ms);
+}
+
+TEST_CASE("PathManager: news of the peer during a lookup is tried at once, the lookup's answer ignored", "[paths]") {
+  // The watch tells of the new address while a lookup asked just before
+  // the update is on its way: its answer may be the old record.
+  Client c(true);
+  const auto gone = only<OpenFlowpath>(c.lose_address(t0));
+  c.manager.attempt_failed(gone.attempt, AttemptStage::connect, t0 + 1ms);
+  only<LookUpPeer>(c.manager.on_timer(t0 + 25ms));
+  const auto open =
+      only<OpenFlowpath>(c.manager.peer_moved({endpoint("10.0.6.2", 7000)}, "name changed", false, t0 + 50ms));
+  CHECK(open.remote == endpoint("10.0.6.2", 7000));
+  CHECK(c.manager.lookup_done(PathManager::Endpoints{endpoint("10.0.2.2", 7000)}, t0 + 200ms).empty());
+}
+
+// The server moved from 10.0.2.2 to 10.0.6.2 and the client followed;
+// then the client moves: only where the server is now is tried, not every
+// address it ever had (each would cost a connect timeout per round).
+TEST_CASE("PathManager: after a migration the addresses the peer left are not tried again", "[paths]") {
+  const auto old_address = endpoint("10.0.2.2", 7000), new_address = endpoint("10.0.6.2", 7000);
+  auto follow = [&](Client& c, TimePoint at) {
+    const auto open = only<OpenFlowpath>(c.manager.peer_moved({new_address}, "name changed", false, at));
+    CHECK(open.remote == new_address);
+    c.manager.flowpath_up(flowpath(0, "10.0.1.2", "10.0.6.2", at + 100ms), open.attempt, at + 100ms);
+  };
+  auto next_move_tries_only_the_new_address = [&](Client& c, TimePoint at) {
+    const auto open = only<OpenFlowpath>(c.lose_address(at));
+    CHECK(open.remote == new_address);
+    CHECK(all_of_type<OpenFlowpath>(c.manager.attempt_failed(open.attempt, AttemptStage::connect, at + 1s)).empty());
+  };
+  SECTION("learnt from the name") {
+    Client c(true);
+    follow(c, t0 + 1s);
+    next_move_tries_only_the_new_address(c, t0 + 2s);
+  }
+  SECTION("offered (ADDRESSES), the new offer after the migration") {
+    Client c(true);
+    c.manager.peer_addresses({old_address}, false, t0);
+    follow(c, t0 + 1s);
+    c.manager.peer_addresses({new_address}, false, t0 + 1200ms);
+    next_move_tries_only_the_new_address(c, t0 + 2s);
+  }
 }
 
 TEST_CASE("PathManager: a link going down takes the flowpaths on it", "[paths]") {

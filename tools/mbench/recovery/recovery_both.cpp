@@ -64,7 +64,7 @@ BothMoveSamples measure_both_moves(testbed::MovingAddressTestbed& testbed, const
   const auto server_log = programs.log_dir / "server.log", client_log = programs.log_dir / "client.log";
   const auto stats_file = programs.log_dir / "client.json";
   testbed::ChildProcess server(testbed::in_namespace(testbed.server_namespace(),
-                                                    {programs.mcat.string(), "-l", "-v", "--names", names.url(), "--name",
+                                                    {programs.mcat.string(), "-l", programs.mcat_verbosity, "--names", names.url(), "--name",
                                                      "srv", "--key", names.key_file().string(), "-p", "7000", "-c", "cat"}),
                       {-1, -1, server_log});
   testbed::wait_for_lines(server_log, "registered srv at " + testbed.server_address() + ":", 1, server, 10s);
@@ -74,7 +74,7 @@ BothMoveSamples measure_both_moves(testbed::MovingAddressTestbed& testbed, const
                                                 "srv", kLookups);
 
   PacedFeed feed(1, kBothChunk, kBothChunkInterval);
-  std::vector<std::string> client_argv{programs.mcat.string(), "-v", "--names", names.url(), "--retry-interval",
+  std::vector<std::string> client_argv{programs.mcat.string(), programs.mcat_verbosity, "--names", names.url(), "--retry-interval",
                                        std::to_string(rho.count()) + "ms", "--stats", stats_file.string()};
   if (!watch) client_argv.push_back("--no-watch");
   client_argv.push_back("srv");

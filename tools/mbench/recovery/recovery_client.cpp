@@ -45,7 +45,7 @@ ClientMoveSamples measure_client_moves(testbed::MovingAddressTestbed& testbed, c
   auto server = start_echo_server(testbed, programs, names.get(), relay.get(), {}, server_log);
 
   PacedFeed feed(1, kClientChunk, kClientChunkInterval);
-  std::vector<std::string> client_command{programs.mcat.string(), "-v", "--stats", stats_file.string()};
+  std::vector<std::string> client_command{programs.mcat.string(), programs.mcat_verbosity, "--stats", stats_file.string()};
   if (names)
     client_command.insert(client_command.end(), {"--names", names->url(), "srv"});
   else

@@ -31,7 +31,7 @@ namespace {
 
 constexpr const char* kRecoverySynopsis =
     "usage: mbench recovery client|server|both [--rtt LIST] [--moves N] [--connections LIST] [--rho LIST]\n"
-    "                       [--relay] [--fast-open] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
+    "                       [--watch yes|no|both] [--relay] [--fast-open] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
 constexpr const char* kRecoveryNotes =
     "client: one connection by address, the client's address moves (Fig. 7; target 2 RTT).\n"
     "server: clients by name, the server's address moves (Fig. 8; target 2.5 RTT with 100 connections).\n"
@@ -48,6 +48,7 @@ struct RecoveryOptions {
   unsigned moves = 1;
   std::vector<unsigned> connections;  // server
   std::vector<Milliseconds> rhos;     // both
+  std::vector<bool> watches{true, false};  // both: with the client's watch of the name, without it
   bool relay = false;                 // client, server: through an mproxy in the router
   bool fast_open = false;             // the server's namespace lets listeners take data in SYNs
   std::optional<std::string> mcat_path, mnamed_path, mproxy_path;
@@ -80,7 +81,8 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
       ("rtt", po::value<std::string>(), "RTTs of the emulated link, ms (default client 20,50,100,200; server and both 100)")
       ("moves", po::value<std::string>(), "moves per case (default client 10, server 3, both 4; --quick 3, 1, 1)")
       ("connections", po::value<std::string>(), "server: clients connected at once, a list (default 20,50,100; --quick 5)")
-      ("rho", po::value<std::string>(), "both: client retry intervals, s, each with and without the watch (default 0.5,1,2; --quick 0.5)");
+      ("rho", po::value<std::string>(), "both: client retry intervals, s, each with and without the watch (default 0.5,1,2; --quick 0.5)")
+      ("watch", po::value<std::string>(), "both: run the cases with the client's watch of the name (yes), without (no) or both (default)");
   command_line.add_program("mcat", "measure");
   command_line.add()
       ("relay", "client, server: the connections go through an mproxy in the router")
@@ -105,6 +107,7 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
   const bool quick = o.output.quick, client = scenario == "client", server = scenario == "server";
   if (parsed->has("connections") && !server) throw UsageError("--connections is for mbench recovery server");
   if (parsed->has("rho") && scenario != "both") throw UsageError("--rho is for mbench recovery both");
+  if (parsed->has("watch") && scenario != "both") throw UsageError("--watch is for mbench recovery both");
   o.relay = parsed->has("relay");
   o.fast_open = parsed->has("fast-open");
   if (o.relay && scenario == "both") throw UsageError("--relay is for mbench recovery client and server");
@@ -117,6 +120,11 @@ std::optional<RecoveryOptions> parse_recovery(std::vector<std::string> args) {
       o.connections.push_back(parse_count_option("connections", item, 1000));
   if (scenario == "both")
     o.rhos = parse_times("rho", parsed->text_if("rho").value_or(quick ? "0.5" : "0.5,1,2"), 1000ms, 25ms, 60000ms);
+  if (const auto watch = parsed->text_if("watch")) {
+    if (*watch == "yes") o.watches = {true};
+    else if (*watch == "no") o.watches = {false};
+    else if (*watch != "both") throw UsageError("--watch wants yes, no or both, got '" + *watch + "'");
+  }
   o.mcat_path = parsed->text_if("mcat");
   o.mnamed_path = parsed->text_if("mnamed");
   o.mproxy_path = parsed->text_if("mproxy");
@@ -169,7 +177,7 @@ boost::json::object settings_of(const RecoveryOptions& o) {
 int cases_of(const RecoveryOptions& o) {
   const auto rtts = static_cast<int>(o.rtts.size());
   if (o.scenario == "server") return rtts * static_cast<int>(o.connections.size());
-  if (o.scenario == "both") return rtts * static_cast<int>(o.rhos.size()) * 2;
+  if (o.scenario == "both") return rtts * static_cast<int>(o.rhos.size() * o.watches.size());
   return rtts;
 }
 
@@ -197,7 +205,7 @@ int run_recovery(const RecoveryOptions& o) {
     if (o.fast_open)
       testbed::run_command(testbed::in_namespace(testbed.server_namespace(),
                                                  {"sysctl", "-q", "-w", "net.ipv4.tcp_fastopen=3"}));
-    measure(testbed, RecoveryPrograms{mcat, mnamed, logs, mproxy}, RecoveryCase{rtt, o.moves});
+    measure(testbed, RecoveryPrograms{mcat, mnamed, logs, mproxy, o.logs_dir ? "-vv" : "-v"}, RecoveryCase{rtt, o.moves});
   };
   for (const auto rtt : o.rtts) {
     if (o.scenario == "client")
@@ -210,7 +218,7 @@ int run_recovery(const RecoveryOptions& o) {
         results.server.push_back({rtt, n, measure_server_moves(testbed, programs, c, n, progress)});
       });
     for (const auto rho : o.rhos)
-      for (const bool watch : {true, false})
+      for (const bool watch : o.watches)
         run_case(rtt, std::string("both ends move, rho ") + std::to_string(rho.count()) + " ms, " +
                           (watch ? "with the watch" : "without the watch"),
                  [&](auto& testbed, const auto& programs, const auto& c) {

@@ -61,7 +61,7 @@ std::unique_ptr<testbed::ChildProcess> start_echo_server(const testbed::MovingAd
                                                          const RecoveryPrograms& programs,
                                                          const RouterNameService* names, const RouterRelay* relay,
                                                          std::vector<std::string> extra, const fs::path& log) {
-  std::vector<std::string> command{programs.mcat.string(), "-l", "-v", "-p", "7000", "-c", "cat"};
+  std::vector<std::string> command{programs.mcat.string(), "-l", programs.mcat_verbosity, "-p", "7000", "-c", "cat"};
   if (names)
     command.insert(command.end(), {"--names", names->url(), "--name", "srv", "--key", names->key_file().string()});
   if (relay) command.insert(command.end(), {"--proxy", relay->address()});

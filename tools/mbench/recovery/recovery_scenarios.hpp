@@ -23,6 +23,9 @@ struct RecoveryPrograms {
   // Set for --relay: the server reserves its name on this mproxy, in the
   // router, and clients reach it by name through the relay only.
   std::filesystem::path mproxy;
+  // mcat's verbosity: -vv (control frames, attempts, lookups) when --logs
+  // keeps the logs to be read, else -v (the status lines measured).
+  std::string mcat_verbosity = "-v";
   bool relayed() const { return !mproxy.empty(); }
 };
 

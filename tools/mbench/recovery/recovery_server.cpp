@@ -37,7 +37,7 @@ std::vector<Client> start_clients(const testbed::MovingAddressTestbed& testbed, 
     c.log = programs.log_dir / ("client" + std::to_string(i + 1) + ".log");
     c.stats = programs.log_dir / ("client" + std::to_string(i + 1) + ".json");
     c.process = std::make_unique<testbed::ChildProcess>(
-        testbed::in_namespace(testbed.client_namespace(), {programs.mcat.string(), "-v", "--names", names.url(),
+        testbed::in_namespace(testbed.client_namespace(), {programs.mcat.string(), programs.mcat_verbosity, "--names", names.url(),
                                                                    "--stats", c.stats.string(), "srv"}),
         testbed::ChildStreams{feed.read_end(i), -1, c.log});
     feed.close_read_end(i);

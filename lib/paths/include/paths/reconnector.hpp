@@ -1,7 +1,9 @@
 // Client mobility (paper §III-B3), sans-I/O: once a client's connection has
 // no flowpath left, reconnect from whatever address works now to wherever
 // the peer is now and MIGRATE, trying the peer's known addresses in turn,
-// in rounds with backoff up to the retry interval (the paper's rho). The
+// in rounds with backoff up to the retry interval (the paper's rho): a
+// round starts at most rho after the last one started, even while an
+// attempt of that one still waits for an answer. The
 // session's linger time bounds the whole. It also keeps the migrations'
 // record: cause and recovery time.
 #pragma once
@@ -66,7 +68,9 @@ class Reconnector {
   // what we knew stays as a last resort. False if that changes nothing.
   bool learn_peer_addresses(const Endpoints& where);
   // The peer's ADDRESSES (§2.8): kept as candidates after all we knew, for
-  // when we can no longer reach those (a move to the other address family).
+  // when we can no longer reach those (a move to the other address family);
+  // what it offered before and no longer does is dropped. A migration keeps
+  // only where it went and these: the peer left the others.
   void learn_offers(const Endpoints& offered);
   // The peer moved while we have no flowpath (or are about to lose them).
   void note_peer_moved() { peer_moved_ = true; }
@@ -88,13 +92,16 @@ class Reconnector {
     TimePoint lost_at;  // when the last flowpath went
   };
   void start_round(TimePoint now, const Context& context, Decisions& out);
+  void begin_targets(TimePoint now, const Context& context, Decisions& out);
   void try_next_target(TimePoint now, const Context& context, Decisions& out);
+  void abandon_attempt(Decisions& out);
   void wake(TimePoint now, const Context& context, Decisions& out);
   Duration attempt_timeout() const;
 
   Settings settings_;
   std::optional<boost::asio::ip::tcp::endpoint> remote_;
   Endpoints candidates_;  // where the peer may be, preferred first
+  Endpoints offers_;      // the peer's last ADDRESSES (or its relays)
   std::optional<Outage> outage_;
   bool self_moved_ = false;   // since the last migration: our address went away
   bool peer_moved_ = false;   // since the last migration: the peer's address changed
@@ -102,11 +109,13 @@ class Reconnector {
   Phase phase_ = Phase::idle;
   Endpoints round_;             // this round's targets
   std::size_t next_target_ = 0;
-  std::optional<AttemptId> attempt_;  // in flight
+  std::optional<AttemptId> attempt_;  // in flight, also while the next round looks up
   boost::asio::ip::tcp::endpoint attempt_target_;
+  bool abandoning_ = false;  // AbandonAttempt sent for attempt_: its failure is no failed target
   bool retry_now_ = false;  // the network or the peer changed during this round
   Duration pause_;
-  TimePoint wake_at_ = TimePoint::max();  // phase waiting: the next round
+  TimePoint wake_at_ = TimePoint::max();    // phase waiting: the next round
+  TimePoint round_due_ = TimePoint::max();  // a pause after this round started: the next one
   std::vector<Migration> migrations_;
 };
 
