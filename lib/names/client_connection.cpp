@@ -163,7 +163,13 @@ asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std:
   auto shared = shared_;
   auto request = make_request(method, std::move(target), std::move(body));
   Turn turn(shared);
-  if (!held && !co_await take_turn(shared, turn)) co_return error_code(asio::error::operation_aborted);
+  if (!held) {
+    // Named, not made inside the co_await: g++ 12 destroys the temporaries
+    // of a co_await expression twice when the coroutine is destroyed.
+    auto taking = take_turn(shared, turn);
+    const bool taken = co_await std::move(taking);
+    if (!taken) co_return error_code(asio::error::operation_aborted);
+  }
   const auto cancels = shared->cancels;
   auto& idle = held ? shared->idle_watch : shared->idle;
   // Each server once (and a kept-alive connection's server twice, the second
@@ -179,7 +185,8 @@ asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std:
     const auto reconnects = shared->reconnects;
     error_code ec;
     if (!connection) {
-      auto fresh = co_await open_connection(executor_, servers_[server_index], server_index, options_.connect_timeout);
+      auto opening = open_connection(executor_, servers_[server_index], server_index, options_.connect_timeout);
+      auto fresh = co_await std::move(opening);
       if (fresh) connection = std::move(*fresh);
       else ec = fresh.error();
     }

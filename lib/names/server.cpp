@@ -151,9 +151,8 @@ asio::awaitable<error_code> next_bytes(beast::tcp_stream& stream, beast::flat_bu
 // The answer to a watch, or 204 at once when the client sends its next
 // request on the connection before the watch ends: a client that watches
 // other names now pipelines its new watch, and the held one must not keep
-// it waiting (docs/protocol.md, "The name service's HTTP API"). nullopt if
-// the client closed the connection or it failed: the watch ends with it,
-// and so does its slot.
+// it waiting (docs/protocol.md §6.3). nullopt if the client closed the
+// connection or it failed: the watch ends with it, and so does its slot.
 asio::awaitable<std::optional<Response>> answer_watch_or_next(std::shared_ptr<State> state, beast::tcp_stream& stream,
                                                               beast::flat_buffer& buffer, const Request& request,
                                                               const Peer& peer) {

@@ -1,6 +1,6 @@
-// The name server's watches (server.hpp, docs/protocol.md "The name
-// service's HTTP API"): GET /v1/watch/NAME holds one name, POST /v1/watch/
-// holds many; both within the limits on watches held.
+// The name server's watches (server.hpp, docs/protocol.md §6): GET
+// /v1/watch/NAME holds one name, POST /v1/watch/ holds many; both within
+// the limits on watches held.
 #include <algorithm>
 #include <charconv>
 #include <map>

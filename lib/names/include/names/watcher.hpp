@@ -1,7 +1,7 @@
 // One watch of many names over one HTTP connection (POST /v1/watch/,
-// docs/protocol.md "The name service's HTTP API"), shared by every follower
-// of a name in a process: a connection opened by name costs a subscription
-// here, not a connection to the name service.
+// docs/protocol.md §6), shared by every follower of a name in a process: a
+// connection opened by name costs a subscription here, not a connection to
+// the name service.
 #pragma once
 
 #include <chrono>
