@@ -17,12 +17,6 @@ std::string address_of(int i, int generation) {
   return "10.0." + std::to_string(generation) + "." + std::to_string(i + 1) + ":7000";
 }
 
-// Puts `record`, which must be stored. (Never co_await inside REQUIRE:
-// g++ 12 evaluates the awaited call twice.)
-asio::awaitable<void> put_ok(Client& client, Record record) {
-  const auto stored = co_await client.put(std::move(record));
-  REQUIRE(stored.has_value());
-}
 
 }  // namespace
 
@@ -34,14 +28,13 @@ TEST_CASE("names: a client's requests at once wait their turn on one connection"
     const auto key = generate_signing_key();
     co_await put_ok(client, signed_record(key, "one.example", 1));
     int found = 0, finished = 0;
-    for (int i = 0; i < 50; ++i) {
-      auto look_up = [&]() -> asio::awaitable<void> {
-        const auto record = co_await client.lookup("one.example");
-        found += record.has_value();
-        ++finished;
-      };
-      asio::co_spawn(executor, look_up(), asio::detached);
-    }
+    // The lambdas live through the test: their coroutines use their captures.
+    auto look_up = [&]() -> asio::awaitable<void> {
+      const auto record = co_await client.lookup("one.example");
+      found += record.has_value();
+      ++finished;
+    };
+    for (int i = 0; i < 50; ++i) asio::co_spawn(executor, look_up(), asio::detached);
     co_await eventually([&] { return finished == 50; });
     CHECK(found == 50);
     CHECK(service.server->accepted_count() == 1);
@@ -49,14 +42,12 @@ TEST_CASE("names: a client's requests at once wait their turn on one connection"
     // cancel() ends the requests waiting their turn as well as the one in flight.
     int cancelled = 0;
     finished = 0;
-    for (int i = 0; i < 5; ++i) {
-      auto look_up = [&]() -> asio::awaitable<void> {
-        const auto record = co_await client.lookup("one.example");
-        cancelled += !record && record.error() == asio::error::operation_aborted;
-        ++finished;
-      };
-      asio::co_spawn(executor, look_up(), asio::detached);
-    }
+    auto look_up_cancelled = [&]() -> asio::awaitable<void> {
+      const auto record = co_await client.lookup("one.example");
+      cancelled += !record && record.error() == asio::error::operation_aborted;
+      ++finished;
+    };
+    for (int i = 0; i < 5; ++i) asio::co_spawn(executor, look_up_cancelled(), asio::detached);
     client.cancel();
     co_await eventually([&] { return finished == 5; });
     CHECK(cancelled >= 4);
@@ -81,17 +72,17 @@ TEST_CASE("names: 50 connections by name cost mnamed two connections, and each f
     std::vector<std::shared_ptr<NameLocator>> locators;
     std::vector<NameLocator::Endpoints> moved(kConnections);
     int resolved = 0;
-    for (int i = 0; i < kConnections; ++i) {
+    // The lambda lives through the test: its coroutines use its captures.
+    auto resolve_and_follow = [&](int i) -> asio::awaitable<void> {
+      const auto where = co_await locators[i]->resolve();
+      REQUIRE(where.has_value());
+      CHECK(where->front().address().to_string() == "10.0.1." + std::to_string(i % 10 + 1));
+      locators[i]->follow([&moved, i](const NameLocator::Endpoints& now) { moved[i] = now; });
+      ++resolved;
+    };
+    for (int i = 0; i < kConnections; ++i)
       locators.push_back(std::make_shared<NameLocator>(executor, servers, name_of(i), ""));
-      auto resolve_and_follow = [&, i]() -> asio::awaitable<void> {
-        const auto where = co_await locators[i]->resolve();
-        REQUIRE(where.has_value());
-        CHECK(where->front().address().to_string() == "10.0.1." + std::to_string(i % 10 + 1));
-        locators[i]->follow([&moved, i](const NameLocator::Endpoints& now) { moved[i] = now; });
-        ++resolved;
-      };
-      asio::co_spawn(executor, resolve_and_follow(), asio::detached);
-    }
+    for (int i = 0; i < kConnections; ++i) asio::co_spawn(executor, resolve_and_follow(i), asio::detached);
     co_await eventually([&] { return resolved == kConnections && service.server->watch_count() == 1; });
 
     // Each peer moves; the process's own session writes it (its lookup connection).
@@ -129,16 +120,15 @@ TEST_CASE("names: connections by name go on through the next front end when thei
     constexpr int kConnections = 20;
     std::vector<std::shared_ptr<NameLocator>> locators;
     int moves = 0, resolved = 0;
-    for (int i = 0; i < kConnections; ++i) {
+    auto resolve_and_follow = [&](int i) -> asio::awaitable<void> {
+      const auto where = co_await locators[i]->resolve();
+      REQUIRE(where.has_value());
+      locators[i]->follow([&](const NameLocator::Endpoints&) { ++moves; });
+      ++resolved;
+    };
+    for (int i = 0; i < kConnections; ++i)
       locators.push_back(std::make_shared<NameLocator>(executor, servers, name_of(i), ""));
-      auto resolve_and_follow = [&, i]() -> asio::awaitable<void> {
-        const auto where = co_await locators[i]->resolve();
-        REQUIRE(where.has_value());
-        locators[i]->follow([&](const NameLocator::Endpoints&) { ++moves; });
-        ++resolved;
-      };
-      asio::co_spawn(executor, resolve_and_follow(), asio::detached);
-    }
+    for (int i = 0; i < kConnections; ++i) asio::co_spawn(executor, resolve_and_follow(i), asio::detached);
     co_await eventually([&] { return resolved == kConnections && service.server->watch_count() == 1; });
     service.server->stop();
     second = std::move(Server::start(executor, *service.registry, second_options).value());

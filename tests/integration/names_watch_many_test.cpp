@@ -35,26 +35,7 @@ std::pair<std::vector<std::string>, std::vector<std::string>> answered_names(con
   return names;
 }
 
-// A port nothing listens on: bound, never listened, then closed.
-ServerUrl dead_server() {
-  asio::io_context context;
-  asio::ip::tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), 0});
-  return {"127.0.0.1", std::to_string(acceptor.local_endpoint().port())};
-}
 
-// Puts `record`, which must be stored. (Never co_await inside REQUIRE:
-// g++ 12 evaluates the awaited call twice.)
-asio::awaitable<void> put_ok(Client& client, Record record) {
-  const auto stored = co_await client.put(std::move(record));
-  REQUIRE(stored.has_value());
-}
-
-// One request on a connection of its own, whose answer must have `status`.
-asio::awaitable<void> expect_status(unsigned status, unsigned short port, http::verb method, std::string target,
-                                    std::string body = {}) {
-  const auto answer = co_await raw_request(port, method, std::move(target), std::move(body));
-  CHECK(answer.status == status);
-}
 
 }  // namespace
 
@@ -149,7 +130,9 @@ TEST_CASE("names: a held watch ends at once when the next request comes on its c
 }
 
 TEST_CASE("names: one Watcher hands each name's changes to its subscribers, on one connection", "[names]") {
-  Service service;
+  ServerOptions options;
+  options.update_rate.per_second = 0;  // no limit: 43 updates with one key, at once
+  Service service(options);
   service.run([&]() -> asio::awaitable<void> {
     const auto executor = co_await asio::this_coro::executor;
     Client writer(executor, service.url());
