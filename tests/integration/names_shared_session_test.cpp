@@ -147,3 +147,52 @@ TEST_CASE("names: connections by name go on through the next front end when thei
     second->stop();
   }());
 }
+
+// The scale of the issue's goal: 10,000 connections by name in one process,
+// 1,000 names, against one mnamed. Prints how long the lookups and the
+// watch take, and how long a move takes to reach every follower.
+TEST_CASE("names: ten thousand connections by name to a thousand names, two connections to mnamed", "[names][slow]") {
+  ServerOptions options;
+  options.update_rate.per_second = 0;
+  Service service(options);
+  service.run([&]() -> asio::awaitable<void> {
+    const auto executor = co_await asio::this_coro::executor;
+    const std::vector<ServerUrl> servers{service.url()};
+    const auto key = generate_signing_key();
+    constexpr int kNames = 1000, kConnections = 10'000;
+    const auto peer = [](int i) { return "peer" + std::to_string(i % kNames) + ".example"; };
+    auto session = shared_session(executor, servers);
+    for (int i = 0; i < kNames; ++i) co_await put_ok(session->client, signed_record(key, peer(i), 1, "10.0.1.1:7000"));
+    const auto accepted_before = service.server->accepted_count();
+    std::vector<std::shared_ptr<NameLocator>> locators;
+    int resolved = 0, moves = 0;
+    auto resolve_and_follow = [&](int i) -> asio::awaitable<void> {
+      const auto where = co_await locators[i]->resolve();
+      REQUIRE(where.has_value());
+      locators[i]->follow([&](const NameLocator::Endpoints&) { ++moves; });
+      ++resolved;
+    };
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kConnections; ++i)
+      locators.push_back(std::make_shared<NameLocator>(executor, servers, peer(i), ""));
+    for (int i = 0; i < kConnections; ++i) asio::co_spawn(executor, resolve_and_follow(i), asio::detached);
+    asio::steady_timer poll(executor);
+    while (resolved < kConnections || service.server->watch_count() != 1) {
+      poll.expires_after(10ms);
+      co_await poll.async_wait(asio::use_awaitable);
+    }
+    const auto followed = std::chrono::steady_clock::now();
+    for (int i = 0; i < kNames; ++i) co_await put_ok(session->client, signed_record(key, peer(i), 2, "10.0.2.1:7000"));
+    while (moves < kConnections) {
+      poll.expires_after(10ms);
+      co_await poll.async_wait(asio::use_awaitable);
+    }
+    const auto moved = std::chrono::steady_clock::now();
+    const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+    WARN(kConnections << " locators: looked up and watched in " << ms(followed - start) << " ms; " << kNames
+                      << " moves reached all in " << ms(moved - followed) << " ms; connections accepted: "
+                      << service.server->accepted_count() - accepted_before);
+    CHECK(service.server->accepted_count() - accepted_before <= 1);  // the watch (lookups share the writer's)
+    for (auto& locator : locators) locator->stop();
+  }());
+}
