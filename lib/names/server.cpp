@@ -140,26 +140,34 @@ asio::awaitable<void> refuse_and_close(const ServerOptions& options, beast::tcp_
   }
 }
 
-// Completes when the client sends more bytes (kept in `buffer`), or with
-// the error that ends the connection.
-asio::awaitable<error_code> next_bytes(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
-  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
-  if (!ec) buffer.commit(n);
-  co_return ec;
+// Completes when the client sends more bytes (left unread), or with the
+// error that ends the connection. A half-close is no such event: the
+// client has sent all it will and still waits for the answer, so this
+// then waits until cancelled. (Nothing is read here: the end of the
+// stream stays for the next read to find.)
+asio::awaitable<error_code> next_bytes(beast::tcp_stream& stream) {
+  auto& socket = stream.socket();
+  auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+  if (ec) co_return ec;
+  error_code unavailable;
+  if (socket.available(unavailable) > 0 || unavailable) co_return unavailable;
+  asio::steady_timer never(stream.get_executor(), asio::steady_timer::time_point::max());
+  auto [cancelled] = co_await never.async_wait(use_tuple);
+  co_return cancelled;
 }
 
 // The answer to a watch, or 204 at once when the client sends its next
 // request on the connection before the watch ends: a client that watches
 // other names now pipelines its new watch, and the held one must not keep
-// it waiting (docs/protocol.md §6.3). nullopt if the client closed the
-// connection or it failed: the watch ends with it, and so does its slot.
+// it waiting (docs/protocol.md §6.3). nullopt if the connection failed
+// (e.g. was reset): the watch ends with it, and so does its slot.
 asio::awaitable<std::optional<Response>> answer_watch_or_next(std::shared_ptr<State> state, beast::tcp_stream& stream,
                                                               beast::flat_buffer& buffer, const Request& request,
                                                               const Peer& peer) {
   if (buffer.size() > 0) co_return no_content(request);  // the next request came with this one
   stream.expires_never();  // the watch has its own deadline
   auto answering = answer(state, request, peer);
-  auto arriving = next_bytes(stream, buffer);
+  auto arriving = next_bytes(stream);
   auto outcome = co_await first_of(answering, arriving);
   if (outcome.index() == 0) co_return std::move(std::get<0>(outcome));
   if (std::get<1>(outcome)) co_return std::nullopt;

@@ -212,3 +212,20 @@ TEST_CASE("names: a Watcher whose front end dies holding the watch goes on throu
     co_await eventually([&] { return changes == 10; });
   }());
 }
+
+TEST_CASE("names: a client that half-closes after its watch still gets the answer", "[names]") {
+  Service service;
+  service.run([&]() -> asio::awaitable<void> {
+    beast::tcp_stream stream(co_await asio::this_coro::executor);
+    stream.expires_after(10s);
+    co_await stream.async_connect(asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), service.port()),
+                                  asio::use_awaitable);
+    const std::string request = "GET /v1/watch/a.example?after=0&wait=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    co_await asio::async_write(stream, asio::buffer(request), asio::use_awaitable);
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    co_await http::async_read(stream, buffer, response, asio::use_awaitable);
+    CHECK(response.result_int() == 204);
+  }());
+}
