@@ -3,8 +3,6 @@
 #include <charconv>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/coroutine.hpp"
@@ -37,15 +35,17 @@ std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
 NameLocator::NameLocator(asio::any_io_executor ex, std::vector<names::ServerUrl> server, std::string name, std::string port,
                          std::filesystem::path known_names)
     : ex_(ex),
-      server_(std::move(server)),
       name_(std::move(name)),
       port_(std::move(port)),
-      lookups_(std::make_unique<names::Client>(ex, server_)),
-      watches_(std::make_unique<names::Client>(ex, server_)),
-      known_names_(std::move(known_names)),
-      pause_(ex) {}
+      session_(names::shared_session(ex, server)),
+      known_names_(std::move(known_names)) {}
 
-NameLocator::~NameLocator() = default;
+NameLocator::~NameLocator() { unsubscribe(); }
+
+void NameLocator::unsubscribe() {
+  if (subscription_) session_->watcher->remove(*subscription_);
+  subscription_.reset();
+}
 
 std::string NameLocator::describe() const { return "name " + name_; }
 
@@ -90,7 +90,7 @@ bool has_pinned_key(const std::filesystem::path& file, const std::string& name) 
 
 asio::awaitable<result<NameLocator::Endpoints>> NameLocator::resolve() {
   auto self = shared_from_this();
-  auto record = co_await lookups_->lookup(name_);
+  auto record = co_await session_->client.lookup(name_);
   if (record) {
     if (auto refused = check_owner(*record)) co_return refused;
     version_ = std::max(version_, record->version);
@@ -114,53 +114,41 @@ asio::awaitable<result<NameLocator::Endpoints>> NameLocator::resolve() {
 
 void NameLocator::follow(std::function<void(const Endpoints&)> changed) {
   changed_ = std::move(changed);
-  const auto generation = ++generation_;
-  asio::co_spawn(ex_, run_follow(generation), LogCoroutineFailure(log::names(), "following a name"));
+  unsubscribe();
+  // The watcher must not keep the locator alive: a locator destroyed
+  // without stop() leaves the watch in its destructor.
+  std::weak_ptr<NameLocator> weak = weak_from_this();
+  subscription_ = session_->watcher->add(name_, version_, [weak](const names::WatchEvent& event) {
+    if (auto self = weak.lock()) self->on_watch_event(event);
+  });
 }
 
 void NameLocator::stop() {
-  ++generation_;
   changed_ = nullptr;
-  watches_->cancel();
-  pause_.cancel();
+  unsubscribe();
 }
 
 void NameLocator::network_changed() {
-  rewatch_now_ = true;
-  lookups_->cancel();
-  watches_->cancel();
-  pause_.cancel();
+  // Our address changed: the process's connections to the service may be
+  // bound to the old one. Every connection tells it; the second time on
+  // costs nothing more than the first.
+  session_->client.reconnect();
+  session_->watcher->reconnect();
 }
 
-asio::awaitable<void> NameLocator::run_follow(std::uint64_t generation) {
-  auto self = shared_from_this();
-  Duration wait = 250ms;
-  while (generation == generation_) {
-    auto ec = co_await names::follow(*watches_, name_, version_, [this, generation, &wait](const names::WatchEvent& event) {
-      if (generation != generation_ || event.kind != names::WatchEvent::Kind::changed) return;
-      if (owner_key_ && event.record->owner != *owner_key_) {
-        log::names()->warn("{}: ignoring version {}: signed by {}, not by the owner's key {}", name_,
-                           event.record->version, names::to_base64(event.record->owner), names::to_base64(*owner_key_));
-        return;
-      }
-      version_ = std::max(version_, event.record->version);
-      wait = 250ms;
-      auto where = endpoints_of(*event.record);
-      if (where.empty() || where == known_) return;  // e.g. a refresh of the same addresses
-      known_ = where;
-      log::names()->info("{} now at {}", name_, event.record->addresses.front());
-      if (changed_) changed_(where);
-    });
-    if (generation != generation_) break;
-    if (std::exchange(rewatch_now_, false)) continue;  // from our new address, at once
-    // The service is down or restarting: watch again shortly; what we knew
-    // stays valid meanwhile.
-    log::names()->debug("watch of {} ended: {}; again in {} ms", name_, ec.message(),
-                        std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
-    pause_.expires_after(wait);
-    co_await pause_.async_wait(use_tuple);  // cut short by network_changed()
-    wait = std::min<Duration>(wait * 2, 5s);
+void NameLocator::on_watch_event(const names::WatchEvent& event) {
+  if (event.kind != names::WatchEvent::Kind::changed) return;
+  if (owner_key_ && event.record->owner != *owner_key_) {
+    log::names()->warn("{}: ignoring version {}: signed by {}, not by the owner's key {}", name_,
+                       event.record->version, names::to_base64(event.record->owner), names::to_base64(*owner_key_));
+    return;
   }
+  version_ = std::max(version_, event.record->version);
+  auto where = endpoints_of(*event.record);
+  if (where.empty() || where == known_) return;  // e.g. a refresh of the same addresses
+  known_ = where;
+  log::names()->info("{} now at {}", name_, event.record->addresses.front());
+  if (changed_) changed_(where);
 }
 
 }  // namespace msocket::api

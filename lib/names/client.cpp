@@ -13,6 +13,7 @@
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "names/registry.hpp"
+#include "client_connection.hpp"
 
 namespace msocket::names {
 
@@ -23,29 +24,7 @@ namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
-struct Client::Connection {
-  explicit Connection(const asio::any_io_executor& executor) : stream(executor) {}
-  beast::tcp_stream stream;
-  beast::flat_buffer buffer;
-};
-
 namespace {
-
-// Lists a connection in Client::busy_ while an operation uses it.
-class Busy {
- public:
-  Busy(std::shared_ptr<std::set<Client::Connection*>> busy, Client::Connection& connection)
-      : busy_(std::move(busy)), connection_(&connection) {
-    busy_->insert(connection_);
-  }
-  ~Busy() { busy_->erase(connection_); }
-  Busy(const Busy&) = delete;
-  Busy& operator=(const Busy&) = delete;
-
- private:
-  std::shared_ptr<std::set<Client::Connection*>> busy_;
-  Client::Connection* connection_;
-};
 
 constexpr std::size_t kMaxAnswer = 64 * 1024;  // a record is well under 16 KiB
 // A listing: up to 100 records (server.hpp, kMaxListedRecords) of under
@@ -93,6 +72,8 @@ result<std::vector<Record>> listed_records(std::string_view body, std::string_vi
   return listed;
 }
 
+}  // namespace
+
 // The error a refusal stands for (server.cpp: status_of and refuse).
 error_code refusal(const Client::Answer& answer) {
   switch (answer.status) {
@@ -114,8 +95,6 @@ error_code refusal(const Client::Answer& answer) {
     default: return answer.status >= 500 && answer.status < 600 ? name_error::server_failed : name_error::bad_response;
   }
 }
-
-}  // namespace
 
 result<ServerUrl> parse_server_url(std::string_view url) {
   if (url.starts_with("http://")) url.remove_prefix(7);
@@ -158,110 +137,14 @@ Client::Client(asio::any_io_executor executor, ServerUrl server, ClientOptions o
     : Client(std::move(executor), std::vector<ServerUrl>{std::move(server)}, options) {}
 
 Client::Client(asio::any_io_executor executor, std::vector<ServerUrl> servers, ClientOptions options)
-    : executor_(std::move(executor)), servers_(std::move(servers)), options_(options) {
+    : executor_(std::move(executor)),
+      servers_(std::move(servers)),
+      options_(options),
+      shared_(std::make_shared<Shared>()) {
   BOOST_ASSERT(!servers_.empty());
 }
 
 Client::~Client() = default;
-
-asio::awaitable<result<std::unique_ptr<Client::Connection>>> Client::connect() {
-  const auto& server = servers_[current_];
-  std::vector<tcp::endpoint> endpoints;
-  unsigned short port = 0;
-  const auto* port_end = server.port.data() + server.port.size();
-  if (std::from_chars(server.port.data(), port_end, port).ptr != port_end || port == 0) co_return name_error::bad_url;
-  error_code not_literal;
-  const auto address = asio::ip::make_address(server.host, not_literal);
-  if (!not_literal) {
-    // A literal address needs no resolver (nor the thread Asio runs it on).
-    endpoints.emplace_back(address, port);
-  } else {
-    tcp::resolver resolver(executor_);
-    auto [resolve_error, results] = co_await resolver.async_resolve(server.host, server.port, use_tuple);
-    if (resolve_error) co_return resolve_error;
-    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
-  }
-  auto connection = std::make_unique<Connection>(executor_);
-  Busy busy(busy_, *connection);
-  connection->stream.expires_after(options_.connect_timeout);
-  auto [ec, endpoint] = co_await connection->stream.async_connect(endpoints, use_tuple);
-  if (ec == beast::error::timeout) co_return name_error::timeout;
-  if (ec) co_return ec;
-  co_return connection;
-}
-
-asio::awaitable<result<Client::Answer>> Client::exchange(http::verb method, std::string target, std::string body,
-                                                         std::chrono::milliseconds timeout,
-                                                         std::size_t answer_limit) {
-  http::request<http::string_body> request{method, target, 11};
-  request.set(http::field::user_agent, "msocket-names");
-  request.set(http::field::accept, "application/json");
-  if (!body.empty()) request.set(http::field::content_type, "application/json");
-  request.body() = std::move(body);
-  request.keep_alive(true);
-  request.prepare_payload();
-  // Each server once (and a kept-alive connection's server twice, the second
-  // time on a new connection): a server that cannot be reached, or drops
-  // the connection, passes the request on to the next.
-  std::size_t servers_tried = 0;
-  for (bool reused_failed = false;;) {
-    const auto server_index = current_;
-    const auto& server = servers_[server_index];
-    const bool v6 = server.host.find(':') != std::string::npos;
-    request.set(http::field::host, (v6 ? "[" + server.host + "]" : server.host) + ":" + server.port);
-    auto connection = std::move(idle_);
-    const bool reused = connection != nullptr;
-    error_code ec;
-    if (!connection) {
-      auto fresh = co_await connect();
-      if (fresh) connection = std::move(*fresh);
-      else ec = fresh.error();
-    }
-    if (connection) {
-      Busy busy(busy_, *connection);
-      auto& stream = connection->stream;
-      stream.expires_after(timeout);
-      auto [write_error, written] = co_await http::async_write(stream, request, use_tuple);
-      ec = write_error;
-      if (!ec) {
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(answer_limit);
-        auto [read_error, read] = co_await http::async_read(stream, connection->buffer, parser, use_tuple);
-        if (!read_error) {
-          auto response = parser.release();
-          Answer answer{response.result_int(), std::move(response.body())};
-          if (response.keep_alive() && !idle_ && current_ == server_index) {
-            stream.expires_never();
-            idle_ = std::move(connection);
-          }
-          co_return answer;
-        }
-        ec = read_error;
-      }
-    }
-    // A kept-alive connection that the server closed meanwhile (end_of_stream:
-    // not a byte of answer came): once more, on a new connection.
-    const bool closed = ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
-                        ec == asio::error::broken_pipe || ec == asio::error::eof;
-    if (reused && !reused_failed && closed) {
-      reused_failed = true;
-      continue;
-    }
-    // Cancelled by the caller, or out of servers: the error is the answer.
-    const bool cancelled = ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
-    if (cancelled || ++servers_tried >= servers_.size()) {
-      if (ec == beast::error::timeout) co_return name_error::timeout;
-      co_return ec;
-    }
-    if (current_ == server_index) {
-      current_ = (current_ + 1) % servers_.size();
-      idle_.reset();
-      log::names()->warn("name server {}:{} failed ({}); trying {}:{}", server.host, server.port, ec.message(),
-                         servers_[current_].host, servers_[current_].port);
-    }
-    reused_failed = false;
-  }
-}
 
 asio::awaitable<result<Record>> Client::lookup(std::string name) {
   if (!valid_name(name)) co_return name_error::invalid_name;
@@ -320,7 +203,8 @@ asio::awaitable<result<WatchEvent>> Client::watch(std::string name, std::uint64_
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.watch_wait) +
                        options_.request_timeout;
   const std::string no_body;
-  auto answer = co_await exchange(http::verb::get, target, no_body, timeout, kMaxAnswer);
+  const bool held = true;
+  auto answer = co_await exchange(http::verb::get, target, no_body, timeout, kMaxAnswer, held);
   if (!answer) co_return answer.error();
   if (answer->status == 204) co_return WatchEvent{WatchEvent::Kind::unchanged, std::nullopt};
   if (answer->status == 410) co_return WatchEvent{WatchEvent::Kind::deleted, std::nullopt};
@@ -329,11 +213,6 @@ asio::awaitable<result<WatchEvent>> Client::watch(std::string name, std::uint64_
   if (!record) co_return record.error();
   if (record->version <= after) co_return name_error::bad_response;
   co_return WatchEvent{WatchEvent::Kind::changed, std::move(*record)};
-}
-
-void Client::cancel() {
-  idle_.reset();
-  for (auto* connection : *busy_) connection->stream.close();
 }
 
 std::uint64_t next_version(std::optional<std::uint64_t> stored) {

@@ -46,12 +46,18 @@ std::uint64_t Server::State::changes_of(const std::string& name) const {
 void Server::State::notify(const std::string& name) {
   if (name.empty()) {
     for (auto& count : change_counts) ++count;
-    for (auto& [watched, timer] : watches) timer->cancel();
+    for (auto& [watched, waiter] : watches) {
+      if (waiter->everything_woken) *waiter->everything_woken = true;
+      waiter->timer.cancel();
+    }
     return;
   }
   ++change_counts[std::hash<std::string>{}(name) % change_counts.size()];
   auto [first, last] = watches.equal_range(name);
-  for (auto it = first; it != last; ++it) it->second->cancel();
+  for (auto it = first; it != last; ++it) {
+    if (it->second->woken) it->second->woken->insert(name);
+    it->second->timer.cancel();
+  }
 }
 
 namespace {
@@ -87,6 +93,13 @@ asio::awaitable<error_code> read_request(const ServerOptions& options, beast::tc
   stream.expires_after(options.request_timeout);
   auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
   if (ec) co_return ec;
+  // The parser took the larger limit, that of a watch of many names; any
+  // other request has the smaller one (set before a byte of body is parsed).
+  const auto& header = parser.get();
+  const bool watching_many = header.method() == http::verb::post && path_of(header.target()) == kWatchPrefix;
+  const std::size_t limit = watching_many ? options.watch_body_limit : options.body_limit;
+  parser.body_limit(limit);
+  if (const auto length = parser.content_length(); length && *length > limit) co_return http::error::body_limit;
   // curl sends "Expect: 100-continue" with larger bodies and waits for this.
   if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
     http::response<http::empty_body> go_on{http::status::continue_, 11};
@@ -127,12 +140,46 @@ asio::awaitable<void> refuse_and_close(const ServerOptions& options, beast::tcp_
   }
 }
 
+// Completes when the client sends more bytes (left unread), or with the
+// error that ends the connection. A half-close is no such event: the
+// client has sent all it will and still waits for the answer, so this
+// then waits until cancelled. (Nothing is read here: the end of the
+// stream stays for the next read to find.)
+asio::awaitable<error_code> next_bytes(beast::tcp_stream& stream) {
+  auto& socket = stream.socket();
+  auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+  if (ec) co_return ec;
+  error_code unavailable;
+  if (socket.available(unavailable) > 0 || unavailable) co_return unavailable;
+  asio::steady_timer never(stream.get_executor(), asio::steady_timer::time_point::max());
+  auto [cancelled] = co_await never.async_wait(use_tuple);
+  co_return cancelled;
+}
+
+// The answer to a watch, or 204 at once when the client sends its next
+// request on the connection before the watch ends: a client that watches
+// other names now pipelines its new watch, and the held one must not keep
+// it waiting (docs/protocol.md §6.3). nullopt if the connection failed
+// (e.g. was reset): the watch ends with it, and so does its slot.
+asio::awaitable<std::optional<Response>> answer_watch_or_next(std::shared_ptr<State> state, beast::tcp_stream& stream,
+                                                              beast::flat_buffer& buffer, const Request& request,
+                                                              const Peer& peer) {
+  if (buffer.size() > 0) co_return no_content(request);  // the next request came with this one
+  stream.expires_never();  // the watch has its own deadline
+  auto answering = answer(state, request, peer);
+  auto arriving = next_bytes(stream);
+  auto outcome = co_await first_of(answering, arriving);
+  if (outcome.index() == 0) co_return std::move(std::get<0>(outcome));
+  if (std::get<1>(outcome)) co_return std::nullopt;
+  co_return no_content(request);
+}
+
 // The requests of one connection, one after another, until it ends.
 asio::awaitable<void> serve_requests(std::shared_ptr<State> state, beast::tcp_stream& stream, const Peer& peer) {
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(state->options.body_limit);
+    parser.body_limit(std::max(state->options.body_limit, state->options.watch_body_limit));
     parser.header_limit(static_cast<std::uint32_t>(state->options.header_limit));
     const auto read_error = co_await read_request(state->options, stream, buffer, parser);
     if (state->stopped) co_return;
@@ -145,15 +192,22 @@ asio::awaitable<void> serve_requests(std::shared_ptr<State> state, beast::tcp_st
       co_return;
     }
     const auto request = parser.release();
-    // Made in a statement of its own: g++ 12 destroys the temporaries of a
-    // co_await expression (here the copy of `state`) twice when the
-    // coroutine is destroyed suspended, as a held watch is at shutdown.
-    auto answering = answer(state, request, peer);
-    auto response = co_await std::move(answering);
+    std::optional<Response> response;
+    if (std::string_view(request.target()).starts_with(kWatchPrefix)) {
+      auto holding = answer_watch_or_next(state, stream, buffer, request, peer);
+      response = co_await std::move(holding);
+      if (!response) break;  // the client has gone
+    } else {
+      // Made in a statement of its own: g++ 12 destroys the temporaries of a
+      // co_await expression (here the copy of `state`) twice when the
+      // coroutine is destroyed suspended, as a held watch is at shutdown.
+      auto answering = answer(state, request, peer);
+      response = co_await std::move(answering);
+    }
     if (state->stopped) co_return;
     stream.expires_after(state->options.write_timeout);
-    auto [write_error, n] = co_await http::async_write(stream, response, use_tuple);
-    if (write_error || !response.keep_alive()) break;
+    auto [write_error, n] = co_await http::async_write(stream, *response, use_tuple);
+    if (write_error || !response->keep_alive()) break;
   }
   error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -184,6 +238,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
   while (!state->stopped) {
     auto [ec, socket] = co_await state->acceptor.async_accept(use_tuple);
     if (state->stopped) break;
+    if (!ec) ++state->accepted;
     if (ec) {
       // E.g. out of descriptors: pause rather than spin.
       log::names()->warn("accept: {}", ec.message());
@@ -237,10 +292,11 @@ void Server::stop() {
   error_code ec;
   state_->acceptor.close(ec);
   for (auto* stream : state_->connections) stream->close();
-  for (auto& [name, timer] : state_->watches) timer->cancel();
+  for (auto& [name, waiter] : state_->watches) waiter->timer.cancel();
 }
 
 std::size_t Server::connection_count() const { return state_->connections.size(); }
-std::size_t Server::watch_count() const { return state_->watches.size(); }
+std::size_t Server::watch_count() const { return state_->watches_waiting; }
+std::size_t Server::accepted_count() const { return state_->accepted; }
 
 }  // namespace msocket::names

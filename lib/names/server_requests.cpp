@@ -10,7 +10,6 @@
 
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
-#include "names/deadline.hpp"
 #include "server_state.hpp"
 
 namespace msocket::names {
@@ -21,27 +20,6 @@ namespace json = boost::json;
 using error_code = boost::system::error_code;
 
 namespace {
-
-constexpr std::string_view kNamesPrefix = "/v1/names/";
-constexpr std::string_view kWatchPrefix = "/v1/watch/";
-
-// Keeps a waiting watch's timer in State::watches, for notify().
-class TrackedWatch {
- public:
-  TrackedWatch(Server::State& state, const std::string& name, asio::steady_timer& timer)
-      : state_(state), entry_(state.watches.emplace(name, &timer)) {}
-  ~TrackedWatch() { state_.watches.erase(entry_); }
-  TrackedWatch(const TrackedWatch&) = delete;
-  TrackedWatch& operator=(const TrackedWatch&) = delete;
-
- private:
-  Server::State& state_;
-  std::multimap<std::string, asio::steady_timer*>::iterator entry_;
-};
-
-Response reply_to(const Request& request, http::status status, const json::value& body) {
-  return reply(request.version(), request.keep_alive(), status, body);
-}
 
 http::status status_of(Verdict verdict) {
   switch (verdict) {
@@ -55,22 +33,6 @@ http::status status_of(Verdict verdict) {
     case Verdict::refused: return http::status::too_many_requests;
   }
   return http::status::internal_server_error;
-}
-
-// 503: the store did not answer (e.g. no etcd endpoint is reachable); the
-// client may try another front end or later.
-Response store_unavailable(const Request& request, boost::system::error_code ec) {
-  log::names()->warn("answering 503: {}", ec.message());
-  auto response = refuse(request, http::status::service_unavailable, "the name store is unavailable: " + ec.message());
-  response.set(http::field::retry_after, "1");
-  return response;
-}
-
-// 429, with when to try again.
-Response too_many(const Request& request, const std::string& why) {
-  auto response = refuse(request, http::status::too_many_requests, why);
-  response.set(http::field::retry_after, "1");
-  return response;
 }
 
 // The record in a PUT or DELETE body, or nullopt with the reason in `why`.
@@ -118,7 +80,7 @@ asio::awaitable<Response> put_or_erase(std::shared_ptr<Server::State> state, con
   const auto verdict = co_await std::move(updating);
   if (verdict == Verdict::refused) {
     log::names()->warn("refused {} {} version {} from {}: rate limit", method, name, record->version, peer.text);
-    co_return too_many(request, rate_text(state->options.update_rate));
+    co_return refuse_for_now(request, http::status::too_many_requests, rate_text(state->options.update_rate));
   }
   if (verdict != Verdict::accepted) {
     log::names()->warn("refused {} {} version {} from {}: {}", method, name, record->version, peer.text,
@@ -130,100 +92,6 @@ asio::awaitable<Response> put_or_erase(std::shared_ptr<Server::State> state, con
   // The store tells every front end's watches of the change (Server::start).
   if (change == Change::erase) co_return reply_to(request, http::status::ok, json::object{{"name", name}, {"deleted", true}});
   co_return reply_to(request, http::status::ok, to_json(*record));
-}
-
-Response no_content(const Request& request) {
-  Response response{http::status::no_content, request.version()};
-  response.set(http::field::server, "mnamed");
-  response.keep_alive(request.keep_alive());
-  return response;
-}
-
-// GET /v1/watch/NAME: see server.hpp. Suspends until the answer is known.
-asio::awaitable<Response> hold_watch(std::shared_ptr<Server::State> state, const Request& request, std::string name,
-                                     std::uint64_t after, std::chrono::seconds wait) {
-  const auto deadline = saturating_deadline<SteadyClock>(SteadyClock::now(), wait);
-  asio::steady_timer timer(state->executor);
-  for (;;) {
-    const auto now = state->now();
-    const auto changes_before = state->changes_of(name);
-    auto reading = state->registry.get(name, now);
-    const auto found = co_await std::move(reading);
-    if (!found) co_return store_unavailable(request, found.error());
-    // stop() may have come while the store was asked: it found no timer to
-    // cancel, so this watch must not wait.
-    if (state->stopped) co_return refuse(request, http::status::service_unavailable, "the server is stopping");
-    const auto& record = *found;
-    if (record && record->version > after) co_return reply_to(request, http::status::ok, to_json(*record));
-    if (!record && after > 0) co_return refuse(request, http::status::gone, "the name was deleted or has expired");
-    const auto steady_now = SteadyClock::now();
-    if (steady_now >= deadline) co_return no_content(request);
-    if (state->changes_of(name) != changes_before) continue;  // told of a change while reading: read again
-    // Also wake when the record expires, so its watchers learn of the
-    // lapse; an expiry centuries away saturates instead of wrapping into
-    // the past (which would wake the watch at once, again and again).
-    auto until = deadline;
-    if (record) until = std::min(until, saturating_deadline<SteadyClock>(steady_now, seconds_until(record->expires, now)));
-    timer.expires_at(until);
-    TrackedWatch tracked(*state, name, timer);
-    co_await timer.async_wait(use_tuple);
-    if (state->stopped) co_return refuse(request, http::status::service_unavailable, "the server is stopping");
-  }
-}
-
-// A watch, if the limits leave a slot for it.
-asio::awaitable<Response> watch(std::shared_ptr<Server::State> state, const Request& request, std::string name,
-                                std::uint64_t after, std::chrono::seconds wait, const Peer& peer) {
-  AddressSlots::Slot slot;
-  const auto refusal = state->watch_slots.take(peer.address, slot);
-  if (refusal == AddressSlots::Refusal::address_full) {
-    log::names()->warn("refused a watch of {} from {}: {} watches held from there", name, peer.text,
-                       state->watch_slots.per_address());
-    co_return too_many(request, "too many watches from this address: at most " +
-                                    std::to_string(state->watch_slots.per_address()));
-  }
-  if (refusal == AddressSlots::Refusal::total_full) {
-    log::names()->warn("refused a watch of {} from {}: all {} watch slots held", name, peer.text,
-                       state->watch_slots.total());
-    auto response = refuse(request, http::status::service_unavailable,
-                           "the server holds as many watches as it may; try again later");
-    response.set(http::field::retry_after, "1");
-    co_return response;
-  }
-  auto holding = hold_watch(state, request, std::move(name), after, wait);
-  co_return co_await std::move(holding);
-}
-
-// Calls visit(key, value) for each `key=value` of a query string, in
-// order, until it returns false (pairs without '=' are passed over); false
-// if it did. Values are taken as they are, not percent-decoded: numbers and
-// name characters need no escaping.
-template <class Visit>
-bool each_parameter(std::string_view query, Visit visit) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    const auto eq = pair.find('=');
-    if (eq == std::string_view::npos) continue;
-    if (!visit(pair.substr(0, eq), pair.substr(eq + 1))) return false;
-  }
-  return true;
-}
-
-// Reads `?after=V&wait=S`; false if a value is not a number.
-bool parse_watch_query(std::string_view query, const ServerOptions& options, std::uint64_t& after,
-                       std::chrono::seconds& wait) {
-  wait = options.watch_wait;
-  return each_parameter(query, [&](std::string_view key, std::string_view value) {
-    std::uint64_t number = 0;
-    if (key != "after" && key != "wait") return true;  // unknown parameters are ignored
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
-    if (ec != std::errc() || end != value.data() + value.size()) return false;
-    if (key == "after") after = number;
-    else wait = std::chrono::seconds(std::min<std::uint64_t>(number, options.max_watch_wait.count()));
-    return true;
-  });
 }
 
 // What a listing asks for: `?prefix=P&limit=N`.
@@ -300,8 +168,32 @@ Response reply(unsigned version, bool keep_alive, http::status status, const jso
   return response;
 }
 
+Response reply_to(const Request& request, http::status status, const json::value& body) {
+  return reply(request.version(), request.keep_alive(), status, body);
+}
+
 Response refuse(const Request& request, http::status status, std::string_view why) {
   return reply(request.version(), request.keep_alive(), status, json::object{{"error", why}});
+}
+
+Response refuse_for_now(const Request& request, http::status status, std::string_view why) {
+  auto response = refuse(request, status, why);
+  response.set(http::field::retry_after, "1");
+  return response;
+}
+
+// 503: the store did not answer (e.g. no etcd endpoint is reachable); the
+// client may try another front end or later.
+Response store_unavailable(const Request& request, boost::system::error_code ec) {
+  log::names()->warn("answering 503: {}", ec.message());
+  return refuse_for_now(request, http::status::service_unavailable, "the name store is unavailable: " + ec.message());
+}
+
+Response no_content(const Request& request) {
+  Response response{http::status::no_content, request.version()};
+  response.set(http::field::server, "mnamed");
+  response.keep_alive(request.keep_alive());
+  return response;
 }
 
 asio::awaitable<Response> answer(std::shared_ptr<Server::State> state, const Request& request, const Peer& peer) {
@@ -313,11 +205,18 @@ asio::awaitable<Response> answer(std::shared_ptr<Server::State> state, const Req
   if (!naming && !watching) co_return refuse(request, http::status::not_found, "no such endpoint (see mnamed(8))");
   const std::string name(path.substr(naming ? kNamesPrefix.size() : kWatchPrefix.size()));
   const auto method = request.method();
-  const bool allowed = method == http::verb::get || (naming && (method == http::verb::put || method == http::verb::delete_));
+  const bool watching_many = watching && name.empty();
+  const bool allowed = watching_many ? method == http::verb::post
+                                     : method == http::verb::get ||
+                                           (naming && (method == http::verb::put || method == http::verb::delete_));
   if (!allowed) {
     auto response = refuse(request, http::status::method_not_allowed, "method not allowed here");
-    response.set(http::field::allow, naming ? "GET, PUT, DELETE" : "GET");
+    response.set(http::field::allow, naming ? "GET, PUT, DELETE" : watching_many ? "POST" : "GET");
     co_return response;
+  }
+  if (watching_many) {
+    auto holding = answer_watch(state, request, name, query, peer);
+    co_return co_await std::move(holding);
   }
   // The path with no name lists names (a PUT or DELETE there is refused
   // below, as for any invalid name).
@@ -327,12 +226,8 @@ asio::awaitable<Response> answer(std::shared_ptr<Server::State> state, const Req
   }
   if (!valid_name(name)) co_return refuse(request, http::status::bad_request, "invalid name");
   if (watching) {
-    std::uint64_t after = 0;
-    std::chrono::seconds wait{};
-    if (!parse_watch_query(query, state->options, after, wait))
-      co_return refuse(request, http::status::bad_request, "after and wait must be whole numbers");
-    auto watching_name = watch(state, request, name, after, wait, peer);
-    co_return co_await std::move(watching_name);
+    auto holding = answer_watch(state, request, name, query, peer);
+    co_return co_await std::move(holding);
   }
   if (method != http::verb::get) {
     auto updating = put_or_erase(state, request, name, peer);

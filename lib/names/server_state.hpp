@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -25,6 +26,38 @@ namespace msocket::names {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using SteadyClock = std::chrono::steady_clock;
+
+inline constexpr std::string_view kNamesPrefix = "/v1/names/";
+inline constexpr std::string_view kWatchPrefix = "/v1/watch/";
+
+// A request target's path: up to its '?'.
+inline std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Calls visit(key, value) for each `key=value` of a query string, in
+// order, until it returns false (pairs without '=' are passed over); false
+// if it did. Values are taken as they are, not percent-decoded: numbers and
+// name characters need no escaping.
+template <class Visit>
+bool each_parameter(std::string_view query, Visit visit) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (!visit(pair.substr(0, eq), pair.substr(eq + 1))) return false;
+  }
+  return true;
+}
+
+// A watch waiting for a change (server_watch.cpp): its timer, woken by
+// notify(), and for a watch of many names the names it was told of, so
+// that it reads those again and not every name it holds.
+struct WatchWaiter {
+  boost::asio::steady_timer& timer;
+  std::set<std::string>* woken = nullptr;  // null for a watch of one name
+  bool* everything_woken = nullptr;        // notify("") sets it (with `woken`)
+};
 
 struct Server::State {
   State(boost::asio::any_io_executor executor, Registry& registry, ServerOptions options);
@@ -49,7 +82,9 @@ struct Server::State {
   AddressSlots connection_slots;                    // per source address
   AddressSlots watch_slots;                         // in all and per source address
   UpdateRateLimiter update_limiter;
-  std::multimap<std::string, boost::asio::steady_timer*> watches;  // the timers of watches waiting
+  std::multimap<std::string, WatchWaiter*> watches;  // by name, the watches waiting on it
+  std::size_t watches_waiting = 0;  // watches (of one name or many) waiting now
+  std::size_t accepted = 0;         // connections accepted since start
   std::array<std::uint64_t, 64> change_counts{};  // by a hash of the name (changes_of)
 };
 
@@ -65,10 +100,24 @@ struct Peer {
 boost::asio::awaitable<Response> answer(std::shared_ptr<Server::State> state, const Request& request,
                                         const Peer& peer);
 
+// GET /v1/watch/NAME and POST /v1/watch/ (server_watch.cpp); `name` is
+// empty for the second. Suspends until a change, a deletion or the wait's
+// end, and ends early (204) when cancelled.
+boost::asio::awaitable<Response> answer_watch(std::shared_ptr<Server::State> state, const Request& request,
+                                              std::string name, std::string_view query, const Peer& peer);
+
 // A JSON answer.
 Response reply(unsigned version, bool keep_alive, boost::beast::http::status status,
                const boost::json::value& body);
+// A JSON answer in the request's HTTP version and keep-alive.
+Response reply_to(const Request& request, boost::beast::http::status status, const boost::json::value& body);
 // {"error": why}, in the request's HTTP version and keep-alive.
 Response refuse(const Request& request, boost::beast::http::status status, std::string_view why);
+// 429 or 503 with Retry-After: 1.
+Response refuse_for_now(const Request& request, boost::beast::http::status status, std::string_view why);
+// 503: the store did not answer.
+Response store_unavailable(const Request& request, boost::system::error_code ec);
+// 204, no body.
+Response no_content(const Request& request);
 
 }  // namespace msocket::names

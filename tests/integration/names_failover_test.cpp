@@ -8,17 +8,6 @@
 
 using namespace names_test;
 
-namespace {
-
-// A port nothing listens on: bound, never listened, then closed.
-ServerUrl dead_server() {
-  asio::io_context context;
-  asio::ip::tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), 0});
-  return {"127.0.0.1", std::to_string(acceptor.local_endpoint().port())};
-}
-
-}  // namespace
-
 TEST_CASE("names: a client passes over a server it cannot reach and stays with the next", "[names]") {
   Service service;
   const auto dead = dead_server();

@@ -127,4 +127,25 @@ inline asio::awaitable<std::string> raw_bytes(unsigned short port, std::string b
   co_return answer;
 }
 
+// A port nothing listens on: bound, never listened, then closed.
+inline ServerUrl dead_server() {
+  asio::io_context context;
+  asio::ip::tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), 0});
+  return {"127.0.0.1", std::to_string(acceptor.local_endpoint().port())};
+}
+
+// Puts `record`, which must be stored. (Never co_await inside REQUIRE:
+// g++ 12 evaluates the awaited call twice.)
+inline asio::awaitable<void> put_ok(Client& client, Record record) {
+  const auto stored = co_await client.put(std::move(record));
+  REQUIRE(stored.has_value());
+}
+
+// One request on a connection of its own, whose answer must have `status`.
+inline asio::awaitable<void> expect_status(unsigned status, unsigned short port, http::verb method, std::string target,
+                                    std::string body = {}) {
+  const auto answer = co_await raw_request(port, method, std::move(target), std::move(body));
+  CHECK(answer.status == status);
+}
+
 }  // namespace names_test

@@ -1,7 +1,10 @@
 // Finding a peer by its name in the name service (paper §II: a connection is
 // bound to names, not addresses). The transport asks it where the peer is
 // when it connects and when a move fails, and it follows the name's record
-// with a watch so a server's move is known as soon as it is published.
+// with a watch so a server's move is known as soon as it is published. The
+// locators of a process share its session with the name service
+// (names/shared_session.hpp): one connection for the lookups, one watch of
+// every name followed.
 #pragma once
 
 #include <filesystem>
@@ -10,9 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/steady_timer.hpp>
-
-#include "names/client.hpp"
+#include "names/shared_session.hpp"
 #include "transport/locator.hpp"
 
 namespace msocket::api {
@@ -36,9 +37,10 @@ class NameLocator final : public transport::Locator,
   // must not send us elsewhere. Errors: names::name_error::key_mismatch
   // (logged with both keys); the lookup's (names::name_error, network).
   boost::asio::awaitable<result<Endpoints>> resolve() override;
-  // Watches the record from the newest version seen; re-watches after the
-  // service fails or restarts. A record signed by another key than
-  // owner_key() is ignored (logged).
+  // Watches the record from the newest version seen, in the process's one
+  // watch of names (which watches again after the service fails or
+  // restarts). A record signed by another key than owner_key() is ignored
+  // (logged).
   void follow(std::function<void(const Endpoints&)> changed) override;
   void stop() override;
   void network_changed() override;
@@ -53,23 +55,20 @@ class NameLocator final : public transport::Locator,
 
  private:
   boost::system::error_code check_owner(const names::Record& record);
-  boost::asio::awaitable<void> run_follow(std::uint64_t generation);
+  void on_watch_event(const names::WatchEvent& event);
   Endpoints endpoints_of(const names::Record& record) const;
+  void unsubscribe();
 
   boost::asio::any_io_executor ex_;
-  std::vector<names::ServerUrl> server_;  // front ends of one store: the clients fail over
   std::string name_;
   std::string port_;
-  std::unique_ptr<names::Client> lookups_;
-  std::unique_ptr<names::Client> watches_;  // a watch holds its HTTP connection for long
+  std::shared_ptr<names::SharedSession> session_;  // the process's, for these front ends
+  std::optional<names::WatchId> subscription_;     // in session_->watcher, while following
   std::function<void(const Endpoints&)> changed_;
   std::filesystem::path known_names_;
   std::optional<names::PublicKey> owner_key_;
-  std::uint64_t version_ = 0;     // newest record version seen
-  Endpoints known_;               // the addresses last looked up or notified
-  std::uint64_t generation_ = 0;  // of the follower; an old one ends when it differs
-  bool rewatch_now_ = false;      // the network changed: watch again without a pause
-  boost::asio::steady_timer pause_;  // between watches after a failure
+  std::uint64_t version_ = 0;  // newest record version seen
+  Endpoints known_;            // the addresses last looked up or notified
 };
 
 // "IP:PORT" or "[IPv6]:PORT" as in name records; nullopt if malformed.

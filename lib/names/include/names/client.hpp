@@ -11,7 +11,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -51,11 +50,13 @@ struct WatchEvent {
 // Talks to one server, or to the first of several that answers (front ends
 // of one shared store: mnamed --store etcd=): a request that cannot reach
 // its server, or loses its connection before the answer, is sent to the
-// next one, and later requests stay there. Operations may run at once (each uses its own
-// connection; one idle connection is kept for the next). Every call must
-// come from the executor's thread, and the Client must outlive the
-// operations that run (destroying the io_context with operations suspended
-// is fine, before or after the Client).
+// next one, and later requests stay there. Lookups, listings, puts and
+// erasures share one kept-alive connection: they may be called at once,
+// and wait their turn on it (one request on the wire at a time). A watch
+// holds a connection of its own (one is kept for the next watch). Every
+// call must come from the executor's thread, and the Client must outlive
+// the operations that run (destroying the io_context with operations
+// suspended is fine, before or after the Client).
 class Client {
  public:
   Client(boost::asio::any_io_executor executor, ServerUrl server, ClientOptions options = {});
@@ -93,34 +94,46 @@ class Client {
   // (at once if it already is), `deleted` if `after` > 0 and the name is gone,
   // `unchanged` after options.watch_wait. Errors: as lookup.
   boost::asio::awaitable<result<WatchEvent>> watch(std::string name, std::uint64_t after);
-  // Ends the operations in flight: they complete with operation_aborted (or
-  // another network error). Later operations work as usual.
+  // Ends the operations in flight and those waiting their turn: they
+  // complete with operation_aborted (or another network error). Later
+  // operations work as usual.
   void cancel();
+  // Our own addresses changed: closes the connections, and the requests in
+  // flight on them are sent again on new ones (from the new address).
+  void reconnect();
+
+  const std::vector<ServerUrl>& servers() const { return servers_; }
+  const ClientOptions& options() const { return options_; }
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+  // The server requests go to now (an index in servers()).
+  std::size_t current_server() const { return current_; }
 
   struct Connection;
+  struct Shared;
   struct Answer {
     unsigned status = 0;
     std::string body;
   };
 
  private:
-  // One request and its answer (a body of `answer_limit` bytes at most), on
-  // the idle connection if there is one (and once more on a new connection
-  // if the server had closed that one).
+  // One request and its answer (a body of `answer_limit` bytes at most):
+  // on the request connection in its turn, or for a watch (`held`) on a
+  // connection of its own; once more on a new connection if the server had
+  // closed a kept-alive one, and on to the next server if its own fails.
   boost::asio::awaitable<result<Answer>> exchange(boost::beast::http::verb method, std::string target,
                                                   std::string body, std::chrono::milliseconds timeout,
-                                                  std::size_t answer_limit);
-  boost::asio::awaitable<result<std::unique_ptr<Connection>>> connect();
+                                                  std::size_t answer_limit, bool held = false);
+  // Moves requests to the next server after `failed` failed with `ec`.
+  void fail_over(std::size_t failed, const boost::system::error_code& ec);
 
   boost::asio::any_io_executor executor_;
   std::vector<ServerUrl> servers_;
   std::size_t current_ = 0;  // the server requests go to
   ClientOptions options_;
-  std::unique_ptr<Connection> idle_;  // a kept-alive connection for the next request
-  // Connections of the operations in flight, for cancel(). Shared with the
-  // operations, so that destroying suspended ones (with their io_context)
-  // after the Client is safe.
-  std::shared_ptr<std::set<Connection*>> busy_ = std::make_shared<std::set<Connection*>>();
+  // The connections and the queue of requests waiting their turn. Shared
+  // with the operations, so that destroying suspended ones (with their
+  // io_context) after the Client is safe.
+  std::shared_ptr<Shared> shared_;
 };
 
 // What a name's owner publishes.

@@ -9,6 +9,12 @@
 //   GET    /v1/watch/NAME?after=V[&wait=S]
 //                                       long poll: answers once the live version
 //                                       is above V, 410 once it is gone, 204 after S s
+//   POST   /v1/watch/[?wait=S]          long poll on many names, body
+//                                       {"names": {NAME: V, ...}}: answers
+//                                       {"records": [...], "deleted": [NAME...]}
+//                                       once any of them changed, 204 after S s
+// A held watch ends at once with 204 when the next request comes on its
+// connection (a client pipelines the watch of a new set of names).
 // Refusals carry {"error": describe(verdict)}. One coroutine per connection,
 // keep-alive, every read and write under a deadline, bodies bounded; a bad
 // request costs its own connection at most, never the service. Connections
@@ -39,15 +45,19 @@ inline constexpr std::size_t kMaxListedRecords = 100;
 struct ServerOptions {
   boost::asio::ip::tcp::endpoint listen{boost::asio::ip::address_v4::loopback(), 0};
   std::size_t body_limit = 16 * 1024;     // larger bodies get 413
+  std::size_t watch_body_limit = 1024 * 1024;  // the same for the body of a watch of many names
+  std::size_t max_watched_names = 10'000;  // names in one watch; beyond: 413
   std::size_t header_limit = 8 * 1024;    // larger headers get 431
   std::size_t max_connections = 1024;     // beyond: accepted and closed at once
   // Per source address (IPv4, or IPv6 address); beyond: answered 429 and
-  // closed. 0: no limit. Connect-by-name clients hold two connections each
-  // (a lookup kept alive and a watch).
+  // closed. 0: no limit. A process that connects by name holds two, however
+  // many connections it opens (its lookups kept alive, and one watch of
+  // every name it follows).
   std::size_t max_connections_per_address = 64;
-  // Watches held at once, in all (beyond: 503) and per source address
-  // (beyond: 429). 0: no limit. Fewer than max_connections, so that watches
-  // alone never take every connection from lookups.
+  // Watches held at once (a watch of many names counts once), in all
+  // (beyond: 503) and per source address (beyond: 429). 0: no limit. Fewer
+  // than max_connections, so that watches alone never take every connection
+  // from lookups.
   std::size_t max_watches = 512;
   std::size_t max_watches_per_address = 32;
   UpdateRate update_rate;  // accepted puts and deletes per owner key (beyond: 429)
@@ -81,9 +91,12 @@ class Server {
   // the executor's thread.
   void stop();
 
-  // Open connections and watches being held now (for tests and logs).
+  // Open connections and watches being held now (a watch of many names
+  // counts once), for tests and logs.
   std::size_t connection_count() const;
   std::size_t watch_count() const;
+  // Connections accepted since start(), those closed since included.
+  std::size_t accepted_count() const;
 
   struct State;
 
