@@ -6,11 +6,16 @@
 
 #include "core/close_on_exec.hpp"
 #include "core/log.hpp"
+#include "transport/datagram_batch.hpp"
 #include "wire/reconnect.hpp"
 
 namespace msocket::transport {
 
 namespace {
+
+// A server that moves with many of our connections sends their RECONNECTs
+// at once (about 1 KiB each in the kernel's accounting): hold a thousand.
+constexpr int kReceiveBuffer = 2 * 1024 * 1024;
 
 asio::ip::udp::socket open_dual_stack(const asio::any_io_executor& ex, boost::system::error_code& ec) {
   asio::ip::udp::socket control(ex);
@@ -24,6 +29,7 @@ asio::ip::udp::socket open_dual_stack(const asio::any_io_executor& ex, boost::sy
     if (!ec) set_close_on_exec(control.native_handle());
     if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), 0), ec);
   }
+  if (!ec) enlarge_receive_buffer(control.native_handle(), kReceiveBuffer);
   return control;
 }
 
