@@ -154,29 +154,31 @@ void Listener::announce_moves(bool closed_first) {
     it = stranded_.erase(it);
   }
   if (added == 0) return;
-  log::transport()->debug("prepared {} RECONNECT(s) in {:.3f} ms", added, milliseconds_since(started));
+  log::transport()->info("signed {} RECONNECT(s) in {:.3f} ms", added, milliseconds_since(started));
+  send_due_reconnects();
   if (reconnects_running_) {
-    reconnect_wake_->cancel();  // the runner sends them now
+    reconnect_wake_->cancel();  // the runner waits for the new deadline
   } else {
     reconnects_running_ = true;
     asio::co_spawn(ex_, run_reconnects(), log_coroutine_exception);
   }
 }
 
-// Sends each round of the batch when it falls due, until every RECONNECT
-// is answered, given up, or no longer needed.
+// Sends each later round of the batch when it falls due, until every
+// RECONNECT is answered, given up, or no longer needed. The first round
+// went from announce_moves(); the connections are looked at only after a
+// wait, when the flowpaths of the move are closed (co_spawn may start us
+// inside announce_moves, before they are).
 asio::awaitable<void> Listener::run_reconnects() {
   auto self = shared_from_this();
   while (!closed_ && control_ && reconnect_wake_) {
-    drop_needless_reconnects();
-    const auto due = reconnects_.take_due(Clock::now());
-    for (const auto id : reconnects_.given_up())
-      log::transport()->debug("conn={} RECONNECT unanswered", to_hex(ConnId{id}));
-    if (!due.empty()) co_await send_reconnects(due);
     const auto next = reconnects_.next_send();
-    if (!next || closed_) break;
+    if (!next) break;
     reconnect_wake_->expires_at(*next);
     co_await reconnect_wake_->async_wait(use_tuple);  // cancelled: new RECONNECTs, an ack, a route
+    if (closed_ || !control_) break;
+    drop_needless_reconnects();
+    send_due_reconnects();
   }
   reconnects_running_ = false;
 }
@@ -191,35 +193,25 @@ void Listener::drop_needless_reconnects() {
   }
 }
 
-asio::awaitable<void> Listener::send_reconnects(const std::vector<const PendingReconnect*>& due) {
-  // Copies: an ack may take an entry out of the batch while we wait to write.
-  std::vector<wire::ReconnectDatagram> copies;
+// Sends every RECONNECT due now, without waiting: the first round of a
+// move leaves from inside the address event. A full send buffer (2 MiB: it
+// should not be) leaves the rest to the next round.
+void Listener::send_due_reconnects() {
+  const auto due = reconnects_.take_due(Clock::now());
+  for (const auto id : reconnects_.given_up())
+    log::transport()->debug("conn={} RECONNECT unanswered", to_hex(ConnId{id}));
+  if (due.empty() || !control_) return;
   std::vector<OutgoingDatagram> datagrams;
-  copies.reserve(due.size());
   datagrams.reserve(due.size());
-  for (const auto* r : due) {
-    copies.push_back(r->datagram);
-    datagrams.push_back({copies.back(), r->to});
-  }
+  for (const auto* r : due) datagrams.push_back({r->datagram, r->to});
   const auto started = Clock::now();
-  const int round = due.front()->tries;
-  std::size_t sent = 0, failed = 0, calls = 0;
-  boost::system::error_code first_error;
-  for (std::size_t next = 0; next < datagrams.size() && control_;) {
-    const auto progress = send_datagrams(control_->native_handle(), datagrams, next);
-    next = progress.next;
-    sent += progress.sent;
-    failed += progress.failed;
-    calls += progress.calls;
-    if (!first_error) first_error = progress.first_error;
-    if (!progress.would_block) break;
-    auto [ec] = co_await control_->async_wait(asio::socket_base::wait_write, use_tuple);
-    if (ec) break;
-  }
+  const auto progress = send_datagrams(control_->native_handle(), datagrams);
   // The first round of a move is its announcement (info); retries are debug.
-  log::transport()->log(round == 1 ? spdlog::level::info : spdlog::level::debug,
-                        "RECONNECT round {}: {} sent, {} refused{} in {} sendmmsg call(s), {:.3f} ms", round, sent,
-                        failed, first_error ? " (" + first_error.message() + ")" : "", calls,
+  log::transport()->log(due.front()->tries == 1 ? spdlog::level::info : spdlog::level::debug,
+                        "RECONNECT round {}: {} sent, {} refused{}{} in {} sendmmsg call(s), {:.3f} ms",
+                        due.front()->tries, progress.sent, progress.failed,
+                        progress.first_error ? " (" + progress.first_error.message() + ")" : "",
+                        progress.would_block ? ", the rest at the next round (send buffer full)" : "", progress.calls,
                         milliseconds_since(started));
 }
 

@@ -30,7 +30,7 @@ assert len(migrated) == n and all(math.isfinite(v) and v > 0 for v in migrated),
 rows = {r["key"]: r["value"] for r in report["measurements"]}
 key = "server_move_n%d_rtt50_migrated_" % n
 assert rows[key + "p50_rtt"] <= rows[key + "p90_rtt"] <= rows[key + "max_rtt"], rows
-assert [r["key"] for r in csv_rows] == [r["key"] for r in report["measurements"]]
+assert [r["key"] for r in csv_rows if not r["key"].startswith("target_")] == [r["key"] for r in report["measurements"]]
 print("server move, %d connections, RTT 50 ms: every one migrated and echoed exactly; from the ip command "
       "p50 %.2f, p90 %.2f, max %.2f RTT (target p90 <= 2.5); %s"
       % (n, rows[key + "p50_rtt"], rows[key + "p90_rtt"], rows[key + "max_rtt"], report["notes"][-1]))

@@ -85,7 +85,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // with a live flowpath came back by itself).
   void announce_moves(bool closed_first);
   asio::awaitable<void> run_reconnects();
-  asio::awaitable<void> send_reconnects(const std::vector<const PendingReconnect*>& due);
+  void send_due_reconnects();
   void drop_needless_reconnects();
   asio::awaitable<void> run_control();
   void on_reconnect_ack(std::span<const std::byte> datagram);
