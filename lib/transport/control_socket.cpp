@@ -5,6 +5,7 @@
 #include <boost/asio/query.hpp>
 
 #include "core/close_on_exec.hpp"
+#include "core/fd_limit.hpp"
 #include "core/log.hpp"
 #include "transport/datagram_batch.hpp"
 #include "wire/reconnect.hpp"
@@ -46,6 +47,12 @@ std::unique_ptr<ControlSocket::Lease> ControlSocket::open(const asio::any_io_exe
   if (shut_down_) return nullptr;
   boost::system::error_code ec;
   if (!socket_) {
+    // The first client connection of the process: a process that opens
+    // thousands of them needs a descriptor each, far more than the usual
+    // soft limit (1024), so raise it to the hard limit as a listener does
+    // (Listener::open); only a privileged process could go past that.
+    static std::once_flag raised;
+    std::call_once(raised, [] { (void)raise_fd_limit(fd_limits().hard); });
     auto opened = open_dual_stack(ex, ec);
     if (ec) {
       log::transport()->debug("no control socket: {}", ec.message());
