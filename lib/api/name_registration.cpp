@@ -7,7 +7,7 @@
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
 #include "session/types.hpp"
-#include "paths/address_watcher.hpp"
+#include "paths/shared_address_watcher.hpp"
 #include "paths/local_addresses.hpp"
 #include "transport/handshake.hpp"
 
@@ -84,9 +84,8 @@ asio::awaitable<error_code> NameRegistration::publish_now() {
 asio::awaitable<error_code> NameRegistration::start() {
   auto self = shared_from_this();
   if (listening_.address().is_unspecified() && !supplier_) {
-    watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
     std::weak_ptr<NameRegistration> weak = self;
-    auto ec = watcher_->start([weak](const paths::AddressEvent&) {
+    watch_ = paths::SharedAddressWatcher::of(ex_).subscribe(ex_, [weak](const paths::AddressEvent&, const auto&) {
       if (auto me = weak.lock()) {
         me->dirty_ = true;
         me->wake_.expires_after(kSettle);
@@ -95,10 +94,7 @@ asio::awaitable<error_code> NameRegistration::start() {
         me->client_.cancel();
       }
     });
-    if (ec) {
-      log::names()->warn("cannot follow local addresses ({}): {} is registered once", ec.message(), name_);
-      watcher_.reset();
-    }
+    if (!watch_) log::names()->warn("cannot follow local addresses: {} is registered once", name_);
   }
   auto ec = co_await publish_now();
   if (ec && !mendable(ec)) co_return ec;
@@ -119,7 +115,7 @@ void NameRegistration::addresses_changed() {
 
 void NameRegistration::stop() {
   stopped_ = true;
-  if (watcher_) watcher_->stop();
+  watch_.reset();
   wake_.cancel();
   client_.cancel();
 }

@@ -10,7 +10,7 @@
 #include "core/log.hpp"
 #include "names/client.hpp"
 #include "names/name_error.hpp"
-#include "paths/address_watcher.hpp"
+#include "paths/shared_address_watcher.hpp"
 #include "proxy/pool_registration.hpp"
 #include "transport/listener.hpp"
 
@@ -252,15 +252,11 @@ asio::awaitable<error_code> RelayReservations::start(Duration wait) {
   }
   if (target() < relays_.size()) relays_ = co_await rank_by_distance();
   for (std::size_t i = 0; i < target(); ++i) start_agent(relays_[i]);
-  watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
-  auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
+  watch_ = paths::SharedAddressWatcher::of(ex_).subscribe(ex_, [weak](const paths::AddressEvent& event, const auto&) {
     if (auto me = weak.lock()) me->network_changed(event);
   });
-  if (ec) {
-    log::proxy()->warn("cannot follow local addresses ({}): control channels to relays are reopened only when lost",
-                       ec.message());
-    watcher_.reset();
-  }
+  if (!watch_)
+    log::proxy()->warn("cannot follow local addresses: control channels to relays are reopened only when lost");
   const auto deadline = Clock::now() + wait;
   while (!all_settled() && Clock::now() < deadline) {
     settled_.expires_at(deadline);
@@ -298,7 +294,7 @@ void RelayReservations::network_changed(const paths::AddressEvent& event) {
 
 void RelayReservations::stop() {
   stopped_ = true;
-  if (watcher_) watcher_->stop();
+  watch_.reset();
   settled_.cancel();
   repick_.cancel();
   for (auto& agent : agents_) agent->stop();

@@ -13,7 +13,7 @@
 
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
-#include "paths/address_watcher.hpp"
+#include "paths/shared_address_watcher.hpp"
 #include "paths/local_addresses.hpp"
 #include "transport/flowpath.hpp"
 #include "transport/handshake.hpp"
@@ -218,7 +218,7 @@ void Connection::finish() {
   flowpaths_.clear();
   cancel_timer();
   for (auto& [id, deadline] : attempts_) deadline->expires_at(asio::steady_timer::time_point::min());  // see execute(AbandonAttempt)
-  if (watcher_) watcher_->stop();
+  watch_.reset();
   if (locator_) locator_->stop();
   if (control_) control_->close();
   if (session_.state() == session::State::closed)

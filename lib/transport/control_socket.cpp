@@ -5,12 +5,19 @@
 #include <boost/asio/query.hpp>
 
 #include "core/close_on_exec.hpp"
+#include "core/fd_limit.hpp"
 #include "core/log.hpp"
+#include "transport/datagram_batch.hpp"
 #include "wire/reconnect.hpp"
 
 namespace msocket::transport {
 
 namespace {
+
+// A server that moves with many of our connections sends their RECONNECTs
+// at once (about 1 KiB each in the kernel's accounting): hold a thousand.
+constexpr int kReceiveBuffer = 2 * 1024 * 1024;
+constexpr int kMostPerWakeup = 256;  // then the other completions get their turn
 
 asio::ip::udp::socket open_dual_stack(const asio::any_io_executor& ex, boost::system::error_code& ec) {
   asio::ip::udp::socket control(ex);
@@ -24,6 +31,8 @@ asio::ip::udp::socket open_dual_stack(const asio::any_io_executor& ex, boost::sy
     if (!ec) set_close_on_exec(control.native_handle());
     if (!ec) control.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), 0), ec);
   }
+  if (!ec) enlarge_receive_buffer(control.native_handle(), kReceiveBuffer);
+  if (!ec) control.non_blocking(true, ec);  // drain() reads what is queued without waiting
   return control;
 }
 
@@ -38,6 +47,12 @@ std::unique_ptr<ControlSocket::Lease> ControlSocket::open(const asio::any_io_exe
   if (shut_down_) return nullptr;
   boost::system::error_code ec;
   if (!socket_) {
+    // The first client connection of the process: a process that opens
+    // thousands of them needs a descriptor each, far more than the usual
+    // soft limit (1024), so raise it to the hard limit as a listener does
+    // (Listener::open); only a privileged process could go past that.
+    static std::once_flag raised;
+    std::call_once(raised, [] { (void)raise_fd_limit(fd_limits().hard); });
     auto opened = open_dual_stack(ex, ec);
     if (ec) {
       log::transport()->debug("no control socket: {}", ec.message());
@@ -105,11 +120,33 @@ void ControlSocket::receive() {
                                   if (shut_down_ || generation != generation_ || !socket_) return;
                                 }
                                 if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) return;
-                                if (!ec) deliver(n);
+                                if (!ec) {
+                                  deliver(n);
+                                  drain();
+                                }
                                 std::lock_guard lock(mutex_);
                                 // Other errors: an ICMP error for an earlier ack.
                                 if (!shut_down_ && socket_ && generation == generation_) receive();
                               });
+}
+
+// A server that moved with many of our connections sends their
+// RECONNECTs at once: read what is queued now, up to a bound, rather than
+// one datagram per turn of the event loop, so the acks go back (and the
+// server stops sending again) before the queue overflows. Called from the
+// receive handler, with no receive pending.
+void ControlSocket::drain() {
+  for (int i = 0; i < kMostPerWakeup; ++i) {
+    boost::system::error_code ec;
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (shut_down_ || !socket_) return;
+      n = socket_->receive_from(asio::buffer(buffer_), from_, 0, ec);
+    }
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return;
+    if (!ec) deliver(n);  // other errors: an ICMP error for an earlier ack
+  }
 }
 
 void ControlSocket::deliver(std::size_t size) {

@@ -14,7 +14,6 @@
 #include "core/coroutine.hpp"
 #include "core/fd_limit.hpp"
 #include "core/log.hpp"
-#include "paths/address_watcher.hpp"
 #include "session/identity.hpp"
 #include "session/record_cipher.hpp"
 #include "transport/handshake.hpp"

@@ -3,12 +3,14 @@
 // attempts, asking the locator where the peer went, sending our addresses.
 // Events for the path manager come in here too: our addresses and routes
 // (rtnetlink), the peer's moves, the application's wish to migrate.
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
-#include "paths/address_watcher.hpp"
 #include "paths/local_addresses.hpp"
+#include "transport/admission.hpp"
 #include "transport/connection.hpp"
 #include "transport/flowpath.hpp"
 #include "transport/handshake.hpp"
@@ -210,27 +212,32 @@ void Connection::advertise_relays(const std::vector<tcp::endpoint>& relays) {
 }
 
 void Connection::start_mobility() {
-  if (role_ != Role::client || watcher_) return;
+  if (role_ != Role::client || watch_) return;
   advertise_addresses(0);  // where we are; we accept no flowpaths
   if (options_.follow_addresses) {
-    watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
     std::weak_ptr<Connection> weak = shared_from_this();
-    auto ec = watcher_->start([weak](const paths::AddressEvent& event) {
-      if (auto self = weak.lock()) self->on_local_address_event(event);
-    });
-    if (ec) {
-      log::paths()->warn("cannot follow local addresses ({}); moves are noticed by keepalive only", ec.message());
-      watcher_.reset();
-    }
+    watch_ = paths::SharedAddressWatcher::of(ex_).subscribe(
+        ex_, [weak](const paths::AddressEvent& event, const std::vector<paths::LocalAddress>& now) {
+          if (auto self = weak.lock()) self->on_local_address_event(event, now);
+        });
+    if (!watch_) log::paths()->warn("cannot follow local addresses; moves are noticed by keepalive only");
   }
   execute(paths_.start(Clock::now()));
   update();
 }
 
-void Connection::on_local_address_event(const paths::AddressEvent& event) {
+void Connection::on_local_address_event(const paths::AddressEvent& event,
+                                        const std::vector<paths::LocalAddress>& now) {
   if (finished_) return;
-  execute(paths_.address_event(event, paths::list_local_addresses(), Clock::now()));
+  execute(paths_.address_event(event, now, Clock::now()));
   update();
+}
+
+bool Connection::only_on(const asio::ip::address& local) const {
+  const auto wanted = source_of(local);  // a dual-stack socket's address is IPv4-mapped
+  return !flowpaths_.empty() && std::all_of(flowpaths_.begin(), flowpaths_.end(), [&](const auto& entry) {
+           return source_of(entry.second->local.address()) == wanted;
+         });
 }
 
 bool Connection::on_address_event(const paths::AddressEvent& event, const std::vector<paths::LocalAddress>& addresses) {

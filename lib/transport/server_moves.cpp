@@ -1,9 +1,13 @@
 // Server mobility (paper §III-B3, server half): when an address of ours goes
 // away, the flowpaths that used it are dead; we keep listening (a wildcard
 // listener hears on the new address at once) and tell each client where we
-// are now with a RECONNECT on its control address (docs/protocol.md §2.7),
-// stop-and-wait with retries. A client we cannot reach (behind a NAT) finds
-// us by our name instead, which the name registration updates (lib/api).
+// are now with a RECONNECT on its control address (docs/protocol.md §2.7).
+// The RECONNECTs of a move are signed together and leave together, in
+// batches of sendmmsg(2), with one retry deadline for all of them
+// (reconnect_batch.hpp): a thousand stranded clients are told within a
+// millisecond, not one after another. A client we cannot reach (behind a
+// NAT) finds us by our name instead, which the name registration updates
+// (lib/api) from the same address event, in parallel.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,10 +17,10 @@
 #include "core/close_on_exec.hpp"
 #include "core/coroutine.hpp"
 #include "core/log.hpp"
-#include "paths/address_watcher.hpp"
 #include "paths/address_choice.hpp"
 #include "paths/local_addresses.hpp"
 #include "session/auth.hpp"
+#include "transport/datagram_batch.hpp"
 #include "transport/handshake.hpp"
 #include "transport/listener.hpp"
 #include "wire/reconnect.hpp"
@@ -24,17 +28,15 @@
 namespace msocket::transport {
 
 namespace {
-constexpr Duration kFirstReconnectWait = 100ms;  // doubled after each unanswered try
-constexpr int kReconnectTries = 7;               // about 12.7 s in all
+// A thousand RECONNECTs (or their acks) of 74 bytes each, about 1 KiB each
+// in the kernel's accounting, must fit at once.
+constexpr int kControlBuffer = 2 * 1024 * 1024;
+
+double milliseconds_since(TimePoint start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
 
 }  // namespace
-
-struct Listener::PendingReconnect {
-  std::uint64_t counter = 0;
-  bool acked = false;
-  asio::steady_timer wake;
-  explicit PendingReconnect(asio::any_io_executor ex) : wake(ex) {}
-};
 
 void Listener::start_server_mobility() {
   boost::system::error_code ec;
@@ -46,64 +48,95 @@ void Listener::start_server_mobility() {
   control_ = std::make_unique<asio::ip::udp::socket>(ex_);
   control_->open(bound.protocol() == tcp::v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
   if (!ec) set_close_on_exec(control_->native_handle());
+  if (!ec) control_->non_blocking(true, ec);  // sendmmsg must not block the executor
   if (!ec && bound.address().is_v6()) control_->set_option(asio::ip::v6_only(false), ec);  // to IPv4 clients too
   if (!ec) control_->bind(asio::ip::udp::endpoint(bound.address(), 0), ec);
   if (ec) {
     log::transport()->warn("no control socket ({}): clients learn of our moves by name only", ec.message());
     control_.reset();
   } else {
+    boost::system::error_code ignored;  // the defaults are only slower for a large batch
+    control_->set_option(asio::socket_base::send_buffer_size(kControlBuffer), ignored);
+    enlarge_receive_buffer(control_->native_handle(), kControlBuffer);  // their acks come back at once
+    reconnect_wake_ = std::make_unique<asio::steady_timer>(ex_);
     asio::co_spawn(ex_, run_control(), log_coroutine_exception);
   }
-  watcher_ = std::make_unique<paths::AddressWatcher>(ex_);
   local_addresses_ = paths::list_local_addresses();
   std::weak_ptr<Listener> weak = shared_from_this();
-  ec = watcher_->start([weak](const paths::AddressEvent& event) {
-    if (auto self = weak.lock()) self->on_address_event(event);
-  });
-  if (ec) {
-    log::transport()->warn("cannot follow local addresses ({}): no server mobility", ec.message());
-    watcher_.reset();
-  }
+  watch_ = paths::SharedAddressWatcher::of(ex_).subscribe(
+      ex_, [weak](const paths::AddressEvent& event, const std::vector<paths::LocalAddress>& now) {
+        if (auto self = weak.lock()) self->on_address_event(event, now);
+      });
+  if (!watch_) log::transport()->warn("cannot follow local addresses: no server mobility");
 }
 
 void Listener::stop_server_mobility() {
-  if (watcher_) watcher_->stop();
+  watch_.reset();
   boost::system::error_code ignored;
   if (control_) control_->close(ignored);
-  for (auto& [id, pending] : reconnecting_) pending->wake.cancel();
+  if (reconnect_wake_) reconnect_wake_->cancel();
 }
 
 // Each connection's path manager drops the flowpaths on a removed address
 // and advertises our addresses anew; the connections that lost every
 // flowpath are told where we are now.
-void Listener::on_address_event(const paths::AddressEvent& event) {
+void Listener::on_address_event(const paths::AddressEvent& event, const std::vector<paths::LocalAddress>& now) {
   if (closed_) return;
   using Kind = paths::AddressEventKind;
-  local_addresses_ = paths::list_local_addresses();
+  const auto seen = Clock::now();
+  local_addresses_ = now;
+  // The clients whose every flowpath leaves from the removed address are
+  // told first: closing a thousand connections' flowpaths takes a while,
+  // and their MIGRATEs come back a round trip later, after it.
+  std::size_t told_first = 0;
+  if (event.kind == Kind::address_removed && !relayed_) told_first = announce_before_closing(event.address);
   for (auto& [id, entry] : connections_) {
     auto conn = entry.connection.lock();
-    if (conn && conn->on_address_event(event, local_addresses_)) stranded_.insert(id);
+    if (conn && conn->on_address_event(event, local_addresses_) && !reconnects_.contains(id)) stranded_.insert(id);
   }
-  if (event.kind == Kind::address_removed && !stranded_.empty())
-    log::transport()->info("address {} removed: {} connection(s) to move", event.address.to_string(),
-                           stranded_.size());
+  if (event.kind == Kind::address_removed && (!stranded_.empty() || told_first > 0))
+    log::transport()->info("address {} removed: {} connection(s) to move ({:.2f} ms to close their flowpaths)",
+                           event.address.to_string(), stranded_.size() + told_first, milliseconds_since(seen));
   // Reached through relays, our new address is as unreachable as the old
   // one: the relays close the flows of our old address, and the clients
   // come back through them (docs/protocol.md §5).
   if (relayed_) stranded_.clear();
-  if (!stranded_.empty()) announce_moves();
+  if (!stranded_.empty()) announce_moves(true);
   // A RECONNECT sent before our route was back ("network unreachable") goes
   // again as soon as there is one, not at its next timeout.
-  if (event.kind == Kind::route_added)
-    for (auto& [id, pending] : reconnecting_) pending->wake.cancel();
+  if (event.kind == Kind::route_added && reconnects_.pending() > 0) {
+    reconnects_.hurry(Clock::now());
+    reconnect_wake_->cancel();
+  }
 }
 
-void Listener::announce_moves() {
+// RECONNECTs, at once, for the connections that lose every flowpath with
+// `removed`, before those flowpaths are closed; the number told.
+std::size_t Listener::announce_before_closing(const asio::ip::address& removed) {
+  for (auto& [id, entry] : connections_) {
+    auto conn = entry.connection.lock();
+    if (conn && !conn->session().done() && conn->only_on(removed)) stranded_.insert(id);
+  }
+  if (stranded_.empty()) return 0;
+  announce_moves(false);
+  return reconnects_.pending();
+}
+
+// Signs a RECONNECT for every stranded connection that has an address of
+// ours to go to, puts them in the batch and has them sent at once.
+void Listener::announce_moves(bool closed_first) {
+  if (!control_) {
+    stranded_.clear();  // they find us by name
+    return;
+  }
+  const auto started = Clock::now();
   const auto port = local_endpoint().port();
+  std::size_t added = 0;
   for (auto it = stranded_.begin(); it != stranded_.end();) {
     auto found = connections_.find(*it);
     auto conn = found == connections_.end() ? nullptr : found->second.connection.lock();
-    if (!conn || conn->session().done() || conn->session().has_live_path() || !conn->peer_control()) {
+    const bool back = closed_first && conn && conn->session().has_live_path();
+    if (!conn || conn->session().done() || back || !conn->peer_control()) {
       it = stranded_.erase(it);  // gone, already back, or it cannot be told
       continue;
     }
@@ -112,47 +145,74 @@ void Listener::announce_moves() {
       ++it;
       continue;
     }
-    asio::co_spawn(ex_, send_reconnect(conn, tcp::endpoint(*address, port)), log_coroutine_exception);
+    wire::Reconnect frame;
+    frame.conn_id = *it;
+    frame.address = to_wire(*address, port);
+    conn->auth().sign_reconnect(frame);
+    reconnects_.add({frame.conn_id, frame.counter, *conn->peer_control(), wire::encode(frame)}, started);
+    ++added;
     it = stranded_.erase(it);
+  }
+  if (added == 0) return;
+  log::transport()->info("signed {} RECONNECT(s) in {:.3f} ms", added, milliseconds_since(started));
+  send_due_reconnects();
+  if (reconnects_running_) {
+    reconnect_wake_->cancel();  // the runner waits for the new deadline
+  } else {
+    reconnects_running_ = true;
+    asio::co_spawn(ex_, run_reconnects(), log_coroutine_exception);
   }
 }
 
-asio::awaitable<void> Listener::send_reconnect(std::weak_ptr<Connection> weak, tcp::endpoint where) {
+// Sends each later round of the batch when it falls due, until every
+// RECONNECT is answered, given up, or no longer needed. The first round
+// went from announce_moves(); the connections are looked at only after a
+// wait, when the flowpaths of the move are closed (co_spawn may start us
+// inside announce_moves, before they are).
+asio::awaitable<void> Listener::run_reconnects() {
   auto self = shared_from_this();
-  auto conn = weak.lock();
-  if (!conn || !control_) co_return;
-  const auto conn_id = to_int(conn->id());
-  const auto to = *conn->peer_control();
-  wire::Reconnect frame;
-  frame.conn_id = conn_id;
-  frame.address = to_wire(where.address(), where.port());
-  conn->auth().sign_reconnect(frame);
-  const auto datagram = wire::encode(frame);
-  conn.reset();  // the connection may end while we wait
-
-  auto pending = std::make_shared<PendingReconnect>(ex_);
-  pending->counter = frame.counter;
-  reconnecting_[conn_id] = pending;  // a newer move supersedes an older one
-  Duration wait = kFirstReconnectWait;
-  for (int attempt = 1; attempt <= kReconnectTries; ++attempt) {
-    boost::system::error_code ec;
-    control_->send_to(asio::buffer(datagram), to, 0, ec);
-    const auto sent_at = Clock::now();
-    log::transport()->debug("conn={} RECONNECT {} to {} (try {}){}", to_hex(ConnId{conn_id}), to_string(where),
-                            to_string(to), attempt, ec ? ": " + ec.message() : "");
-    pending->wake.expires_after(wait);
-    co_await pending->wake.async_wait(use_tuple);
-    auto still = weak.lock();
-    if (pending->acked || closed_ || !still || still->session().done() || reconnecting_[conn_id] != pending) break;
-    if (still->session().has_live_path()) break;  // it came back by itself (its name lookup)
-    if (Clock::now() - sent_at >= wait) wait *= 2;  // a timeout, not a new route: back off
+  while (!closed_ && control_ && reconnect_wake_) {
+    const auto next = reconnects_.next_send();
+    if (!next) break;
+    reconnect_wake_->expires_at(*next);
+    co_await reconnect_wake_->async_wait(use_tuple);  // cancelled: new RECONNECTs, an ack, a route
+    if (closed_ || !control_) break;
+    drop_needless_reconnects();
+    send_due_reconnects();
   }
-  if (pending->acked)
-    log::transport()->info("conn={} RECONNECT to {} acknowledged", to_hex(ConnId{conn_id}), to_string(where));
-  else
-    log::transport()->debug("conn={} RECONNECT to {} unanswered", to_hex(ConnId{conn_id}), to_string(to));
-  if (auto it = reconnecting_.find(conn_id); it != reconnecting_.end() && it->second == pending)
-    reconnecting_.erase(it);
+  reconnects_running_ = false;
+}
+
+// The connections that ended or came back by themselves (their name lookup)
+// need no more RECONNECT.
+void Listener::drop_needless_reconnects() {
+  for (const auto id : reconnects_.connections()) {
+    const auto found = connections_.find(id);
+    const auto conn = found == connections_.end() ? nullptr : found->second.connection.lock();
+    if (!conn || conn->session().done() || conn->session().has_live_path()) reconnects_.forget(id);
+  }
+}
+
+// Sends every RECONNECT due now, without waiting: the first round of a
+// move leaves from inside the address event. A full send buffer (2 MiB: it
+// should not be) leaves the rest to the next round.
+void Listener::send_due_reconnects() {
+  const auto due = reconnects_.take_due(Clock::now());
+  for (const auto id : reconnects_.given_up())
+    log::transport()->debug("conn={} RECONNECT unanswered", to_hex(ConnId{id}));
+  if (due.empty() || !control_) return;
+  std::vector<OutgoingDatagram> datagrams;
+  datagrams.reserve(due.size());
+  for (const auto* r : due) datagrams.push_back({r->datagram, r->to});
+  const auto started = Clock::now();
+  const auto progress = send_datagrams(control_->native_handle(), datagrams);
+  // The first round of a move is its announcement (info); retries are debug.
+  log::transport()->log(due.front()->tries == 1 ? spdlog::level::info : spdlog::level::debug,
+                        "RECONNECT round {}: {} sent, {} refused{}{} in {} sendmmsg call(s), {:.3f} ms",
+                        due.front()->tries, progress.sent, progress.failed,
+                        progress.first_error ? " (" + progress.first_error.message() + ")" : "",
+                        progress.would_block ? ", the rest at the next round (send buffer full)" : "", progress.calls,
+                        milliseconds_since(started));
 }
 
 asio::awaitable<void> Listener::run_control() {
@@ -169,14 +229,16 @@ asio::awaitable<void> Listener::run_control() {
 
 void Listener::on_reconnect_ack(std::span<const std::byte> datagram) {
   auto frame = wire::decode_reconnect(datagram);
-  if (!frame || !frame->is_ack) return;
-  auto pending = reconnecting_.find(frame->conn_id);
+  if (!frame || !frame->is_ack || !reconnects_.contains(frame->conn_id)) return;
   const auto found = connections_.find(frame->conn_id);
   auto conn = found == connections_.end() ? nullptr : found->second.connection.lock();
-  if (pending == reconnecting_.end() || !conn || frame->counter != pending->second->counter) return;
-  if (!conn->auth().verify_reconnect_ack(*frame)) return;
-  pending->second->acked = true;
-  pending->second->wake.cancel();
+  if (!conn || !conn->auth().verify_reconnect_ack(*frame)) return;
+  if (!reconnects_.acknowledge(frame->conn_id, frame->counter)) return;  // an older move's
+  log::transport()->debug("conn={} RECONNECT acknowledged", to_hex(ConnId{frame->conn_id}));
+  if (reconnects_.pending() == 0) {
+    log::transport()->info("every RECONNECT acknowledged");
+    reconnect_wake_->cancel();
+  }
 }
 
 }  // namespace msocket::transport

@@ -45,5 +45,10 @@ expect_usage_error() { test_expect_usage_error "$1" "$MBENCH" scale "${@:2}"; }
 expect_usage_error '--connections' --connections 0
 expect_usage_error '--listeners' --listeners nginx
 expect_usage_error "unrecognised option '--bogus'" --bogus
+# The options of a move of the listener go with --server-move only, and the
+# idle measurement's do not go with it.
+expect_usage_error '--rtt goes with --server-move' --rtt 50ms
+expect_usage_error '--listeners does not go with --server-move' --server-move --listeners mcat
+expect_usage_error '--rtt must be from 2ms to 2s' --server-move --rtt 5s
 test_say "usage errors exit 2 and name the option"
 test_say PASS

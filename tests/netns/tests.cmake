@@ -76,6 +76,9 @@ msocket_add_netns_test(mbench_energy 150 mbench)
 # 2,000 idle connections to the library's acceptor (echoed exactly) and to
 # mcat -l -k, across a router: at most 16 KiB of listener memory each.
 msocket_add_netns_test(scale_connections 150 mbench mcat)
+# A server move with 200 connections on it (mbench scale --server-move):
+# every one migrates and echoes exactly after it; p90 in RTTs printed.
+msocket_add_netns_test(scale_server_move 120 mbench)
 
 # The attacks of docs/protocol.md §4.4, each with a real transfer that must
 # come through exactly (tests/tools/attacker).

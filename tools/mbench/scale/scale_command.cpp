@@ -8,9 +8,15 @@
 // connections. Target: at most 16 KiB per idle connection end in the
 // listener (the server a client fleet connects to; the clients' figure is
 // reported beside it).
+//
+// With --server-move, instead: the listener's address moves with the
+// connections on it, across the recovery testbed's emulated RTT
+// (server_move.hpp); target: every connection migrated within 2.5 RTT of
+// the ip command at p90.
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include <boost/program_options.hpp>
 
@@ -20,6 +26,8 @@
 #include "common/progress.hpp"
 #include "common/project_tools.hpp"
 #include "scale/idle_connections.hpp"
+#include "scale/server_move.hpp"
+#include "scale/server_move_report.hpp"
 #include "testbed/files.hpp"
 #include "testbed/interruption.hpp"
 
@@ -31,7 +39,9 @@ namespace {
 
 constexpr const char* kScaleSynopsis =
     "usage: mbench scale [--connections LIST] [--listeners LIST] [--settle TIME] [--cpu-window TIME] [--check]\n"
-    "                    [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
+    "                    [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n"
+    "       mbench scale --server-move [--connections LIST] [--rtt TIME] [--moves N] [--fast-open] [--logs DIR]\n"
+    "                    [--check] [--quick] [--json FILE] [--csv FILE] [--plot DIR] [options]\n";
 constexpr const char* kScaleNotes =
     "On loopback, for each count and listener: the listener (mcat -l -k, or 'acceptor', the\n"
     "library's msocket::acceptor echoing in mbench scale-listen) in a process of its own, and\n"
@@ -39,7 +49,11 @@ constexpr const char* kScaleNotes =
     "connections, send a message on each (the acceptor's clients read it back and compare), and\n"
     "hold them idle. Memory: VmRSS (and RssAnon) growth over the connections, after --settle;\n"
     "CPU: /proc/PID/stat over --cpu-window of idle time (their keepalives), in ms/s per 1000\n"
-    "connections. Target: <= 16 KiB of the listener's memory per idle connection.\n";
+    "connections. Target: <= 16 KiB of the listener's memory per idle connection.\n"
+    "--server-move (root): the acceptor in the server's namespace of the recovery testbed (RTT emulated\n"
+    "between the client and the router), one scale-connect process in the client's; the server's address\n"
+    "moves --moves times. Each connection: from the ip command to its `migrated` line; after each move\n"
+    "every connection echoes once more and must come back exact. Target: p90 <= 2.5 RTT.\n";
 constexpr double kMemoryTarget = 16;  // KiB per idle connection end (DESIGN.md)
 constexpr unsigned kMostConnections = 100000;
 
@@ -48,6 +62,11 @@ struct ScaleOptions {
   std::vector<ScaleListener> listeners;
   std::chrono::milliseconds settle{4000}, cpu_window{5000};
   bool check = false;
+  bool server_move = false;
+  std::chrono::milliseconds rtt{100};  // --server-move
+  unsigned moves = 3;                  // --server-move
+  bool fast_open = false;              // --server-move
+  std::optional<std::filesystem::path> logs_dir;
   std::optional<std::string> mcat_path;
   OutputOptions output;
 };
@@ -87,7 +106,12 @@ std::optional<ScaleOptions> parse_scale(const std::vector<std::string>& args) {
       ("listeners", po::value<std::string>(), "mcat, acceptor or both (default mcat,acceptor)")
       ("settle", po::value<std::string>(), "idle time before memory is read (default 4s)")
       ("cpu-window", po::value<std::string>(), "idle time over which CPU is measured (default 5s; --quick 2s)")
-      ("check", "exit 1 when a target is not met (they are reported either way)");
+      ("check", "exit 1 when a target is not met (they are reported either way)")
+      ("server-move", "measure a move of the listener with the connections on it (root)")
+      ("rtt", po::value<std::string>(), "--server-move: RTT of the emulated link (default 100ms)")
+      ("moves", po::value<std::string>(), "--server-move: moves of the listener (default 3; --quick 1)")
+      ("fast-open", "--server-move: net.ipv4.tcp_fastopen=3 at the listener: a MIGRATE rides in its SYN")
+      ("logs", po::value<std::string>(), "--server-move: keep the processes' logs in DIR");
   command_line.add_program("mcat", "listen with");
   const auto parsed = command_line.parse(args);
   if (!parsed) return std::nullopt;
@@ -100,6 +124,21 @@ std::optional<ScaleOptions> parse_scale(const std::vector<std::string>& args) {
   o.settle = as_milliseconds(parsed->time_or("settle", std::chrono::seconds(4)));
   o.cpu_window = as_milliseconds(parsed->time_or("cpu-window", std::chrono::seconds(o.output.quick ? 2 : 5)));
   o.check = parsed->has("check");
+  o.server_move = parsed->has("server-move");
+  for (const char* name : {"rtt", "moves", "fast-open", "logs"})
+    if (parsed->has(name) && !o.server_move) throw UsageError(std::string("--") + name + " goes with --server-move");
+  for (const char* name : {"listeners", "settle", "cpu-window"})
+    if (parsed->has(name) && o.server_move) throw UsageError(std::string("--") + name + " does not go with --server-move");
+  if (o.server_move) {
+    o.connections = {o.output.quick ? 200u : 1000u};
+    if (parsed->has("connections")) o.connections = parse_counts(parsed->text("connections"));
+    o.rtt = as_milliseconds(parsed->time_or("rtt", std::chrono::milliseconds(100)));
+    if (o.rtt < std::chrono::milliseconds(2) || o.rtt > std::chrono::seconds(2))
+      throw UsageError("--rtt must be from 2ms to 2s");
+    o.moves = parsed->count_or("moves", 100, o.output.quick ? 1 : 3);
+    o.fast_open = parsed->has("fast-open");
+    if (const auto logs = parsed->text_if("logs")) o.logs_dir = *logs;
+  }
   o.mcat_path = parsed->text_if("mcat");
   return o;
 }
@@ -153,7 +192,59 @@ void check_point(const IdleConnectionsResult& r, ScaleListener listener, std::si
                              std::to_string(std::uint64_t{r.connections} * message_size));
 }
 
+// The first number of /proc/loadavg (the machine is shared: recovery times
+// in milliseconds depend on it).
+double load_average() {
+  double one_minute = -1;
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &one_minute) != 1) one_minute = -1;
+    std::fclose(f);
+  }
+  return one_minute;
+}
+
+int run_server_moves(const ScaleOptions& o) {
+  testbed::catch_interruptions();
+  testbed::require_root_and_ip("mbench scale --server-move", "it builds network namespaces and moves addresses");
+  const testbed::TemporaryDirectory scratch("mbench-scale");
+  Progress progress("scale --server-move", static_cast<int>(o.connections.size()));
+  Report report{"scale", "msocket", "", {}, {}, {}, {}, {}, {}, {}};
+  boost::json::array counts;
+  for (auto n : o.connections) counts.push_back(n);
+  const double load_before = load_average();
+  report.settings = {{"mode", "server-move"}, {"connections", counts}, {"rtt_ms", o.rtt.count()}, {"moves", o.moves},
+                     {"fast_open", o.fast_open}, {"quick", o.output.quick}, {"load_average_start", load_before}};
+  report.samples["server_moves"] = boost::json::array{};
+  report.testbed = "client - router - server, RTT " + std::to_string(o.rtt.count()) +
+                   " ms (mbench link between client and router); the listener's address moves";
+  ServerMovePlan plan;
+  plan.mbench = self_path();
+  plan.rtt = o.rtt;
+  plan.moves = o.moves;
+  plan.fast_open = o.fast_open;
+  for (auto n : o.connections) {
+    plan.connections = n;
+    plan.logs = o.logs_dir ? *o.logs_dir / ("n" + std::to_string(n)) : scratch.path() / ("n" + std::to_string(n));
+    std::filesystem::create_directories(plan.logs);
+    add_server_move_rows(report, measure_server_move(plan, progress));
+  }
+  const double load_after = load_average();
+  report.settings["load_average_end"] = load_after;
+  report.notes.push_back("from the ip command that moves the listener to each client connection's `migrated` line; "
+                         "every connection echoed exactly after each move");
+  char load[96];
+  std::snprintf(load, sizeof load, "1-minute load average %.2f at the start, %.2f at the end", load_before, load_after);
+  report.notes.push_back(load);
+  write_outputs(report, o.output);
+  if (o.check && !report.targets_met()) {
+    std::fprintf(stderr, "mbench scale: --check: a target is not met (see the table)\n");
+    return kExitRuntime;
+  }
+  return kExitOk;
+}
+
 int run_scale(const ScaleOptions& o) {
+  if (o.server_move) return run_server_moves(o);
   testbed::catch_interruptions();
   const testbed::TemporaryDirectory scratch("mbench-scale");
   Progress progress("scale", static_cast<int>(2 * o.connections.size() * o.listeners.size()));

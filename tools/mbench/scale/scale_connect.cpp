@@ -3,7 +3,10 @@
 // apart from the listener's. It opens --connections msocket connections
 // (--concurrency at a time), sends each a message of its own, with --echo
 // reads it back and compares, says "ready" on stderr and then holds them,
-// idle, until SIGTERM or SIGINT.
+// idle, until SIGTERM or SIGINT. On SIGUSR1 (with --echo) every connection
+// sends another message of its own and checks its echo, all at once (after
+// a move of the listener, `mbench scale --server-move`), and says how many
+// came back exact.
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,11 +77,12 @@ std::optional<ConnectOptions> parse_connect(const std::vector<std::string>& args
 
 // The message of connection `index`: its number, then a pattern that
 // depends on it, so that bytes crossed between connections are caught.
-std::vector<char> message_of(unsigned index, std::size_t size) {
+// `round` 1 is the first message, 2 the one after the first SIGUSR1, ...
+std::vector<char> message_of(unsigned index, std::size_t size, unsigned round = 1) {
   std::vector<char> text(size);
-  const int n = std::snprintf(text.data(), size, "connection %08u ", index);
+  const int n = std::snprintf(text.data(), size, "connection %08u round %u ", index, round);
   for (std::size_t i = static_cast<std::size_t>(n); i < size; ++i)
-    text[i] = static_cast<char>('a' + (index * 7 + i) % 26);
+    text[i] = static_cast<char>('a' + (index * 7 + round * 3 + i) % 26);
   text.back() = '\n';
   return text;
 }
@@ -133,11 +137,32 @@ asio::awaitable<void> open_all(const ConnectOptions& o, std::vector<msocket::str
   co_await join_all(std::move(workers));
 }
 
+// One more message on connection `index`; `exact` counts it if its echo is.
+asio::awaitable<void> echo_again(msocket::stream& s, unsigned index, std::size_t size, unsigned round,
+                                 unsigned& exact) {
+  const auto message = message_of(index, size, round);
+  auto [wec, written] = co_await asio::async_write(s, asio::buffer(message), use_tuple);
+  if (wec) co_return;
+  std::vector<char> back(message.size());
+  auto [rec, n] = co_await asio::async_read(s, asio::buffer(back), use_tuple);
+  if (!rec && back == message) ++exact;
+}
+
+// Every connection echoes once more, all at once; the exact echoes.
+asio::awaitable<unsigned> echo_all_again(const ConnectOptions& o, std::vector<msocket::stream>& held, unsigned round) {
+  unsigned exact = 0;
+  std::vector<asio::awaitable<void>> echoes;
+  for (unsigned i = 0; i < held.size(); ++i) echoes.push_back(echo_again(held[i], i, o.message_size, round, exact));
+  co_await join_all(std::move(echoes));
+  co_return exact;
+}
+
 // Opens them all, says so, then holds them until SIGTERM or SIGINT: the
-// connections sit idle meanwhile. `status` is kExitOk once ready.
+// connections sit idle meanwhile, but for an echo round on each SIGUSR1.
+// `status` is kExitOk once ready.
 asio::awaitable<void> open_and_hold(const ConnectOptions& o, std::vector<msocket::stream>& held, Tally& tally,
                                     const testbed::ProcessMemory& before, int& status) {
-  asio::signal_set signals(co_await asio::this_coro::executor, SIGTERM, SIGINT);
+  asio::signal_set signals(co_await asio::this_coro::executor, SIGTERM, SIGINT, SIGUSR1);
   try {
     co_await open_all(o, held, tally);
   } catch (const std::exception& e) {
@@ -151,12 +176,18 @@ asio::awaitable<void> open_and_hold(const ConnectOptions& o, std::vector<msocket
                tally.connected, tally.exact, static_cast<unsigned long long>(before.resident_kib),
                static_cast<unsigned long long>(before.anonymous_kib), tally.refusals);
   status = kExitOk;
-  co_await signals.async_wait(use_tuple);
+  for (unsigned round = 2;; ++round) {
+    auto [ec, signal] = co_await signals.async_wait(use_tuple);
+    if (ec || signal != SIGUSR1 || !o.echo) break;
+    const auto exact = co_await echo_all_again(o, held, round);
+    std::fprintf(stderr, "mbench scale-connect: round %u: %u exact echoes of %u connections\n", round, exact,
+                 tally.connected);
+  }
 }
 
 int run_connect(const ConnectOptions& o) {
-  // A connection takes a TCP socket and an rtnetlink socket in this process
-  // (Connection::start_mobility); the control socket is shared.
+  // A connection takes a TCP socket in this process; the rtnetlink socket
+  // and the control socket are shared (scale_peers.hpp).
   const std::size_t wanted = std::size_t{o.connections} * kClientDescriptorsPerConnection + 64;
   if (!raise_fd_limit(wanted)) {
     std::fprintf(stderr, "mbench scale-connect: %u connections need %zu open files, above the hard limit %zu\n",

@@ -7,9 +7,10 @@
 namespace msocket::mbench {
 
 // Descriptors an msocket client connection holds in its process: its TCP
-// socket and its rtnetlink socket (it follows the local addresses); the
-// UDP control socket (docs/protocol.md §2.7) is the process's, shared.
-inline constexpr std::size_t kClientDescriptorsPerConnection = 2;
+// socket; the rtnetlink socket that follows the local addresses
+// (paths/shared_address_watcher.hpp) and the UDP control socket
+// (docs/protocol.md §2.7) are the process's, shared.
+inline constexpr std::size_t kClientDescriptorsPerConnection = 1;
 // A listener's connection: its TCP socket.
 inline constexpr std::size_t kListenerDescriptorsPerConnection = 1;
 

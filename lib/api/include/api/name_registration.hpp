@@ -15,10 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "names/client.hpp"
-
-namespace msocket::paths {
-class AddressWatcher;
-}
+#include "paths/shared_address_watcher.hpp"
 
 namespace msocket::api {
 
@@ -53,7 +50,7 @@ class NameRegistration : public std::enable_shared_from_this<NameRegistration> {
   std::string name_;
   boost::asio::ip::tcp::endpoint listening_;
   std::chrono::seconds ttl_;
-  std::unique_ptr<paths::AddressWatcher> watcher_;
+  std::unique_ptr<paths::SharedAddressWatcher::Subscription> watch_;
   boost::asio::steady_timer wake_;  // an address change, a refresh or a retry is due
   bool dirty_ = false;              // addresses changed since the last publish
   bool stopped_ = false;

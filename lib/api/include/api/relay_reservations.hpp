@@ -22,13 +22,13 @@
 
 #include "names/record.hpp"
 #include "proxy/relay_agent.hpp"
+#include "paths/shared_address_watcher.hpp"
 #include "proxy/relay_choice.hpp"
 
 namespace msocket::transport {
 class Listener;
 }
 namespace msocket::paths {
-class AddressWatcher;
 struct AddressEvent;
 }
 
@@ -89,7 +89,7 @@ class RelayReservations : public std::enable_shared_from_this<RelayReservations>
   std::vector<std::shared_ptr<proxy::RelayAgent>> agents_;
   std::map<std::string, TimePoint> benched_;  // relays lost, and when
   std::map<std::string, std::uint32_t> loads_;  // what the pool's records said when last listed
-  std::unique_ptr<paths::AddressWatcher> watcher_;
+  std::unique_ptr<paths::SharedAddressWatcher::Subscription> watch_;
   boost::asio::steady_timer settled_;
   boost::asio::steady_timer repick_;  // pick_again waits for the move to settle
   TimePoint repick_at_{};

@@ -22,6 +22,7 @@
 #include "session/session.hpp"
 #include "transport/advert.hpp"
 #include "transport/app_operations.hpp"
+#include "paths/shared_address_watcher.hpp"
 #include "transport/connection_timers.hpp"
 #include "transport/control_socket.hpp"
 #include "transport/locator.hpp"
@@ -29,10 +30,6 @@
 #include "transport/path_history.hpp"
 #include "transport/reconnect_receiver.hpp"
 #include "wire/frame.hpp"
-
-namespace msocket::paths {
-class AddressWatcher;
-}
 
 namespace msocket::transport {
 
@@ -68,6 +65,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Server: an address event the listener saw, with our addresses after it.
   // True if flowpaths went with it (the client must be told where we are).
   bool on_address_event(const paths::AddressEvent& event, const std::vector<paths::LocalAddress>& addresses);
+  // Server: whether every flowpath we hold leaves from `local` (so that
+  // all of them go when it does); false without flowpaths.
+  bool only_on(const asio::ip::address& local) const;
   // Server: the client's control address, from its latest SETUP.
   void set_peer_control(const asio::ip::udp::endpoint& where) { peer_control_ = where; }
   const std::optional<asio::ip::udp::endpoint>& peer_control() const { return peer_control_; }
@@ -134,7 +134,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool peer_forgot(const wire::Setup& request, const wire::Setup& answer, const tcp::endpoint& from);
   asio::awaitable<void> look_up_peer();
   void peer_moved(const Locator::Endpoints& where, const char* how, bool paths_dead);
-  void on_local_address_event(const paths::AddressEvent& event);
+  void on_local_address_event(const paths::AddressEvent& event, const std::vector<paths::LocalAddress>& now);
   // The peer's ADDRESSES (peer_news.cpp).
   void on_peer_addresses(const wire::AddressesFrame& frame);
   wire::Setup path_request(wire::SetupKind kind, PathId id, PathPriority priority);
@@ -168,7 +168,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool finished_ = false;
   std::function<void(Connection&)> finished_cb_;
   std::shared_ptr<Locator> locator_;
-  std::unique_ptr<paths::AddressWatcher> watcher_;
+  std::unique_ptr<paths::SharedAddressWatcher::Subscription> watch_;  // client: our address events
   std::shared_ptr<ReconnectReceiver> control_;           // client: RECONNECT arrives here
   std::optional<asio::ip::udp::endpoint> peer_control_;  // server: the client's
   PendingAdvert advert_;

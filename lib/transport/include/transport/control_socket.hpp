@@ -74,6 +74,7 @@ class ControlSocket : public asio::execution_context::service {
   void release();
   void receive();
   void deliver(std::size_t size);
+  void drain();
 
   mutable std::mutex mutex_;
   std::optional<asio::ip::udp::socket> socket_;

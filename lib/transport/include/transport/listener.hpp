@@ -12,13 +12,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include "paths/shared_address_watcher.hpp"
 #include "transport/admission.hpp"
 #include "transport/connection.hpp"
-
-namespace msocket::paths {
-class AddressWatcher;
-}  // namespace msocket::paths
+#include "transport/reconnect_batch.hpp"
 
 namespace msocket::transport {
 
@@ -78,12 +77,16 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void note_peer_control(Connection& conn, const wire::Setup& setup, const tcp::socket& socket);
 
   // Server mobility (server_moves.cpp).
-  struct PendingReconnect;
   void start_server_mobility();
   void stop_server_mobility();
-  void on_address_event(const paths::AddressEvent& event);
-  void announce_moves();
-  asio::awaitable<void> send_reconnect(std::weak_ptr<Connection> conn, tcp::endpoint where);
+  void on_address_event(const paths::AddressEvent& event, const std::vector<paths::LocalAddress>& now);
+  std::size_t announce_before_closing(const asio::ip::address& removed);
+  // `closed_first`: the stranded connections' flowpaths are closed (one
+  // with a live flowpath came back by itself).
+  void announce_moves(bool closed_first);
+  asio::awaitable<void> run_reconnects();
+  void send_due_reconnects();
+  void drop_needless_reconnects();
   asio::awaitable<void> run_control();
   void on_reconnect_ack(std::span<const std::byte> datagram);
 
@@ -103,11 +106,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
   std::deque<std::shared_ptr<Connection>> ready_;
   std::optional<AcceptHandler> waiter_;
 
-  std::unique_ptr<paths::AddressWatcher> watcher_;
+  std::unique_ptr<paths::SharedAddressWatcher::Subscription> watch_;
   std::vector<paths::LocalAddress> local_addresses_;  // after the latest event
   std::unique_ptr<asio::ip::udp::socket> control_;
   std::set<std::uint64_t> stranded_;  // their flowpaths went with an address of ours
-  std::map<std::uint64_t, std::shared_ptr<PendingReconnect>> reconnecting_;  // by conn id
+  ReconnectBatch reconnects_;                          // told where we are, not yet acknowledged
+  std::unique_ptr<asio::steady_timer> reconnect_wake_;  // the batch's next round
+  bool reconnects_running_ = false;                     // run_reconnects() is
 };
 
 }  // namespace msocket::transport
