@@ -220,4 +220,40 @@ TEST_CASE("Scheduler: next_deadline is the moment a path holding bytes would sta
   CHECK(s->next_deadline(t0) == t0 + 40ms);
 }
 
+TEST_CASE("Scheduler: default keeps a path's TCP supplied up to its congestion window", "[sched]") {
+  // The paper's paths. Before any delivery the cap is 2 RTTs at the
+  // warm-up rate: 512 KiB. A TCP in slow start (or BBR's startup) whose
+  // window is already 2 MiB must not run dry at 512 KiB: it would count
+  // itself application-limited and not leave its startup (§4.7).
+  Config config;
+  auto made = make_scheduler("default", config);
+  REQUIRE(made);
+  auto& s = **made;
+  const PathId wifi{1}, lte{2};
+  s.path_up(wifi, 80ms);
+  s.path_up(lte, 145ms);
+  s.on_write(64 << 20);
+  s.on_ack(0, 64 << 20);
+  auto fill = [&](PathId path, TimePoint now) {
+    std::uint64_t taken = 0;
+    for (auto more = s.next_ranges(path, 1 << 20, now); !more.empty(); more = s.next_ranges(path, 1 << 20, now))
+      taken += total(more);
+    return taken;
+  };
+  CHECK(static_cast<double>(fill(lte, t0)) == Approx(512 << 10).margin(1));
+  s.on_congestion_window(lte, 2 << 20);
+  const std::uint64_t more = fill(lte, t0 + 1ms);
+  // The window, and half an RTT at the (warm-up) rate beyond it.
+  const std::uint64_t unsent = (256 << 10) / 2;
+  CHECK(s.estimate(lte)->in_flight() >= (2 << 20) + unsent - kChunk);
+  CHECK(s.estimate(lte)->in_flight() <= (2 << 20) + unsent + kChunk);
+  CHECK(more > 0);
+  // A window smaller than the rate cap changes nothing.
+  s.on_congestion_window(wifi, 64 << 10);
+  CHECK(static_cast<double>(fill(wifi, t0 + 1ms)) == Approx(512 << 10).margin(1));
+  // A path that has gone silent is not trusted with its last window.
+  s.on_congestion_window(wifi, 4 << 20);
+  CHECK(fill(wifi, t0 + 400ms) == 0);
+}
+
 }  // namespace msocket::sched
