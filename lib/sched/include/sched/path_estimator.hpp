@@ -31,7 +31,8 @@ class PathEstimator {
   Duration srtt() const { return srtt_.value_or(config_->initial_rtt); }
   Duration one_way_delay() const { return srtt() / 2; }
   // Delivery rate in bytes per second: measured if a sample exists, else the
-  // warm-up guess initial_window / srtt. While the path holds bytes and has
+  // warm-up guess: TCP's congestion window per srtt if one was reported,
+  // else initial_window / srtt. While the path holds bytes and has
   // been silent longer than the stall threshold, the rate is scaled down by
   // threshold / silence, so a stalled path looks slower the longer it stays
   // silent. Never 0.
