@@ -57,8 +57,8 @@ std::uint64_t backlog_room(const SchedulerView& view, const PathView& path) {
   // (docs/scheduler.md §4.7). Bytes within TCP's window are on the wire
   // or about to be; only those beyond it wait in the socket.
   if (const auto window = estimate.congestion_window(); window && !estimate.stalled(view.now)) {
-    const double unsent = rate * Seconds(period).count() * view.config.unsent_rtts;
-    cap = std::max(cap, *window + std::max(static_cast<std::uint64_t>(unsent), 2 * std::uint64_t{view.config.chunk_size}));
+    const auto unsent = static_cast<std::uint64_t>(rate * Seconds(period).count() * view.config.unsent_rtts);
+    cap = std::max(cap, *window + std::max(unsent, 2 * std::uint64_t{view.config.chunk_size}));
   }
   return cap > estimate.in_flight() ? cap - estimate.in_flight() : 0;
 }
