@@ -4,6 +4,19 @@
 #include <algorithm>
 
 namespace msocket::sched {
+namespace {
+
+// Bytes per RTT before the first sample. A fresh TCP delivers its
+// congestion window per RTT (10 segments at first), far less than the
+// guess: bytes given to a path at the guess arrived after a measured path
+// could have delivered them, and became the transfer's last bytes
+// (docs/scheduler.md §4.7).
+std::uint64_t warm_up_window(const PathEstimator& path, const Config& config) {
+  if (const auto window = path.congestion_window(); window && *window > 0) return *window;
+  return config.initial_window;
+}
+
+}  // namespace
 
 void PathEstimator::on_rtt_sample(Duration rtt) {
   if (rtt <= Duration::zero()) return;
@@ -84,9 +97,8 @@ std::optional<TimePoint> PathEstimator::stalls_at() const {
 }
 
 BytesPerSecond PathEstimator::rate(TimePoint now) const {
-  BytesPerSecond base = measured_rate_ > 0
-                            ? measured_rate_
-                            : static_cast<double>(config_->initial_window) / Seconds(srtt()).count();
+  const double warm_up = static_cast<double>(warm_up_window(*this, *config_)) / Seconds(srtt()).count();
+  BytesPerSecond base = measured_rate_ > 0 ? measured_rate_ : warm_up;
   const Duration quiet = silence(now);
   const Duration threshold = stall_threshold();
   if (quiet > threshold) base *= Seconds(threshold).count() / Seconds(quiet).count();

@@ -46,8 +46,20 @@ std::uint64_t backlog_room(const SchedulerView& view, const PathView& path) {
   // looks at its progress, a cap of a few RTTs would leave it idle most of
   // each interval: count at least that interval.
   const Duration period = std::max(estimate.srtt(), view.config.feedback_interval);
-  const double cap_bytes = estimate.rate(view.now) * Seconds(period).count() * view.config.backlog_rtts;
-  const auto cap = std::max(static_cast<std::uint64_t>(cap_bytes), 2 * std::uint64_t{view.config.chunk_size});
+  const double rate = estimate.rate(view.now);
+  const double cap_bytes = rate * Seconds(period).count() * view.config.backlog_rtts;
+  auto cap = std::max(static_cast<std::uint64_t>(cap_bytes), 2 * std::uint64_t{view.config.chunk_size});
+  // The estimate follows deliveries, so it lags a TCP whose window grows
+  // (slow start doubles it every RTT; BBR's startup asks for 2.89 times
+  // what it measured): capped at 2 RTTs of it, the path's TCP ran out of
+  // bytes with room in its window, counted itself application-limited and
+  // stayed in startup, overflowing the bottleneck's queue for seconds
+  // (docs/scheduler.md §4.7). Bytes within TCP's window are on the wire
+  // or about to be; only those beyond it wait in the socket.
+  if (const auto window = estimate.congestion_window(); window && !estimate.stalled(view.now)) {
+    const auto unsent = static_cast<std::uint64_t>(rate * Seconds(period).count() * view.config.unsent_rtts);
+    cap = std::max(cap, *window + std::max(unsent, 2 * std::uint64_t{view.config.chunk_size}));
+  }
   return cap > estimate.in_flight() ? cap - estimate.in_flight() : 0;
 }
 

@@ -58,6 +58,10 @@ void Scheduler::on_delivered(PathId path, std::uint64_t bytes, TimePoint now) {
   it->second.estimate.on_delivered(ledger_.record_delivered(path, bytes), now);
 }
 
+void Scheduler::on_congestion_window(PathId path, std::uint64_t bytes) {
+  if (auto it = paths_.find(path); it != paths_.end()) it->second.estimate.on_congestion_window(bytes);
+}
+
 void Scheduler::on_ack(std::uint64_t ack, std::uint64_t window_end) { ledger_.on_ack(ack, window_end); }
 
 void Scheduler::on_write(std::uint64_t stream_end) { ledger_.set_stream_end(stream_end); }

@@ -24,6 +24,12 @@ void Session::path_rtt_sample(PathId id, Duration rtt) {
   scheduler_->on_rtt_sample(id, rtt);
 }
 
+void Session::path_congestion_window(PathId id, std::uint64_t bytes) {
+  auto it = paths_.find(id);
+  if (it == paths_.end() || !it->second.live) return;
+  scheduler_->on_congestion_window(id, bytes);
+}
+
 // Frames of `path` count as delivered once its TCP acked them, in send order
 // (TCP's order on the path). On a path whose transport never reported TCP
 // acks, the connection's ack stands in, as far as the path's oldest frames

@@ -90,6 +90,12 @@ bool Connection::report_tcp_progress(Flowpath& path, TimePoint now) {
     path.reported_srtt_us = progress->srtt_us;
     session_.path_rtt_sample(path.id, std::chrono::microseconds(progress->srtt_us));
   }
+  if (progress->congestion_window != path.reported_congestion_window) {
+    // A larger window is more room for this path's writer.
+    changed = changed || progress->congestion_window > path.reported_congestion_window;
+    path.reported_congestion_window = progress->congestion_window;
+    session_.path_congestion_window(path.id, progress->congestion_window);
+  }
   return changed;
 }
 

@@ -32,6 +32,8 @@ for r in rows:
     assert r["status"] in ("ok", "computed"), r
     for key in ("seconds", "goodput_mbit_s", "of_sum_of_rates", "of_best_single_path", "of_ideal"):
         assert isinstance(r[key], (int, float)) and math.isfinite(r[key]) and r[key] > 0, (key, r)
+    # Against what plain TCP reached on each path at this size, in this run.
+    assert isinstance(r["of_sum_of_tcp_goodputs"], (int, float)) and r["of_sum_of_tcp_goodputs"] > 0, r
     if r["scheme"] == "tcp wifi":
         assert r["wifi_share"] > 0.99, r
     if r["scheme"] == "tcp lte":

@@ -220,4 +220,65 @@ TEST_CASE("Scheduler: next_deadline is the moment a path holding bytes would sta
   CHECK(s->next_deadline(t0) == t0 + 40ms);
 }
 
+TEST_CASE("Scheduler: default keeps a path's TCP supplied up to its congestion window", "[sched]") {
+  // The paper's LTE path, measured at 1 MB/s while its TCP is in slow start:
+  // the cap of 2 RTTs at that rate is 290 kB. A TCP whose window is already
+  // 2 MiB must not run dry at 290 kB: it would count itself
+  // application-limited and not leave its startup (§4.7).
+  auto made = make_scheduler("default");
+  REQUIRE(made);
+  auto& s = **made;
+  const PathId wifi{1}, lte{2};
+  s.path_up(wifi, 80ms);
+  s.path_up(lte, 145ms);
+  s.on_write(64 << 20);
+  s.on_ack(0, 64 << 20);
+  auto fill = [&](PathId path, TimePoint now) {
+    std::uint64_t taken = 0;
+    for (auto more = s.next_ranges(path, 1 << 20, now); !more.empty(); more = s.next_ranges(path, 1 << 20, now))
+      taken += total(more);
+    return taken;
+  };
+  fill(lte, t0);
+  s.on_delivered(lte, 10'000, t0 + 150ms);
+  s.on_delivered(lte, 80'000, t0 + 230ms);  // 80 kB in 80 ms: 1 MB/s
+  REQUIRE(s.estimate(lte)->rate(t0 + 230ms) == Approx(1e6));
+  CHECK(fill(lte, t0 + 230ms) == 0);  // it holds more than 290 kB already
+  s.on_congestion_window(lte, 2 << 20);
+  CHECK(fill(lte, t0 + 231ms) > 0);
+  // The window, and half an RTT at the rate beyond it.
+  CHECK(s.estimate(lte)->in_flight() == Approx((2 << 20) + 72'500).margin(1));
+  // A path that has gone silent is not trusted with its last window.
+  s.on_congestion_window(wifi, 4 << 20);
+  fill(wifi, t0 + 231ms);
+  CHECK(fill(wifi, t0 + 800ms) == 0);
+}
+
+TEST_CASE("Scheduler: default gives a fresh TCP joining late what it can deliver in time, no more", "[sched]") {
+  // 1 MiB over WiFi and LTE; WiFi has delivered for 140 ms and is measured
+  // at 2 MB/s, LTE comes up then, its TCP with 10 segments of window. At
+  // the warm-up guess (256 KiB per RTT) LTE took a share it would deliver
+  // in several of its RTTs of slow start: the transfer's last bytes. Its
+  // window per RTT is what it delivers (§4.7).
+  auto lte_share = [](std::optional<std::uint64_t> lte_window) {
+    auto made = make_scheduler("default");
+    REQUIRE(made);
+    auto& s = **made;
+    const PathId wifi{1}, lte{2};
+    s.path_up(wifi, 80ms);
+    s.on_write(1 << 20);
+    s.on_ack(0, 8 << 20);
+    s.next_ranges(wifi, 400'000, t0);
+    s.on_delivered(wifi, 100'000, t0 + 100ms);
+    s.on_delivered(wifi, 80'000, t0 + 140ms);  // 80 kB in 40 ms: 2 MB/s
+    s.path_up(lte, 145ms);
+    if (lte_window) s.on_congestion_window(lte, *lte_window);
+    return total(s.next_ranges(lte, 1 << 20, t0 + 140ms));
+  };
+  const std::uint64_t at_guess = lte_share(std::nullopt), with_window = lte_share(14'480);
+  CAPTURE(at_guess, with_window);
+  CHECK(with_window <= 48 << 10);
+  CHECK(with_window * 4 < at_guess);
+}
+
 }  // namespace msocket::sched

@@ -41,8 +41,14 @@ constexpr std::optional<SchedulerPolicy> parse_scheduler_policy(std::string_view
 }
 
 struct SessionConfig {
-  std::size_t send_buffer = 4 << 20;   // output buffer: bytes kept until the peer acks them
-  std::size_t recv_buffer = 4 << 20;   // input buffer: the window offered to the peer
+  // 8 MiB each: two paths whose RTTs a full bottleneck queue stretches to
+  // 180 and 245 ms (40 and 20 Mbit/s) hold about 2.5 MB in flight, and the
+  // receiver holds what the fast path delivers past the slow path's oldest
+  // byte; 4 MiB closed the window in every slow start (docs/scheduler.md
+  // §4.7). Both buffers grow as they fill: an idle connection does not
+  // pay for them.
+  std::size_t send_buffer = 8 << 20;   // output buffer: bytes kept until the peer acks them
+  std::size_t recv_buffer = 8 << 20;   // input buffer: the window offered to the peer
   std::size_t chunk_size = 32 * 1024;  // largest DATA payload we send
   Duration keepalive_interval = std::chrono::seconds{1};  // PING on a path this long after we last pinged it
   Duration keepalive_timeout = std::chrono::seconds{8};   // a path that brings nothing for this long is dead

@@ -36,6 +36,12 @@ struct Config {
   // delivered: enough to keep it busy between two decisions, little enough
   // that a path that slows down strands few bytes in its socket buffer.
   double backlog_rtts = 2.0;
+  // A path whose TCP reports its congestion window is also given that
+  // window and this many more of its RTTs at its rate: a TCP that has bytes
+  // to send whenever its window opens is never application-limited, so its
+  // slow start (or BBR's startup) runs as for a bulk transfer, while the
+  // bytes waiting in its socket stay a fraction of an RTT.
+  double unsent_rtts = 0.5;
   // How often, at worst, the caller reports deliveries while a path holds
   // bytes (the transport looks at TCP's progress every 5 ms): the backlog
   // cap counts at least this long as one RTT.

@@ -24,16 +24,22 @@ class PathEstimator {
   // nothing (or no share) for it: what it delivers meanwhile says little
   // about what it could deliver, so lower samples are not taken.
   void mark_app_limited() { app_limited_ = true; }
+  // The path's TCP congestion window in bytes (TCP_INFO: snd_cwnd times
+  // snd_mss): how much TCP would have in flight now if it had the bytes.
+  void on_congestion_window(std::uint64_t bytes) { congestion_window_ = bytes; }
 
   Duration srtt() const { return srtt_.value_or(config_->initial_rtt); }
   Duration one_way_delay() const { return srtt() / 2; }
   // Delivery rate in bytes per second: measured if a sample exists, else the
-  // warm-up guess initial_window / srtt. While the path holds bytes and has
+  // warm-up guess: TCP's congestion window per srtt if one was reported,
+  // else initial_window / srtt. While the path holds bytes and has
   // been silent longer than the stall threshold, the rate is scaled down by
   // threshold / silence, so a stalled path looks slower the longer it stays
   // silent. Never 0.
   BytesPerSecond rate(TimePoint now) const;
   bool measured() const { return measured_rate_ > 0; }
+  // The last congestion window reported; nullopt if none ever was.
+  std::optional<std::uint64_t> congestion_window() const { return congestion_window_; }
   // Bytes given to the path that the peer has not received yet.
   std::uint64_t in_flight() const { return in_flight_; }
   // When the path last went from holding nothing to holding bytes.
@@ -63,6 +69,7 @@ class PathEstimator {
   std::optional<TimePoint> epoch_start_;
   std::uint64_t epoch_delivered_ = 0;
   bool app_limited_ = false;
+  std::optional<std::uint64_t> congestion_window_;
 };
 
 }  // namespace msocket::sched

@@ -39,8 +39,9 @@ class RangePicker {
 };
 
 // Bytes `path` may still be given before it holds Config::backlog_rtts of
-// its RTTs at its estimated rate (at least two chunks in all); no limit
-// for the only live path.
+// its RTTs at its estimated rate (at least two chunks in all), or, if more,
+// its TCP congestion window and Config::unsent_rtts more; no limit for the
+// only live path.
 std::uint64_t backlog_room(const SchedulerView& view, const PathView& path);
 
 // Ranges lost with a failed path, lowest offsets first. Policies pick them

@@ -50,6 +50,10 @@ class Scheduler {
   // counted in the order the ranges were handed out (the flowpath's TCP
   // acks, e.g. TCP_INFO's tcpi_bytes_acked less the framing written).
   void on_delivered(PathId path, std::uint64_t bytes, TimePoint now);
+  // The congestion window of `path`'s TCP, in bytes (TCP_INFO snd_cwnd
+  // times snd_mss): the path is then given at least that much and a little
+  // more (Config::unsent_rtts), so that its TCP never waits for us.
+  void on_congestion_window(PathId path, std::uint64_t bytes);
   // The connection's cumulative ack and window end (docs/protocol.md §2.4).
   void on_ack(std::uint64_t ack, std::uint64_t window_end);
   // The application has written every byte below `stream_end`.

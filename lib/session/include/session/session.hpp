@@ -88,6 +88,11 @@ class Session {
   // path's PING/PONG samples no longer feed the scheduler: they include the
   // time our bytes wait in the socket buffer, TCP's do not.
   void path_rtt_sample(PathId id, Duration rtt);
+  // The congestion window of the flowpath's TCP in bytes (TCP_INFO
+  // tcpi_snd_cwnd times tcpi_snd_mss): the scheduler then keeps at least
+  // that much on the path, so that its TCP is never short of bytes
+  // (docs/scheduler.md §4.7).
+  void path_congestion_window(PathId id, std::uint64_t bytes);
 
   // ---- frames from the peer ------------------------------------------------
   // Errors concern only the path the frame came on (close that path):

@@ -32,6 +32,7 @@ struct Flowpath {
   // TCP's progress as last told to the session (tcp_progress.hpp).
   std::uint64_t reported_acked = 0;
   std::uint32_t reported_srtt_us = 0;
+  std::uint64_t reported_congestion_window = 0;
   bool tcp_info_works = true;
   // The record layer (§2.9, §4.2); both null on a connection without
   // encryption, where frames travel as they are.

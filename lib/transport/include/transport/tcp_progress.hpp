@@ -1,5 +1,6 @@
 // What the kernel knows about one flowpath's TCP connection (TCP_INFO): how
-// many bytes the peer's TCP has acknowledged and the smoothed RTT. The
+// many bytes the peer's TCP has acknowledged, the smoothed RTT and the
+// congestion window. The
 // scheduler needs per-path delivery that the connection's cumulative ack
 // cannot give: bytes a fast path carried past a slow path's gap are acked
 // by the connection only once the gap fills, so the fast path would look
@@ -24,6 +25,7 @@ inline constexpr std::chrono::milliseconds kTcpProgressInterval{5};
 struct TcpProgress {
   std::uint64_t bytes_acked = 0;  // every byte the peer's TCP acknowledged, the SYN not counted
   std::uint32_t srtt_us = 0;      // smoothed round-trip time; 0 before the first sample
+  std::uint64_t congestion_window = 0;  // bytes: snd_cwnd segments of snd_mss each
 };
 
 // TCP_INFO of the connected TCP socket `fd`; nullopt if the kernel does
