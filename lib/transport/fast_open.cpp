@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -47,6 +48,12 @@ void accept_fast_open(boost::asio::ip::tcp::acceptor& acceptor) {
     return true;
   }();
   (void)said;
+}
+
+void size_fast_open_queue(boost::asio::ip::tcp::acceptor& acceptor, std::size_t expected) {
+  const auto queue = static_cast<int>(std::min<std::size_t>(kFastOpenQueue + expected, kMostFastOpenQueue));
+  if (!set(acceptor.native_handle(), TCP_FASTOPEN, queue))
+    log::transport()->debug("Fast Open queue not resized to {}: {}", queue, std::strerror(errno));
 }
 
 }  // namespace msocket::transport

@@ -21,6 +21,7 @@
 #include "paths/local_addresses.hpp"
 #include "session/auth.hpp"
 #include "transport/datagram_batch.hpp"
+#include "transport/fast_open.hpp"
 #include "transport/handshake.hpp"
 #include "transport/listener.hpp"
 #include "wire/reconnect.hpp"
@@ -155,6 +156,10 @@ void Listener::announce_moves(bool closed_first) {
   }
   if (added == 0) return;
   log::transport()->info("signed {} RECONNECT(s) in {:.3f} ms", added, milliseconds_since(started));
+  if (options_.fast_open) {  // their MIGRATEs come at once, each in a SYN
+    size_fast_open_queue(acceptor_, reconnects_.pending());
+    fast_open_widened_ = true;
+  }
   send_due_reconnects();
   if (reconnects_running_) {
     reconnect_wake_->cancel();  // the runner waits for the new deadline
@@ -181,6 +186,19 @@ asio::awaitable<void> Listener::run_reconnects() {
     send_due_reconnects();
   }
   reconnects_running_ = false;
+  if (fast_open_widened_) co_await narrow_fast_open_queue();
+}
+
+// The last acknowledged clients' MIGRATEs are still on their way when the
+// batch ends: the Fast Open queue goes back to its bound (against spoofed
+// SYNs) a while later, unless a new move widened it again meanwhile.
+asio::awaitable<void> Listener::narrow_fast_open_queue() {
+  constexpr Duration kWidenedAfterBatch = std::chrono::seconds(3);
+  asio::steady_timer grace(ex_, kWidenedAfterBatch);
+  co_await grace.async_wait(use_tuple);
+  if (closed_ || reconnects_running_ || !fast_open_widened_) co_return;
+  size_fast_open_queue(acceptor_, 0);
+  fast_open_widened_ = false;
 }
 
 // The connections that ended or came back by themselves (their name lookup)

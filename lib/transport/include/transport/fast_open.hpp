@@ -8,6 +8,7 @@
 // before, at no cost.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +20,9 @@ namespace msocket::transport {
 // falls back to the plain handshake, which bounds the SETUPs a spoofed
 // source can make us check.
 inline constexpr int kFastOpenQueue = 64;
+// The most a listener widens it to while it waits for the MIGRATEs of its
+// own move (size_fast_open_queue): every client it told comes back at once.
+inline constexpr int kMostFastOpenQueue = 4096;
 
 // net.ipv4.tcp_fastopen of this network namespace; nullopt if unreadable.
 std::optional<int> fast_open_sysctl();
@@ -31,5 +35,13 @@ bool defer_connect_for_fast_open(boost::asio::ip::tcp::socket& socket);
 // On a listening socket: take data in SYNs without a cookie. Logs once
 // whether this host allows it.
 void accept_fast_open(boost::asio::ip::tcp::acceptor& acceptor);
+
+// On a listening socket that takes Fast Open: room for `expected` more
+// pending Fast Open children than kFastOpenQueue (at most
+// kMostFastOpenQueue), or back to kFastOpenQueue with 0. A server that
+// moved and sent N RECONNECTs expects N MIGRATEs within a round trip;
+// beyond the queue the kernel drops their SYN data, and each of those
+// clients pays the round trip Fast Open saves.
+void size_fast_open_queue(boost::asio::ip::tcp::acceptor& acceptor, std::size_t expected);
 
 }  // namespace msocket::transport

@@ -85,6 +85,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // with a live flowpath came back by itself).
   void announce_moves(bool closed_first);
   asio::awaitable<void> run_reconnects();
+  asio::awaitable<void> narrow_fast_open_queue();
   void send_due_reconnects();
   void drop_needless_reconnects();
   asio::awaitable<void> run_control();
@@ -113,6 +114,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   ReconnectBatch reconnects_;                          // told where we are, not yet acknowledged
   std::unique_ptr<asio::steady_timer> reconnect_wake_;  // the batch's next round
   bool reconnects_running_ = false;                     // run_reconnects() is
+  bool fast_open_widened_ = false;                      // for the MIGRATEs of a move (fast_open.hpp)
 };
 
 }  // namespace msocket::transport
