@@ -23,6 +23,7 @@
 #include "commands.hpp"
 #include "common/benchmark_options.hpp"
 #include "common/output.hpp"
+#include "common/plot.hpp"
 #include "common/progress.hpp"
 #include "common/project_tools.hpp"
 #include "scale/idle_connections.hpp"
@@ -235,7 +236,14 @@ int run_server_moves(const ScaleOptions& o) {
   char load[96];
   std::snprintf(load, sizeof load, "1-minute load average %.2f at the start, %.2f at the end", load_before, load_after);
   report.notes.push_back(load);
-  write_outputs(report, o.output);
+  // Charts of their own: scale.{png,svg} are the idle connections' (a
+  // chart is named after its report's benchmark).
+  Report charted = report;
+  charted.benchmark = "scale-server-move";
+  auto outputs = report_outputs(report);
+  outputs.chart = charted.benchmark;
+  outputs.plot = [&charted](const std::filesystem::path& dir) { plot_report(charted, dir); };
+  write_outputs(outputs, o.output);
   if (o.check && !report.targets_met()) {
     std::fprintf(stderr, "mbench scale: --check: a target is not met (see the table)\n");
     return kExitRuntime;
