@@ -2,7 +2,6 @@
 // the next one when its own cannot be reached or drops the connection:
 // lookups, puts and a held watch. The failover of mnamed front ends on a
 // real etcd cluster is tests/netns/names_etcd_failover.sh.
-#include <array>
 
 #include "names_fixture.hpp"
 
@@ -27,21 +26,9 @@ TEST_CASE("names: a held watch moves to the next server when its own drops it", 
   Service service;
   service.run([&]() -> asio::awaitable<void> {
     const auto executor = co_await asio::this_coro::executor;
-    // A front end that dies holding the watch: it takes the connection and
-    // closes it once the request has come.
-    asio::ip::tcp::acceptor dying(executor, {asio::ip::address_v4::loopback(), 0});
-    const ServerUrl dying_url{"127.0.0.1", std::to_string(dying.local_endpoint().port())};
-    bool dropped = false;
-    auto drop_one = [&]() -> asio::awaitable<void> {
-      auto socket = co_await dying.async_accept(asio::use_awaitable);
-      std::array<char, 512> request;
-      co_await socket.async_read_some(asio::buffer(request), asio::use_awaitable);
-      socket.close();
-      dropped = true;
-    };
-    asio::co_spawn(executor, drop_one(), asio::detached);
+    DyingFrontEnd dying(executor);
 
-    Client watcher(executor, std::vector<ServerUrl>{dying_url, service.url()});
+    Client watcher(executor, std::vector<ServerUrl>{dying.url(), service.url()});
     Client writer(executor, service.url());
     const auto key = generate_signing_key();
     const auto v1 = co_await writer.put(signed_record(key, "moving.example", 1));
@@ -53,7 +40,7 @@ TEST_CASE("names: a held watch moves to the next server when its own drops it", 
       woken = true;
     };
     asio::co_spawn(executor, wait_for_change(), asio::detached);
-    co_await eventually([&] { return dropped && service.server->watch_count() == 1; });
+    co_await eventually([&] { return dying.dropped() && service.server->watch_count() == 1; });
     const auto v2 = co_await writer.put(signed_record(key, "moving.example", 2, "10.0.0.2:7000"));
     REQUIRE(v2.has_value());
     co_await eventually([&] { return woken; });

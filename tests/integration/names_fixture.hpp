@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -133,6 +134,34 @@ inline ServerUrl dead_server() {
   asio::ip::tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), 0});
   return {"127.0.0.1", std::to_string(acceptor.local_endpoint().port())};
 }
+
+// A front end that dies holding a watch: it takes one connection, reads
+// the request, and closes the connection and itself; `dropped` says it has.
+// It must outlive its coroutine: wait for `dropped` before it goes.
+class DyingFrontEnd {
+ public:
+  explicit DyingFrontEnd(const asio::any_io_executor& executor)
+      : acceptor_(executor, {asio::ip::address_v4::loopback(), 0}),
+        url_{"127.0.0.1", std::to_string(acceptor_.local_endpoint().port())} {
+    asio::co_spawn(executor, drop_one(), asio::detached);
+  }
+  const ServerUrl& url() const { return url_; }
+  bool dropped() const { return dropped_; }
+
+ private:
+  asio::awaitable<void> drop_one() {
+    auto socket = co_await acceptor_.async_accept(asio::use_awaitable);
+    std::array<char, 4096> request;
+    co_await socket.async_read_some(asio::buffer(request), asio::use_awaitable);
+    socket.close();
+    acceptor_.close();
+    dropped_ = true;
+  }
+
+  asio::ip::tcp::acceptor acceptor_;
+  ServerUrl url_;
+  bool dropped_ = false;
+};
 
 // Puts `record`, which must be stored. (Never co_await inside REQUIRE:
 // g++ 12 evaluates the awaited call twice.)

@@ -4,7 +4,6 @@
 // watch when the next request comes on its connection; the Watcher hands
 // each name's change to its subscribers and moves to the next front end
 // when its own dies holding the watch.
-#include <array>
 
 #include <boost/json.hpp>
 
@@ -180,32 +179,19 @@ TEST_CASE("names: a Watcher whose front end dies holding the watch goes on throu
   Service service;
   service.run([&]() -> asio::awaitable<void> {
     const auto executor = co_await asio::this_coro::executor;
-    // A front end that dies holding the watch: it takes the connection and
-    // closes it once the watch has come.
-    asio::ip::tcp::acceptor dying(executor, {asio::ip::address_v4::loopback(), 0});
-    const ServerUrl dying_url{"127.0.0.1", std::to_string(dying.local_endpoint().port())};
-    bool dropped = false;
-    auto drop_one = [&]() -> asio::awaitable<void> {
-      auto socket = co_await dying.async_accept(asio::use_awaitable);
-      std::array<char, 4096> request;
-      co_await socket.async_read_some(asio::buffer(request), asio::use_awaitable);
-      socket.close();
-      dying.close();
-      dropped = true;
-    };
-    asio::co_spawn(executor, drop_one(), asio::detached);
+    DyingFrontEnd dying(executor);
 
     Client writer(executor, service.url());
     const auto key = generate_signing_key();
     for (int i = 0; i < 10; ++i)
       co_await put_ok(writer, signed_record(key, "m" + std::to_string(i) + ".example", 1));
-    auto watcher = std::make_shared<Watcher>(executor, std::vector<ServerUrl>{dying_url, dead_server(), service.url()});
+    auto watcher = std::make_shared<Watcher>(executor, std::vector<ServerUrl>{dying.url(), dead_server(), service.url()});
     int changes = 0;
     for (int i = 0; i < 10; ++i)
       watcher->add("m" + std::to_string(i) + ".example", 1, [&](const WatchEvent& event) {
         if (event.kind == Kind::changed) ++changes;
       });
-    co_await eventually([&] { return dropped && service.server->watch_count() == 1; });
+    co_await eventually([&] { return dying.dropped() && service.server->watch_count() == 1; });
     CHECK(watcher->current_server() == 2);
     for (int i = 0; i < 10; ++i)
       co_await put_ok(writer, signed_record(key, "m" + std::to_string(i) + ".example", 2));
