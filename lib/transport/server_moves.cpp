@@ -76,6 +76,7 @@ void Listener::stop_server_mobility() {
   boost::system::error_code ignored;
   if (control_) control_->close(ignored);
   if (reconnect_wake_) reconnect_wake_->cancel();
+  if (fast_open_grace_) fast_open_grace_->cancel();
 }
 
 // Each connection's path manager drops the flowpaths on a removed address
@@ -194,9 +195,12 @@ asio::awaitable<void> Listener::run_reconnects() {
 // SYNs) a while later, unless a new move widened it again meanwhile.
 asio::awaitable<void> Listener::narrow_fast_open_queue() {
   constexpr Duration kWidenedAfterBatch = std::chrono::seconds(3);
-  asio::steady_timer grace(ex_, kWidenedAfterBatch);
-  co_await grace.async_wait(use_tuple);
-  if (closed_ || reconnects_running_ || !fast_open_widened_) co_return;
+  if (!fast_open_grace_) fast_open_grace_ = std::make_unique<asio::steady_timer>(ex_);
+  fast_open_grace_->expires_after(kWidenedAfterBatch);
+  // Cancelled when the listener closes, or re-armed by the end of a newer
+  // batch, whose own wait then narrows it.
+  auto [cancelled] = co_await fast_open_grace_->async_wait(use_tuple);
+  if (cancelled || closed_ || reconnects_running_ || !fast_open_widened_) co_return;
   size_fast_open_queue(acceptor_, 0);
   fast_open_widened_ = false;
 }

@@ -115,6 +115,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   std::unique_ptr<asio::steady_timer> reconnect_wake_;  // the batch's next round
   bool reconnects_running_ = false;                     // run_reconnects() is
   bool fast_open_widened_ = false;                      // for the MIGRATEs of a move (fast_open.hpp)
+  std::unique_ptr<asio::steady_timer> fast_open_grace_;  // until it is narrowed again
 };
 
 }  // namespace msocket::transport
