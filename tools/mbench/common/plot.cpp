@@ -105,7 +105,7 @@ void draw_chart(const Chart& chart, const fs::path& dir) {
   testbed::run_command({"gnuplot", base + ".gp"});
 }
 
-void plot_report(const Report& report, const fs::path& dir) {
+void plot_report(const Report& report, const fs::path& dir, const std::string& chart) {
   const auto panels = panels_of(report);
   const std::size_t columns = std::clamp<std::size_t>(panels.size(), 1, 3);
   const std::size_t rows = (std::max<std::size_t>(panels.size(), 1) + columns - 1) / columns;
@@ -123,7 +123,7 @@ void plot_report(const Report& report, const fs::path& dir) {
   body << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_lines(caption) << "\n";
   for (std::size_t i = 0; i < panels.size(); ++i) write_panel(body, report, i, panels[i].first, panels[i].second);
   body << "unset multiplot\n";
-  draw_chart({report.benchmark, "mbench " + report.benchmark,
+  draw_chart({chart.empty() ? report.benchmark : chart, "mbench " + report.benchmark,
               std::to_string(460 * columns) + "," + std::to_string(440 * rows), body.str()},
              dir);
 }

@@ -35,7 +35,9 @@ struct Chart {
 // cannot be made or gnuplot is missing or fails.
 void draw_chart(const Chart& chart, const std::filesystem::path& dir);
 
-// DIR/BENCHMARK.{png,svg,gp}: the bar chart of `report`. Throws as draw_chart.
-void plot_report(const Report& report, const std::filesystem::path& dir);
+// DIR/BENCHMARK.{png,svg,gp}: the bar chart of `report`, or DIR/CHART.*
+// when given (a mode of a benchmark with charts of its own). Throws as
+// draw_chart.
+void plot_report(const Report& report, const std::filesystem::path& dir, const std::string& chart = {});
 
 }  // namespace msocket::mbench

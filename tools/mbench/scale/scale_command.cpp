@@ -236,13 +236,10 @@ int run_server_moves(const ScaleOptions& o) {
   char load[96];
   std::snprintf(load, sizeof load, "1-minute load average %.2f at the start, %.2f at the end", load_before, load_after);
   report.notes.push_back(load);
-  // Charts of their own: scale.{png,svg} are the idle connections' (a
-  // chart is named after its report's benchmark).
-  Report charted = report;
-  charted.benchmark = "scale-server-move";
+  // Charts of their own: scale.{png,svg} are the idle connections'.
   auto outputs = report_outputs(report);
-  outputs.chart = charted.benchmark;
-  outputs.plot = [&charted](const std::filesystem::path& dir) { plot_report(charted, dir); };
+  outputs.chart = "scale-server-move";
+  outputs.plot = [&report, &outputs](const std::filesystem::path& dir) { plot_report(report, dir, outputs.chart); };
   write_outputs(outputs, o.output);
   if (o.check && !report.targets_met()) {
     std::fprintf(stderr, "mbench scale: --check: a target is not met (see the table)\n");
