@@ -2,7 +2,10 @@
 // requests under deadlines, writing answers (server_requests.cpp makes them).
 #include "names/server.hpp"
 
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <optional>
 #include <string>
 
@@ -141,16 +144,23 @@ asio::awaitable<void> refuse_and_close(const ServerOptions& options, beast::tcp_
 }
 
 // Completes when the client sends more bytes (left unread), or with the
-// error that ends the connection. A half-close is no such event: the
-// client has sent all it will and still waits for the answer, so this
-// then waits until cancelled. (Nothing is read here: the end of the
-// stream stays for the next read to find.)
+// error that ends the connection, such as the reset of a client that
+// abandons its watch. A half-close is no such event: the client has sent
+// all it will and still waits for the answer, so this then waits until
+// cancelled. (Nothing is read here: a peek leaves the bytes, or the end of
+// the stream, for the next read to find.)
 asio::awaitable<error_code> next_bytes(beast::tcp_stream& stream) {
   auto& socket = stream.socket();
-  auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
-  if (ec) co_return ec;
-  error_code unavailable;
-  if (socket.available(unavailable) > 0 || unavailable) co_return unavailable;
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+    if (ec) co_return ec;
+    char first = 0;
+    const auto peeked = ::recv(socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked > 0) co_return error_code{};
+    if (peeked == 0) break;  // the half-close
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      co_return error_code(errno, boost::system::system_category());
+  }
   asio::steady_timer never(stream.get_executor(), asio::steady_timer::time_point::max());
   auto [cancelled] = co_await never.async_wait(use_tuple);
   co_return cancelled;

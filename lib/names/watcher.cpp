@@ -78,7 +78,16 @@ void Watcher::remove(WatchId id) {
   // The name stays in the watch held until its next answer: harmless, and
   // it spares a watch sent for every connection that ends.
   subscriptions_.erase(id);
-  if (subscriptions_.empty()) wake_sender();  // the watch ends
+  if (!subscriptions_.empty()) return;
+  // The watch ends, and the held one is abandoned with a reset: the server
+  // then frees its slot at once, where a close would look to it like a
+  // half-close, still waiting for its answer (server.cpp, next_bytes).
+  if (connection_) {
+    error_code ignored;
+    connection_->stream.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+    connection_->stream.close();
+  }
+  wake_sender();
 }
 
 void Watcher::reconnect() {

@@ -150,7 +150,7 @@ TEST_CASE("names: one Watcher hands each name's changes to its subscribers, on o
     }
     // Two subscribers of one name each get its change.
     std::vector<WatchEvent> second_of_n5;
-    watcher->add("n5.example", 0, [&](const WatchEvent& event) { second_of_n5.push_back(event); });
+    ids.push_back(watcher->add("n5.example", 0, [&](const WatchEvent& event) { second_of_n5.push_back(event); }));
     for (int i = 0; i < kNames; ++i)
       co_await put_ok(writer, signed_record(key, "n" + std::to_string(i) + ".example", 2));
     co_await eventually([&] {
@@ -172,6 +172,7 @@ TEST_CASE("names: one Watcher hands each name's changes to its subscribers, on o
     CHECK(events[1].size() == 1);
     CHECK(service.server->accepted_count() - accepted_before == 1);
     for (const auto id : ids) watcher->remove(id);
+    co_await eventually([&] { return service.server->watch_count() == 0; });
   }());
 }
 
@@ -187,15 +188,19 @@ TEST_CASE("names: a Watcher whose front end dies holding the watch goes on throu
       co_await put_ok(writer, signed_record(key, "m" + std::to_string(i) + ".example", 1));
     auto watcher = std::make_shared<Watcher>(executor, std::vector<ServerUrl>{dying.url(), dead_server(), service.url()});
     int changes = 0;
+    std::vector<WatchId> ids;
     for (int i = 0; i < 10; ++i)
-      watcher->add("m" + std::to_string(i) + ".example", 1, [&](const WatchEvent& event) {
+      ids.push_back(watcher->add("m" + std::to_string(i) + ".example", 1, [&](const WatchEvent& event) {
         if (event.kind == Kind::changed) ++changes;
-      });
+      }));
     co_await eventually([&] { return dying.dropped() && service.server->watch_count() == 1; });
     CHECK(watcher->current_server() == 2);
     for (int i = 0; i < 10; ++i)
       co_await put_ok(writer, signed_record(key, "m" + std::to_string(i) + ".example", 2));
     co_await eventually([&] { return changes == 10; });
+    // The last subscriber gone, the held watch ends at both ends at once.
+    for (const auto id : ids) watcher->remove(id);
+    co_await eventually([&] { return service.server->watch_count() == 0; });
   }());
 }
 

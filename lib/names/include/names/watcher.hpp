@@ -31,7 +31,8 @@ struct WatchId {
 // its own fails, and pauses 250 ms to 5 s once all have failed). When the
 // set of names changes, it sends the new watch on the same connection at
 // once (pipelined), and the server ends the held one. Runs while it has
-// subscriptions. Every call must come from the executor's thread; the
+// subscriptions: the last one's removal resets the connection, which ends
+// the held watch at both ends at once. Every call must come from the executor's thread; the
 // Watcher lives while its coroutine runs (it is owned by shared_ptr).
 class Watcher : public std::enable_shared_from_this<Watcher> {
  public:
