@@ -14,7 +14,7 @@ tb_require_root ss
 
 SIZE=$((16 * 1024 * 1024))
 HELD=1000
-HOLD_SECONDS=25
+HOLD_SECONDS=16
 SLOTS_PER_SOURCE=32
 
 tb_topology_client_router_server 80mbit
