@@ -150,16 +150,14 @@ void Connection::update() {
   // just looks again, which costs less than re-arming on every event. An
   // overdue ack or ping waits for a writer that is busy; don't spin on it.
   // TCP's progress on paths that hold unacked bytes is looked at on the
-  // same timer (tcp_progress.hpp).
+  // same timer, as often as it may matter (tcp_progress.hpp).
   const auto now = Clock::now();
   auto due = std::min(session_.next_deadline(), paths_.next_deadline());
   if (!confirmed_) due = std::min(due, confirm_by_);
-  for (const auto& [id, path] : flowpaths_) {
-    if (awaits_tcp_progress(*path)) {
-      due = std::min<TimePoint>(due, now + kTcpProgressInterval);
-      break;
-    }
-  }
+  const bool awaits_room = session_.awaits_room();
+  for (const auto& [id, path] : flowpaths_)
+    if (awaits_tcp_progress(*path))
+      due = std::min<TimePoint>(due, now + tcp_progress_interval(awaits_room, path->reported_srtt_us));
   if (due == TimePoint::max()) return;
   const auto deadline = std::max(due, now + 5ms);
   if (deadline < timer_deadline_) {

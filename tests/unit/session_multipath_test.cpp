@@ -51,6 +51,32 @@ TEST_CASE("session: backup sends on the first path only, the second takes over",
   CHECK(payload_of(poll_all(t.client, kPath2, t.now)) == 0);  // once
 }
 
+TEST_CASE("session: awaits room while bytes wait for a path, or two paths share the flight", "[session]") {
+  Config config;
+  config.chunk_size = 1000;
+  Pair t(config);
+  t.connect(kPath1);
+  CHECK_FALSE(t.client.awaits_room());  // nothing written
+  REQUIRE(t.client.write(pattern(5000, 3), t.now) == 5000);
+  CHECK(t.client.awaits_room());  // written, not sent
+  const auto sent = poll_all(t.client, kPath1, t.now);
+  CHECK(payload_of(sent) == 5000);
+  CHECK_FALSE(t.client.awaits_room());  // all in flight on the one path: nothing to gain now
+  t.connect(kPath2);
+  CHECK(t.client.awaits_room());  // a second path may take the tail again
+  t.client.path_down(kPath1, t.now);
+  t.server.path_down(kPath1, t.now);
+  CHECK(t.client.awaits_room());  // what path 1 carried is lost and waits for path 2
+  const auto again = poll_all(t.client, kPath2, t.now);
+  CHECK(payload_of(again) == 5000);
+  CHECK_FALSE(t.client.awaits_room());
+  REQUIRE_FALSE(feed(t.server, kPath2, again, t.now));
+  t.now += t.config.ack_delay;
+  REQUIRE_FALSE(feed(t.client, kPath2, poll_all(t.server, kPath2, t.now), t.now));
+  CHECK(t.client.recv_ack() == 0);
+  CHECK_FALSE(t.client.awaits_room());  // everything acked
+}
+
 TEST_CASE("session: path_delivered takes the framing off TCP's count", "[session]") {
   Config config;
   config.chunk_size = 1000;

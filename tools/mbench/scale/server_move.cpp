@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include "testbed/log_lines.hpp"
 #include "testbed/moving_address_testbed.hpp"
 #include "testbed/namespaces.hpp"
+#include "testbed/process_status.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -82,10 +84,21 @@ ServerMoveResult measure_server_move(const ServerMovePlan& plan, Progress& progr
   testbed::pause_for(settle);
 
   const auto deadline = 20s + 20 * plan.rtt;
+  // CPU seconds of the listener, the clients and the emulator, so far.
+  const auto cpu_now = [&] {
+    return std::array{testbed::read_process_cpu_seconds(listener->pid()),
+                      testbed::read_process_cpu_seconds(clients->pid()),
+                      testbed::read_process_cpu_seconds(testbed.emulator_pid())};
+  };
   for (unsigned move = 1; move <= plan.moves; ++move) {
     const auto from = testbed.server_address();
+    const auto cpu_before = cpu_now();
     const auto moved_at = testbed.move_server();
     const auto lines = testbed::wait_for_lines(client_log, "migrated conn=", std::size_t{n} * move, *clients, deadline);
+    const auto cpu_after = cpu_now();
+    r.listener_cpu_ms.push_back((cpu_after[0] - cpu_before[0]) * 1000);
+    r.clients_cpu_ms.push_back((cpu_after[1] - cpu_before[1]) * 1000);
+    r.emulator_cpu_ms.push_back((cpu_after[2] - cpu_before[2]) * 1000);
     std::vector<double> seen;
     for (std::size_t i = std::size_t{n} * (move - 1); i < std::size_t{n} * move; ++i)
       seen.push_back(testbed::milliseconds_until(moved_at, lines[i]));
@@ -101,7 +114,9 @@ ServerMoveResult measure_server_move(const ServerMovePlan& plan, Progress& progr
     const auto [low, high] = std::minmax_element(seen.begin(), seen.end());
     progress.note("  move " + std::to_string(move) + ": server " + from + " -> " + testbed.server_address() + ", noticed " +
                   ms_text(r.noticed_ms.back()) + " ms after ip(8); migrated " + ms_text(*low) + " to " + ms_text(*high) +
-                  " ms after it; " + std::to_string(r.exact_after.back()) + " of " + std::to_string(n) + " echoes exact");
+                  " ms after it; " + std::to_string(r.exact_after.back()) + " of " + std::to_string(n) +
+                  " echoes exact; CPU ms: listener " + ms_text(r.listener_cpu_ms.back()) + ", clients " +
+                  ms_text(r.clients_cpu_ms.back()) + ", link emulator " + ms_text(r.emulator_cpu_ms.back()));
     if (r.exact_after.back() != n)
       throw std::runtime_error(std::to_string(n - r.exact_after.back()) + " connections did not echo exactly after move " +
                                std::to_string(move));

@@ -7,7 +7,8 @@
 // `moves` times (ip(8)); for each connection, the time from the ip command
 // to its `migrated` line; after each move every connection echoes once
 // more and must come back exact. The listener's log gives when it noticed
-// the move and when every RECONNECT was acknowledged.
+// the move and when every RECONNECT was acknowledged; /proc, the CPU each
+// process spent on the move.
 #pragma once
 
 #include <chrono>
@@ -34,6 +35,10 @@ struct ServerMoveResult {
   std::vector<double> noticed_ms;   // per move: ip(8) to the listener's "address ... removed" line
   std::vector<double> acked_ms;     // per move: ip(8) to "every RECONNECT acknowledged" (when it came)
   std::vector<unsigned> exact_after;  // per move: connections whose echo after it came back exact
+  // Per move, from the ip command to the last `migrated` line: the CPU
+  // (user + system, ms) of the listener, of the client process and of the
+  // link emulator, which share the machine's cores.
+  std::vector<double> listener_cpu_ms, clients_cpu_ms, emulator_cpu_ms;
   double connect_seconds = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "scale/server_move_report.hpp"
 
 #include <numeric>
+#include <tuple>
 #include <string>
 
 #include "common/latency_summary.hpp"
@@ -33,6 +34,17 @@ void add_server_move_rows(Report& report, const ServerMoveResult& r) {
   if (!r.acked_ms.empty())
     report.add({key + "_acked", "move to every RECONNECT acknowledged, mean" + at, "ms", mean_of(r.acked_ms),
                 std::nullopt, "", ms_chart});
+  // CPU per migration: what the move cost each process, one connection's
+  // share. The listener's figure bounds how fast one listener thread can
+  // take a move's MIGRATEs whatever the clients and the link do.
+  const std::string cpu_chart = "server move: CPU per migration (us)";
+  const double migrations = static_cast<double>(r.connections);
+  for (const auto& [part, what, cpu] : {std::tuple{"listener", "the listener", &r.listener_cpu_ms},
+                                        {"clients", "the client process", &r.clients_cpu_ms},
+                                        {"emulator", "the link emulator", &r.emulator_cpu_ms}})
+    if (!cpu->empty())
+      report.add({key + "_cpu_" + part, std::string("CPU of ") + what + " per migration, mean" + at, "us",
+                  mean_of(*cpu) * 1000 / migrations, std::nullopt, "", cpu_chart});
   report.targets.push_back({key + "_migrated_p90_rtt", "move to migrated p90 in RTTs" + at, s.p90 / rtt,
                             kServerMoveTargetRtts, false});
   boost::json::array exact(r.exact_after.begin(), r.exact_after.end());
@@ -43,7 +55,10 @@ void add_server_move_rows(Report& report, const ServerMoveResult& r) {
                           {"migrated_ms", boost::json::array(r.migrated_ms.begin(), r.migrated_ms.end())},
                           {"noticed_ms", boost::json::array(r.noticed_ms.begin(), r.noticed_ms.end())},
                           {"acked_ms", boost::json::array(r.acked_ms.begin(), r.acked_ms.end())},
-                          {"exact_echoes_after", exact}});
+                          {"exact_echoes_after", exact},
+                          {"listener_cpu_ms", boost::json::array(r.listener_cpu_ms.begin(), r.listener_cpu_ms.end())},
+                          {"clients_cpu_ms", boost::json::array(r.clients_cpu_ms.begin(), r.clients_cpu_ms.end())},
+                          {"emulator_cpu_ms", boost::json::array(r.emulator_cpu_ms.begin(), r.emulator_cpu_ms.end())}});
 }
 
 }  // namespace msocket::mbench

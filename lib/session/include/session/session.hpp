@@ -93,6 +93,12 @@ class Session {
   // that much on the path, so that its TCP is never short of bytes
   // (docs/scheduler.md §4.7).
   void path_congestion_window(PathId id, std::uint64_t bytes);
+  // Whether a delivery reported now could let a path take more: bytes never
+  // sent, or lost with a failed path, wait for room, or several live paths
+  // share what is in flight (the scheduler may send its tail again on the
+  // faster one). Otherwise the reports only refine the estimates, and the
+  // transport may look at TCP less often.
+  bool awaits_room() const;
 
   // ---- frames from the peer ------------------------------------------------
   // Errors concern only the path the frame came on (close that path):

@@ -48,6 +48,8 @@ class LinkEmulatorProcess {
   // SIGTERM; an emulator that does not exit with status 0 is logged (a
   // warning), not thrown: this runs while unwinding. Idempotent.
   void stop();
+  // The emulator's process (for its CPU time); -1 once stopped.
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
 
  private:
   std::filesystem::path log_;

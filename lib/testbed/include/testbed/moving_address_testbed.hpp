@@ -42,6 +42,8 @@ class MovingAddressTestbed : public LineTestbed {
 
   std::string client_address() const { return client_.address(); }  // current, "" while it has none
   std::string server_address() const { return server_.address(); }
+  // The link emulator's process (its CPU time is the testbed's, not the ends').
+  pid_t emulator_pid() const { return link_->pid(); }
 
   // Moves to the next address (delete, then add, in one ip(8) batch) and
   // returns the time just before ip(8) started.
