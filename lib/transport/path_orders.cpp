@@ -69,7 +69,13 @@ asio::awaitable<void> Connection::open_flowpath(paths::OpenFlowpath order) {
   std::optional<asio::ip::address> source;
   if (order.source) source = order.source->address;
   bool deferred = false;
-  auto socket = co_await connect_socket(order.remote, source, *deadline, options_.fast_open, &deferred);
+  result<tcp::socket> socket = asio::error::not_connected;
+  if (early_connects_ && source && order.kind == paths::AttemptKind::add_path &&
+      early_connects_->holds(*source, order.remote))
+    socket = co_await early_connects_->take(*source, order.remote, *deadline);
+  // The early connect failed: once more, as any attempt (or at once
+  // timed out if the attempt's own time is up).
+  if (!socket) socket = co_await connect_socket(order.remote, source, *deadline, options_.fast_open, &deferred);
   log::transport()->debug("conn={} attempt {} to {} from {} (within {} ms): {}", to_hex(id_),
                           paths::to_int(order.attempt), to_string(order.remote), source ? source->to_string() : "any",
                           std::chrono::duration_cast<std::chrono::milliseconds>(order.timeout).count(),
