@@ -132,9 +132,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void execute(const paths::Decisions& decisions);
   asio::awaitable<void> open_flowpath(paths::OpenFlowpath order);
   // `syn_deadline`: the socket's SYN waits for the SETUP (Fast Open), so
-  // the attempt's deadline covers the exchange.
+  // the attempt's deadline covers the exchange. `opened_early`: the socket
+  // is one of EarlyConnects', connected before the connection was.
   asio::awaitable<void> join_flowpath(paths::OpenFlowpath order, tcp::socket socket,
-                                      std::shared_ptr<asio::steady_timer> syn_deadline);
+                                      std::shared_ptr<asio::steady_timer> syn_deadline, bool opened_early = false);
   void attempt_failed(paths::AttemptId attempt, paths::AttemptStage stage);
   bool peer_forgot(const wire::Setup& request, const wire::Setup& answer, const tcp::endpoint& from);
   asio::awaitable<void> look_up_peer();
