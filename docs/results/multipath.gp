@@ -1,41 +1,41 @@
 # mbench multipath: redraw with `gnuplot THIS_FILE`
 set terminal pngcairo size 800,560 font 'sans,10'
-set output "/tmp/mp/final/multipath.png"
+set output "/tmp/x/plot/multipath.png"
 $s0 << EOD
-1 0.788964
-4 1.38116
-16 3.16676
-64 10.0725
+1 0.719603
+4 1.27552
+16 3.08746
+64 10.0311
 EOD
 $s1 << EOD
-1 1.10474
-4 1.4585
-16 3.4842
-64 10.4951
+1 0.969669
+4 1.39154
+16 3.39895
+64 10.7861
 EOD
 $s2 << EOD
-1 0.793949
-4 1.49664
-16 4.14485
-64 14.8738
+1 0.726294
+4 1.51061
+16 3.99262
+64 14.8179
 EOD
 $s3 << EOD
-1 1.27438
-4 1.80856
-16 4.01223
-64 10.8221
+1 1.12829
+4 1.87218
+16 3.93856
+64 10.5964
 EOD
 $s4 << EOD
-1 0.722306
-4 1.39209
-16 3.9848
-64 14.7636
+1 0.72364
+4 1.39494
+16 3.98643
+64 14.7379
 EOD
 $s5 << EOD
-1 1.32082
-4 2.6247
-16 7.85598
-64 29.226
+1 1.32513
+4 2.62553
+16 7.859
+64 29.67
 EOD
 $s6 << EOD
 1 0.310643
@@ -52,42 +52,42 @@ set key top left
 plot $s0 using 1:2 with linespoints title "msocket default", $s1 using 1:2 with linespoints title "msocket rr", $s2 using 1:2 with linespoints title "msocket redundant", $s3 using 1:2 with linespoints title "mptcp", $s4 using 1:2 with linespoints title "tcp wifi", $s5 using 1:2 with linespoints title "tcp lte", $s6 using 1:2 with linespoints title "ideal"
 set output
 set terminal svg size 800,560 dynamic font 'sans,10'
-set output "/tmp/mp/final/multipath.svg"
+set output "/tmp/x/plot/multipath.svg"
 $s0 << EOD
-1 0.788964
-4 1.38116
-16 3.16676
-64 10.0725
+1 0.719603
+4 1.27552
+16 3.08746
+64 10.0311
 EOD
 $s1 << EOD
-1 1.10474
-4 1.4585
-16 3.4842
-64 10.4951
+1 0.969669
+4 1.39154
+16 3.39895
+64 10.7861
 EOD
 $s2 << EOD
-1 0.793949
-4 1.49664
-16 4.14485
-64 14.8738
+1 0.726294
+4 1.51061
+16 3.99262
+64 14.8179
 EOD
 $s3 << EOD
-1 1.27438
-4 1.80856
-16 4.01223
-64 10.8221
+1 1.12829
+4 1.87218
+16 3.93856
+64 10.5964
 EOD
 $s4 << EOD
-1 0.722306
-4 1.39209
-16 3.9848
-64 14.7636
+1 0.72364
+4 1.39494
+16 3.98643
+64 14.7379
 EOD
 $s5 << EOD
-1 1.32082
-4 2.6247
-16 7.85598
-64 29.226
+1 1.32513
+4 2.62553
+16 7.859
+64 29.67
 EOD
 $s6 << EOD
 1 0.310643

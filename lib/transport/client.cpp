@@ -65,6 +65,9 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
                                                                   asio::steady_timer& deadline,
                                                                   std::optional<wire::IdentityKey> expected) {
   auto ex = co_await asio::this_coro::executor;
+  // The extra flowpaths' TCP handshakes run alongside this one's and the
+  // NEW exchange; only their ADD_PATH waits for the connection.
+  auto early = std::make_unique<EarlyConnects>(ex, remote, options);
   auto socket = co_await connect_socket(remote, options.source, deadline);
   if (!socket) co_return socket.error();
 
@@ -98,6 +101,7 @@ asio::awaitable<result<std::shared_ptr<Connection>>> connect_once(tcp::endpoint 
       std::make_shared<Connection>(ex, Role::client, ConnId{answer->conn_id}, *secret, answer->cipher, options);
   conn->set_remote(remote);
   if (control) conn->listen_for_reconnect(std::move(control));
+  conn->adopt_early_connects(std::move(early));
   const auto local = socket->local_endpoint();
   conn->attach_path(PathId{0}, std::move(*socket), 0, answer->ack, answer->window, priority);
   log::transport()->info("connected to {} from {} conn={} cipher={}", to_string(remote), to_string(local),

@@ -295,9 +295,12 @@ void Listener::start_connection(tcp::socket socket, const wire::Setup& setup, Co
   });
   // §3.1: the application gets the connection once the client has shown it
   // holds the keys; a NEW and a reset never starts a child (mcat -e).
-  conn->on_confirmed([weak](Connection& c) {
-    if (auto self = weak.lock()) self->deliver(c.shared_from_this());
-  });
+  // Unless it asked for it at once (Options::accept_unconfirmed).
+  if (!options_.accept_unconfirmed) {
+    conn->on_confirmed([weak](Connection& c) {
+      if (auto self = weak.lock()) self->deliver(c.shared_from_this());
+    });
+  }
   note_peer_control(*conn, setup, socket);
   conn->attach_path(PathId{0}, std::move(socket), 0, setup.ack, setup.window, priority_asked(setup));
   // Listening on every address: the client may reach us at another one
@@ -308,6 +311,7 @@ void Listener::start_connection(tcp::socket socket, const wire::Setup& setup, Co
   else if (const auto bound = acceptor_.local_endpoint(ec); !ec && bound.address().is_unspecified())
     conn->advertise_addresses(bound.port());
   log::transport()->info("accepted conn={} from {} cipher={}", to_hex(conn->id()), peer, session::cipher_name(cipher));
+  if (options_.accept_unconfirmed) deliver(conn);
 }
 
 asio::awaitable<void> Listener::admit_path(tcp::socket socket, const wire::Setup& setup,

@@ -69,7 +69,14 @@ asio::awaitable<void> Connection::open_flowpath(paths::OpenFlowpath order) {
   std::optional<asio::ip::address> source;
   if (order.source) source = order.source->address;
   bool deferred = false;
-  auto socket = co_await connect_socket(order.remote, source, *deadline, options_.fast_open, &deferred);
+  result<tcp::socket> socket = asio::error::not_connected;
+  if (early_connects_ && source && order.kind == paths::AttemptKind::add_path &&
+      early_connects_->holds(*source, order.remote))
+    socket = co_await early_connects_->take(*source, order.remote, *deadline);
+  const bool opened_early = socket.has_value();
+  // The early connect failed: once more, as any attempt (or at once
+  // timed out if the attempt's own time is up).
+  if (!socket) socket = co_await connect_socket(order.remote, source, *deadline, options_.fast_open, &deferred);
   log::transport()->debug("conn={} attempt {} to {} from {} (within {} ms): {}", to_hex(id_),
                           paths::to_int(order.attempt), to_string(order.remote), source ? source->to_string() : "any",
                           std::chrono::duration_cast<std::chrono::milliseconds>(order.timeout).count(),
@@ -87,7 +94,7 @@ asio::awaitable<void> Connection::open_flowpath(paths::OpenFlowpath order) {
   // temporary twice (see names/client.cpp).
   std::shared_ptr<asio::steady_timer> syn_deadline;
   if (deferred) syn_deadline = deadline;
-  co_await join_flowpath(order, std::move(*socket), syn_deadline);
+  co_await join_flowpath(order, std::move(*socket), syn_deadline, opened_early);
   attempts_.erase(order.attempt);
 }
 
@@ -100,7 +107,7 @@ void Connection::attempt_failed(paths::AttemptId attempt, paths::AttemptStage st
 // connection secret may restart the stream: a forged one could make us skip
 // or repeat bytes.
 asio::awaitable<void> Connection::join_flowpath(paths::OpenFlowpath order, tcp::socket socket,
-                                               std::shared_ptr<asio::steady_timer> syn_deadline) {
+                                               std::shared_ptr<asio::steady_timer> syn_deadline, bool opened_early) {
   const bool migrate = order.kind == paths::AttemptKind::migrate;
   boost::system::error_code local_ec;
   const auto local = socket.local_endpoint(local_ec);
@@ -122,9 +129,14 @@ asio::awaitable<void> Connection::join_flowpath(paths::OpenFlowpath order, tcp::
   if (finished_) co_return;
   // The SYN went with the SETUP: a failure of the socket is a failure to
   // connect, as the path manager counts them (another address may answer).
-  if (syn_deadline && !reply && reply.error().category() != msocket::category()) {
-    log::transport()->debug("conn={} {} to {} (Fast Open) failed: {}", to_hex(id_), migrate ? "reconnect" : "flowpath",
-                            to_string(order.remote), reply.error().message());
+  // So does a connection opened early that the listener dropped meanwhile
+  // (its handshake timeout, a restart): it hangs up instead of answering,
+  // which from a fresh connection would mean a refusal for good.
+  const bool early_dropped = opened_early && !reply &&
+                             (reply.error().category() != msocket::category() || reply.error() == errc::handshake_closed);
+  if (early_dropped || (syn_deadline && !reply && reply.error().category() != msocket::category())) {
+    log::transport()->debug("conn={} {} to {} ({}) failed: {}", to_hex(id_), migrate ? "reconnect" : "flowpath",
+                            to_string(order.remote), early_dropped ? "opened early" : "Fast Open", reply.error().message());
     attempt_failed(order.attempt, paths::AttemptStage::connect);
     co_return;
   }

@@ -85,6 +85,15 @@ struct Options {
   // such SYNs, where the host allows it (net.ipv4.tcp_fastopen, bit 1 for
   // clients, 2 for listeners); elsewhere the SETUP follows the handshake.
   bool fast_open = true;
+  // Listener: hand a new connection to the application once the SETUP_ACK
+  // is sent, not once the client has shown it holds the keys
+  // (docs/protocol.md §3.1, confirmation). A server that speaks first (a
+  // download) then sends its first bytes a round trip sooner, as a plain
+  // TCP server does; what it sends is sealed for the NEW's key, so only
+  // that client reads it. A NEW followed by a reset reaches the
+  // application as a connection that fails at once: leave it off where
+  // each connection starts something (mcat -e, -c, a forward).
+  bool accept_unconfirmed = false;
   bool ipv6_only = false;            // listener on "::": IPv6 peers only (IPV6_V6ONLY); else IPv4 ones too
   // Multipath (paper §III-C): more flowpaths, each from its own local
   // address and interface.

@@ -25,6 +25,7 @@
 #include "paths/shared_address_watcher.hpp"
 #include "transport/connection_timers.hpp"
 #include "transport/control_socket.hpp"
+#include "transport/early_connects.hpp"
 #include "transport/locator.hpp"
 #include "transport/options.hpp"
 #include "transport/path_history.hpp"
@@ -60,6 +61,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void set_remote(const tcp::endpoint& remote);
   void listen_for_reconnect(std::unique_ptr<ControlSocket::Lease> control);
   void set_locator(std::shared_ptr<Locator> locator);
+  // Client: TCP connects started with the NEW's (early_connects.hpp); an
+  // ADD_PATH from one of their sources to their remote takes one instead
+  // of connecting again.
+  void adopt_early_connects(std::unique_ptr<EarlyConnects> early) { early_connects_ = std::move(early); }
   // Client: follow local addresses and open the extra flowpaths asked for.
   void start_mobility();
   // Server: an address event the listener saw, with our addresses after it.
@@ -127,9 +132,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void execute(const paths::Decisions& decisions);
   asio::awaitable<void> open_flowpath(paths::OpenFlowpath order);
   // `syn_deadline`: the socket's SYN waits for the SETUP (Fast Open), so
-  // the attempt's deadline covers the exchange.
+  // the attempt's deadline covers the exchange. `opened_early`: the socket
+  // is one of EarlyConnects', connected before the connection was.
   asio::awaitable<void> join_flowpath(paths::OpenFlowpath order, tcp::socket socket,
-                                      std::shared_ptr<asio::steady_timer> syn_deadline);
+                                      std::shared_ptr<asio::steady_timer> syn_deadline, bool opened_early = false);
   void attempt_failed(paths::AttemptId attempt, paths::AttemptStage stage);
   bool peer_forgot(const wire::Setup& request, const wire::Setup& answer, const tcp::endpoint& from);
   asio::awaitable<void> look_up_peer();
@@ -162,6 +168,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<AppOperations> app_;
   std::map<PathId, std::shared_ptr<Flowpath>> flowpaths_;
   std::map<paths::AttemptId, std::shared_ptr<asio::steady_timer>> attempts_;  // cancelled to abandon
+  std::unique_ptr<EarlyConnects> early_connects_;  // client: extra flowpaths' connects begun with the NEW's
   // Its entry in the io_context's one timer (none while nothing is due).
   std::optional<ConnectionTimers::Key> timer_key_;
   TimePoint timer_deadline_ = TimePoint::max();
