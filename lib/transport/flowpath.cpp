@@ -7,11 +7,13 @@
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include "core/log.hpp"
 #include "transport/connection.hpp"
+#include "transport/gathered_write.hpp"
 #include "transport/handshake.hpp"
 #include "transport/tcp_progress.hpp"
 #include "wire/codec.hpp"
@@ -255,7 +257,8 @@ std::optional<std::size_t> Connection::take_records(Flowpath& path, std::span<st
   return std::nullopt;
 }
 
-std::size_t Connection::fill_frames(Flowpath& path, std::span<std::byte> out, TimePoint now) {
+std::size_t Connection::fill_frames(Flowpath& path, std::span<std::byte> out, TimePoint now,
+                                    std::vector<session::PayloadRef>* payloads) {
   if (path.shutdown_sent) return 0;  // nothing may follow our TCP FIN
   std::size_t n = 0;
   if (path.confirm_due) {
@@ -264,7 +267,7 @@ std::size_t Connection::fill_frames(Flowpath& path, std::span<std::byte> out, Ti
   }
   n += advert_.take(out.subspan(n));
   path.transport_bytes += n;  // not the session's: TCP's acks of them are not deliveries
-  return n + session_.poll_transmit(path.id, out.subspan(n), now);
+  return n + session_.poll_transmit(path.id, out.subspan(n), now, payloads);
 }
 
 std::size_t Connection::fill_records(Flowpath& path, std::span<std::byte> out, TimePoint now) {
@@ -286,6 +289,10 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
   auto self = shared_from_this();
   IoBuffer io;
   TimePoint last_large_write{};
+  // Without records, DATA payloads stay in the session's output buffer and
+  // go out in a gathered write (gathered_write.hpp); reused between writes.
+  std::vector<session::PayloadRef> payloads;
+  std::vector<iovec> pieces;
   while (!path->closed && !finished_) {
     // What TCP delivered since we last looked may change what is due here
     // and on the other paths. With everything acked there is nothing new
@@ -295,11 +302,30 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       if (!is_current(path) || finished_) co_return;
     }
     io.allocate();
-    const std::size_t n =
-        path->sealer ? fill_records(*path, io.span(), Clock::now()) : fill_frames(*path, io.span(), Clock::now());
+    payloads.clear();
+    const std::size_t n = path->sealer ? fill_records(*path, io.span(), Clock::now())
+                                       : fill_frames(*path, io.span(), Clock::now(), &payloads);
     if (n > 0) {
       const bool busy = n > io.size() / 2;  // more is likely due: batch it next time
-      auto [ec, written] = co_await asio::async_write(path->socket, asio::buffer(io.span().data(), n), use_tuple);
+      const auto frames = io.span().first(n);
+      error_code ec;
+      std::size_t done = 0;
+      if (!payloads.empty()) {
+        gather_pieces(frames, payloads, pieces);
+        done = write_pieces_now(path->socket.native_handle(), pieces, ec);
+        // The payload slices live only until the session's next call: what
+        // the socket did not take waits in our own buffer.
+        if (!ec && done < n) fill_payloads(frames, payloads, done);
+      }
+      if (!ec && done < n) {
+        auto [write_ec, written] =
+            co_await asio::async_write(path->socket, asio::buffer(frames.data() + done, n - done), use_tuple);
+        ec = write_ec;
+      } else if (!ec) {
+        // Let the reader and the application run between writes, as an
+        // asynchronous write's completion would.
+        co_await asio::post(path->socket.get_executor(), asio::use_awaitable);
+      }
       if (busy) {
         io.grow(0);
         last_large_write = Clock::now();
