@@ -63,8 +63,10 @@ static_assert(IoBuffer::kBusy >= wire::kDataPrefixSize + wire::kMaxPayload);  //
 // A writer whose last large write is this old gives its buffer back when
 // it runs out of work (an idle path does within a keepalive interval). Not
 // at once: a busy sender waits for its application between bursts, and
-// regrowing from 16 KiB each time cut its writes small.
-constexpr auto kWriterShrinkAfter = std::chrono::milliseconds(200);
+// regrowing from 16 KiB each time cut its writes small. A reader likewise
+// after a small read: a busy receiver gets one now and then, and each new
+// buffer came from fresh pages the kernel had to clear and map again.
+constexpr auto kShrinkAfter = std::chrono::milliseconds(200);
 
 // A reader moves the undecoded tail of its buffer to the front only when
 // less than this part of the buffer is left to read into: a read then still
@@ -138,6 +140,7 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
   IoBuffer io;
   std::size_t begin = 0;  // undecoded bytes are [begin, have)
   std::size_t have = 0;
+  TimePoint last_large_read{};
   while (!path->closed) {
     if (io.empty()) {
       // Quiet: wait for bytes before holding a buffer for them.
@@ -158,6 +161,8 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       co_return;
     }
     have += n;
+    const bool small = n < IoBuffer::kIdle / 2;
+    if (!small) last_large_read = Clock::now();
     const auto unread = std::span(buffer).subspan(begin, have - begin);
     const auto used = path->opener ? take_records(*path, unread) : take_frames(*path, unread);
     if (!used) co_return;  // a bad frame closed the flowpath
@@ -170,11 +175,12 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       begin = 0;
     };
     // A full buffer means a large frame or a busy path: grow. Nothing left
-    // over and a small read means a quiet path: give the memory back.
+    // over and only small reads for a while mean a quiet path: give the
+    // memory back.
     if (filled) {
       compact();
       io.grow(have);
-    } else if (have == 0 && n < IoBuffer::kIdle / 2) {
+    } else if (have == 0 && small && Clock::now() - last_large_read >= kShrinkAfter) {
       io.release();
     } else if (buffer.size() - have < buffer.size() / kReadRoomDivisor) {
       compact();
@@ -345,7 +351,7 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       path->socket.shutdown(tcp::socket::shutdown_send, ignored);
       path->shutdown_sent = true;
     }
-    if (Clock::now() - last_large_write >= kWriterShrinkAfter) io.release();  // idle until woken
+    if (Clock::now() - last_large_write >= kShrinkAfter) io.release();  // idle until woken
     path->wake.expires_at(TimePoint::max());
     co_await path->wake.async_wait(use_tuple);
   }
