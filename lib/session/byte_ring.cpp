@@ -61,7 +61,7 @@ void ByteRing::release_until(std::uint64_t offset) {
 
 bool ByteRing::free_if_empty() {
   if (high_ > base_) return buffer_.empty();
-  std::vector<std::byte>().swap(buffer_);
+  RingMemory().swap(buffer_);
   return true;
 }
 
@@ -70,7 +70,7 @@ void ByteRing::grow_to_cover(std::uint64_t end) {
   std::size_t cap = std::max(buffer_.size(), initial_capacity_);
   while (cap < end - base_) cap = std::min(cap * 2, max_capacity_);
   // Re-lay the live bytes [base_, high_) at their positions in the larger ring.
-  std::vector<std::byte> bigger(cap);
+  RingMemory bigger(cap);
   const std::uint64_t live_end = buffer_.empty() ? base_ : std::min<std::uint64_t>(high_, base_ + buffer_.size());
   for (std::uint64_t o = base_; o < live_end;) {
     const std::size_t src = position(o);

@@ -115,6 +115,28 @@ TEST_CASE("ByteRing: once it holds nothing, the next bytes go to its start", "[s
   CHECK(read(ring, 50, 160) == pattern(50, 160));
 }
 
+TEST_CASE("ByteRing: a ring of several huge pages keeps its bytes across growth and wrap", "[session]") {
+  // Past 2 MiB the storage is aligned for huge pages (ring_memory.hpp) and
+  // not zeroed: every byte read must be one written.
+  ByteRing ring(8 << 20, 1 << 20);
+  const std::size_t chunk = 700 * 1000;
+  std::uint64_t offset = 0;
+  for (int i = 0; i < 30; ++i, offset += chunk) {
+    ring.write_at(offset, pattern(offset, chunk));
+    if (offset >= 3 * chunk) ring.release_until(offset - 3 * chunk);
+    REQUIRE(read(ring, ring.base(), offset + chunk - ring.base()) == pattern(ring.base(), offset + chunk - ring.base()));
+  }
+  CHECK(ring.allocated() == 4 << 20);
+  RingMemory none;
+  CHECK(none.empty());
+  RingMemory large(3 << 20);
+  CHECK(large.size() == 3 << 20);
+  CHECK(reinterpret_cast<std::uintptr_t>(large.data()) % (2 << 20) == 0);
+  large.swap(none);
+  CHECK(large.empty());
+  CHECK(none.size() == 3 << 20);
+}
+
 TEST_CASE("ByteRing: matches a map under random writes and releases", "[session]") {
   std::mt19937_64 rng(11);
   for (int round = 0; round < 100; ++round) {
