@@ -25,6 +25,9 @@ class RingMemory {
   std::byte* data() const { return bytes_; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Whether the bytes are a mapping of our own, aligned for huge pages
+  // (not under AddressSanitizer, nor below 2 MiB).
+  bool own_mapping() const { return mapped_ != 0; }
   void swap(RingMemory& other) noexcept {
     std::swap(bytes_, other.bytes_);
     std::swap(size_, other.size_);
