@@ -73,6 +73,33 @@ constexpr auto kShrinkAfter = std::chrono::milliseconds(200);
 // takes several frames, and most reads move nothing.
 constexpr std::size_t kReadRoomDivisor = 4;
 
+// Writes all of `frames`, whose payloads, if `payloads` lists any, are
+// still in the session's output buffer (Session::poll_transmit). Those
+// slices are taken before the first suspension: one gathered write, and
+// what the socket did not take copied into `frames` and written from
+// there. `pieces` is scratch space. Returns the socket's error, if any.
+asio::awaitable<error_code> write_frames(tcp::socket& socket, std::span<std::byte> frames,
+                                         std::span<const session::PayloadRef> payloads,
+                                         std::vector<iovec>& pieces) {
+  error_code ec;
+  std::size_t done = 0;
+  if (!payloads.empty()) {
+    gather_pieces(frames, payloads, pieces);
+    done = write_pieces_now(socket.native_handle(), pieces, ec);
+    if (ec) co_return ec;
+    if (done < frames.size()) fill_payloads(frames, payloads, done);
+  }
+  if (done < frames.size()) {
+    const auto rest = frames.subspan(done);
+    auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(rest.data(), rest.size()), use_tuple);
+    co_return write_ec;
+  }
+  // Let the reader and the application run between writes, as an
+  // asynchronous write's completion would.
+  co_await asio::post(socket.get_executor(), asio::use_awaitable);
+  co_return error_code{};
+}
+
 }  // namespace
 
 bool Connection::report_tcp_progress(Flowpath& path, TimePoint now) {
@@ -313,25 +340,7 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
                                        : fill_frames(*path, io.span(), Clock::now(), &payloads);
     if (n > 0) {
       const bool busy = n > io.size() / 2;  // more is likely due: batch it next time
-      const auto frames = io.span().first(n);
-      error_code ec;
-      std::size_t done = 0;
-      if (!payloads.empty()) {
-        gather_pieces(frames, payloads, pieces);
-        done = write_pieces_now(path->socket.native_handle(), pieces, ec);
-        // The payload slices live only until the session's next call: what
-        // the socket did not take waits in our own buffer.
-        if (!ec && done < n) fill_payloads(frames, payloads, done);
-      }
-      if (!ec && done < n) {
-        auto [write_ec, written] =
-            co_await asio::async_write(path->socket, asio::buffer(frames.data() + done, n - done), use_tuple);
-        ec = write_ec;
-      } else if (!ec) {
-        // Let the reader and the application run between writes, as an
-        // asynchronous write's completion would.
-        co_await asio::post(path->socket.get_executor(), asio::use_awaitable);
-      }
+      const auto ec = co_await write_frames(path->socket, io.span().first(n), payloads, pieces);
       if (busy) {
         io.grow(0);
         last_large_write = Clock::now();
