@@ -24,7 +24,8 @@ bool Session::ack_due_now(TimePoint now) const {
   return ack_pending_since_ && now >= *ack_pending_since_ + config_.ack_delay;
 }
 
-std::size_t Session::poll_transmit(PathId id, std::span<std::byte> out, TimePoint now) {
+std::size_t Session::poll_transmit(PathId id, std::span<std::byte> out, TimePoint now,
+                                   std::vector<PayloadRef>* payloads) {
   auto it = paths_.find(id);
   if (it == paths_.end() || !it->second.live) return 0;
   auto& path = it->second;
@@ -38,7 +39,7 @@ std::size_t Session::poll_transmit(PathId id, std::span<std::byte> out, TimePoin
   // written, so that path_delivered can tell which DATA frames TCP has acked.
   std::size_t n = write_control(path, out, now);
   path.wire_sent += n;
-  n += write_data(id, path, out.subspan(n), now);
+  n += write_data(id, path, out.subspan(n), now, payloads);
   // §3.4: in time_wait every path carries our final ack once, ahead of the
   // TCP FIN that follows when it has nothing more to send: the FIN then
   // means "the final ack is here" on whichever path the peer sees it, even
@@ -117,7 +118,7 @@ std::size_t Session::write_control(PathState& path, std::span<std::byte> out, Ti
 // order it was given (the path's TCP keeps that order, and the scheduler
 // counts deliveries in it), then the FIN once everything before it is sent.
 std::size_t Session::write_data(PathId id, PathState& path, std::span<std::byte> out,
-                                TimePoint now) {
+                                TimePoint now, std::vector<PayloadRef>* payloads) {
   std::size_t n = 0;
   while (out.size() - n > wire::kDataPrefixSize) {
     const std::size_t room = out.size() - n - wire::kDataPrefixSize;
@@ -130,12 +131,12 @@ std::size_t Session::write_data(PathId id, PathState& path, std::span<std::byte>
     }
     auto& r = path.owed.front();
     const std::size_t len = std::min<std::uint64_t>({r.size(), room, config_.chunk_size});
-    n += emit_data(path, r.begin, len, out.subspan(n));
+    n += emit_data(path, r.begin, len, out.subspan(n), payloads);
     r.begin += len;
     if (r.begin == r.end) path.owed.pop_front();
   }
   if (fin_due(path) && out.size() - n >= wire::kDataPrefixSize) {
-    n += emit_data(path, *fin_offset_, 0, out.subspan(n));
+    n += emit_data(path, *fin_offset_, 0, out.subspan(n), payloads);
     fin_path_ = id;
   }
   release_sent();
@@ -143,13 +144,22 @@ std::size_t Session::write_data(PathId id, PathState& path, std::span<std::byte>
 }
 
 // One DATA frame (the FIN if `offset` is the FIN's and `len` 0), with our
-// ack and window on it.
+// ack and window on it; with `payloads`, its payload only referred to.
 std::size_t Session::emit_data(PathState& path, std::uint64_t offset, std::size_t len,
-                               std::span<std::byte> out) {
+                               std::span<std::byte> out, std::vector<PayloadRef>* payloads) {
   auto d = data_header(offset);
   d.fin = fin_offset_ == offset && len == 0;
   const std::size_t prefix = wire::encode_data_prefix(d, len, out);
-  send_ring_.read_at(offset, out.subspan(prefix, len));
+  if (!payloads) {
+    send_ring_.read_at(offset, out.subspan(prefix, len));
+  } else if (len > 0) {
+    // The bytes stay in the ring until our write is done: release_sent
+    // below only moves its base, and only the application's next write
+    // reuses the space (see poll_transmit).
+    const auto first = send_ring_.readable_span(offset, len);
+    const auto second = send_ring_.readable_span(offset + first.size(), len - first.size());
+    payloads->push_back({out.data() + prefix, first, second});
+  }
   const std::uint64_t end = offset + (d.fin ? 1 : len);
   path.in_flight.add({offset, end});
   path.bytes_sent += len;

@@ -7,11 +7,13 @@
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include "core/log.hpp"
 #include "transport/connection.hpp"
+#include "transport/gathered_write.hpp"
 #include "transport/handshake.hpp"
 #include "transport/tcp_progress.hpp"
 #include "wire/codec.hpp"
@@ -61,13 +63,42 @@ static_assert(IoBuffer::kBusy >= wire::kDataPrefixSize + wire::kMaxPayload);  //
 // A writer whose last large write is this old gives its buffer back when
 // it runs out of work (an idle path does within a keepalive interval). Not
 // at once: a busy sender waits for its application between bursts, and
-// regrowing from 16 KiB each time cut its writes small.
-constexpr auto kWriterShrinkAfter = std::chrono::milliseconds(200);
+// regrowing from 16 KiB each time cut its writes small. A reader likewise
+// after a small read: a busy receiver gets one now and then, and each new
+// buffer came from fresh pages the kernel had to clear and map again.
+constexpr auto kShrinkAfter = std::chrono::milliseconds(200);
 
 // A reader moves the undecoded tail of its buffer to the front only when
 // less than this part of the buffer is left to read into: a read then still
 // takes several frames, and most reads move nothing.
 constexpr std::size_t kReadRoomDivisor = 4;
+
+// Writes all of `frames`, whose payloads, if `payloads` lists any, are
+// still in the session's output buffer (Session::poll_transmit). Those
+// slices are taken before the first suspension: one gathered write, and
+// what the socket did not take copied into `frames` and written from
+// there. `pieces` is scratch space. Returns the socket's error, if any.
+asio::awaitable<error_code> write_frames(tcp::socket& socket, std::span<std::byte> frames,
+                                         std::span<const session::PayloadRef> payloads,
+                                         std::vector<iovec>& pieces) {
+  error_code ec;
+  std::size_t done = 0;
+  if (!payloads.empty()) {
+    gather_pieces(frames, payloads, pieces);
+    done = write_pieces_now(socket.native_handle(), pieces, ec);
+    if (ec) co_return ec;
+    if (done < frames.size()) fill_payloads(frames, payloads, done);
+  }
+  if (done < frames.size()) {
+    const auto rest = frames.subspan(done);
+    auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(rest.data(), rest.size()), use_tuple);
+    co_return write_ec;
+  }
+  // Let the reader and the application run between writes, as an
+  // asynchronous write's completion would.
+  co_await asio::post(socket.get_executor(), asio::use_awaitable);
+  co_return error_code{};
+}
 
 }  // namespace
 
@@ -136,6 +167,7 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
   IoBuffer io;
   std::size_t begin = 0;  // undecoded bytes are [begin, have)
   std::size_t have = 0;
+  TimePoint last_large_read{};
   while (!path->closed) {
     if (io.empty()) {
       // Quiet: wait for bytes before holding a buffer for them.
@@ -156,6 +188,8 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       co_return;
     }
     have += n;
+    const bool small = n < IoBuffer::kIdle / 2;
+    if (!small) last_large_read = Clock::now();
     const auto unread = std::span(buffer).subspan(begin, have - begin);
     const auto used = path->opener ? take_records(*path, unread) : take_frames(*path, unread);
     if (!used) co_return;  // a bad frame closed the flowpath
@@ -168,11 +202,12 @@ asio::awaitable<void> Connection::run_reader(std::shared_ptr<Flowpath> path) {
       begin = 0;
     };
     // A full buffer means a large frame or a busy path: grow. Nothing left
-    // over and a small read means a quiet path: give the memory back.
+    // over and only small reads for a while mean a quiet path: give the
+    // memory back.
     if (filled) {
       compact();
       io.grow(have);
-    } else if (have == 0 && n < IoBuffer::kIdle / 2) {
+    } else if (have == 0 && small && Clock::now() - last_large_read >= kShrinkAfter) {
       io.release();
     } else if (buffer.size() - have < buffer.size() / kReadRoomDivisor) {
       compact();
@@ -255,7 +290,8 @@ std::optional<std::size_t> Connection::take_records(Flowpath& path, std::span<st
   return std::nullopt;
 }
 
-std::size_t Connection::fill_frames(Flowpath& path, std::span<std::byte> out, TimePoint now) {
+std::size_t Connection::fill_frames(Flowpath& path, std::span<std::byte> out, TimePoint now,
+                                    std::vector<session::PayloadRef>* payloads) {
   if (path.shutdown_sent) return 0;  // nothing may follow our TCP FIN
   std::size_t n = 0;
   if (path.confirm_due) {
@@ -264,7 +300,7 @@ std::size_t Connection::fill_frames(Flowpath& path, std::span<std::byte> out, Ti
   }
   n += advert_.take(out.subspan(n));
   path.transport_bytes += n;  // not the session's: TCP's acks of them are not deliveries
-  return n + session_.poll_transmit(path.id, out.subspan(n), now);
+  return n + session_.poll_transmit(path.id, out.subspan(n), now, payloads);
 }
 
 std::size_t Connection::fill_records(Flowpath& path, std::span<std::byte> out, TimePoint now) {
@@ -286,6 +322,10 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
   auto self = shared_from_this();
   IoBuffer io;
   TimePoint last_large_write{};
+  // Without records, DATA payloads stay in the session's output buffer and
+  // go out in a gathered write (gathered_write.hpp); reused between writes.
+  std::vector<session::PayloadRef> payloads;
+  std::vector<iovec> pieces;
   while (!path->closed && !finished_) {
     // What TCP delivered since we last looked may change what is due here
     // and on the other paths. With everything acked there is nothing new
@@ -295,11 +335,12 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       if (!is_current(path) || finished_) co_return;
     }
     io.allocate();
-    const std::size_t n =
-        path->sealer ? fill_records(*path, io.span(), Clock::now()) : fill_frames(*path, io.span(), Clock::now());
+    payloads.clear();
+    const std::size_t n = path->sealer ? fill_records(*path, io.span(), Clock::now())
+                                       : fill_frames(*path, io.span(), Clock::now(), &payloads);
     if (n > 0) {
       const bool busy = n > io.size() / 2;  // more is likely due: batch it next time
-      auto [ec, written] = co_await asio::async_write(path->socket, asio::buffer(io.span().data(), n), use_tuple);
+      const auto ec = co_await write_frames(path->socket, io.span().first(n), payloads, pieces);
       if (busy) {
         io.grow(0);
         last_large_write = Clock::now();
@@ -319,7 +360,7 @@ asio::awaitable<void> Connection::run_writer(std::shared_ptr<Flowpath> path) {
       path->socket.shutdown(tcp::socket::shutdown_send, ignored);
       path->shutdown_sent = true;
     }
-    if (Clock::now() - last_large_write >= kWriterShrinkAfter) io.release();  // idle until woken
+    if (Clock::now() - last_large_write >= kShrinkAfter) io.release();  // idle until woken
     path->wake.expires_at(TimePoint::max());
     co_await path->wake.async_wait(use_tuple);
   }

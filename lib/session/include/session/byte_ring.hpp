@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <vector>
+#include "session/ring_memory.hpp"
 
 namespace msocket::session {
 
@@ -44,10 +44,12 @@ class ByteRing {
 
  private:
   void grow_to_cover(std::uint64_t end);
+  std::size_t position(std::uint64_t offset) const { return (offset - origin_) % buffer_.size(); }
 
-  std::vector<std::byte> buffer_;
+  RingMemory buffer_;
   std::uint64_t base_ = 0;
   std::uint64_t high_ = 0;  // highest offset written + 1: bytes past it need no copy on growth
+  std::uint64_t origin_ = 0;  // the offset kept at the buffer's first byte (moved only while nothing is kept)
   std::size_t max_capacity_;
   std::size_t initial_capacity_;
 };

@@ -18,6 +18,7 @@
 #include "session/range_set.hpp"
 #include "session/recv_buffer.hpp"
 #include "session/byte_ring.hpp"
+#include "session/payload_ref.hpp"
 #include "session/types.hpp"
 #include "wire/frame.hpp"
 
@@ -143,7 +144,14 @@ class Session {
   // is how much the path can take now: a transport that offers only what
   // its socket can queue without a long wait gives the scheduler the best
   // say. A path the scheduler keeps idle gets nothing even with room.
-  std::size_t poll_transmit(PathId path, std::span<std::byte> out, TimePoint now);
+  // With `payloads`, DATA payloads are not copied: each leaves its place in
+  // `out` unwritten and is described in `payloads` (in order of `at`),
+  // pointing into the output buffer. Those slices are valid until the next
+  // call on the session that accepts application bytes (write,
+  // write_space); the caller must write them, or copy them into `out`,
+  // before that.
+  std::size_t poll_transmit(PathId path, std::span<std::byte> out, TimePoint now,
+                            std::vector<PayloadRef>* payloads = nullptr);
   // Earliest moment on_timer has work, or the scheduler may decide
   // differently (a path holding bytes goes silent): at that moment call
   // on_timer, then poll every path. TimePoint::max() if none.
@@ -174,9 +182,10 @@ class Session {
   void fail(errc e);
   Duration linger() const;
   void forget_old_paths();  // Config::linger, or linger_unused for a server's unused connection
-  std::size_t write_data(PathId id, PathState& path, std::span<std::byte> out, TimePoint now);
+  std::size_t write_data(PathId id, PathState& path, std::span<std::byte> out, TimePoint now,
+                         std::vector<PayloadRef>* payloads);
   std::size_t emit_data(PathState& path, std::uint64_t offset, std::size_t len,
-                        std::span<std::byte> out);
+                        std::span<std::byte> out, std::vector<PayloadRef>* payloads);
   bool fin_due(const PathState& path) const;
   void confirm_delivered(PathId id, PathState& path, TimePoint now);
   void release_sent();

@@ -118,7 +118,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<std::size_t> take_records(Flowpath& path, std::span<std::byte> bytes);
   // Frames due on `path` into `out` (ours, then the session's); with
   // records, as many sealed records as fit (flowpath.cpp).
-  std::size_t fill_frames(Flowpath& path, std::span<std::byte> out, TimePoint now);
+  // `payloads`: see Session::poll_transmit.
+  std::size_t fill_frames(Flowpath& path, std::span<std::byte> out, TimePoint now,
+                          std::vector<session::PayloadRef>* payloads = nullptr);
   std::size_t fill_records(Flowpath& path, std::span<std::byte> out, TimePoint now);
   void confirm();
   void reader_ended(Flowpath& path, const error_code& ec);
