@@ -253,9 +253,11 @@ asio::awaitable<int> run_listen(NetcatOptions o, StatsLog& stats) {
   }
   // -6: the socket itself refuses IPv4 peers, as ncat's does.
   o.connection.ipv6_only = o.family == Family::v6;
-  // Standard I/O starts nothing per connection: a download's first bytes
-  // need not wait a round trip for the client's confirmation (§3.1).
-  o.connection.accept_unconfirmed = !o.exec && !o.sh_exec && !o.forward;
+  // One connection on standard I/O starts nothing per connection: a
+  // download's first bytes need not wait a round trip for the client's
+  // confirmation (§3.1). A listener that goes on accepting (-k) waits for
+  // it, so that a flood of NEWs and resets costs it nothing.
+  o.connection.accept_unconfirmed = !o.keep_open && !o.exec && !o.sh_exec && !o.forward;
   std::optional<name_key> key;
   if (o.key_file) {
     auto loaded = name_key::load(*o.key_file);
