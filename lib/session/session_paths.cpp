@@ -52,17 +52,17 @@ void Session::confirm_delivered(PathId id, PathState& path, TimePoint now) {
 
 // Whether anything we sent or must send is not acked yet: while so, the
 // scheduler's deadline matters.
+bool Session::data_outstanding() const {
+  if (state_ != State::established) return false;
+  const std::uint64_t end = fin_offset_ ? *fin_offset_ + 1 : write_end_;
+  return peer_ack_ < end;
+}
+
 bool Session::awaits_room() const {
   if (!data_outstanding()) return false;
   const auto& ledger = scheduler_->ledger();
   if (!ledger.all_sent() || !ledger.lost().empty()) return true;
   return std::count_if(paths_.begin(), paths_.end(), [](const auto& p) { return p.second.live; }) > 1;
-}
-
-bool Session::data_outstanding() const {
-  if (state_ != State::established) return false;
-  const std::uint64_t end = fin_offset_ ? *fin_offset_ + 1 : write_end_;
-  return peer_ack_ < end;
 }
 
 std::vector<PathReport> Session::path_report(TimePoint now) const {

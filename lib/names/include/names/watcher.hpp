@@ -32,8 +32,9 @@ struct WatchId {
 // set of names changes, it sends the new watch on the same connection at
 // once (pipelined), and the server ends the held one. Runs while it has
 // subscriptions: the last one's removal resets the connection, which ends
-// the held watch at both ends at once. Every call must come from the executor's thread; the
-// Watcher lives while its coroutine runs (it is owned by shared_ptr).
+// the held watch at both ends at once. Every call must come from the
+// executor's thread; the Watcher lives while its coroutine runs (it is
+// owned by shared_ptr).
 class Watcher : public std::enable_shared_from_this<Watcher> {
  public:
   using Handler = std::function<void(const WatchEvent&)>;
