@@ -87,6 +87,7 @@ foreach(name IN ITEMS
     attack_fragments       # one byte in every other offset of the window; receiver RSS bounded
     attack_steal_flowpath  # a captured MIGRATE replayed from elsewhere gets only ciphertext
     attack_handshake_slots # 1000 silent connections from one address; a client connects and moves
+    unconfirmed_first_bytes # mcat -l sends before the confirmation; -k and -c wait for it
   )
   msocket_add_netns_test(${name} 180 mcat attacker)
 endforeach()

@@ -3,6 +3,7 @@
 // and what the server answered; none of them should do any harm.
 //
 //   attacker new-flood HOST PORT COUNT
+//   attacker new-unconfirmed HOST PORT SECONDS
 //   attacker hold-handshakes HOST PORT COUNT SECONDS [--source ADDR]
 //   attacker fragment-flood HOST PORT SECONDS
 //   attacker steal-proxy LISTEN_ADDR:PORT SERVER_ADDR:PORT CAPTURE_FILE --replay-from ADDR
@@ -20,6 +21,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: attacker new-flood HOST PORT COUNT\n"
+    "       attacker new-unconfirmed HOST PORT SECONDS\n"
     "       attacker hold-handshakes HOST PORT COUNT SECONDS [--source ADDR]\n"
     "       attacker fragment-flood HOST PORT SECONDS\n"
     "       attacker steal-proxy LISTEN_ADDR:PORT SERVER_ADDR:PORT CAPTURE_FILE --replay-from ADDR\n"
@@ -41,6 +43,8 @@ int run(const std::string& command, std::vector<std::string> args) {
   const auto source = take_option(args, "--source");
   const auto replay_from = take_option(args, "--replay-from");
   if (command == "new-flood" && args.size() == 3) return new_flood(make_endpoint(args[0], args[1]), std::stoi(args[2]));
+  if (command == "new-unconfirmed" && args.size() == 3)
+    return new_unconfirmed(make_endpoint(args[0], args[1]), std::stoi(args[2]));
   if (command == "hold-handshakes" && args.size() == 4)
     return hold_handshakes(make_endpoint(args[0], args[1]), std::stoi(args[2]), std::stoi(args[3]),
                            source ? std::optional(asio::ip::make_address(*source)) : std::nullopt);

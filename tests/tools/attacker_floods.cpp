@@ -1,5 +1,9 @@
 // The floods: many NEWs each followed by a reset, handshakes held open
-// without a byte, and one byte in every other offset of the window.
+// without a byte, and one byte in every other offset of the window; and
+// one NEW never confirmed, to see what a listener sends before it knows
+// its client holds the keys.
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <thread>
@@ -52,6 +56,33 @@ int new_flood(const tcp::endpoint& server, int count) {
   const int ok = answers.count("ok") ? answers["ok"] : 0;
   const int busy = answers.count("busy") ? answers["busy"] : 0;
   std::printf("new-flood: ok=%d busy=%d other=%d\n", ok, busy, count - ok - busy);
+  return 0;
+}
+
+int new_unconfirmed(const tcp::endpoint& server, int seconds) {
+  asio::io_context context;
+  auto socket = connect_from(context, server, std::nullopt);
+  wire::Setup request;
+  const auto answer = handshake_new(socket, session::generate_keypair(), request);
+  if (!answer || answer->code != 0) {
+    std::printf("new-unconfirmed: the NEW was answered %s\n", answer ? status_name(answer->code) : "not at all");
+    return 1;
+  }
+  // Never confirm: whatever comes now, the server sent before it knew we
+  // hold the keys.
+  std::size_t received = 0;
+  std::array<std::byte, 16 * 1024> sink;
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  while (Clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<Milliseconds>(deadline - Clock::now());
+    if (!wait_readable(socket, std::max(left, 1ms))) continue;
+    boost::system::error_code ec;
+    const auto n = socket.read_some(asio::buffer(sink), ec);
+    if (ec) break;
+    received += n;
+  }
+  reset(socket);
+  std::printf("new-unconfirmed: setup_ack=ok bytes_before_confirmation=%zu\n", received);
   return 0;
 }
 
