@@ -61,17 +61,21 @@ EarlyConnects::~EarlyConnects() {
   }
 }
 
-bool EarlyConnects::holds(const asio::ip::address& source, const tcp::endpoint& remote) const {
+std::shared_ptr<EarlyConnects::Entry> EarlyConnects::untaken(const asio::ip::address& source,
+                                                             const tcp::endpoint& remote) const {
+  std::shared_ptr<Entry> found;
   for (const auto& entry : entries_)
-    if (!entry->taken && entry->remote == remote && same(entry->source, source)) return true;
-  return false;
+    if (!entry->taken && entry->remote == remote && same(entry->source, source)) found = entry;
+  return found;
+}
+
+bool EarlyConnects::holds(const asio::ip::address& source, const tcp::endpoint& remote) const {
+  return untaken(source, remote) != nullptr;
 }
 
 asio::awaitable<result<tcp::socket>> EarlyConnects::take(const asio::ip::address& source, const tcp::endpoint& remote,
                                                          asio::steady_timer& deadline) {
-  std::shared_ptr<Entry> entry;
-  for (const auto& candidate : entries_)
-    if (!candidate->taken && candidate->remote == remote && same(candidate->source, source)) entry = candidate;
+  const auto entry = untaken(source, remote);
   if (!entry) co_return asio::error::not_connected;
   entry->taken = true;
   if (!entry->outcome) {

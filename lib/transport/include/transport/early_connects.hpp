@@ -48,6 +48,9 @@ class EarlyConnects {
   struct Entry;
 
  private:
+  // The last connect from `source` to `remote` not yet taken, if any.
+  std::shared_ptr<Entry> untaken(const asio::ip::address& source, const tcp::endpoint& remote) const;
+
   std::vector<std::shared_ptr<Entry>> entries_;
 };
 
