@@ -54,7 +54,8 @@ constexpr const char* kScaleNotes =
     "--server-move (root): the acceptor in the server's namespace of the recovery testbed (RTT emulated\n"
     "between the client and the router), one scale-connect process in the client's; the server's address\n"
     "moves --moves times. Each connection: from the ip command to its `migrated` line; after each move\n"
-    "every connection echoes once more and must come back exact. Target: p90 <= 2.5 RTT.\n";
+    "every connection echoes once more and must come back exact. Also the CPU per migration of the\n"
+    "listener, the client process and the link emulator (/proc). Target: p90 <= 2.5 RTT.\n";
 constexpr double kMemoryTarget = 16;  // KiB per idle connection end (DESIGN.md)
 constexpr unsigned kMostConnections = 100000;
 
